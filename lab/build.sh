@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Builds the upstream lab binaries from their Go modules (no containers, no downloads of binaries).
+# Binaries are cached per pinned version in $QUORUM_LAB_CACHE (default ~/.cache/quorum-lab) so a
+# fresh clone on a warm machine does not rebuild; lab/.bin links to the cache entry.
+set -euo pipefail
+export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
+here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=versions.env
+source "$here/versions.env"
+cache="${QUORUM_LAB_CACHE:-$HOME/.cache/quorum-lab}"
+key="k8s-${KUBERNETES_VERSION}_etcd-${ETCD_VERSION}_coredns-${COREDNS_VERSION}_kwok-${KWOK_VERSION}"
+out="$cache/$key"
+mkdir -p "$out"
+log() { printf '[lab build] %s\n' "$*" >&2; }
+need() { [ -x "$out/$1" ] && return 1 || return 0; }
+start=$(date +%s)
+ldk="-s -w -X k8s.io/component-base/version.gitVersion=${KUBERNETES_VERSION} -X k8s.io/component-base/version.gitMajor=$(echo "${KUBERNETES_VERSION#v}" | cut -d. -f1) -X k8s.io/component-base/version.gitMinor=$(echo "${KUBERNETES_VERSION#v}" | cut -d. -f2) -X k8s.io/component-base/version.gitTreeState=clean"
+
+if need kube-apiserver || need kube-controller-manager || need kube-scheduler || need kubectl; then
+  work="$cache/src/kube-${KUBERNETES_VERSION}"; mkdir -p "$work"
+  if [ ! -f "$work/go.mod" ] || ! grep -q "k8s.io/kubernetes ${KUBERNETES_VERSION}" "$work/go.mod"; then
+    log "preparing module for k8s.io/kubernetes ${KUBERNETES_VERSION}"
+    rm -f "$work/go.mod" "$work/go.sum"
+    gomod=$(go mod download -json "k8s.io/kubernetes@${KUBERNETES_VERSION}" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+    staging_ver="v0.${KUBERNETES_VERSION#v1.}"
+    {
+      echo "module quorum.lab/kube"; echo; echo "go 1.25.0"; echo
+      echo "require k8s.io/kubernetes ${KUBERNETES_VERSION}"; echo
+      echo "replace ("
+      grep -E '^\s+k8s.io/[a-z0-9-]+ v0\.0\.0$' "$gomod" | awk -v v="$staging_ver" '{print "\t" $1 " => " $1 " " v}'
+      echo ")"
+    } > "$work/go.mod"
+    printf 'package tools\n' > "$work/tools.go"
+    (cd "$work" && go get -tool "k8s.io/kubernetes/cmd/kube-apiserver@${KUBERNETES_VERSION}" "k8s.io/kubernetes/cmd/kube-controller-manager@${KUBERNETES_VERSION}" "k8s.io/kubernetes/cmd/kube-scheduler@${KUBERNETES_VERSION}" "k8s.io/kubernetes/cmd/kubectl@${KUBERNETES_VERSION}")
+  fi
+  for c in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+    need "$c" || continue
+    log "building $c ${KUBERNETES_VERSION}"
+    (cd "$work" && go build -trimpath -tags selinux,notest -ldflags "$ldk" -o "$out/$c.tmp" "k8s.io/kubernetes/cmd/$c") && mv "$out/$c.tmp" "$out/$c"
+  done
+fi
+
+if need etcd || need etcdctl; then
+  work="$cache/src/etcd-${ETCD_VERSION}"; mkdir -p "$work/etcd" "$work/etcdctl"
+  if [ ! -f "$work/go.mod" ] || ! grep -q "go.etcd.io/etcd/server/v3 ${ETCD_VERSION}" "$work/go.mod"; then
+    log "preparing module for etcd ${ETCD_VERSION}"
+    rm -f "$work/go.mod" "$work/go.sum"
+    printf 'module quorum.lab/etcd\n\ngo 1.25.0\n' > "$work/go.mod"
+    cat > "$work/etcd/main.go" <<'GO'
+// etcd server entry point, exactly as upstream's server/main.go.
+package main
+
+import (
+	"os"
+
+	"go.etcd.io/etcd/server/v3/etcdmain"
+)
+
+func main() { etcdmain.Main(os.Args) }
+GO
+    cat > "$work/etcdctl/main.go" <<'GO'
+package main
+
+import "go.etcd.io/etcd/etcdctl/v3/ctlv3"
+
+func main() { ctlv3.MustStart() }
+GO
+    (cd "$work" && go get "go.etcd.io/etcd/server/v3@${ETCD_VERSION}" "go.etcd.io/etcd/etcdctl/v3@${ETCD_VERSION}" && go mod tidy)
+  fi
+  log "building etcd ${ETCD_VERSION}"
+  (cd "$work" && go build -trimpath -ldflags "-s -w" -o "$out/etcd.tmp" ./etcd && go build -trimpath -ldflags "-s -w" -o "$out/etcdctl.tmp" ./etcdctl) \
+    && mv "$out/etcd.tmp" "$out/etcd" && mv "$out/etcdctl.tmp" "$out/etcdctl"
+fi
+
+if need coredns; then
+  log "building coredns ${COREDNS_VERSION}"
+  GOBIN="$out" go install -trimpath -ldflags "-s -w" "github.com/coredns/coredns@${COREDNS_VERSION}"
+fi
+
+if [ -n "${KWOK_VERSION}" ] && need kwok; then
+  log "building kwok ${KWOK_VERSION} (optional)"
+  GOBIN="$out" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@${KWOK_VERSION}" || log "kwok did not build; the lab uses its own node heartbeat loop"
+fi
+
+ln -sfn "$out" "$here/.bin"
+log "binaries ready in $out ($(( $(date +%s) - start )) s)"

@@ -1,0 +1,65 @@
+// Shared, serialisable types. No imports: safe for server, client and scripts alike.
+
+/** Every probe result and every component state is one of these. */
+export type Status = 'up' | 'degraded' | 'down' | 'unknown';
+export const STATUSES = ['up', 'degraded', 'down', 'unknown'] as const satisfies readonly Status[];
+
+/** Probes known to the collector. Grows with the "Collector" issue (etcd, leases, dns, nodes). */
+export type ProbeId = 'apiserver-livez' | 'apiserver-readyz';
+export const PROBE_IDS = ['apiserver-livez', 'apiserver-readyz'] as const satisfies readonly ProbeId[];
+
+/** One named check from /livez?verbose or /readyz?verbose, e.g. "[-]etcd failed: reason withheld". */
+export interface HealthCheck {
+  name: string;
+  ok: boolean;
+  /** Text after "failed:" for a failing check, if any. */
+  message?: string;
+}
+
+/** What a probe returns: a value, never a mutation of shared state. */
+export interface ProbeResult {
+  probe: ProbeId;
+  /** What was probed: "endpoint" (the registered server URL) or a replica address. */
+  target: string;
+  status: Status;
+  /** Always set; "ok" when up. Classified prefix, e.g. "etcd check failed", "401 unauthorized". */
+  reason: string;
+  /** Wall time of the request, null when no response came back. */
+  latencyMs: number | null;
+  /** When the probe started (ms since epoch). */
+  at: number;
+  detail?: { httpStatus?: number; checks?: HealthCheck[]; errorClass?: ErrorClass; message?: string };
+}
+
+/** Classified failures. Every user-facing error maps to one of these. */
+export type ErrorClass =
+  | 'kubeconfig-not-yaml'
+  | 'kubeconfig-invalid'
+  | 'kubeconfig-too-large'
+  | 'kubeconfig-no-context'
+  | 'kubeconfig-no-cluster'
+  | 'kubeconfig-no-server'
+  | 'kubeconfig-no-user'
+  | 'kubeconfig-unsupported-auth'
+  | 'tls-ca'
+  | 'tls-hostname'
+  | 'tls-other'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'unreachable'
+  | 'dns'
+  | 'timeout'
+  | 'not-kubernetes'
+  | 'http-error'
+  | 'internal';
+
+/** Cluster as shown anywhere outside the collector: never carries credentials. */
+export interface ClusterSummary {
+  id: string;
+  name: string;
+  server: string;
+  context: string;
+  labels: Record<string, string>;
+  createdAt: string; // ISO
+  updatedAt: string; // ISO
+}

@@ -1,0 +1,1 @@
+console.log("[prisma-generate] no schema yet");
