@@ -1,0 +1,69 @@
+import { QuorumError } from '../errors';
+import { resolveContext, toMinimalKubeconfig } from '../k8s/kubeconfig';
+import { testConnection, type ConnectionTestResult } from '../k8s/connection';
+import { createCluster } from '../data/clusters';
+import type { ClusterSummary } from '../types';
+
+export interface RegisterInput {
+  name: string;
+  kubeconfigText: string;
+  context?: string;
+  labels?: Record<string, string>;
+  /** Folder for relative file references in the kubeconfig (CLI only; the web form has none). */
+  baseDir?: string;
+  /** Skip the live connection test (e.g. registering a cluster that is down right now). */
+  skipTest?: boolean;
+  timeoutMs?: number;
+}
+
+const NAME_RE = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
+const LABEL_KEY_RE = /^([a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE_RE = /^([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$/;
+
+export function validateClusterName(name: string): string {
+  const n = name.trim();
+  if (!NAME_RE.test(n)) {
+    throw new QuorumError('kubeconfig-invalid', `cluster name "${name}" must be 1–63 lowercase letters, digits, ".", "_" or "-", starting and ending with a letter or digit`);
+  }
+  return n;
+}
+
+/** Parses "k=v,k2=v2" (as typed in the form or given to --label) into validated labels. */
+export function parseLabels(text: string | string[] | undefined): Record<string, string> {
+  const parts = (Array.isArray(text) ? text : [text ?? '']).flatMap((t) => t.split(',')).map((s) => s.trim()).filter(Boolean);
+  const labels: Record<string, string> = {};
+  for (const p of parts) {
+    const i = p.indexOf('=');
+    if (i <= 0) throw new QuorumError('kubeconfig-invalid', `label "${p}" must look like key=value`);
+    const k = p.slice(0, i).trim();
+    const v = p.slice(i + 1).trim();
+    if (!LABEL_KEY_RE.test(k)) throw new QuorumError('kubeconfig-invalid', `label key "${k}" is not a valid Kubernetes-style label key`);
+    if (!LABEL_VALUE_RE.test(v) || v.length > 63) throw new QuorumError('kubeconfig-invalid', `label value "${v}" is not a valid label value`);
+    labels[k] = v;
+  }
+  return labels;
+}
+
+/**
+ * Registers a cluster: validate the kubeconfig, prove the endpoint is a Kubernetes API that accepts
+ * the credentials, then store a minimal self-contained kubeconfig for the chosen context, encrypted.
+ * Returns the stored cluster plus the connection test (for the form/CLI to show).
+ */
+export async function registerCluster(input: RegisterInput): Promise<ClusterSummary & { test: ConnectionTestResult | null }> {
+  const name = validateClusterName(input.name);
+  const resolved = resolveContext(input.kubeconfigText, input.context, input.baseDir ? { baseDir: input.baseDir } : {});
+  const minimal = toMinimalKubeconfig(resolved);
+  let test: ConnectionTestResult | null = null;
+  if (!input.skipTest) {
+    test = await testConnection({ kubeconfigText: minimal, context: resolved.context, timeoutMs: input.timeoutMs ?? 5000 });
+    if (!test.ok && test.error) throw new QuorumError(test.error.errorClass, test.error.message);
+  }
+  const cluster = await createCluster({
+    name,
+    server: resolved.server,
+    context: resolved.context,
+    labels: input.labels ?? {},
+    kubeconfigYaml: minimal,
+  });
+  return { ...cluster, test };
+}

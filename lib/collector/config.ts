@@ -1,0 +1,41 @@
+import { QuorumError } from '../errors';
+
+export interface CollectorConfig {
+  /** Seconds between cycles; must divide 60 (or be a whole number of minutes dividing 60) so cron ticks stay even. */
+  intervalSeconds: number;
+  /** Per-request timeout for each probe. */
+  probeTimeoutMs: number;
+  /** How many clusters are probed at once. */
+  concurrency: number;
+  /** Samples kept in memory while the database is unavailable (oldest dropped first beyond this). */
+  bufferLimit: number;
+}
+
+function int(env: Record<string, string | undefined>, key: string, def: number, min: number, max: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new QuorumError('internal', `${key}=${raw} is invalid: expected a whole number from ${min} to ${max}`);
+  }
+  return n;
+}
+
+export function loadCollectorConfig(env: Record<string, string | undefined> = process.env): CollectorConfig {
+  const intervalSeconds = int(env, 'QUORUM_COLLECTOR_INTERVAL_SECONDS', 10, 1, 3600);
+  cronExpression(intervalSeconds); // validates
+  const probeTimeoutMs = int(env, 'QUORUM_PROBE_TIMEOUT_MS', Math.min(5000, intervalSeconds * 1000 - 500 > 1000 ? 5000 : 1000), 100, 120_000);
+  return {
+    intervalSeconds,
+    probeTimeoutMs,
+    concurrency: int(env, 'QUORUM_COLLECTOR_CONCURRENCY', 16, 1, 1024),
+    bufferLimit: int(env, 'QUORUM_COLLECTOR_BUFFER_LIMIT', 100_000, 1000, 10_000_000),
+  };
+}
+
+/** node-cron expression (with seconds field) for an interval. */
+export function cronExpression(intervalSeconds: number): string {
+  if (intervalSeconds < 60 && 60 % intervalSeconds === 0) return `*/${intervalSeconds} * * * * *`;
+  if (intervalSeconds % 60 === 0 && 60 % (intervalSeconds / 60) === 0) return `0 */${intervalSeconds / 60} * * * *`;
+  throw new QuorumError('internal', `collector interval ${intervalSeconds}s must divide a minute (1,2,3,4,5,6,10,12,15,20,30,60) or an hour in whole minutes`);
+}

@@ -1,0 +1,105 @@
+import { QuorumError, describeError } from '../errors';
+import { connect, type K8sConnection } from '../k8s/client';
+import type { Probe } from '../probes/types';
+import type { ClusterSummary, ProbeResult } from '../types';
+
+export interface CycleDeps {
+  listClusters: () => Promise<ClusterSummary[]>;
+  loadKubeconfig: (clusterId: string) => Promise<string>;
+  probes: readonly Probe[];
+  now: () => number;
+  probeTimeoutMs: number;
+  concurrency: number;
+  /** Connections reused across cycles, rebuilt when a cluster's updatedAt changes. */
+  connections: Map<string, { updatedAt: string; conn: K8sConnection }>;
+  signal?: AbortSignal;
+}
+
+export interface ClusterCycleResult {
+  clusterId: string;
+  name: string;
+  results: ProbeResult[];
+  ms: number;
+}
+
+/** Runs fn over items with at most `limit` in flight. Results keep the input order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+function unknownFor(probes: readonly Probe[], at: number, reason: string, err?: QuorumError): ProbeResult[] {
+  return probes.map((p) => ({
+    probe: p.id,
+    target: 'endpoint',
+    status: 'unknown' as const,
+    reason,
+    latencyMs: null,
+    at,
+    detail: { errorClass: err?.errorClass ?? 'internal' },
+  }));
+}
+
+async function connectionFor(deps: CycleDeps, c: ClusterSummary): Promise<K8sConnection> {
+  const cached = deps.connections.get(c.id);
+  if (cached && cached.updatedAt === c.updatedAt) return cached.conn;
+  const text = await deps.loadKubeconfig(c.id);
+  const conn = await connect(text);
+  deps.connections.set(c.id, { updatedAt: c.updatedAt, conn });
+  return conn;
+}
+
+/**
+ * Probes one cluster. Never throws: every failure becomes `unknown` samples with a reason, so a
+ * broken cluster shows up as data. A hard deadline (timeout + 1 s) guards against a probe that
+ * ignores its signal, so one hanging cluster never holds a worker past its budget.
+ */
+export async function probeCluster(deps: CycleDeps, c: ClusterSummary): Promise<ClusterCycleResult> {
+  const started = deps.now();
+  const done = (results: ProbeResult[]): ClusterCycleResult => ({ clusterId: c.id, name: c.name, results, ms: deps.now() - started });
+  let conn: K8sConnection;
+  try {
+    conn = await connectionFor(deps, c);
+  } catch (e) {
+    const qe = e instanceof QuorumError ? e : undefined;
+    return done(unknownFor(deps.probes, started, `collector cannot use the stored credentials: ${describeError(e)}`, qe));
+  }
+  const controller = new AbortController();
+  const signal = deps.signal ? AbortSignal.any([deps.signal, controller.signal]) : controller.signal;
+  const deadlineMs = deps.probeTimeoutMs + 1000;
+  const results = await Promise.all(
+    deps.probes.map(async (p): Promise<ProbeResult[]> => {
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<ProbeResult[]>((resolve) => {
+        timer = setTimeout(() => {
+          controller.abort();
+          resolve(unknownFor([p], started, `collector: probe did not finish within ${deadlineMs} ms`));
+        }, deadlineMs);
+      });
+      try {
+        return await Promise.race([p.run({ conn, timeoutMs: deps.probeTimeoutMs, signal, now: deps.now }), deadline]);
+      } catch (e) {
+        return unknownFor([p], started, `collector error in ${p.id}: ${describeError(e)}`);
+      } finally {
+        clearTimeout(timer);
+      }
+    }),
+  );
+  return done(results.flat());
+}
+
+/** One collector cycle over every registered cluster, at most `concurrency` clusters at a time. */
+export async function runCycle(deps: CycleDeps): Promise<ClusterCycleResult[]> {
+  const clusters = await deps.listClusters();
+  const live = new Set(clusters.map((c) => c.id));
+  for (const id of deps.connections.keys()) if (!live.has(id)) deps.connections.delete(id);
+  return mapLimit(clusters, deps.concurrency, (c) => probeCluster(deps, c));
+}

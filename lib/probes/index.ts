@@ -1,0 +1,23 @@
+import type { ProbeId } from '../types';
+import { apiserverLivez, apiserverReadyz } from './apiserver';
+import type { Probe } from './types';
+
+/** The one table of probes. Adding a ProbeId without a probe here is a type error. */
+export const PROBES = {
+  'apiserver-livez': apiserverLivez,
+  'apiserver-readyz': apiserverReadyz,
+} as const satisfies Record<ProbeId, Probe>;
+
+export function getProbe(id: ProbeId): Probe {
+  switch (id) {
+    case 'apiserver-livez':
+    case 'apiserver-readyz':
+      return PROBES[id];
+    default: {
+      const never: never = id;
+      throw new Error(`unknown probe ${String(never)}`);
+    }
+  }
+}
+
+export const ALL_PROBES: readonly Probe[] = Object.values(PROBES);
