@@ -1,0 +1,99 @@
+// Shared by the API route handlers: one error envelope, one mapping from error class to HTTP status.
+import { NextResponse } from 'next/server';
+import { z } from 'zod';
+import { QuorumError, describeError } from '@/lib/errors';
+import type { ErrorClass } from '@/lib/types';
+
+/** Errors the HTTP layer itself produces, on top of the domain's ErrorClass. */
+export type ApiErrorClass = ErrorClass | 'bad-request' | 'not-found' | 'conflict' | 'payload-too-large';
+
+export interface ApiError {
+  error: { class: ApiErrorClass; message: string };
+}
+
+/** Request bodies above this are refused before JSON parsing (the kubeconfig limit is 256 KiB). */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export function httpStatusFor(errorClass: ApiErrorClass): number {
+  switch (errorClass) {
+    case 'bad-request':
+    case 'kubeconfig-not-yaml':
+    case 'kubeconfig-invalid':
+    case 'kubeconfig-no-context':
+    case 'kubeconfig-no-cluster':
+    case 'kubeconfig-no-server':
+    case 'kubeconfig-no-user':
+    case 'kubeconfig-unsupported-auth':
+      return 400;
+    case 'kubeconfig-too-large':
+    case 'payload-too-large':
+      return 413;
+    case 'not-found':
+      return 404;
+    case 'conflict':
+      return 409;
+    // The input was well-formed but the cluster it points at cannot be used as given.
+    case 'tls-ca':
+    case 'tls-hostname':
+    case 'tls-other':
+    case 'unauthorized':
+    case 'forbidden':
+    case 'unreachable':
+    case 'dns':
+    case 'timeout':
+    case 'not-kubernetes':
+    case 'http-error':
+      return 422;
+    case 'internal':
+      return 500;
+    default: {
+      const never: never = errorClass;
+      return never;
+    }
+  }
+}
+
+export function errorResponse(errorClass: ApiErrorClass, message: string, extra?: Record<string, unknown>): NextResponse<ApiError> {
+  return NextResponse.json({ ...extra, error: { class: errorClass, message } }, { status: httpStatusFor(errorClass) });
+}
+
+function isUniqueViolation(e: unknown): boolean {
+  // Prisma's unique-constraint error, whichever adapter raised it.
+  return typeof e === 'object' && e !== null && 'code' in e && (e as { code: unknown }).code === 'P2002';
+}
+
+/** Turns anything thrown by lib/ into the JSON envelope. Unclassified errors are logged, not echoed. */
+export function toErrorResponse(e: unknown): NextResponse<ApiError> {
+  if (e instanceof QuorumError) return errorResponse(e.errorClass, e.message);
+  if (isUniqueViolation(e)) return errorResponse('conflict', 'a cluster with this name already exists');
+  console.error('[api] unexpected error:', describeError(e));
+  return errorResponse('internal', 'internal error; see the server log');
+}
+
+/** Reads and validates a JSON body. Returns the data or a ready 400/413 response. */
+export async function readJson<T>(
+  req: Request,
+  schema: z.ZodType<T>,
+): Promise<{ ok: true; data: T } | { ok: false; response: NextResponse<ApiError> }> {
+  const declared = Number(req.headers.get('content-length') ?? '0');
+  if (declared > MAX_BODY_BYTES) {
+    return { ok: false, response: errorResponse('payload-too-large', `request body is larger than ${MAX_BODY_BYTES} bytes`) };
+  }
+  const text = await req.text();
+  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
+    return { ok: false, response: errorResponse('payload-too-large', `request body is larger than ${MAX_BODY_BYTES} bytes`) };
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, response: errorResponse('bad-request', 'request body is not JSON') };
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+    return { ok: false, response: errorResponse('bad-request', `${where}${issue?.message ?? 'invalid request body'}`) };
+  }
+  return { ok: true, data: parsed.data };
+}

@@ -1,0 +1,50 @@
+import { NextResponse } from 'next/server';
+import { z } from 'zod';
+import { parseLabels, registerCluster } from '@/lib/clusters/register';
+import { listClusters } from '@/lib/data/clusters';
+import { readJson, toErrorResponse } from '../_lib/respond';
+
+export const dynamic = 'force-dynamic';
+
+/** All registered clusters. ClusterSummary never carries credentials. */
+export async function GET() {
+  try {
+    const clusters = await listClusters();
+    return NextResponse.json({ clusters }, { headers: { 'cache-control': 'no-store' } });
+  } catch (e) {
+    return toErrorResponse(e);
+  }
+}
+
+const CreateBody = z.object({
+  name: z.string().min(1, 'name is required'),
+  kubeconfig: z.string().min(1, 'kubeconfig is required'),
+  context: z.string().min(1).optional(),
+  /** "k=v,k=v" as typed in the form, or an object. Validated by the same rules as the CLI's --label. */
+  labels: z.union([z.string(), z.record(z.string(), z.string())]).optional(),
+});
+
+/** Registers a cluster: validates the kubeconfig, tests the connection, stores it encrypted. */
+export async function POST(req: Request) {
+  const body = await readJson(req, CreateBody);
+  if (!body.ok) return body.response;
+  try {
+    const labelsText =
+      typeof body.data.labels === 'string'
+        ? body.data.labels
+        : Object.entries(body.data.labels ?? {}).map(([k, v]) => `${k}=${v}`);
+    const labels = parseLabels(labelsText);
+    const { cluster, test } = await registerCluster({
+      name: body.data.name,
+      kubeconfigText: body.data.kubeconfig,
+      ...(body.data.context ? { context: body.data.context } : {}),
+      labels,
+    });
+    return NextResponse.json(
+      { cluster, version: test?.version ?? null },
+      { status: 201, headers: { location: `/api/clusters/${encodeURIComponent(cluster.id)}` } },
+    );
+  } catch (e) {
+    return toErrorResponse(e);
+  }
+}

@@ -1,0 +1,9 @@
+export default function Loading() {
+  return (
+    <div aria-busy="true" aria-live="polite">
+      <p className="sr-only">Loading…</p>
+      <div className="skeleton" style={{ width: '10rem', height: '2rem', marginBottom: '1rem' }} />
+      <div className="skeleton" style={{ height: '24rem' }} />
+    </div>
+  );
+}

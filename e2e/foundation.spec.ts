@@ -1,0 +1,160 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { AddClusterPage } from './pages/add-cluster-page';
+import { ClusterPage } from './pages/cluster-page';
+import { OverviewPage } from './pages/overview-page';
+
+// Must match playwright.config.ts webServer.env.QUORUM_COLLECTOR_INTERVAL_SECONDS.
+const COLLECTOR_INTERVAL_MS = 5_000;
+const KUBECONFIG_PATH = path.resolve(process.env.QUORUM_E2E_KUBECONFIG ?? 'lab/.state/quorum.kubeconfig');
+const CLUSTER_NAME = 'lab-e2e';
+
+// One server, one database: the steps build on each other (empty → add → see → remove).
+test.describe.configure({ mode: 'serial' });
+
+async function screenshot(page: Page, testInfo: TestInfo, name: string) {
+  const file = testInfo.outputPath(`${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  await testInfo.attach(name, { path: file, contentType: 'image/png' });
+}
+
+function readLabKubeconfig(): string {
+  if (!existsSync(KUBECONFIG_PATH)) {
+    throw new Error(
+      `lab kubeconfig not found at ${KUBECONFIG_PATH}. Start the lab first (\`npm run lab -- up\`) ` +
+        'or point QUORUM_E2E_KUBECONFIG at a kubeconfig for a reachable cluster.',
+    );
+  }
+  return readFileSync(KUBECONFIG_PATH, 'utf8');
+}
+
+test('GET /api/healthz reports process and database health', async ({ request }) => {
+  const res = await request.get('/api/healthz');
+  expect(res.status()).toBe(200);
+  const body = (await res.json()) as { status: string; version: string; uptimeSeconds: number; db: { ok: boolean; provider: string; latencyMs: number } };
+  expect(body.status).toBe('ok');
+  expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
+  expect(body.uptimeSeconds).toBeGreaterThanOrEqual(0);
+  expect(body.db.ok).toBe(true);
+  expect(body.db.provider).toBe('sqlite');
+  expect(body.db.latencyMs).toBeGreaterThanOrEqual(0);
+});
+
+test('a new install shows the empty state with both ways to add a cluster and how to start the lab', async ({ page }, testInfo) => {
+  const overview = new OverviewPage(page);
+  await overview.goto();
+  await expect(overview.emptyState).toBeVisible();
+  await expect(overview.emptyState.getByRole('link', { name: 'add a cluster' })).toHaveAttribute('href', '/clusters/new');
+  await expect(overview.emptyState).toContainText('npm run quorum -- cluster add --name N --kubeconfig PATH');
+  await expect(overview.emptyState).toContainText('npm run lab -- up');
+  await expect(overview.clusterList).toHaveCount(0);
+  await screenshot(page, testInfo, 'overview-empty');
+});
+
+test('a kubeconfig that is not YAML gets a precise error next to the form', async ({ page }, testInfo) => {
+  const form = new AddClusterPage(page);
+  await form.goto();
+  await form.pasteKubeconfig('apiVersion: v1\nclusters: [ {name: broken\n  :: ]]\n');
+  const error = form.alerts.filter({ hasText: 'kubeconfig-not-yaml' });
+  await expect(error).toBeVisible();
+  await expect(error).toContainText('not valid YAML');
+  await expect(form.kubeconfig).toHaveAttribute('aria-invalid', 'true');
+  await expect(form.context).toBeDisabled();
+  await screenshot(page, testInfo, 'add-cluster-not-yaml');
+
+  // Valid YAML, but not a kubeconfig: still classified, still next to the kubeconfig field.
+  await form.pasteKubeconfig('apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n');
+  await expect(form.alerts.filter({ hasText: 'kubeconfig-no-context' })).toBeVisible();
+});
+
+test('the lab cluster is added through the web form and shows up', async ({ page, request }, testInfo) => {
+  const kubeconfig = readLabKubeconfig();
+  const form = new AddClusterPage(page);
+  await form.goto();
+
+  await form.uploadKubeconfig(KUBECONFIG_PATH);
+  await expect(form.kubeconfig).toHaveValue(kubeconfig);
+  await expect(form.context).toBeEnabled();
+  const contextName = await form.context.inputValue();
+  expect(contextName).not.toBe('');
+
+  await form.testConnection.click();
+  await expect(form.testResult).toBeVisible({ timeout: 20_000 });
+  await expect(form.version).toHaveText(/^v\d+\.\d+\.\d+/);
+  await expect(form.testResult).toContainText('/readyz is allowed');
+  await screenshot(page, testInfo, 'add-cluster-tested');
+
+  await form.name.fill(CLUSTER_NAME);
+  await form.labels.fill('env=lab,team=e2e');
+  await form.save.click();
+
+  // Saved: the browser lands on the cluster page.
+  const cluster = new ClusterPage(page, CLUSTER_NAME);
+  await expect(cluster.heading()).toBeVisible({ timeout: 20_000 });
+  await expect(page).toHaveURL(/\/clusters\/[^/]+$/);
+
+  // The API lists it and never returns credentials.
+  const list = await request.get('/api/clusters');
+  expect(list.status()).toBe(200);
+  const raw = await list.text();
+  const body = JSON.parse(raw) as { clusters: Array<{ name: string; labels: Record<string, string>; context: string }> };
+  const saved = body.clusters.find((c) => c.name === CLUSTER_NAME);
+  expect(saved).toBeDefined();
+  expect(saved?.labels).toEqual({ env: 'lab', team: 'e2e' });
+  expect(saved?.context).toBe(contextName);
+  expect(raw).not.toMatch(/token|client-key|certificate-authority-data|BEGIN|kubeconfig/i);
+
+  // Within two collector intervals the overview shows it "up" (reloading as a user would).
+  const overview = new OverviewPage(page);
+  await overview.goto();
+  await expect(overview.card(CLUSTER_NAME)).toBeVisible();
+  await expect(async () => {
+    await page.reload();
+    await expect(overview.status(CLUSTER_NAME)).toHaveText(/up/, { timeout: 1_000 });
+  }).toPass({ timeout: 2 * COLLECTOR_INTERVAL_MS + 5_000, intervals: [1_000] });
+  await expect(overview.status(CLUSTER_NAME)).toHaveAttribute('data-status', 'up');
+  await expect(overview.card(CLUSTER_NAME).getByTestId('availability-24h')).toHaveText(/^\d{1,3}\.\d{2} %$/);
+  await expect(overview.card(CLUSTER_NAME).getByRole('img', { name: /Readiness and latency/ })).toBeVisible();
+  await screenshot(page, testInfo, 'overview-with-lab');
+});
+
+test('the cluster page lists the apiserver named checks, their history and a chart', async ({ page }, testInfo) => {
+  const overview = new OverviewPage(page);
+  await overview.goto();
+  await overview.openCluster(CLUSTER_NAME);
+
+  const cluster = new ClusterPage(page, CLUSTER_NAME);
+  await expect(cluster.heading()).toBeVisible();
+  await expect(cluster.status).toHaveAttribute('data-status', 'up');
+  await expect(cluster.readyzChecks).toBeVisible();
+  const etcd = cluster.readyzCheck('etcd');
+  await expect(etcd).toHaveCount(1);
+  await expect(etcd).toContainText('ok');
+  await expect(cluster.livezChecks.getByRole('cell', { name: 'etcd', exact: true })).toBeVisible();
+  await expect(cluster.history.getByRole('row').nth(1)).toContainText('up');
+  await expect(page.getByRole('img', { name: /Readiness and latency/ })).toBeVisible();
+  await screenshot(page, testInfo, 'cluster-page');
+});
+
+test('unknown cluster ids are a 404 page', async ({ page }) => {
+  const res = await page.goto('/clusters/does-not-exist-e2e');
+  expect(res?.status()).toBe(404);
+  await expect(page.getByRole('heading', { name: 'Cluster not found' })).toBeVisible();
+});
+
+test('removing the cluster asks for confirmation and returns to the empty overview', async ({ page, request }, testInfo) => {
+  const overview = new OverviewPage(page);
+  await overview.goto();
+  await overview.openCluster(CLUSTER_NAME);
+  const cluster = new ClusterPage(page, CLUSTER_NAME);
+  await expect(cluster.heading()).toBeVisible();
+  await cluster.removeButton.click();
+  await expect(page.getByRole('group', { name: 'Confirm removal' })).toBeVisible();
+  await screenshot(page, testInfo, 'cluster-remove-confirm');
+  await page.getByRole('button', { name: `Yes, remove ${CLUSTER_NAME}` }).click();
+  await expect(overview.heading).toBeVisible();
+  await expect(overview.emptyState).toBeVisible();
+  const list = (await (await request.get('/api/clusters')).json()) as { clusters: Array<{ name: string }> };
+  expect(list.clusters.map((c) => c.name)).not.toContain(CLUSTER_NAME);
+});
