@@ -1,0 +1,91 @@
+// `npm test`: the whole suite, in order — static checks, unit, database integration (SQLite and
+// PostgreSQL), the real lab (Kubernetes built from source), Quorum against the lab, then Playwright
+// in Debian Chromium against `next start`. Prints one closing line: "quorum: N passed, N failed".
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const bin = (n: string): string => path.join(root, 'node_modules', '.bin', n);
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NO_COLOR: '1', FORCE_COLOR: '0' };
+
+interface StageResult { name: string; passed: number; failed: number; ok: boolean; seconds: number }
+const results: StageResult[] = [];
+
+function run(cmd: string, args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); process.stdout.write(d); });
+    child.stderr.on('data', (d: Buffer) => { out += d.toString(); process.stderr.write(d); });
+    child.on('close', (code) => resolve({ code: code ?? 1, out }));
+  });
+}
+
+/** Counts from Node's test runner ("ℹ pass 3") or Playwright ("3 passed"). */
+function counts(out: string): { passed: number; failed: number } {
+  const node = [...out.matchAll(/^ℹ (pass|fail) (\d+)$/gm)];
+  if (node.length > 0) {
+    let passed = 0, failed = 0;
+    for (const m of node) (m[1] === 'pass' ? (passed += Number(m[2])) : (failed += Number(m[2])));
+    return { passed, failed };
+  }
+  const pw = { passed: Number(/(\d+) passed/.exec(out)?.[1] ?? 0), failed: Number(/(\d+) failed/.exec(out)?.[1] ?? 0) + Number(/(\d+) flaky/.exec(out)?.[1] ?? 0) };
+  return pw;
+}
+
+async function stage(name: string, cmd: string, args: string[], opts: { countTests: boolean; extraEnv?: Record<string, string> } = { countTests: true }): Promise<boolean> {
+  const t = Date.now();
+  console.log(`\n──── ${name} ────`);
+  const { code, out } = await run(cmd, args, opts.extraEnv);
+  const c = opts.countTests ? counts(out) : { passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1 };
+  // A runner that exits non-zero with no failing test counted still fails the stage.
+  const failed = code !== 0 && c.failed === 0 ? 1 : c.failed;
+  const ok = code === 0 && failed === 0;
+  if (opts.countTests && ok && c.passed === 0) {
+    results.push({ name, passed: 0, failed: 1, ok: false, seconds: (Date.now() - t) / 1000 });
+    console.error(`[test-all] ${name}: ran no test`);
+    return false;
+  }
+  results.push({ name, passed: c.passed, failed, ok, seconds: (Date.now() - t) / 1000 });
+  return ok;
+}
+
+const tsx = bin('tsx');
+const only = process.argv.slice(2);
+const want = (s: string): boolean => only.length === 0 || only.includes(s);
+
+async function main(): Promise<void> {
+  if (want('static')) {
+    await stage('prisma schema drift check', tsx, ['scripts/db-diff.ts', '--check'], { countTests: false });
+    await stage('typecheck (tsc --noEmit)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json'], { countTests: false });
+  }
+  if (want('unit')) await stage('unit', tsx, ['--test', '--test-reporter=spec', 'test/unit/']);
+  if (want('integration')) await stage('integration: SQLite + PostgreSQL', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/integration/']);
+  let labUp = false;
+  if (want('lab') || want('e2e')) {
+    labUp = await stage('lab up (ha profile)', tsx, ['lab/cli.ts', 'up', '--profile', 'ha'], { countTests: false });
+  }
+  if (want('lab')) {
+    await stage('lab: real HA control plane', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/lab.test.ts']);
+    await stage('quorum against the lab', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/quorum.test.ts']);
+  }
+  if (want('e2e')) {
+    if (await stage('next build', bin('next'), ['build'], { countTests: false })) {
+      await stage('e2e: Playwright + Debian Chromium', bin('playwright'), ['test', '--reporter=list']);
+    }
+  }
+  if ((want('lab') || want('e2e')) && existsSync(path.join(root, 'test/lab/lab-down.test.ts'))) {
+    await stage('lab down leaves nothing', tsx, ['--test', '--test-reporter=spec', 'test/lab/lab-down.test.ts']);
+  }
+  void labUp;
+
+  console.log('\n──── summary ────');
+  for (const r of results) console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name.padEnd(40)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed  ${r.seconds.toFixed(0)} s`);
+  const passed = results.reduce((a, r) => a + r.passed, 0);
+  const failed = results.reduce((a, r) => a + r.failed, 0);
+  console.log(`quorum: ${passed} passed, ${failed} failed`);
+  process.exitCode = failed > 0 || results.some((r) => !r.ok) ? 1 : 0;
+}
+
+void main();
