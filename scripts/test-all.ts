@@ -38,7 +38,8 @@ async function stage(name: string, cmd: string, args: string[], opts: { countTes
   const t = Date.now();
   console.log(`\n──── ${name} ────`);
   const { code, out } = await run(cmd, args, opts.extraEnv);
-  const c = opts.countTests ? counts(out) : { passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1 };
+  // Non-test stages (build, typecheck, lab up) count only when they fail.
+  const c = opts.countTests ? counts(out) : { passed: 0, failed: code === 0 ? 0 : 1 };
   // A runner that exits non-zero with no failing test counted still fails the stage.
   const failed = code !== 0 && c.failed === 0 ? 1 : c.failed;
   const ok = code === 0 && failed === 0;
