@@ -17,7 +17,7 @@ delete process.env.DATABASE_URL;
 const { migrate } = await import('@/lib/db/migrate');
 const { closeDb } = await import('@/lib/db');
 const { registerCluster } = await import('@/lib/clusters/register');
-const { createCluster, listClusters, loadClusterKubeconfig, removeCluster } = await import('@/lib/data/clusters');
+const { listClusters, loadClusterKubeconfig, removeCluster } = await import('@/lib/data/clusters');
 const { insertSamples, listSamples } = await import('@/lib/data/samples');
 const { createCollector } = await import('@/lib/collector/collector');
 const { ALL_PROBES } = await import('@/lib/probes');
@@ -143,4 +143,3 @@ test('a cluster that never answers does not delay the healthy one; both are clas
   }
 });
 
-void createCluster;
