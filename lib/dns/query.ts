@@ -1,0 +1,60 @@
+// A real DNS query to one server (ip or ip:port), classified: the CoreDNS probe's core.
+import { Resolver } from 'node:dns/promises';
+import type { Status } from '../types';
+
+export type DnsOutcome = 'ok' | 'nxdomain' | 'nodata' | 'servfail' | 'refused' | 'timeout' | 'unreachable' | 'error';
+
+export interface DnsResult {
+  server: string;
+  name: string;
+  outcome: DnsOutcome;
+  status: Status;
+  reason: string;
+  addresses: string[];
+  latencyMs: number | null;
+}
+
+export function classifyDnsError(code: string | undefined): DnsOutcome {
+  switch (code) {
+    case 'ENOTFOUND': return 'nxdomain';
+    case 'ENODATA': return 'nodata';
+    case 'ESERVFAIL': return 'servfail';
+    case 'EREFUSED': return 'refused';
+    case 'ETIMEOUT':
+    case 'ETIMEDOUT': return 'timeout';
+    case 'ECONNREFUSED':
+    case 'ECONNRESET':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH': return 'unreachable';
+    default: return 'error';
+  }
+}
+
+/** Queries A records for `name` at `server`, one try, bounded by timeoutMs. */
+export async function queryA(server: string, name: string, timeoutMs: number): Promise<DnsResult> {
+  const resolver = new Resolver({ timeout: timeoutMs, tries: 1 });
+  resolver.setServers([server]);
+  const started = performance.now();
+  try {
+    const addresses = await resolver.resolve4(name);
+    const latencyMs = Math.round(performance.now() - started);
+    return { server, name, outcome: 'ok', status: 'up', reason: `${name} → ${addresses.join(', ')}`, addresses, latencyMs };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const outcome = classifyDnsError(code);
+    const latencyMs = outcome === 'timeout' || outcome === 'unreachable' ? null : Math.round(performance.now() - started);
+    const what: Record<DnsOutcome, string> = {
+      ok: 'ok',
+      nxdomain: `NXDOMAIN for ${name}`,
+      nodata: `no A record for ${name}`,
+      servfail: `SERVFAIL for ${name}`,
+      refused: `query refused by ${server}`,
+      timeout: `no answer from ${server} within ${timeoutMs} ms`,
+      unreachable: `${server} unreachable (${code})`,
+      error: `query failed (${code ?? String(e)})`,
+    };
+    return { server, name, outcome, status: 'down', reason: what[outcome], addresses: [], latencyMs };
+  } finally {
+    resolver.cancel();
+  }
+}
