@@ -4,9 +4,9 @@
 export type Status = 'up' | 'degraded' | 'down' | 'unknown';
 export const STATUSES = ['up', 'degraded', 'down', 'unknown'] as const satisfies readonly Status[];
 
-/** Probes known to the collector. Grows with the "Collector" issue (etcd, leases, dns, nodes). */
-export type ProbeId = 'apiserver-livez' | 'apiserver-readyz';
-export const PROBE_IDS = ['apiserver-livez', 'apiserver-readyz'] as const satisfies readonly ProbeId[];
+/** Probes known to the collector; each has one module in lib/probes and one row in its table. */
+export type ProbeId = 'apiserver-livez' | 'apiserver-readyz' | 'apiserver-replicas' | 'dns' | 'nodes';
+export const PROBE_IDS = ['apiserver-livez', 'apiserver-readyz', 'apiserver-replicas', 'dns', 'nodes'] as const satisfies readonly ProbeId[];
 
 /** One named check from /livez?verbose or /readyz?verbose, e.g. "[-]etcd failed: reason withheld". */
 export interface HealthCheck {
@@ -28,7 +28,14 @@ export interface ProbeResult {
   latencyMs: number | null;
   /** When the probe started (ms since epoch). */
   at: number;
-  detail?: { httpStatus?: number; checks?: HealthCheck[]; errorClass?: ErrorClass; message?: string };
+  detail?: {
+    httpStatus?: number;
+    checks?: HealthCheck[];
+    errorClass?: ErrorClass;
+    message?: string;
+    /** Probe-specific facts (replica counts, DNS answers, node headroom…), plain JSON. */
+    facts?: Record<string, unknown>;
+  };
 }
 
 /** Classified failures. Every user-facing error maps to one of these. */

@@ -1,17 +1,26 @@
 import type { ProbeId } from '../types';
 import { apiserverLivez, apiserverReadyz } from './apiserver';
+import { dnsProbe } from './dns';
+import { nodesProbe } from './nodes';
+import { apiserverReplicas } from './replicas';
 import type { Probe } from './types';
 
 /** The one table of probes. Adding a ProbeId without a probe here is a type error. */
 export const PROBES = {
   'apiserver-livez': apiserverLivez,
   'apiserver-readyz': apiserverReadyz,
+  'apiserver-replicas': apiserverReplicas,
+  dns: dnsProbe,
+  nodes: nodesProbe,
 } as const satisfies Record<ProbeId, Probe>;
 
 export function getProbe(id: ProbeId): Probe {
   switch (id) {
     case 'apiserver-livez':
     case 'apiserver-readyz':
+    case 'apiserver-replicas':
+    case 'dns':
+    case 'nodes':
       return PROBES[id];
     default: {
       const never: never = id;
