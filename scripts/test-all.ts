@@ -61,8 +61,8 @@ async function main(): Promise<void> {
     await stage('prisma schema drift check', tsx, ['scripts/db-diff.ts', '--check'], { countTests: false });
     await stage('typecheck (tsc --noEmit)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json'], { countTests: false });
   }
-  if (want('unit')) await stage('unit', tsx, ['--test', '--test-reporter=spec', 'test/unit/']);
-  if (want('integration')) await stage('integration: SQLite + PostgreSQL', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/integration/']);
+  if (want('unit')) await stage('unit', tsx, ['--test', '--test-reporter=spec', 'test/unit/*.test.ts']);
+  if (want('integration')) await stage('integration: SQLite + PostgreSQL', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/integration/*.test.ts']);
   let labUp = false;
   if (want('lab') || want('e2e')) {
     labUp = await stage('lab up (ha profile)', tsx, ['lab/cli.ts', 'up', '--profile', 'ha'], { countTests: false });

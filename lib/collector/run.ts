@@ -1,7 +1,9 @@
 import { QuorumError, describeError } from '../errors';
 import { connect, type K8sConnection } from '../k8s/client';
 import type { Probe } from '../probes/types';
+import type { FailoverEvent } from '../failover/reducer';
 import type { ClusterSummary, ProbeResult } from '../types';
+import { startLeaseTracker, type LeaseTracker } from './leases';
 
 export interface CycleDeps {
   listClusters: () => Promise<ClusterSummary[]>;
@@ -13,6 +15,12 @@ export interface CycleDeps {
   /** Connections reused across cycles, rebuilt when a cluster's updatedAt changes. */
   connections: Map<string, { updatedAt: string; conn: K8sConnection }>;
   signal?: AbortSignal;
+  /** Leader-election Lease watches, one per cluster, kept across cycles. Absent: no lease tracking. */
+  leaseTracking?: {
+    trackers: Map<string, { updatedAt: string; tracker: LeaseTracker }>;
+    onFailover: (clusterId: string, event: FailoverEvent) => void;
+    onLog?: (line: Record<string, unknown>) => void;
+  };
 }
 
 export interface ClusterCycleResult {
@@ -57,6 +65,22 @@ async function connectionFor(deps: CycleDeps, c: ClusterSummary): Promise<K8sCon
   return conn;
 }
 
+function trackerFor(deps: CycleDeps, c: ClusterSummary, conn: K8sConnection): LeaseTracker | undefined {
+  const lt = deps.leaseTracking;
+  if (!lt) return undefined;
+  const cur = lt.trackers.get(c.id);
+  if (cur && cur.updatedAt === c.updatedAt) return cur.tracker;
+  cur?.tracker.stop();
+  const log = lt.onLog;
+  const tracker = startLeaseTracker(conn, {
+    onFailover: (e) => lt.onFailover(c.id, e),
+    ...(log ? { onLog: (l: Record<string, unknown>) => log({ cluster: c.name, ...l }) } : {}),
+    now: deps.now,
+  });
+  lt.trackers.set(c.id, { updatedAt: c.updatedAt, tracker });
+  return tracker;
+}
+
 /**
  * Probes one cluster. Never throws: every failure becomes `unknown` samples with a reason, so a
  * broken cluster shows up as data. A hard deadline (timeout + 1 s) guards against a probe that
@@ -72,6 +96,7 @@ export async function probeCluster(deps: CycleDeps, c: ClusterSummary): Promise<
     const qe = e instanceof QuorumError ? e : undefined;
     return done(unknownFor(deps.probes, started, `collector cannot use the stored credentials: ${describeError(e)}`, qe));
   }
+  const tracker = trackerFor(deps, c, conn);
   const controller = new AbortController();
   const signal = deps.signal ? AbortSignal.any([deps.signal, controller.signal]) : controller.signal;
   const deadlineMs = deps.probeTimeoutMs + 1000;
@@ -85,7 +110,7 @@ export async function probeCluster(deps: CycleDeps, c: ClusterSummary): Promise<
         }, deadlineMs);
       });
       try {
-        return await Promise.race([p.run({ conn, timeoutMs: deps.probeTimeoutMs, signal, now: deps.now }), deadline]);
+        return await Promise.race([p.run({ conn, timeoutMs: deps.probeTimeoutMs, signal, now: deps.now, ...(tracker ? { leases: (n: number) => tracker.view(n) } : {}) }), deadline]);
       } catch (e) {
         return unknownFor([p], started, `collector error in ${p.id}: ${describeError(e)}`);
       } finally {
@@ -101,5 +126,11 @@ export async function runCycle(deps: CycleDeps): Promise<ClusterCycleResult[]> {
   const clusters = await deps.listClusters();
   const live = new Set(clusters.map((c) => c.id));
   for (const id of deps.connections.keys()) if (!live.has(id)) deps.connections.delete(id);
+  for (const [id, t] of deps.leaseTracking?.trackers ?? []) {
+    if (!live.has(id)) {
+      t.tracker.stop();
+      deps.leaseTracking?.trackers.delete(id);
+    }
+  }
   return mapLimit(clusters, deps.concurrency, (c) => probeCluster(deps, c));
 }

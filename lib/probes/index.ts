@@ -1,6 +1,7 @@
 import type { ProbeId } from '../types';
 import { apiserverLivez, apiserverReadyz } from './apiserver';
 import { dnsProbe } from './dns';
+import { leaderElection } from './leader-election';
 import { nodesProbe } from './nodes';
 import { apiserverReplicas } from './replicas';
 import type { Probe } from './types';
@@ -10,6 +11,7 @@ export const PROBES = {
   'apiserver-livez': apiserverLivez,
   'apiserver-readyz': apiserverReadyz,
   'apiserver-replicas': apiserverReplicas,
+  'leader-election': leaderElection,
   dns: dnsProbe,
   nodes: nodesProbe,
 } as const satisfies Record<ProbeId, Probe>;
@@ -19,6 +21,7 @@ export function getProbe(id: ProbeId): Probe {
     case 'apiserver-livez':
     case 'apiserver-readyz':
     case 'apiserver-replicas':
+    case 'leader-election':
     case 'dns':
     case 'nodes':
       return PROBES[id];

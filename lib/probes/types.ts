@@ -1,3 +1,4 @@
+import type { LeaseView } from '../collector/leases';
 import type { K8sConnection } from '../k8s/client';
 import type { ProbeId, ProbeResult } from '../types';
 
@@ -7,6 +8,8 @@ export interface ProbeContext {
   timeoutMs: number;
   signal: AbortSignal;
   now: () => number;
+  /** Current state of the watched leader-election Leases of this cluster, when the collector tracks them. */
+  leases?: (now: number) => LeaseView[];
 }
 
 export interface Probe {
