@@ -1,0 +1,109 @@
+// The process table: which binaries run where with which flags, plus their config files (haproxy, Corefile).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pkiFile } from './pki';
+import {
+  BIN_DIR, CLUSTER_DOMAIN, type LabConfig, LB_HOST, LB_PORT, LAB_DIR, PORTS, type ProcSpec, SERVICE_CIDR, dnsNodes, nodesFor, paths, procId,
+} from './topology';
+
+const bin = (n: string): string => path.join(BIN_DIR, n);
+
+function leFlags(cfg: LabConfig): string[] {
+  const le = cfg.leaderElection;
+  return ['--leader-elect=true', `--leader-elect-lease-duration=${le.leaseSeconds}s`, `--leader-elect-renew-deadline=${le.renewSeconds}s`, `--leader-elect-retry-period=${le.retrySeconds}s`];
+}
+
+export function writeConfigFiles(cfg: LabConfig): void {
+  mkdirSync(paths.conf, { recursive: true });
+  const nodes = nodesFor(cfg.profile);
+  writeFileSync(path.join(paths.conf, 'haproxy.cfg'), [
+    'global', '  maxconn 4000', '  log stdout format raw local0 notice',
+    'defaults', '  mode tcp', '  log global', '  option tcplog', '  timeout connect 2s', '  timeout client 1h', '  timeout server 1h',
+    'frontend kube-apiserver', `  bind ${LB_HOST}:${LB_PORT}`, '  default_backend apiservers',
+    'backend apiservers', '  balance roundrobin', '  option httpchk GET /readyz', '  http-check expect status 200',
+    '  default-server inter 1s fall 2 rise 2 check check-ssl verify none',
+    ...nodes.map((n) => `  server ${n.name} ${n.ip}:${PORTS.apiserver}`), '',
+  ].join('\n'));
+  for (const n of dnsNodes(cfg.profile)) {
+    writeFileSync(path.join(paths.conf, `Corefile-${n.index}`), `.:${PORTS.dns} {
+    bind ${n.ip}
+    errors
+    health ${n.ip}:${PORTS.dnsHealth} {
+        lameduck 2s
+    }
+    ready ${n.ip}:${PORTS.dnsReady}
+    kubernetes ${CLUSTER_DOMAIN} in-addr.arpa ip6.arpa {
+        kubeconfig ${path.join(paths.conf, `coredns-${n.index}.kubeconfig`)} coredns@qlab
+        pods insecure
+        fallthrough in-addr.arpa ip6.arpa
+        ttl 30
+    }
+    prometheus ${n.ip}:${PORTS.dnsMetrics}
+    cache 30
+    loadbalance
+}
+`);
+  }
+}
+
+export function procSpecs(cfg: LabConfig): ProcSpec[] {
+  const nodes = nodesFor(cfg.profile);
+  const specs: ProcSpec[] = [];
+  const initialCluster = nodes.map((n) => `${n.name}=http://${n.ip}:${PORTS.etcdPeer}`).join(',');
+  for (const n of nodes) {
+    const base = { node: n.index, netns: n.netns, hostname: n.name };
+    specs.push({ ...base, id: procId('etcd', n.index), component: 'etcd', replica: 1, argv: [
+      bin('etcd'), `--name=${n.name}`, `--data-dir=${path.join(paths.etcdData, n.name)}`,
+      `--listen-client-urls=http://${n.ip}:${PORTS.etcdClient},http://127.0.0.1:${PORTS.etcdClient}`,
+      `--advertise-client-urls=http://${n.ip}:${PORTS.etcdClient}`,
+      `--listen-peer-urls=http://${n.ip}:${PORTS.etcdPeer}`, `--initial-advertise-peer-urls=http://${n.ip}:${PORTS.etcdPeer}`,
+      `--listen-metrics-urls=http://${n.ip}:${PORTS.etcdMetrics}`,
+      `--initial-cluster=${initialCluster}`, '--initial-cluster-state=new', '--initial-cluster-token=qlab',
+      '--log-level=warn',
+    ] });
+    // Local etcd member first, then the others (the client balances; readyz checks them all).
+    const etcdServers = [n, ...nodes.filter((o) => o !== n)].map((o) => `http://${o.ip}:${PORTS.etcdClient}`).join(',');
+    specs.push({ ...base, id: procId('kube-apiserver', n.index), component: 'kube-apiserver', replica: 1, argv: [
+      bin('kube-apiserver'), `--advertise-address=${n.ip}`, `--bind-address=${n.ip}`, `--secure-port=${PORTS.apiserver}`,
+      `--etcd-servers=${etcdServers}`, `--service-cluster-ip-range=${SERVICE_CIDR}`,
+      `--tls-cert-file=${pkiFile('apiserver.crt')}`, `--tls-private-key-file=${pkiFile('apiserver.key')}`,
+      `--client-ca-file=${pkiFile('ca.crt')}`, `--token-auth-file=${paths.tokens}`,
+      `--service-account-key-file=${pkiFile('sa.pub')}`, `--service-account-signing-key-file=${pkiFile('sa.key')}`,
+      `--service-account-issuer=https://kubernetes.default.svc.${CLUSTER_DOMAIN}`,
+      '--authorization-mode=RBAC', '--allow-privileged=true', '--profiling=false', '--endpoint-reconciler-type=lease',
+      `--cert-dir=${path.join(paths.state, 'apiserver', n.name)}`, '--v=1',
+    ] });
+    const replicas = cfg.profile === 'single' ? [1, 2] : [1];
+    for (const r of replicas) {
+      const host = r === 1 ? n.name : `${n.name}-${r}`;
+      const kc = path.join(paths.conf, `scheduler-${n.index}.kubeconfig`);
+      specs.push({ ...base, hostname: host, id: procId('kube-scheduler', n.index, r), component: 'kube-scheduler', replica: r, argv: [
+        bin('kube-scheduler'), `--kubeconfig=${kc}`, `--authentication-kubeconfig=${kc}`, `--authorization-kubeconfig=${kc}`,
+        `--bind-address=${n.ip}`, `--secure-port=${PORTS.scheduler + (r - 1) * 2}`, ...leFlags(cfg), '--v=1',
+      ] });
+      const kcm = path.join(paths.conf, `controller-manager-${n.index}.kubeconfig`);
+      specs.push({ ...base, hostname: host, id: procId('kube-controller-manager', n.index, r), component: 'kube-controller-manager', replica: r, argv: [
+        bin('kube-controller-manager'), `--kubeconfig=${kcm}`, `--authentication-kubeconfig=${kcm}`, `--authorization-kubeconfig=${kcm}`,
+        `--bind-address=${n.ip}`, `--secure-port=${PORTS.controllerManager - (r - 1) * 2}`, ...leFlags(cfg),
+        `--service-account-private-key-file=${pkiFile('sa.key')}`, `--root-ca-file=${pkiFile('ca.crt')}`,
+        `--cluster-signing-cert-file=${pkiFile('ca.crt')}`, `--cluster-signing-key-file=${pkiFile('ca.key')}`,
+        '--use-service-account-credentials=true', '--cluster-name=qlab', `--service-cluster-ip-range=${SERVICE_CIDR}`, '--v=1',
+      ] });
+    }
+  }
+  for (const n of dnsNodes(cfg.profile)) {
+    specs.push({ id: procId('coredns', n.index), component: 'coredns', node: n.index, replica: 1, netns: n.netns, hostname: n.name,
+      argv: [bin('coredns'), '-conf', path.join(paths.conf, `Corefile-${n.index}`)] });
+  }
+  specs.push({ id: procId('haproxy', 0), component: 'haproxy', node: 0, replica: 1, netns: null, hostname: null,
+    argv: ['haproxy', '-db', '-f', path.join(paths.conf, 'haproxy.cfg')] });
+  specs.push({ id: procId('workers', 0), component: 'workers', node: 0, replica: 1, netns: null, hostname: null,
+    argv: [process.execPath, '--import', 'tsx', path.join(LAB_DIR, 'workers.ts')] });
+  return specs;
+}
+
+/** The command line that runs a spec: inside its node's network + UTS namespace, exec'ing down to the binary (same pid). */
+export function commandLine(spec: ProcSpec): string[] {
+  if (!spec.netns) return spec.argv;
+  return ['ip', 'netns', 'exec', spec.netns, 'unshare', '--uts', 'sh', '-c', 'hostname "$0" && exec "$@"', spec.hostname ?? spec.netns, ...spec.argv];
+}
