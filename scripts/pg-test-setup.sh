@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts the Debian PostgreSQL cluster and creates the test role and database (idempotent).
+# Starts the Debian PostgreSQL cluster and creates the test role (LOGIN, CREATEDB: the drift
+# check builds a throw-away shadow database) and the test database. Idempotent.
 # Works as root on a bare machine right after `apt-get install postgresql`.
 #   QUORUM_PG_USER / QUORUM_PG_PASSWORD / QUORUM_PG_DB override quorum / quorum / quorum_test.
 # Prints the URL to use as QUORUM_TEST_PG_URL.
@@ -36,9 +37,9 @@ done
 as_pg pg_isready -q -p "$port" || { echo "pg-test-setup: PostgreSQL $ver/$name did not become ready on port $port" >&2; exit 1; }
 
 if [ "$(psql_pg -c "SELECT 1 FROM pg_roles WHERE rolname = '$user'")" != 1 ]; then
-  psql_pg -c "CREATE ROLE $user LOGIN PASSWORD '$password'"
+  psql_pg -c "CREATE ROLE $user LOGIN CREATEDB PASSWORD '$password'"
 else
-  psql_pg -c "ALTER ROLE $user LOGIN PASSWORD '$password'"
+  psql_pg -c "ALTER ROLE $user LOGIN CREATEDB PASSWORD '$password'"
 fi
 if [ "$(psql_pg -c "SELECT 1 FROM pg_database WHERE datname = '$db'")" != 1 ]; then
   psql_pg -c "CREATE DATABASE $db OWNER $user"

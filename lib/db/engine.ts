@@ -1,0 +1,182 @@
+// Prisma's schema engine compiled to WebAssembly, driven through our own driver adapters: no
+// native engine binary, no network. Used by migrate (apply) and by db:diff (create/check).
+// Scripts and the `npm start` launcher only — never imported by the web app.
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as bg from '@prisma/schema-engine-wasm/schema_engine_bg';
+import type { SchemaEngine } from '@prisma/schema-engine-wasm/schema_engine_bg';
+import {
+  bindMigrationAwareSqlAdapterFactory,
+  type SqlDriverAdapter,
+  type SqlMigrationAwareDriverAdapterFactory,
+  type SqlQuery,
+  type SqlResultSet,
+} from '@prisma/driver-adapter-utils';
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import type { DbConfig } from '../env';
+import { classifyDbError } from './errors';
+
+let wasmReady: Promise<void> | undefined;
+
+/** Instantiates schema_engine_bg.wasm once per process (the bindings keep it in module state). */
+function loadWasm(): Promise<void> {
+  wasmReady ??= (async () => {
+    const require = createRequire(import.meta.url);
+    const js = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
+    const bytes = await readFile(path.join(path.dirname(js), 'schema_engine_bg.wasm'));
+    const imports: WebAssembly.Imports = { './schema_engine_bg.js': bg as unknown as WebAssembly.ModuleImports };
+    const { instance } = await WebAssembly.instantiate(bytes, imports);
+    bg.__wbg_set_wasm(instance.exports);
+    const start = instance.exports.__wbindgen_start;
+    if (typeof start === 'function') (start as () => void)();
+  })();
+  return wasmReady;
+}
+
+const EMPTY_RESULT: SqlResultSet = { columnNames: [], columnTypes: [], rows: [] };
+
+function isMultiStatement(q: SqlQuery): boolean {
+  return q.args.length === 0 && q.sql.trim().replace(/;\s*$/, '').includes(';');
+}
+
+/**
+ * better-sqlite3 refuses several statements in one prepared statement; the engine sends whole
+ * migration files when it replays them into the shadow database. Route those to executeScript.
+ */
+function scriptAware(a: SqlDriverAdapter): SqlDriverAdapter {
+  return new Proxy(a, {
+    get(target, prop, receiver) {
+      if (prop === 'executeRaw') {
+        return async (q: SqlQuery): Promise<number> => (isMultiStatement(q) ? (await target.executeScript(q.sql), 0) : target.executeRaw(q));
+      }
+      if (prop === 'queryRaw') {
+        return async (q: SqlQuery): Promise<SqlResultSet> => (isMultiStatement(q) ? (await target.executeScript(q.sql), EMPTY_RESULT) : target.queryRaw(q));
+      }
+      const v: unknown = Reflect.get(target, prop, receiver);
+      return typeof v === 'function' ? (v as (...args: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+/** pg_catalog "char" (OID 18, e.g. pg_class.relkind) is not mapped by adapter-pg: read it as text. */
+function fixCharColumns<T>(r: T): T {
+  const fields = (r as { fields?: Array<{ dataTypeID: number }> }).fields;
+  for (const f of fields ?? []) if (f.dataTypeID === 18) f.dataTypeID = 25;
+  return r;
+}
+
+function patchQuery(q: { query: (...args: never[]) => unknown }): void {
+  const orig = q.query.bind(q) as (...args: unknown[]) => unknown;
+  (q as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]): unknown => {
+    const r = orig(...args);
+    return r instanceof Promise ? r.then(fixCharColumns) : r;
+  };
+}
+
+/** A pg pool for the engine: optional search_path, and "char" columns read as text. */
+export function enginePool(cfg: { url: string; schema: string; max?: number }): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: cfg.url,
+    max: cfg.max ?? 4,
+    connectionTimeoutMillis: 10_000,
+    ...(cfg.schema !== 'public' ? { options: `-c search_path=${cfg.schema}` } : {}),
+  });
+  pool.on('error', () => undefined); // idle-client errors surface on the next query instead
+  patchQuery(pool);
+  // Pool.query() itself calls connect(callback): only the promise form (used by the adapter for
+  // transactions) hands out a client that needs the patch.
+  const connect = pool.connect.bind(pool) as (...args: unknown[]) => unknown;
+  (pool as { connect: (...args: unknown[]) => unknown }).connect = (...args: unknown[]): unknown => {
+    if (args.length > 0) return connect(...args);
+    return (connect() as Promise<pg.PoolClient>).then((c) => {
+      const marked = c as pg.PoolClient & { __quorumPatched?: boolean };
+      if (!marked.__quorumPatched) {
+        patchQuery(c);
+        marked.__quorumPatched = true;
+      }
+      return c;
+    });
+  };
+  return pool;
+}
+
+const quoteIdent = (s: string): string => `"${s.replaceAll('"', '""')}"`;
+
+export interface EngineTarget {
+  factory: SqlMigrationAwareDriverAdapterFactory;
+  /** Releases pools and drops temporary shadow schemas. */
+  close(): Promise<void>;
+}
+
+/**
+ * Adapter factory for the engine. The PostgreSQL shadow database is created and dropped here (not by
+ * adapter-pg, whose own connectToShadowDb drops the database before closing its pool and hangs);
+ * the role needs CREATEDB (scripts/pg-test-setup.sh grants it). Only `db:diff` uses a shadow.
+ */
+export function engineTarget(db: DbConfig): EngineTarget {
+  if (db.provider === 'sqlite') {
+    const sqlite = new PrismaBetterSqlite3({ url: db.file === ':memory:' ? ':memory:' : `file:${db.file}` });
+    const factory: SqlMigrationAwareDriverAdapterFactory = {
+      provider: 'sqlite',
+      adapterName: sqlite.adapterName,
+      connect: () => sqlite.connect(),
+      connectToShadowDb: async () => scriptAware(await new PrismaBetterSqlite3({ url: ':memory:' }).connect()),
+    };
+    return { factory, close: async () => undefined };
+  }
+  const mainPool = enginePool({ url: db.url, schema: db.schema });
+  const shadows: Array<{ database: string; pool: pg.Pool }> = [];
+  const factory: SqlMigrationAwareDriverAdapterFactory = {
+    provider: 'postgres',
+    adapterName: '@prisma/adapter-pg',
+    connect: () => new PrismaPg(mainPool, db.schema !== 'public' ? { schema: db.schema } : undefined).connect(),
+    connectToShadowDb: async () => {
+      const database = `prisma_shadow_${crypto.randomUUID().replaceAll('-', '').slice(0, 20)}`;
+      await mainPool.query(`CREATE DATABASE ${quoteIdent(database)}`);
+      const u = new URL(db.url);
+      u.pathname = `/${database}`;
+      const pool = enginePool({ url: u.href, schema: 'public', max: 2 });
+      shadows.push({ database, pool });
+      return new PrismaPg(pool).connect();
+    },
+  };
+  return {
+    factory,
+    close: async () => {
+      for (const s of shadows.splice(0)) {
+        await s.pool.end().catch(() => undefined);
+        await mainPool.query(`DROP DATABASE IF EXISTS ${quoteIdent(s.database)} WITH (FORCE)`).catch(() => undefined);
+      }
+      await mainPool.end().catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * Runs `fn` with a fresh engine and always frees it (a live engine makes later client writes in
+ * the same process time out). Engine errors that only say "External error id#N" are replaced by
+ * the adapter's real error, classified (e.g. "database unreachable: ECONNREFUSED 127.0.0.1:5432").
+ */
+export async function withEngine<T>(target: EngineTarget, datamodels: Array<[string, string]>, fn: (e: SchemaEngine) => Promise<T>, log: (line: string) => void = () => undefined): Promise<T> {
+  await loadWasm();
+  const bound = bindMigrationAwareSqlAdapterFactory(target.factory);
+  const real = (e: unknown): unknown => {
+    const msg = e instanceof Error ? e.message : String(e);
+    const id = /External error id#(\d+)/.exec(msg)?.[1];
+    const rec = id ? bound.errorRegistry.consumeError(Number(id)) : undefined;
+    return rec ? rec.error : e;
+  };
+  let engine: SchemaEngine | undefined;
+  try {
+    engine = await bg.SchemaEngine.new({ datamodels }, (line: string) => log(line), bound);
+    return await fn(engine);
+  } catch (e) {
+    throw classifyDbError(real(e));
+  } finally {
+    engine?.free();
+    await target.close();
+  }
+}

@@ -1,0 +1,53 @@
+// Applies pending migrations with the wasm schema engine (no native binary) to the database the
+// environment names, writing Prisma's standard `_prisma_migrations` table. Called by
+// `npm run db:migrate`, `npm start`, the collector and the CLI, in-process.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { loadEnv, type DbConfig } from '../env';
+import { enginePool, engineTarget, withEngine } from './engine';
+import { classifyDbError } from './errors';
+import { readMigrationList } from './migrations';
+import { renderSchema, schemaPath, type Provider } from './schema';
+
+export interface MigrateResult {
+  provider: Provider;
+  /** Names of the migrations applied by this call (empty when the database was up to date). */
+  applied: string[];
+  /** Migrations in the folder. */
+  total: number;
+}
+
+const FILTERS = { externalTables: [], externalEnums: [] };
+
+async function ensurePgSchema(db: Extract<DbConfig, { provider: 'postgresql' }>): Promise<void> {
+  if (db.schema === 'public') return;
+  const pool = enginePool({ url: db.url, schema: 'public', max: 1 });
+  try {
+    await pool.query(`CREATE SCHEMA IF NOT EXISTS "${db.schema}"`);
+  } catch (e) {
+    throw classifyDbError(e);
+  } finally {
+    await pool.end().catch(() => undefined);
+  }
+}
+
+export async function migrate(opts: { quiet?: boolean; db?: DbConfig } = {}): Promise<MigrateResult> {
+  const db = opts.db ?? loadEnv().db;
+  const provider: Provider = db.provider;
+  const say = (s: string): void => {
+    if (!opts.quiet) console.log(`[db] ${s}`);
+  };
+  if (db.provider === 'sqlite') mkdirSync(path.dirname(db.file), { recursive: true });
+  else await ensurePgSchema(db);
+  const migrationsList = readMigrationList(provider);
+  const where = db.provider === 'sqlite' ? db.file : `${db.redacted} (schema ${db.schema})`;
+  const { appliedMigrationNames } = await withEngine(engineTarget(db), [[schemaPath(provider), renderSchema(provider)]], (e) =>
+    e.applyMigrations({ migrationsList, filters: FILTERS }),
+  );
+  say(
+    appliedMigrationNames.length > 0
+      ? `${provider} ${where}: applied ${appliedMigrationNames.length} migration(s): ${appliedMigrationNames.join(', ')}`
+      : `${provider} ${where}: up to date (${migrationsList.migrationDirectories.length} migration(s))`,
+  );
+  return { provider, applied: appliedMigrationNames, total: migrationsList.migrationDirectories.length };
+}
