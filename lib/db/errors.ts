@@ -68,7 +68,7 @@ export function classifyDbError(e: unknown): DbError {
   const has = (...xs: string[]): boolean => xs.some((x) => f.codes.includes(x) || f.kinds.includes(x));
   const msgHas = (re: RegExp): boolean => f.messages.some((m) => re.test(m));
   const detail = firstLine(f.messages.find((m) => !/External error id#/.test(m)) ?? String(e));
-  const socket = f.codes.find((c) => SOCKET_CODES.has(c)) ?? (f.kinds.includes('DatabaseNotReachable') && f.endpoint ? 'ECONNREFUSED' : undefined);
+  const socket = f.codes.find((c) => SOCKET_CODES.has(c));
   const opts = { cause: e };
 
   if (has('P2002', '23505', 'UniqueConstraintViolation', 'SQLITE_CONSTRAINT_UNIQUE') || msgHas(/Unique constraint failed|UNIQUE constraint failed|duplicate key value/i)) {
@@ -78,7 +78,7 @@ export function classifyDbError(e: unknown): DbError {
     return new DbError('timeout', `database timeout: ${socket ? `${socket}${f.endpoint ? ` ${f.endpoint}` : ''}` : detail}`, opts);
   }
   if (socket || has('DatabaseNotReachable', 'ConnectionClosed', 'P1001', 'P1017') || msgHas(/Connection terminated unexpectedly|Can't reach database server/i)) {
-    return new DbError('unreachable', `database unreachable: ${socket ? `${socket}${f.endpoint ? ` ${f.endpoint}` : ''}` : detail}`, opts);
+    return new DbError('unreachable', `database unreachable: ${socket ? `${socket}${f.endpoint ? ` ${f.endpoint}` : ''}` : f.endpoint ? `cannot connect to ${f.endpoint}` : detail}`, opts);
   }
   if (has('28P01', '28000', 'AuthenticationFailed', 'P1000') || msgHas(/password authentication failed|Authentication failed|no pg_hba\.conf entry/i)) {
     return new DbError('auth', `database refused the credentials: ${detail}`, opts);

@@ -1,0 +1,186 @@
+// The Prisma client: one per process, for the database lib/env.ts names. Only lib/db*, lib/data/*
+// and the collector's store import this. Two generated clients exist (SQLite, PostgreSQL); their
+// PrismaClient types are not mutually assignable, so callers get `DbClient`, the typed surface of
+// the delegates Quorum uses, which both clients satisfy structurally (checked by tsc below).
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { loadEnv, type DbConfig } from './env';
+import { classifyDbError, DbError } from './db/errors';
+import type { Status } from './types';
+
+export { DbError, classifyDbError } from './db/errors';
+export type { DbErrorKind } from './db/errors';
+
+export type DbProvider = DbConfig['provider'];
+
+/** A Cluster row as stored (credentials = encrypted envelope, labels = JSON text). */
+export interface ClusterRow {
+  id: string;
+  name: string;
+  server: string;
+  context: string;
+  labels: string;
+  credentials: Uint8Array<ArrayBuffer>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A Sample row as stored (detail = JSON text). */
+export interface SampleRow {
+  id: bigint;
+  clusterId: string;
+  probe: string;
+  target: string;
+  at: Date;
+  status: Status;
+  reason: string;
+  latencyMs: number | null;
+  detail: string | null;
+}
+
+type SampleCreate = Omit<SampleRow, 'id'>;
+type ClusterCreate = Omit<ClusterRow, 'createdAt' | 'updatedAt'>;
+type ClusterKey = { id: string } | { name: string };
+type ClusterWhere = { id?: string; name?: string; OR?: ClusterKey[] };
+type DateRange = { gte?: Date; lt?: Date; lte?: Date; gt?: Date };
+interface SampleWhere {
+  clusterId?: string | { in: string[] };
+  probe?: string;
+  at?: DateRange;
+}
+type Order = 'asc' | 'desc';
+type ClusterPublic = Omit<ClusterRow, 'credentials'>;
+
+interface ClusterDelegate {
+  create(args: { data: ClusterCreate; omit: { credentials: true } }): Promise<ClusterPublic>;
+  findMany(args: { orderBy: { name: Order }; omit: { credentials: true } }): Promise<ClusterPublic[]>;
+  findFirst(args: { where: ClusterWhere; omit: { credentials: true } }): Promise<ClusterPublic | null>;
+  findUnique(args: { where: { id: string } }): Promise<ClusterRow | null>;
+  deleteMany(args: { where: ClusterWhere }): Promise<{ count: number }>;
+}
+
+interface SampleDelegate {
+  createMany(args: { data: SampleCreate[] }): Promise<{ count: number }>;
+  findMany(args: { where: SampleWhere; orderBy: Array<{ at: Order } | { id: Order }>; take?: number }): Promise<SampleRow[]>;
+  findFirst(args: { where: SampleWhere; orderBy: Array<{ at: Order } | { id: Order }> }): Promise<SampleRow | null>;
+  count(args: { where: SampleWhere }): Promise<number>;
+}
+
+/** The part of either generated client Quorum uses (transaction clients included). */
+export interface DbTx {
+  cluster: ClusterDelegate;
+  sample: SampleDelegate;
+}
+
+export interface DbClient extends DbTx {
+  $queryRawUnsafe(sql: string): Promise<unknown>;
+  $disconnect(): Promise<void>;
+}
+
+export interface Db {
+  provider: DbProvider;
+  prisma: DbClient;
+  /** Interactive transaction on either client (their $transaction signatures differ). */
+  transaction<R>(fn: (tx: DbTx) => Promise<R>): Promise<R>;
+  /** Where it points, safe to print (no password). */
+  target: string;
+}
+
+async function createDb(cfg: DbConfig): Promise<Db> {
+  if (cfg.provider === 'sqlite') {
+    mkdirSync(path.dirname(cfg.file), { recursive: true });
+    const [{ PrismaClient }, { PrismaBetterSqlite3 }] = await Promise.all([import('./generated/sqlite/client'), import('@prisma/adapter-better-sqlite3')]);
+    // `timeout` is better-sqlite3's busy timeout: writers wait for each other instead of failing.
+    const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${cfg.file}`, timeout: 5000 }) });
+    const prisma: DbClient = client;
+    try {
+      // WAL: readers (the web app) never block the writer (the collector) and vice versa.
+      await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+      await prisma.$queryRawUnsafe('PRAGMA busy_timeout = 5000');
+      await prisma.$queryRawUnsafe('PRAGMA foreign_keys = ON');
+    } catch (e) {
+      await client.$disconnect().catch(() => undefined);
+      throw classifyDbError(e);
+    }
+    return { provider: 'sqlite', prisma, transaction: (fn) => client.$transaction((tx) => fn(tx)), target: cfg.file };
+  }
+  const [{ PrismaClient }, { PrismaPg }] = await Promise.all([import('./generated/postgresql/client'), import('@prisma/adapter-pg')]);
+  const adapter = new PrismaPg(
+    {
+      connectionString: cfg.url,
+      max: cfg.poolMax,
+      connectionTimeoutMillis: 5000,
+      ...(cfg.schema !== 'public' ? { options: `-c search_path=${cfg.schema}` } : {}),
+    },
+    // An idle connection dropped by the server must not crash the process; the next query reports it.
+    { ...(cfg.schema !== 'public' ? { schema: cfg.schema } : {}), onPoolError: () => undefined },
+  );
+  const client = new PrismaClient({ adapter });
+  const prisma: DbClient = client;
+  return { provider: 'postgresql', prisma, transaction: (fn) => client.$transaction((tx) => fn(tx)), target: `${cfg.redacted} (schema ${cfg.schema})` };
+}
+
+// Kept on globalThis so Next's dev server (module reloads) does not open a pool per edit.
+const holder = globalThis as typeof globalThis & { __quorumDb?: Promise<Db> };
+
+/** The process-wide database handle, created on first use from the environment. */
+export function getDb(): Promise<Db> {
+  if (!holder.__quorumDb) {
+    const p = createDb(loadEnv().db);
+    holder.__quorumDb = p;
+    p.catch(() => {
+      if (holder.__quorumDb === p) holder.__quorumDb = undefined; // retry on the next call
+    });
+  }
+  return holder.__quorumDb;
+}
+
+/** Closes the handle (tests, CLI, shutdown). The next getDb() reads the environment again. */
+export async function closeDb(): Promise<void> {
+  const p = holder.__quorumDb;
+  holder.__quorumDb = undefined;
+  if (!p) return;
+  const db = await p.catch(() => undefined);
+  await db?.prisma.$disconnect();
+}
+
+/** Runs a database call and turns whatever it throws into a classified DbError. */
+export async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+  try {
+    return await fn(await getDb());
+  } catch (e) {
+    throw classifyDbError(e);
+  }
+}
+
+export interface DbHealth {
+  ok: boolean;
+  provider: DbProvider;
+  latencyMs: number;
+  error?: string;
+}
+
+/** For /api/healthz: one round trip with a deadline. Never throws. */
+export async function checkDb(opts: { timeoutMs?: number } = {}): Promise<DbHealth> {
+  const started = performance.now();
+  const ms = (): number => Math.round(performance.now() - started);
+  let provider: DbProvider = 'sqlite';
+  try {
+    provider = loadEnv().db.provider;
+  } catch (e) {
+    return { ok: false, provider, latencyMs: ms(), error: e instanceof Error ? e.message : String(e) };
+  }
+  const timeoutMs = opts.timeoutMs ?? 3000;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new DbError('timeout', `database timeout: no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    await Promise.race([withDb((db) => db.prisma.$queryRawUnsafe('SELECT 1')), deadline]);
+    return { ok: true, provider, latencyMs: ms() };
+  } catch (e) {
+    return { ok: false, provider, latencyMs: ms(), error: classifyDbError(e).message };
+  } finally {
+    clearTimeout(timer);
+  }
+}
