@@ -1,5 +1,4 @@
-// Pure SLO math. No I/O, no imports outside lib/slo. Ratios are 0–1; times are ms unless named otherwise.
-// Time-based availability from samples lives in ./availability (exported from there directly).
+// Pure SLO math. No I/O; imports nothing outside lib/slo except lib/types. Ratios are 0–1; times are ms unless named otherwise.
 export * from './errors';
 export * from './units';
 export * from './targets';
@@ -7,3 +6,4 @@ export * from './budget';
 export * from './burn-rate';
 export * from './format';
 export * from './sre-table';
+export * from './availability';
