@@ -27,7 +27,7 @@ export interface ClusterRow {
 
 /** A Sample row as stored (detail = JSON text). */
 export interface SampleRow {
-  id: bigint;
+  id: number;
   clusterId: string;
   probe: string;
   target: string;

@@ -118,14 +118,23 @@ export interface EngineTarget {
  */
 export function engineTarget(db: DbConfig): EngineTarget {
   if (db.provider === 'sqlite') {
-    const sqlite = new PrismaBetterSqlite3({ url: db.file === ':memory:' ? ':memory:' : `file:${db.file}` });
+    const sqlite = new PrismaBetterSqlite3({ url: db.file === ':memory:' ? ':memory:' : `file:${db.file}`, timeout: 5000 });
+    // engine.free() does not close the adapter's connections: an open better-sqlite3 handle would
+    // keep the database locked for the rest of the process, so close() disposes each one.
+    const opened: SqlDriverAdapter[] = [];
+    const track = (a: SqlDriverAdapter): SqlDriverAdapter => (opened.push(a), a);
     const factory: SqlMigrationAwareDriverAdapterFactory = {
       provider: 'sqlite',
       adapterName: sqlite.adapterName,
-      connect: () => sqlite.connect(),
-      connectToShadowDb: async () => scriptAware(await new PrismaBetterSqlite3({ url: ':memory:' }).connect()),
+      connect: async () => track(await sqlite.connect()),
+      connectToShadowDb: async () => scriptAware(track(await new PrismaBetterSqlite3({ url: ':memory:' }).connect())),
     };
-    return { factory, close: async () => undefined };
+    return {
+      factory,
+      close: async () => {
+        for (const a of opened.splice(0)) await a.dispose().catch(() => undefined);
+      },
+    };
   }
   const mainPool = enginePool({ url: db.url, schema: db.schema });
   const shadows: Array<{ database: string; pool: pg.Pool }> = [];

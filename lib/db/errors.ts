@@ -28,6 +28,7 @@ export class DbError extends Error {
 }
 
 interface Facts {
+  originalMessages: string[];
   codes: string[];
   kinds: string[];
   messages: string[];
@@ -47,7 +48,7 @@ function collect(e: unknown, f: Facts, depth = 0): void {
   for (const k of ['code', 'originalCode', 'errorCode']) if (typeof o[k] === 'string') f.codes.push(o[k] as string);
   if (typeof o.kind === 'string') f.kinds.push(o.kind);
   if (typeof o.message === 'string' && o.message) f.messages.push(o.message);
-  if (typeof o.originalMessage === 'string') f.messages.push(o.originalMessage);
+  if (typeof o.originalMessage === 'string') f.originalMessages.push(o.originalMessage);
   if (!f.endpoint && typeof o.address === 'string' && typeof o.port === 'number') f.endpoint = `${o.address}:${o.port}`;
   if (!f.endpoint && typeof o.host === 'string' && (typeof o.port === 'number' || typeof o.port === 'string')) f.endpoint = `${o.host}:${o.port}`;
   if (!f.endpoint && typeof o.hostname === 'string' && typeof o.code === 'string' && SOCKET_CODES.has(o.code)) f.endpoint = o.hostname;
@@ -55,24 +56,34 @@ function collect(e: unknown, f: Facts, depth = 0): void {
   for (const k of ['cause', 'meta', 'driverAdapterError']) if (k in o) collect(o[k], f, depth + 1);
 }
 
-function firstLine(s: string): string {
-  const line = s.split('\n').map((l) => l.trim()).find((l) => l.length > 0) ?? s;
+/** The first informative line ("Invalid `prisma.x()` invocation:" and "External error" are not). */
+function informative(s: string): string | undefined {
+  return s
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l.length > 0 && !/^Invalid `.*` invocation/.test(l) && !/External error id#/.test(l));
+}
+
+function redact(line: string): string {
   return line.replace(/(postgres(?:ql)?:\/\/[^:@/\s]+:)[^@\s]+@/gi, '$1***@').slice(0, 300);
 }
 
 /** Maps anything thrown by pg, better-sqlite3, a driver adapter, Prisma or the engine to a DbError. */
 export function classifyDbError(e: unknown): DbError {
   if (e instanceof DbError) return e;
-  const f: Facts = { codes: [], kinds: [], messages: [] };
+  const f: Facts = { originalMessages: [], codes: [], kinds: [], messages: [] };
   collect(e, f);
   const has = (...xs: string[]): boolean => xs.some((x) => f.codes.includes(x) || f.kinds.includes(x));
-  const msgHas = (re: RegExp): boolean => f.messages.some((m) => re.test(m));
-  const detail = firstLine(f.messages.find((m) => !/External error id#/.test(m)) ?? String(e));
+  const msgHas = (re: RegExp): boolean => [...f.originalMessages, ...f.messages].some((m) => re.test(m));
+  const detail = redact([...f.originalMessages, ...f.messages].map(informative).find((l) => l !== undefined) ?? String(e));
   const socket = f.codes.find((c) => SOCKET_CODES.has(c));
   const opts = { cause: e };
 
   if (has('P2002', '23505', 'UniqueConstraintViolation', 'SQLITE_CONSTRAINT_UNIQUE') || msgHas(/Unique constraint failed|UNIQUE constraint failed|duplicate key value/i)) {
     return new DbError('conflict', `unique constraint violated: ${detail}`, { ...opts, code: 'P2002' });
+  }
+  if (has('SQLITE_BUSY', 'SQLITE_LOCKED', '53300', 'TooManyConnections') || msgHas(/database is locked|too many clients/i)) {
+    return new DbError('busy', `database busy: ${detail}`, opts);
   }
   if (socket === 'ETIMEDOUT' || has('SocketTimeout', 'P1008', 'P2024') || msgHas(/timeout exceeded when trying to connect|Connection terminated due to connection timeout|timed out/i)) {
     return new DbError('timeout', `database timeout: ${socket ? `${socket}${f.endpoint ? ` ${f.endpoint}` : ''}` : detail}`, opts);
@@ -88,9 +99,6 @@ export function classifyDbError(e: unknown): DbError {
   }
   if (has('42P01', 'TableDoesNotExist', 'P2021') || msgHas(/no such table|relation ".*" does not exist|table .* does not exist/i)) {
     return new DbError('not-migrated', `database schema is missing (run \`npm run db:migrate\`): ${detail}`, opts);
-  }
-  if (has('SQLITE_BUSY', 'SQLITE_LOCKED', '53300', 'TooManyConnections') || msgHas(/database is locked|too many clients/i)) {
-    return new DbError('busy', `database busy: ${detail}`, opts);
   }
   return new DbError('query', `database error: ${detail}`, opts);
 }

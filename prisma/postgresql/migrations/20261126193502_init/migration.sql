@@ -1,6 +1,3 @@
--- CreateSchema
-CREATE SCHEMA IF NOT EXISTS "public";
-
 -- CreateEnum
 CREATE TYPE "SampleStatus" AS ENUM ('up', 'degraded', 'down', 'unknown');
 
@@ -20,7 +17,7 @@ CREATE TABLE "Cluster" (
 
 -- CreateTable
 CREATE TABLE "Sample" (
-    "id" BIGSERIAL NOT NULL,
+    "id" SERIAL NOT NULL,
     "clusterId" TEXT NOT NULL,
     "probe" TEXT NOT NULL,
     "target" TEXT NOT NULL,

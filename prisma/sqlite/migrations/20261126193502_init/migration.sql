@@ -12,7 +12,7 @@ CREATE TABLE "Cluster" (
 
 -- CreateTable
 CREATE TABLE "Sample" (
-    "id" BIGINT NOT NULL PRIMARY KEY,
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "clusterId" TEXT NOT NULL,
     "probe" TEXT NOT NULL,
     "target" TEXT NOT NULL,
