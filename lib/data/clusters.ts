@@ -1,0 +1,101 @@
+// Cluster settings: server-only reads and writes. Returns plain ClusterSummary objects (never Prisma
+// models, never credentials); only loadClusterKubeconfig decrypts, for the collector.
+import { randomUUID } from 'node:crypto';
+import { DbError, classifyDbError, withDb, type ClusterRow } from '../db';
+import { decryptSecret, encryptSecret, getSecretKey } from '../secrets';
+import type { ClusterSummary } from '../types';
+
+export interface CreateClusterInput {
+  name: string;
+  /** API server URL of the chosen context. */
+  server: string;
+  context: string;
+  labels: Record<string, string>;
+  /** Minimal self-contained kubeconfig; stored only as an AES-256-GCM envelope. */
+  kubeconfigYaml: string;
+}
+
+type ClusterPublicRow = Omit<ClusterRow, 'credentials'>;
+
+/** Labels are stored as JSON text; anything that is not an object of strings reads as {}. */
+export function parseLabelsJson(text: string): Record<string, string> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return {};
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+function toSummary(r: ClusterPublicRow): ClusterSummary {
+  return {
+    id: r.id,
+    name: r.name,
+    server: r.server,
+    context: r.context,
+    labels: parseLabelsJson(r.labels),
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+  };
+}
+
+function requireText(field: string, v: unknown): string {
+  if (typeof v !== 'string' || v.trim() === '') throw new DbError('query', `cluster ${field} must be a non-empty string`);
+  return v.trim();
+}
+
+const OMIT = { credentials: true } as const;
+
+/** Stores a new cluster with its kubeconfig encrypted under its own id. Name taken → DbError 'conflict'. */
+export async function createCluster(input: CreateClusterInput): Promise<ClusterSummary> {
+  const name = requireText('name', input.name);
+  const server = requireText('server', input.server);
+  const context = requireText('context', input.context);
+  const kubeconfig = requireText('kubeconfig', input.kubeconfigYaml);
+  for (const [k, v] of Object.entries(input.labels)) {
+    if (typeof v !== 'string') throw new DbError('query', `label "${k}" must have a string value`);
+  }
+  const id = randomUUID();
+  const credentials = new Uint8Array(encryptSecret(kubeconfig, id, getSecretKey()));
+  try {
+    const row = await withDb((db) =>
+      db.prisma.cluster.create({ data: { id, name, server, context, labels: JSON.stringify(input.labels), credentials }, omit: OMIT }),
+    );
+    return toSummary(row);
+  } catch (e) {
+    const err = classifyDbError(e);
+    if (err.kind === 'conflict') throw new DbError('conflict', `a cluster named "${name}" already exists`, { cause: e, code: 'P2002' });
+    throw err;
+  }
+}
+
+/** All clusters, by name. */
+export async function listClusters(): Promise<ClusterSummary[]> {
+  const rows = await withDb((db) => db.prisma.cluster.findMany({ orderBy: { name: 'asc' }, omit: OMIT }));
+  return rows.map(toSummary);
+}
+
+/** By id or by name (ids are UUIDs, names never look like one; both are unique). */
+export async function getCluster(idOrName: string): Promise<ClusterSummary | null> {
+  if (typeof idOrName !== 'string' || idOrName === '') return null;
+  const row = await withDb((db) => db.prisma.cluster.findFirst({ where: { OR: [{ id: idOrName }, { name: idOrName }] }, omit: OMIT }));
+  return row ? toSummary(row) : null;
+}
+
+/** Deletes the cluster and (cascade) its samples. False when nothing matched. */
+export async function removeCluster(idOrName: string): Promise<boolean> {
+  if (typeof idOrName !== 'string' || idOrName === '') return false;
+  const { count } = await withDb((db) => db.prisma.cluster.deleteMany({ where: { OR: [{ id: idOrName }, { name: idOrName }] } }));
+  return count > 0;
+}
+
+/** The decrypted kubeconfig of a cluster. For the collector only: never send it anywhere else. */
+export async function loadClusterKubeconfig(id: string): Promise<string> {
+  const row = await withDb((db) => db.prisma.cluster.findUnique({ where: { id } }));
+  if (!row) throw new DbError('query', `no cluster with id "${id}"`);
+  return decryptSecret(row.credentials, row.id, getSecretKey());
+}
