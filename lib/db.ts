@@ -44,10 +44,14 @@ type ClusterKey = { id: string } | { name: string };
 type ClusterWhere = { id?: string; name?: string; OR?: ClusterKey[] };
 type DateRange = { gte?: Date; lt?: Date; lte?: Date; gt?: Date };
 interface SampleWhere {
-  clusterId?: string | { in: string[] };
-  probe?: string;
+  clusterId?: string;
+  probe?: string | { in: string[] };
+  status?: Status | { in: Status[] };
   at?: DateRange;
 }
+type SampleOrder = Array<{ at: Order } | { id: Order }>;
+/** The narrow projection used for charts and availability (no detail JSON). */
+export type SamplePoint = Pick<SampleRow, 'at' | 'status' | 'latencyMs'>;
 type Order = 'asc' | 'desc';
 type ClusterPublic = Omit<ClusterRow, 'credentials'>;
 
@@ -61,9 +65,14 @@ interface ClusterDelegate {
 
 interface SampleDelegate {
   createMany(args: { data: SampleCreate[] }): Promise<{ count: number }>;
-  findMany(args: { where: SampleWhere; orderBy: Array<{ at: Order } | { id: Order }>; take?: number }): Promise<SampleRow[]>;
-  findFirst(args: { where: SampleWhere; orderBy: Array<{ at: Order } | { id: Order }> }): Promise<SampleRow | null>;
+  findMany(args: { where: SampleWhere; orderBy: SampleOrder; take?: number }): Promise<SampleRow[]>;
+  findFirst(args: { where: SampleWhere; orderBy: SampleOrder }): Promise<SampleRow | null>;
   count(args: { where: SampleWhere }): Promise<number>;
+}
+
+/** sample.findMany narrowed to chart/availability columns (a separate view: overloads defeat the structural check). */
+export interface SamplePointReader {
+  findMany(args: { where: SampleWhere; orderBy: SampleOrder; take?: number; select: { at: true; status: true; latencyMs: true } }): Promise<SamplePoint[]>;
 }
 
 /** The part of either generated client Quorum uses (transaction clients included). */
@@ -80,6 +89,8 @@ export interface DbClient extends DbTx {
 export interface Db {
   provider: DbProvider;
   prisma: DbClient;
+  /** `prisma.sample`, typed for the narrow projection. */
+  samplePoints: SamplePointReader;
   /** Interactive transaction on either client (their $transaction signatures differ). */
   transaction<R>(fn: (tx: DbTx) => Promise<R>): Promise<R>;
   /** Where it points, safe to print (no password). */
@@ -102,7 +113,7 @@ async function createDb(cfg: DbConfig): Promise<Db> {
       await client.$disconnect().catch(() => undefined);
       throw classifyDbError(e);
     }
-    return { provider: 'sqlite', prisma, transaction: (fn) => client.$transaction((tx) => fn(tx)), target: cfg.file };
+    return { provider: 'sqlite', prisma, samplePoints: client.sample, transaction: (fn) => client.$transaction((tx) => fn(tx)), target: cfg.file };
   }
   const [{ PrismaClient }, { PrismaPg }] = await Promise.all([import('./generated/postgresql/client'), import('@prisma/adapter-pg')]);
   const adapter = new PrismaPg(
@@ -117,7 +128,7 @@ async function createDb(cfg: DbConfig): Promise<Db> {
   );
   const client = new PrismaClient({ adapter });
   const prisma: DbClient = client;
-  return { provider: 'postgresql', prisma, transaction: (fn) => client.$transaction((tx) => fn(tx)), target: `${cfg.redacted} (schema ${cfg.schema})` };
+  return { provider: 'postgresql', prisma, samplePoints: client.sample, transaction: (fn) => client.$transaction((tx) => fn(tx)), target: `${cfg.redacted} (schema ${cfg.schema})` };
 }
 
 // Kept on globalThis so Next's dev server (module reloads) does not open a pool per edit.
