@@ -115,6 +115,7 @@ export async function down(): Promise<DownResult> {
   if (s) {
     known.set(s.supervisorPid, 'supervisor.ts');
     for (const p of s.procs) if (p.pid) known.set(p.pid, p.component === 'workers' ? 'workers.ts' : p.component);
+    stopped = s.procs.filter((p) => p.pid && pidAlive(p.pid)).length;
     if (pidAlive(s.supervisorPid) && isOurs(s.supervisorPid, 'supervisor.ts')) {
       say(`stopping supervisor ${s.supervisorPid}`);
       process.kill(s.supervisorPid, 'SIGTERM');
@@ -130,7 +131,7 @@ export async function down(): Promise<DownResult> {
   for (const p of spec) {
     if (p.pid && pidAlive(p.pid) && isOurs(p.pid, p.component === 'workers' ? 'workers.ts' : p.component)) {
       say(`killing leftover ${p.id} pid ${p.pid}`);
-      try { process.kill(p.pid, 'SIGCONT'); process.kill(p.pid, 'SIGKILL'); stopped += 1; } catch { /* gone */ }
+      try { process.kill(p.pid, 'SIGCONT'); process.kill(p.pid, 'SIGKILL'); } catch { /* gone */ }
     }
   }
   for (const ns of listLabNetns()) {
