@@ -83,6 +83,7 @@ export interface DbTx {
 
 export interface DbClient extends DbTx {
   $queryRawUnsafe(sql: string): Promise<unknown>;
+  $executeRawUnsafe(sql: string): Promise<number>;
   $disconnect(): Promise<void>;
 }
 
@@ -95,11 +96,17 @@ export interface Db {
   transaction<R>(fn: (tx: DbTx) => Promise<R>): Promise<R>;
   /** Where it points, safe to print (no password). */
   target: string;
+  /** PostgreSQL: the pool's last connect error, if the last connect failed. */
+  lastConnectError?: () => unknown;
 }
 
 async function createDb(cfg: DbConfig): Promise<Db> {
   if (cfg.provider === 'sqlite') {
-    mkdirSync(path.dirname(cfg.file), { recursive: true });
+    try {
+      mkdirSync(path.dirname(cfg.file), { recursive: true });
+    } catch (e) {
+      throw new DbError('no-database', `cannot create the folder for ${cfg.file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { cause: e });
+    }
     const [{ PrismaClient }, { PrismaBetterSqlite3 }] = await Promise.all([import('./generated/sqlite/client'), import('@prisma/adapter-better-sqlite3')]);
     // `timeout` is better-sqlite3's busy timeout: writers wait for each other instead of failing.
     const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${cfg.file}`, timeout: 5000 }) });
@@ -115,20 +122,55 @@ async function createDb(cfg: DbConfig): Promise<Db> {
     }
     return { provider: 'sqlite', prisma, samplePoints: client.sample, transaction: (fn) => client.$transaction((tx) => fn(tx)), target: cfg.file };
   }
-  const [{ PrismaClient }, { PrismaPg }] = await Promise.all([import('./generated/postgresql/client'), import('@prisma/adapter-pg')]);
-  const adapter = new PrismaPg(
-    {
-      connectionString: cfg.url,
-      max: cfg.poolMax,
-      connectionTimeoutMillis: 5000,
-      ...(cfg.schema !== 'public' ? { options: `-c search_path=${cfg.schema}` } : {}),
-    },
-    // An idle connection dropped by the server must not crash the process; the next query reports it.
-    { ...(cfg.schema !== 'public' ? { schema: cfg.schema } : {}), onPoolError: () => undefined },
-  );
+  const [{ PrismaClient }, { PrismaPg }, { default: pg }] = await Promise.all([
+    import('./generated/postgresql/client'),
+    import('@prisma/adapter-pg'),
+    import('pg'),
+  ]);
+  const pool = new pg.Pool({
+    connectionString: cfg.url,
+    max: cfg.poolMax,
+    connectionTimeoutMillis: 5000,
+    ...(cfg.schema !== 'public' ? { options: `-c search_path=${cfg.schema}` } : {}),
+  });
+  // An idle connection dropped by the server must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  const health = { lastConnectError: undefined as unknown };
+  recordConnectErrors(pool, health);
+  const adapter = new PrismaPg(pool, { ...(cfg.schema !== 'public' ? { schema: cfg.schema } : {}), disposeExternalPool: true });
   const client = new PrismaClient({ adapter });
   const prisma: DbClient = client;
-  return { provider: 'postgresql', prisma, samplePoints: client.sample, transaction: (fn) => client.$transaction((tx) => fn(tx)), target: `${cfg.redacted} (schema ${cfg.schema})` };
+  return {
+    provider: 'postgresql',
+    prisma,
+    samplePoints: client.sample,
+    transaction: (fn) => client.$transaction((tx) => fn(tx)),
+    target: `${cfg.redacted} (schema ${cfg.schema})`,
+    lastConnectError: () => health.lastConnectError,
+  };
+}
+
+type ConnectFn = (...args: unknown[]) => unknown;
+
+/** Remembers the pool's last connect error (with its errno), for classifyDbError's hint. */
+function recordConnectErrors(pool: { connect: unknown }, into: { lastConnectError: unknown }): void {
+  const connect = (pool.connect as ConnectFn).bind(pool);
+  pool.connect = (...args: unknown[]): unknown => {
+    const cb = args[0];
+    if (typeof cb === 'function') {
+      return connect((err: unknown, ...rest: unknown[]) => {
+        into.lastConnectError = err ?? undefined;
+        return (cb as ConnectFn)(err, ...rest);
+      });
+    }
+    return (connect() as Promise<unknown>).then(
+      (c) => ((into.lastConnectError = undefined), c),
+      (err: unknown) => {
+        into.lastConnectError = err;
+        throw err;
+      },
+    );
+  };
 }
 
 // Kept on globalThis so Next's dev server (module reloads) does not open a pool per edit.
@@ -157,10 +199,13 @@ export async function closeDb(): Promise<void> {
 
 /** Runs a database call and turns whatever it throws into a classified DbError. */
 export async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
-  try {
-    return await fn(await getDb());
-  } catch (e) {
+  const db = await getDb().catch((e: unknown) => {
     throw classifyDbError(e);
+  });
+  try {
+    return await fn(db);
+  } catch (e) {
+    throw classifyDbError(e, db.lastConnectError?.());
   }
 }
 

@@ -55,7 +55,8 @@ export async function createCluster(input: CreateClusterInput): Promise<ClusterS
   const name = requireText('name', input.name);
   const server = requireText('server', input.server);
   const context = requireText('context', input.context);
-  const kubeconfig = requireText('kubeconfig', input.kubeconfigYaml);
+  const kubeconfig = input.kubeconfigYaml;
+  requireText('kubeconfig', kubeconfig); // stored byte for byte, not trimmed
   for (const [k, v] of Object.entries(input.labels)) {
     if (typeof v !== 'string') throw new DbError('query', `label "${k}" must have a string value`);
   }

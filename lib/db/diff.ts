@@ -32,8 +32,10 @@ export function shadowDbFor(p: Provider, src: Readonly<Record<string, string | u
   return loadEnv({ DATABASE_URL: url }).db;
 }
 
-export async function diffProvider(p: Provider, shadow: DbConfig = shadowDbFor(p)): Promise<DiffOutcome> {
-  const rendered = renderSchema(p);
+/** Diffs one provider's migrations against the template (or `opts.template`, for tests). */
+export async function diffProvider(p: Provider, opts: { shadow?: DbConfig; template?: string } = {}): Promise<DiffOutcome> {
+  const shadow = opts.shadow ?? shadowDbFor(p);
+  const rendered = opts.template === undefined ? renderSchema(p) : renderSchema(p, opts.template);
   const file = schemaPath(p);
   const schemaFileStale = !existsSync(file) || readFileSync(file, 'utf8') !== rendered;
   const migrations = readMigrationList(p);
@@ -51,9 +53,9 @@ export async function diffProvider(p: Provider, shadow: DbConfig = shadowDbFor(p
 }
 
 /** The drift check: every provider's migrations must produce exactly the template's schema. */
-export async function checkDrift(): Promise<DiffOutcome[]> {
+export async function checkDrift(providers: readonly Provider[] = PROVIDERS): Promise<DiffOutcome[]> {
   const out: DiffOutcome[] = [];
-  for (const p of PROVIDERS) out.push(await diffProvider(p));
+  for (const p of providers) out.push(await diffProvider(p));
   return out;
 }
 

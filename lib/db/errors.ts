@@ -68,11 +68,24 @@ function redact(line: string): string {
   return line.replace(/(postgres(?:ql)?:\/\/[^:@/\s]+:)[^@\s]+@/gi, '$1***@').slice(0, 300);
 }
 
-/** Maps anything thrown by pg, better-sqlite3, a driver adapter, Prisma or the engine to a DbError. */
-export function classifyDbError(e: unknown): DbError {
+/**
+ * Maps anything thrown by pg, better-sqlite3, a driver adapter, Prisma or the engine to a DbError.
+ * `socketHint`: the last connection error the pool saw — adapter-pg drops the errno (ECONNREFUSED
+ * vs ENOTFOUND) when it maps a failed connect to "DatabaseNotReachable"; the hint restores it.
+ */
+export function classifyDbError(e: unknown, socketHint?: unknown): DbError {
   if (e instanceof DbError) return e;
   const f: Facts = { originalMessages: [], codes: [], kinds: [], messages: [] };
   collect(e, f);
+  if (socketHint !== undefined && f.kinds.includes('DatabaseNotReachable') && !f.codes.some((c) => SOCKET_CODES.has(c))) {
+    const h: Facts = { originalMessages: [], codes: [], kinds: [], messages: [] };
+    collect(socketHint, h);
+    const code = h.codes.find((c) => SOCKET_CODES.has(c));
+    if (code) {
+      f.codes.push(code);
+      f.endpoint = h.endpoint ?? f.endpoint;
+    }
+  }
   const has = (...xs: string[]): boolean => xs.some((x) => f.codes.includes(x) || f.kinds.includes(x));
   const msgHas = (re: RegExp): boolean => [...f.originalMessages, ...f.messages].some((m) => re.test(m));
   const detail = redact([...f.originalMessages, ...f.messages].map(informative).find((l) => l !== undefined) ?? String(e));
@@ -85,7 +98,7 @@ export function classifyDbError(e: unknown): DbError {
   if (has('SQLITE_BUSY', 'SQLITE_LOCKED', '53300', 'TooManyConnections') || msgHas(/database is locked|too many clients/i)) {
     return new DbError('busy', `database busy: ${detail}`, opts);
   }
-  if (socket === 'ETIMEDOUT' || has('SocketTimeout', 'P1008', 'P2024') || msgHas(/timeout exceeded when trying to connect|Connection terminated due to connection timeout|timed out/i)) {
+  if (socket === 'ETIMEDOUT' || has('SocketTimeout', 'P1008', 'P2024') || msgHas(/variant `SocketTimeout`|timeout exceeded when trying to connect|Connection terminated due to connection timeout|timed out/i)) {
     return new DbError('timeout', `database timeout: ${socket ? `${socket}${f.endpoint ? ` ${f.endpoint}` : ''}` : detail}`, opts);
   }
   if (socket || has('DatabaseNotReachable', 'ConnectionClosed', 'P1001', 'P1017') || msgHas(/Connection terminated unexpectedly|Can't reach database server/i)) {

@@ -3,9 +3,10 @@
 // `npm run db:migrate`, `npm start`, the collector and the CLI, in-process.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { closeDb } from '../db';
 import { loadEnv, type DbConfig } from '../env';
 import { enginePool, engineTarget, withEngine } from './engine';
-import { classifyDbError } from './errors';
+import { DbError, classifyDbError } from './errors';
 import { readMigrationList } from './migrations';
 import { renderSchema, schemaPath, type Provider } from './schema';
 
@@ -37,8 +38,16 @@ export async function migrate(opts: { quiet?: boolean; db?: DbConfig } = {}): Pr
   const say = (s: string): void => {
     if (!opts.quiet) console.log(`[db] ${s}`);
   };
-  if (db.provider === 'sqlite') mkdirSync(path.dirname(db.file), { recursive: true });
-  else await ensurePgSchema(db);
+  if (db.provider === 'sqlite') {
+    try {
+      mkdirSync(path.dirname(db.file), { recursive: true });
+    } catch (e) {
+      throw new DbError('no-database', `cannot create the folder for ${db.file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { cause: e });
+    }
+  } else await ensurePgSchema(db);
+  // An open SQLite client in this process (e.g. one that just failed on a missing table) can hold
+  // the lock the engine needs; close it — getDb() reopens on next use.
+  if (db.provider === 'sqlite') await closeDb();
   const migrationsList = readMigrationList(provider);
   const where = db.provider === 'sqlite' ? db.file : `${db.redacted} (schema ${db.schema})`;
   const { appliedMigrationNames } = await withEngine(engineTarget(db), [[schemaPath(provider), renderSchema(provider)]], (e) =>

@@ -1,0 +1,348 @@
+// The database layer against real databases: a SQLite file in a temp folder and a real PostgreSQL
+// (QUORUM_TEST_PG_URL, e.g. postgres://quorum:quorum@127.0.0.1:5432/quorum_test; scripts/pg-test-setup.sh
+// prepares it). Each provider gets its own folder / PostgreSQL schema and removes it afterwards.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { DbError, checkDb, closeDb, getDb } from '@/lib/db';
+import { migrate } from '@/lib/db/migrate';
+import { migrationsDir, type Provider } from '@/lib/db/schema';
+import { createCluster, getCluster, listClusters, loadClusterKubeconfig, removeCluster } from '@/lib/data/clusters';
+import { getClusterDetail, getFleetOverview } from '@/lib/data/overview';
+import { insertSamples, insertSamplesCounted, listSamples } from '@/lib/data/samples';
+import { SecretError } from '@/lib/secrets';
+import type { ProbeResult, Status } from '@/lib/types';
+
+const PG_URL = process.env.QUORUM_TEST_PG_URL;
+const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
+
+const isDbError = (kind: DbError['kind'], re?: RegExp) => (e: unknown): boolean =>
+  e instanceof DbError && e.kind === kind && (re ? re.test(e.message) : true) && !/\n\s+at /.test(e.message);
+
+/** Runs `fn` with DATABASE_URL / QUORUM_DATA_DIR set, then restores the previous values and handle. */
+async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
+  const saved: Record<string, string | undefined> = {};
+  for (const k of Object.keys(vars)) saved[k] = process.env[k];
+  await closeDb();
+  for (const [k, v] of Object.entries(vars)) (v === undefined ? delete process.env[k] : (process.env[k] = v));
+  try {
+    return await fn();
+  } finally {
+    await closeDb();
+    for (const [k, v] of Object.entries(saved)) (v === undefined ? delete process.env[k] : (process.env[k] = v));
+  }
+}
+
+async function closedPort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+function readyz(at: number, status: Status, failing: string[] = []): ProbeResult {
+  const checks = ['ping', 'etcd', 'informer-sync'].map((name) => (failing.includes(name) ? { name, ok: false, message: 'reason withheld' } : { name, ok: true }));
+  return {
+    probe: 'apiserver-readyz',
+    target: 'endpoint',
+    status,
+    reason: failing.length ? `readyz failed: ${failing.join(', ')}` : status === 'up' ? 'ok' : status,
+    latencyMs: status === 'up' ? 12.6 : 40,
+    at,
+    detail: { httpStatus: failing.length ? 500 : 200, checks },
+  };
+}
+
+function providerSuite(provider: Provider): void {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), `quorum-it-${provider}-`));
+  const pgSchema = `quorum_it_${randomBytes(6).toString('hex')}`;
+  const saved = { DATABASE_URL: process.env.DATABASE_URL, QUORUM_DATA_DIR: process.env.QUORUM_DATA_DIR, QUORUM_SECRET_KEY: process.env.QUORUM_SECRET_KEY };
+  const migrationNames = readdirSync(migrationsDir(provider)).filter((n) => /^\d{14}_/.test(n)).sort();
+
+  before(async () => {
+    await closeDb();
+    process.env.QUORUM_DATA_DIR = dataDir;
+    if (provider === 'postgresql') {
+      process.env.DATABASE_URL = `${PG_URL}${PG_URL!.includes('?') ? '&' : '?'}schema=${pgSchema}`;
+      process.env.QUORUM_SECRET_KEY = randomBytes(32).toString('hex');
+    } else {
+      delete process.env.DATABASE_URL;
+      delete process.env.QUORUM_SECRET_KEY; // embedded default: key file in the data folder
+    }
+  });
+
+  after(async () => {
+    await closeDb();
+    for (const [k, v] of Object.entries(saved)) (v === undefined ? delete process.env[k] : (process.env[k] = v));
+    if (provider === 'postgresql') {
+      const c = new pg.Client({ connectionString: PG_URL });
+      await c.connect();
+      await c.query(`DROP SCHEMA IF EXISTS "${pgSchema}" CASCADE`);
+      await c.end();
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('before migrating, reads fail as "not migrated", not with a stack dump', async () => {
+    await assert.rejects(listClusters(), isDbError('not-migrated', /npm run db:migrate/));
+  });
+
+  test('migrations apply from empty, a second run applies nothing, _prisma_migrations matches the files', async () => {
+    const first = await migrate({ quiet: true });
+    assert.equal(first.provider, provider);
+    assert.deepEqual(first.applied, migrationNames);
+    const second = await migrate({ quiet: true });
+    assert.deepEqual(second.applied, []);
+    assert.equal(second.total, migrationNames.length);
+    const db = await getDb();
+    assert.equal(db.provider, provider);
+    const rows = (await db.prisma.$queryRawUnsafe(
+      'SELECT migration_name, checksum, finished_at, rolled_back_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name',
+    )) as Array<{ migration_name: string; checksum: string; finished_at: unknown; rolled_back_at: unknown; applied_steps_count: unknown }>;
+    assert.deepEqual(rows.map((r) => r.migration_name), migrationNames);
+    for (const r of rows) {
+      const sql = readFileSync(path.join(migrationsDir(provider), r.migration_name, 'migration.sql'));
+      assert.equal(r.checksum, createHash('sha256').update(sql).digest('hex'), `checksum of ${r.migration_name}`);
+      assert.notEqual(r.finished_at, null);
+      assert.equal(r.rolled_back_at, null);
+      assert.equal(Number(r.applied_steps_count), 1);
+    }
+    if (provider === 'sqlite') {
+      const [mode] = (await db.prisma.$queryRawUnsafe('PRAGMA journal_mode')) as Array<{ journal_mode: string }>;
+      assert.equal(mode?.journal_mode, 'wal');
+    }
+  });
+
+  test('checkDb reports the provider and a latency', async () => {
+    const h = await checkDb();
+    assert.equal(h.ok, true, h.error);
+    assert.equal(h.provider, provider);
+    assert.ok(h.latencyMs >= 0 && h.latencyMs < 3000);
+    assert.equal(h.error, undefined);
+  });
+
+  test('clusters: create, list, get by id and by name, duplicate name, encrypted credentials, remove', async () => {
+    const kubeconfig = `apiVersion: v1\nkind: Config\n# token-${randomBytes(4).toString('hex')}\n`;
+    const a = await createCluster({ name: 'it-alpha', server: 'https://127.0.0.1:6443', context: 'alpha', labels: { env: 'test', tier: 'gold' }, kubeconfigYaml: kubeconfig });
+    assert.match(a.id, /^[0-9a-f-]{36}$/);
+    assert.deepEqual({ ...a, id: 'x', createdAt: 'x', updatedAt: 'x' }, { id: 'x', name: 'it-alpha', server: 'https://127.0.0.1:6443', context: 'alpha', labels: { env: 'test', tier: 'gold' }, createdAt: 'x', updatedAt: 'x' });
+    assert.ok(!Number.isNaN(Date.parse(a.createdAt)));
+    assert.ok(!('credentials' in a), 'a summary never carries credentials');
+    const b = await createCluster({ name: 'it-beta', server: 'https://127.0.0.2:6443', context: 'beta', labels: {}, kubeconfigYaml: 'apiVersion: v1 # beta' });
+    try {
+      assert.deepEqual((await listClusters()).map((c) => c.name), ['it-alpha', 'it-beta']);
+      assert.deepEqual(await getCluster(a.id), a);
+      assert.deepEqual(await getCluster('it-alpha'), a);
+      assert.equal(await getCluster('nope'), null);
+      assert.equal(await getCluster(''), null);
+      await assert.rejects(
+        createCluster({ name: 'it-alpha', server: 'https://x', context: 'c', labels: {}, kubeconfigYaml: 'k' }),
+        (e: unknown) => isDbError('conflict', /a cluster named "it-alpha" already exists/)(e) && (e as DbError).code === 'P2002',
+      );
+      assert.equal(await loadClusterKubeconfig(a.id), kubeconfig);
+      const db = await getDb();
+      const raw = (await db.prisma.cluster.findUnique({ where: { id: a.id } }))!;
+      assert.ok(!Buffer.from(raw.credentials).includes(Buffer.from('apiVersion')), 'stored credentials are not plaintext');
+      // Rows cannot be swapped: beta's envelope copied onto alpha does not decrypt as alpha.
+      await db.prisma.$executeRawUnsafe(`UPDATE "Cluster" SET "credentials" = (SELECT "credentials" FROM "Cluster" WHERE "id" = '${b.id}') WHERE "id" = '${a.id}'`);
+      await assert.rejects(loadClusterKubeconfig(a.id), (e: unknown) => e instanceof SecretError && e.kind === 'undecryptable');
+      await assert.rejects(loadClusterKubeconfig('no-such-id'), isDbError('query', /no cluster with id/));
+    } finally {
+      assert.equal(await removeCluster('it-alpha'), true);
+      assert.equal(await removeCluster(b.id), true);
+    }
+    assert.equal(await removeCluster('it-alpha'), false);
+    assert.deepEqual(await listClusters(), []);
+  });
+
+  test('samples: one batched transaction, filtered reads, removed clusters are discarded, bad input refused', async () => {
+    const c = await createCluster({ name: 'it-samples', server: 'https://s', context: 's', labels: {}, kubeconfigYaml: 'k' });
+    try {
+      const t0 = Date.UTC(2026, 0, 1, 0, 0, 0);
+      const batch: ProbeResult[] = [];
+      for (let i = 0; i < 1200; i++) batch.push(readyz(t0 + i * 1000, i % 100 === 0 ? 'down' : 'up', i % 100 === 0 ? ['etcd'] : []));
+      batch.push({ probe: 'apiserver-livez', target: 'endpoint', status: 'unknown', reason: '401 unauthorized', latencyMs: null, at: t0 + 500, detail: { errorClass: 'unauthorized' } });
+      assert.equal(await insertSamplesCounted(c.id, batch), 1201);
+      const all = await listSamples({ clusterId: c.id, since: new Date(t0), limit: 100_000 });
+      assert.equal(all.length, 1201);
+      assert.deepEqual(all.map((s) => s.at), [...all.map((s) => s.at)].sort(), 'oldest first');
+      const first = all[0]!;
+      assert.equal(first.at, new Date(t0).toISOString());
+      assert.equal(first.status, 'down');
+      assert.equal(first.latencyMs, 40);
+      assert.deepEqual(first.detail?.checks?.find((k) => k.name === 'etcd'), { name: 'etcd', ok: false, message: 'reason withheld' });
+      const livez = await listSamples({ clusterId: c.id, since: new Date(t0), probe: 'apiserver-livez' });
+      assert.deepEqual(livez.map((s) => [s.status, s.reason, s.latencyMs, s.detail]), [['unknown', '401 unauthorized', null, { errorClass: 'unauthorized' }]]);
+      const windowed = await listSamples({ clusterId: c.id, since: new Date(t0 + 10_000), until: new Date(t0 + 20_000), probe: 'apiserver-readyz' });
+      assert.equal(windowed.length, 10);
+      assert.equal(windowed[1]!.latencyMs, 13, 'latency stored as whole ms');
+      assert.equal((await listSamples({ clusterId: c.id, since: new Date(t0), limit: 7 })).length, 7);
+      await assert.rejects(listSamples({ clusterId: c.id, since: new Date('nope') }), isDbError('query', /since must be a valid Date/));
+      await assert.rejects(insertSamples(c.id, [{ ...readyz(t0, 'up'), status: 'sideways' as Status }]), isDbError('query', /not one of up, degraded, down, unknown/));
+      assert.equal((await listSamples({ clusterId: c.id, since: new Date(t0), limit: 100_000 })).length, 1201, 'a refused batch writes nothing');
+      assert.equal(await insertSamplesCounted('00000000-0000-0000-0000-000000000000', [readyz(t0, 'up')]), 0);
+      await insertSamples(c.id, []);
+    } finally {
+      await removeCluster(c.id);
+    }
+  });
+
+  test('removing a cluster cascades to its samples', async () => {
+    const c = await createCluster({ name: 'it-cascade', server: 'https://c', context: 'c', labels: {}, kubeconfigYaml: 'k' });
+    const other = await createCluster({ name: 'it-keep', server: 'https://k', context: 'k', labels: {}, kubeconfigYaml: 'k' });
+    try {
+      const t0 = Date.now() - 60_000;
+      await insertSamples(c.id, [readyz(t0, 'up'), readyz(t0 + 10_000, 'up')]);
+      await insertSamples(other.id, [readyz(t0, 'up')]);
+      const db = await getDb();
+      const count = async (id: string): Promise<number> => {
+        const [r] = (await db.prisma.$queryRawUnsafe(`SELECT COUNT(*) AS n FROM "Sample" WHERE "clusterId" = '${id}'`)) as Array<{ n: unknown }>;
+        return Number(r?.n);
+      };
+      assert.equal(await count(c.id), 2);
+      assert.equal(await removeCluster('it-cascade'), true);
+      assert.equal(await count(c.id), 0);
+      assert.equal(await count(other.id), 1);
+    } finally {
+      await removeCluster(other.id);
+    }
+  });
+
+  test('overview and cluster detail: state from the latest readyz, exact 24 h availability, bounded series, check history', async () => {
+    const now = new Date(Date.UTC(2026, 5, 1, 12, 0, 0));
+    const nowMs = now.getTime();
+    const c = await createCluster({ name: 'it-fleet', server: 'https://f', context: 'f', labels: { env: 'prod' }, kubeconfigYaml: 'k' });
+    const empty = await createCluster({ name: 'it-empty', server: 'https://e', context: 'e', labels: {}, kubeconfigYaml: 'k' });
+    try {
+      // The last hour, every 10 s: 360 readyz samples, 36 of them down (etcd failing) → 0.9 exactly.
+      const rs: ProbeResult[] = [];
+      for (let i = 0; i < 360; i++) {
+        const at = nowMs - 3_600_000 + i * 10_000;
+        const down = i >= 100 && i < 136;
+        rs.push(readyz(at, down ? 'down' : 'up', down ? ['etcd'] : []));
+        rs.push({ probe: 'apiserver-livez', target: 'endpoint', status: 'up', reason: 'ok', latencyMs: 5, at, detail: { httpStatus: 200, checks: [{ name: 'ping', ok: true }] } });
+      }
+      // A sample after `now` must not count.
+      rs.push(readyz(nowMs + 5_000, 'down', ['etcd']));
+      await insertSamples(c.id, rs);
+
+      const fleet = await getFleetOverview({ now });
+      assert.deepEqual(fleet.map((f) => f.name), ['it-empty', 'it-fleet']);
+      const e = fleet[0]!;
+      assert.deepEqual([e.status, e.reason, e.lastSampleAt, e.availability24h, e.coverage24h, e.series], ['unknown', 'no samples yet', null, null, 0, []]);
+      const f = fleet[1]!;
+      assert.equal(f.status, 'up');
+      assert.equal(f.reason, 'ok');
+      assert.equal(f.lastSampleAt, new Date(nowMs - 10_000).toISOString());
+      assert.equal(f.availability24h, 0.9);
+      assert.equal(f.coverage24h, 0.041666); // 1 h of 24 h, floored
+      assert.deepEqual(f.labels, { env: 'prod' });
+      assert.ok(f.series.length > 0 && f.series.length <= 288, `series has ${f.series.length} points`);
+      assert.equal(f.series.length, 12, 'one hour in 5-minute buckets');
+      assert.ok(f.series.some((p) => p.status === 'down'));
+      assert.ok(f.series.every((p, i, a) => i === 0 || p.t > a[i - 1]!.t));
+
+      // Stale: an hour later, the same data is "unknown: is the collector running?".
+      const later = await getFleetOverview({ now: new Date(nowMs + 3_600_000) });
+      assert.equal(later[1]!.status, 'unknown');
+      assert.match(later[1]!.reason, /collector running/);
+
+      const d = await getClusterDetail('it-fleet', { now });
+      assert.ok(d);
+      assert.equal(d.cluster.id, c.id);
+      assert.equal(d.availability24h, 0.9);
+      assert.deepEqual(d.readyz?.checks.map((k) => `${k.name}:${k.ok}`), ['ping:true', 'etcd:true', 'informer-sync:true']);
+      assert.equal(d.livez?.status, 'up');
+      assert.equal(d.history.length, 50);
+      assert.equal(d.history[0]!.at, new Date(nowMs - 10_000).toISOString(), 'newest first, nothing after now');
+      const etcd = d.checkHistory.find((h) => h.probe === 'apiserver-readyz' && h.name === 'etcd');
+      assert.deepEqual(etcd, {
+        probe: 'apiserver-readyz',
+        name: 'etcd',
+        okNow: true,
+        lastFailedAt: new Date(nowMs - 3_600_000 + 135 * 10_000).toISOString(),
+        lastFailureMessage: 'reason withheld',
+        failures24h: 36,
+      });
+      const ping = d.checkHistory.find((h) => h.probe === 'apiserver-livez' && h.name === 'ping');
+      assert.deepEqual(ping, { probe: 'apiserver-livez', name: 'ping', okNow: true, lastFailedAt: null, lastFailureMessage: null, failures24h: 0 });
+      assert.equal(d.checkHistory[0]!.name, 'etcd', 'checks that failed come first');
+
+      assert.equal(await getClusterDetail('no-such-cluster'), null);
+      const de = await getClusterDetail(empty.id, { now });
+      assert.deepEqual([de?.status, de?.readyz, de?.livez, de?.history, de?.checkHistory], ['unknown', null, null, [], []]);
+    } finally {
+      await removeCluster(c.id);
+      await removeCluster(empty.id);
+    }
+  });
+}
+
+describe('SQLite (file in a temp folder)', () => providerSuite('sqlite'));
+
+if (PG_URL) {
+  describe('PostgreSQL (QUORUM_TEST_PG_URL)', () => providerSuite('postgresql'));
+} else if (IN_CI) {
+  test('PostgreSQL integration tests need QUORUM_TEST_PG_URL in CI', () => {
+    assert.fail('QUORUM_TEST_PG_URL is not set (scripts/pg-test-setup.sh prints it)');
+  });
+} else {
+  test('PostgreSQL integration tests', { skip: 'QUORUM_TEST_PG_URL is not set (run scripts/pg-test-setup.sh); CI fails instead of skipping' }, () => undefined);
+}
+
+describe('a database that is down or unusable gives a classified, readable error', () => {
+  test('PostgreSQL on a closed port: unreachable ECONNREFUSED host:port', async () => {
+    const port = await closedPort();
+    await withEnv({ DATABASE_URL: `postgres://quorum:quorum@127.0.0.1:${port}/quorum_test`, QUORUM_SECRET_KEY: randomBytes(32).toString('hex') }, async () => {
+      const want = new RegExp(`^database unreachable: ECONNREFUSED 127\\.0\\.0\\.1:${port}$`);
+      const h = await checkDb();
+      assert.equal(h.ok, false);
+      assert.equal(h.provider, 'postgresql');
+      assert.match(h.error ?? '', want);
+      await assert.rejects(listClusters(), isDbError('unreachable', want));
+      await assert.rejects(migrate({ quiet: true }), isDbError('unreachable', new RegExp(`127\\.0\\.0\\.1:${port}`)));
+    });
+  });
+
+  test('PostgreSQL with a wrong password: auth, and the password is not in the message', { skip: PG_URL ? false : 'QUORUM_TEST_PG_URL is not set' }, async () => {
+    const u = new URL(PG_URL!);
+    u.password = 'definitely-wrong-pw';
+    await withEnv({ DATABASE_URL: u.href, QUORUM_SECRET_KEY: randomBytes(32).toString('hex') }, async () => {
+      const h = await checkDb();
+      assert.equal(h.ok, false);
+      assert.match(h.error ?? '', /^database refused the credentials/);
+      assert.ok(!(h.error ?? '').includes('definitely-wrong-pw'));
+      await assert.rejects(listClusters(), isDbError('auth'));
+    });
+  });
+
+  test('SQLite data folder that cannot be created: no-database with the path and errno', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'quorum-it-bad-'));
+    try {
+      const file = path.join(dir, 'a-file');
+      writeFileSync(file, 'not a folder');
+      await withEnv({ DATABASE_URL: undefined, QUORUM_DATA_DIR: path.join(file, 'data') }, async () => {
+        const h = await checkDb();
+        assert.equal(h.ok, false);
+        assert.match(h.error ?? '', /^cannot create the folder for .*quorum\.db: ENOTDIR$/);
+        await assert.rejects(migrate({ quiet: true }), isDbError('no-database', /ENOTDIR/));
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('bad DATABASE_URL values are refused by name', async () => {
+    await withEnv({ DATABASE_URL: 'mysql://x@y/z' }, async () => {
+      const h = await checkDb();
+      assert.equal(h.ok, false);
+      assert.match(h.error ?? '', /DATABASE_URL is invalid: scheme "mysql:" is not supported/);
+    });
+  });
+});
