@@ -20,6 +20,7 @@ import type { DbConfig } from '../env';
 import { classifyDbError } from './errors';
 
 let wasmReady: Promise<void> | undefined;
+const engineTimers = new Set<NodeJS.Timeout>();
 
 /** Instantiates schema_engine_bg.wasm once per process (the bindings keep it in module state). */
 function loadWasm(): Promise<void> {
@@ -27,7 +28,22 @@ function loadWasm(): Promise<void> {
     const require = createRequire(import.meta.url);
     const js = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
     const bytes = await readFile(path.join(path.dirname(js), 'schema_engine_bg.wasm'));
-    const imports: WebAssembly.Imports = { './schema_engine_bg.js': bg as unknown as WebAssembly.ModuleImports };
+    // The engine races its operations against setTimeout (e.g. the 10 s migration-lock timeout)
+    // and never clears the timer: track them so withEngine can unref the leftovers, otherwise
+    // every `db:migrate` / CLI run on PostgreSQL would linger 10 s before exiting.
+    const module: WebAssembly.ModuleImports = { ...(bg as unknown as WebAssembly.ModuleImports) };
+    for (const name of Object.keys(module)) {
+      if (!name.startsWith('__wbg_setTimeout_')) continue;
+      module[name] = (fn: () => void, ms: number): NodeJS.Timeout => {
+        const t = setTimeout(() => {
+          engineTimers.delete(t);
+          fn();
+        }, ms >>> 0);
+        engineTimers.add(t);
+        return t;
+      };
+    }
+    const imports: WebAssembly.Imports = { './schema_engine_bg.js': module };
     const { instance } = await WebAssembly.instantiate(bytes, imports);
     bg.__wbg_set_wasm(instance.exports);
     const start = instance.exports.__wbindgen_start;
@@ -187,5 +203,7 @@ export async function withEngine<T>(target: EngineTarget, datamodels: Array<[str
   } finally {
     engine?.free();
     await target.close();
+    for (const t of engineTimers) t.unref(); // leftovers of finished operations only
+    engineTimers.clear();
   }
 }
