@@ -48,7 +48,7 @@ export default defineConfig({
     command: 'npx tsx scripts/start.ts',
     url: `${BASE_URL}/api/healthz`,
     reuseExistingServer: false,
-    timeout: 120_000,
+    timeout: 180_000,
     stdout: 'pipe',
     stderr: 'pipe',
     gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },

@@ -1,11 +1,12 @@
 // Shared by the API route handlers: one error envelope, one mapping from error class to HTTP status.
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
+import { DbError } from '@/lib/db';
 import { QuorumError, describeError } from '@/lib/errors';
 import type { ErrorClass } from '@/lib/types';
 
 /** Errors the HTTP layer itself produces, on top of the domain's ErrorClass. */
-export type ApiErrorClass = ErrorClass | 'bad-request' | 'not-found' | 'conflict' | 'payload-too-large';
+export type ApiErrorClass = ErrorClass | 'bad-request' | 'not-found' | 'conflict' | 'payload-too-large' | 'database-unavailable';
 
 export interface ApiError {
   error: { class: ApiErrorClass; message: string };
@@ -44,6 +45,8 @@ export function httpStatusFor(errorClass: ApiErrorClass): number {
     case 'not-kubernetes':
     case 'http-error':
       return 422;
+    case 'database-unavailable':
+      return 503;
     case 'internal':
       return 500;
     default: {
@@ -65,6 +68,10 @@ function isUniqueViolation(e: unknown): boolean {
 /** Turns anything thrown by lib/ into the JSON envelope. Unclassified errors are logged, not echoed. */
 export function toErrorResponse(e: unknown): NextResponse<ApiError> {
   if (e instanceof QuorumError) return errorResponse(e.errorClass, e.message);
+  if (e instanceof DbError) {
+    if (e.kind === 'conflict') return errorResponse('conflict', e.message);
+    if (e.kind !== 'query') return errorResponse('database-unavailable', e.message);
+  }
   if (isUniqueViolation(e)) return errorResponse('conflict', 'a cluster with this name already exists');
   console.error('[api] unexpected error:', describeError(e));
   return errorResponse('internal', 'internal error; see the server log');

@@ -34,7 +34,7 @@ export async function POST(req: Request) {
         ? body.data.labels
         : Object.entries(body.data.labels ?? {}).map(([k, v]) => `${k}=${v}`);
     const labels = parseLabels(labelsText);
-    const { cluster, test } = await registerCluster({
+    const { test, ...cluster } = await registerCluster({
       name: body.data.name,
       kubeconfigText: body.data.kubeconfig,
       ...(body.data.context ? { context: body.data.context } : {}),

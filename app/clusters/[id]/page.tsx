@@ -1,0 +1,221 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { AutoRefresh } from '@/components/auto-refresh';
+import { toChartPoints } from '@/components/chart-points';
+import { RemoveClusterButton } from '@/components/remove-cluster-button';
+import { StatusBadge } from '@/components/status-badge';
+import { StatusChart } from '@/components/status-chart';
+import { getClusterDetail, type LatestChecks } from '@/lib/data/overview';
+import { formatAge, formatAvailability, formatLabels, formatLatency, formatTime } from '@/lib/format';
+
+export const dynamic = 'force-dynamic';
+
+type Props = { params: Promise<{ id: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { id } = await params;
+  return { title: decodeURIComponent(id) };
+}
+
+export default async function ClusterPage({ params }: Props) {
+  const { id } = await params;
+  const detail = await getClusterDetail(decodeURIComponent(id));
+  if (!detail) notFound();
+  const { cluster } = detail;
+  const now = Date.now();
+  const hasData = detail.lastSampleAt !== null;
+
+  return (
+    <>
+      <AutoRefresh seconds={10} />
+      <header className="card" aria-labelledby="cluster-title">
+        <div className="cluster-card-head">
+          <h1 id="cluster-title" style={{ margin: 0 }}>
+            {cluster.name}
+          </h1>
+          <StatusBadge status={hasData ? detail.status : null} testId="cluster-status" />
+        </div>
+        <p className="muted">{hasData ? detail.reason : 'No sample yet: the collector probes every cluster on its next run.'}</p>
+        <dl className="facts">
+          <div>
+            <dt>Server</dt>
+            <dd className="mono">{cluster.server}</dd>
+          </div>
+          <div>
+            <dt>Context</dt>
+            <dd className="mono">{cluster.context}</dd>
+          </div>
+          <div>
+            <dt>Labels</dt>
+            <dd>{Object.keys(cluster.labels).length > 0 ? formatLabels(cluster.labels) : '—'}</dd>
+          </div>
+          <div>
+            <dt>Availability 24 h</dt>
+            <dd>{formatAvailability(detail.availability24h)}</dd>
+          </div>
+          <div>
+            <dt>Last sample</dt>
+            <dd>
+              <time dateTime={detail.lastSampleAt ?? undefined} title={formatTime(detail.lastSampleAt)}>
+                {formatAge(detail.lastSampleAt, now)}
+              </time>
+            </dd>
+          </div>
+          <div>
+            <dt>Added</dt>
+            <dd>{formatTime(cluster.createdAt)}</dd>
+          </div>
+        </dl>
+      </header>
+
+      <section className="card" aria-labelledby="chart-title">
+        <h2 id="chart-title" style={{ marginTop: 0 }}>
+          Readiness and latency, last 24 h
+        </h2>
+        <StatusChart points={toChartPoints(detail.series)} label={`Readiness and latency of ${cluster.name}, last 24 h`} />
+      </section>
+
+      <div className="cluster-grid" style={{ gridTemplateColumns: 'repeat(auto-fit, minmax(320px, 1fr))' }}>
+        <ChecksCard probe="readyz" latest={detail.readyz} />
+        <ChecksCard probe="livez" latest={detail.livez} />
+      </div>
+
+      <section className="card" aria-labelledby="check-history-title">
+        <h2 id="check-history-title" style={{ marginTop: 0 }}>
+          Named checks, last 24 h
+        </h2>
+        {detail.checkHistory.length === 0 ? (
+          <p className="muted">No named checks recorded yet.</p>
+        ) : (
+          <div className="table-wrap">
+            <table>
+              <caption>Check history per probe: failing now, failures in 24 h, last failure</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Probe</th>
+                  <th scope="col">Check</th>
+                  <th scope="col">Now</th>
+                  <th scope="col">Failures 24 h</th>
+                  <th scope="col">Last failure</th>
+                </tr>
+              </thead>
+              <tbody>
+                {detail.checkHistory.map((c) => (
+                  <tr key={`${c.probe}-${c.name}`}>
+                    <td className="mono">{c.probe}</td>
+                    <td className="mono">{c.name}</td>
+                    <td className={c.okNow === false ? 'check-failed' : c.okNow ? 'check-ok' : 'muted'}>
+                      {c.okNow === null ? 'not reported' : c.okNow ? '✓ ok' : '✕ failed'}
+                    </td>
+                    <td>{c.failures24h}</td>
+                    <td>
+                      {c.lastFailedAt ? (
+                        <>
+                          <time dateTime={c.lastFailedAt}>{formatTime(c.lastFailedAt)}</time>
+                          {c.lastFailureMessage ? ` — ${c.lastFailureMessage}` : ''}
+                        </>
+                      ) : (
+                        'none'
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      <section className="card" aria-labelledby="history-title">
+        <h2 id="history-title" style={{ marginTop: 0 }}>
+          History
+        </h2>
+        {detail.history.length === 0 ? (
+          <p className="muted">No samples yet.</p>
+        ) : (
+          <div className="table-wrap">
+            <table>
+              <caption>Recent samples, newest first</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Time</th>
+                  <th scope="col">Probe</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Reason</th>
+                  <th scope="col">Latency</th>
+                </tr>
+              </thead>
+              <tbody>
+                {detail.history.map((s, i) => (
+                  <tr key={`${s.at}-${s.probe}-${i}`}>
+                    <td>
+                      <time dateTime={s.at}>{formatTime(s.at)}</time>
+                    </td>
+                    <td className="mono">{s.probe}</td>
+                    <td>
+                      <StatusBadge status={s.status} />
+                    </td>
+                    <td>{s.reason}</td>
+                    <td>{formatLatency(s.latencyMs)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      <section className="card" aria-labelledby="danger-title">
+        <h2 id="danger-title" style={{ marginTop: 0 }}>
+          Remove
+        </h2>
+        <RemoveClusterButton id={cluster.id} name={cluster.name} />
+      </section>
+    </>
+  );
+}
+
+function ChecksCard({ probe, latest }: { probe: 'readyz' | 'livez'; latest: LatestChecks | null }) {
+  const titleId = `${probe}-title`;
+  return (
+    <section className="card" aria-labelledby={titleId}>
+      <div className="cluster-card-head">
+        <h2 id={titleId} style={{ margin: 0 }}>
+          /{probe}
+        </h2>
+        {latest ? <StatusBadge status={latest.status} /> : <StatusBadge status={null} />}
+      </div>
+      {!latest ? (
+        <p className="muted">No {probe} sample yet.</p>
+      ) : latest.checks.length === 0 ? (
+        <p className="muted">
+          {latest.reason} — no named checks in the latest answer ({formatTime(latest.at)}).
+        </p>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <caption>
+              {probe} checks at {formatTime(latest.at)}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Check</th>
+                <th scope="col">Result</th>
+                <th scope="col">Message</th>
+              </tr>
+            </thead>
+            <tbody>
+              {latest.checks.map((c) => (
+                <tr key={c.name}>
+                  <td className="mono">{c.name}</td>
+                  <td className={c.ok ? 'check-ok' : 'check-failed'}>{c.ok ? '✓ ok' : '✕ failed'}</td>
+                  <td>{c.message ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
