@@ -47,7 +47,7 @@ function parseDatabaseUrl(raw: string | undefined, dataDir: string, src: Source)
   if (value.startsWith('file:')) {
     const p = value.slice('file:'.length).replace(/^\/\/(?=\/)/, '').split('?')[0] ?? '';
     if (p === '') throw bad('DATABASE_URL', 'file: needs a path, e.g. file:./data/quorum.db');
-    return { provider: 'sqlite', file: path.resolve(p) };
+    return { provider: 'sqlite', file: path.resolve(/*turbopackIgnore: true*/ p) };
   }
   if (/^postgres(ql)?:\/\//i.test(value)) {
     let u: URL;
@@ -86,6 +86,6 @@ export function parseSecretKey(raw: string | undefined): Buffer | null {
 export function loadEnv(src: Source = process.env): QuorumEnv {
   const rawDir = src.QUORUM_DATA_DIR?.trim();
   if (rawDir !== undefined && rawDir !== '' && rawDir.includes('\0')) throw bad('QUORUM_DATA_DIR', 'contains a NUL byte');
-  const dataDir = path.resolve(rawDir || './data');
+  const dataDir = path.resolve(/*turbopackIgnore: true*/ rawDir || './data');
   return { dataDir, db: parseDatabaseUrl(src.DATABASE_URL, dataDir, src), secretKey: parseSecretKey(src.QUORUM_SECRET_KEY) };
 }
