@@ -47,6 +47,7 @@ async function leaderSpec(cfg: LabConfig, component: Component): Promise<ProcSpe
   if (component === 'kube-scheduler' || component === 'kube-controller-manager') {
     const l = await lease('kube-system', component);
     if (!l.holder) throw new UsageError(`Lease kube-system/${component} has no holder right now`);
+    if (!l.held) throw new UsageError(`Lease kube-system/${component} holder ${l.holder} stopped renewing (last ${l.renewTime}); no live leader right now`);
     const host = l.holder.split('_')[0];
     const s = specs.find((x) => x.hostname === host);
     if (!s) throw new UsageError(`Lease holder ${l.holder} is not a lab process`);
