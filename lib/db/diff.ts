@@ -20,14 +20,14 @@ export interface DiffOutcome {
 
 /**
  * Where the engine may build its shadow database. SQLite: in memory. PostgreSQL: a throw-away
- * schema in QUORUM_SHADOW_DATABASE_URL, else DATABASE_URL (when PostgreSQL), else QUORUM_TEST_PG_URL.
+ * database created through QUORUM_SHADOW_DATABASE_URL, else DATABASE_URL (when PostgreSQL), else QUORUM_TEST_PG_URL.
  */
 export function shadowDbFor(p: Provider, src: Readonly<Record<string, string | undefined>> = process.env): DbConfig {
   if (p === 'sqlite') return { provider: 'sqlite', file: ':memory:' };
   const candidates = [src.QUORUM_SHADOW_DATABASE_URL, src.DATABASE_URL, src.QUORUM_TEST_PG_URL].filter((u): u is string => !!u && /^postgres(ql)?:\/\//i.test(u));
   const url = candidates[0];
   if (!url) {
-    throw new Error('the PostgreSQL diff needs a server for its shadow schema: set QUORUM_SHADOW_DATABASE_URL (or QUORUM_TEST_PG_URL), e.g. postgres://quorum:quorum@127.0.0.1:5432/quorum_test');
+    throw new Error('the PostgreSQL diff needs a server for its throw-away shadow database: set QUORUM_SHADOW_DATABASE_URL (or QUORUM_TEST_PG_URL), e.g. postgres://quorum:quorum@127.0.0.1:5432/quorum_test');
   }
   return loadEnv({ DATABASE_URL: url }).db;
 }

@@ -123,7 +123,7 @@ const quoteIdent = (s: string): string => `"${s.replaceAll('"', '""')}"`;
 
 export interface EngineTarget {
   factory: SqlMigrationAwareDriverAdapterFactory;
-  /** Releases pools and drops temporary shadow schemas. */
+  /** Releases pools and connections and drops temporary shadow databases. */
   close(): Promise<void>;
 }
 

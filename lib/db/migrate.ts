@@ -20,11 +20,16 @@ export interface MigrateResult {
 
 const FILTERS = { externalTables: [], externalEnums: [] };
 
-async function ensurePgSchema(db: Extract<DbConfig, { provider: 'postgresql' }>): Promise<void> {
-  if (db.schema === 'public') return;
+/**
+ * Connects once with pg itself before the engine does: a down server then reads
+ * "database unreachable: ECONNREFUSED 127.0.0.1:5432" (the engine only says "Can't reach…"),
+ * and a non-default `?schema=` is created if missing.
+ */
+async function preflightPg(db: Extract<DbConfig, { provider: 'postgresql' }>): Promise<void> {
   const pool = enginePool({ url: db.url, schema: 'public', max: 1 });
   try {
-    await pool.query(`CREATE SCHEMA IF NOT EXISTS "${db.schema}"`);
+    await pool.query('SELECT 1');
+    if (db.schema !== 'public') await pool.query(`CREATE SCHEMA IF NOT EXISTS "${db.schema}"`);
   } catch (e) {
     throw classifyDbError(e);
   } finally {
@@ -44,7 +49,7 @@ export async function migrate(opts: { quiet?: boolean; db?: DbConfig } = {}): Pr
     } catch (e) {
       throw new DbError('no-database', `cannot create the folder for ${db.file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { cause: e });
     }
-  } else await ensurePgSchema(db);
+  } else await preflightPg(db);
   // An open SQLite client in this process (e.g. one that just failed on a missing table) can hold
   // the lock the engine needs; close it — getDb() reopens on next use.
   if (db.provider === 'sqlite') await closeDb();
