@@ -103,7 +103,7 @@ export interface Db {
 async function createDb(cfg: DbConfig): Promise<Db> {
   if (cfg.provider === 'sqlite') {
     try {
-      mkdirSync(path.dirname(cfg.file), { recursive: true });
+      mkdirSync(path.dirname(cfg.file), { recursive: true, mode: 0o700 });
     } catch (e) {
       throw new DbError('no-database', `cannot create the folder for ${cfg.file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { cause: e });
     }

@@ -45,7 +45,7 @@ export async function migrate(opts: { quiet?: boolean; db?: DbConfig } = {}): Pr
   };
   if (db.provider === 'sqlite') {
     try {
-      mkdirSync(path.dirname(db.file), { recursive: true });
+      mkdirSync(path.dirname(db.file), { recursive: true, mode: 0o700 });
     } catch (e) {
       throw new DbError('no-database', `cannot create the folder for ${db.file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { cause: e });
     }
