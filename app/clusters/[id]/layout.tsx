@@ -1,0 +1,16 @@
+import { notFound } from 'next/navigation';
+import type { ReactNode } from 'react';
+import { getCluster } from '@/lib/data/clusters';
+
+export const dynamic = 'force-dynamic';
+
+/**
+ * Resolves the id before the segment's loading.tsx starts streaming, so an unknown cluster is a real
+ * HTTP 404 (a notFound() thrown inside the streamed page could only change the body, not the status).
+ */
+export default async function ClusterLayout({ children, params }: { children: ReactNode; params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const cluster = await getCluster(decodeURIComponent(id));
+  if (!cluster) notFound();
+  return children;
+}
