@@ -19,13 +19,13 @@ export function writeConfigFiles(cfg: LabConfig): void {
   writeFileSync(path.join(paths.conf, 'haproxy.cfg'), [
     'global', '  maxconn 4000', '  log stdout format raw local0 notice',
     'defaults', '  mode tcp', '  log global', '  option tcplog', '  timeout connect 2s', '  timeout client 1h', '  timeout server 1h',
-    // Ready apiservers first; only when none is ready (e.g. etcd lost quorum) fall back to any that answers /livez/ping, so
+    // Ready apiservers first; only when none is ready (e.g. etcd lost quorum) fall back to any that answers /version (anonymous, no etcd), so
     // clients still get the apiserver's own answer ("[-]etcd failed") instead of a closed connection.
     'frontend kube-apiserver', `  bind ${LB_HOST}:${LB_PORT}`, '  use_backend apiservers if { nbsrv(apiservers) gt 0 }', '  default_backend apiservers-live',
     'backend apiservers', '  balance roundrobin', '  option httpchk GET /readyz', '  http-check expect status 200',
     '  default-server inter 1s fall 2 rise 2 check check-ssl verify none',
     ...nodes.map((n) => `  server ${n.name} ${n.ip}:${PORTS.apiserver}`),
-    'backend apiservers-live', '  balance roundrobin', '  option httpchk GET /livez/ping', '  http-check expect status 200',
+    'backend apiservers-live', '  balance roundrobin', '  option httpchk GET /version', '  http-check expect status 200',
     '  default-server inter 1s fall 2 rise 2 check check-ssl verify none',
     ...nodes.map((n) => `  server ${n.name} ${n.ip}:${PORTS.apiserver}`), '',
   ].join('\n'));
