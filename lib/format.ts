@@ -16,7 +16,8 @@ export function formatAvailability(ratio: number | null | undefined): string {
 /** Coverage (share of the window that has samples), floored to whole percent. */
 export function formatCoverage(ratio: number | null | undefined): string {
   if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return '—';
-  return `${Math.floor(Math.min(1, Math.max(0, ratio)) * 100 + 1e-7)} %`;
+  const pct = Math.floor(Math.min(1, Math.max(0, ratio)) * 100 + 1e-7);
+  return pct === 0 && ratio > 0 ? '< 1 %' : `${pct} %`;
 }
 
 export function formatLatency(ms: number | null | undefined): string {

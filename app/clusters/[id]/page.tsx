@@ -24,6 +24,7 @@ export default async function ClusterPage({ params }: Props) {
   const { cluster } = detail;
   const now = Date.now();
   const hasData = detail.lastSampleAt !== null;
+  const troubled = detail.checkHistory.filter((c) => c.okNow === false || c.failures24h > 0);
 
   return (
     <>
@@ -86,10 +87,15 @@ export default async function ClusterPage({ params }: Props) {
         </h2>
         {detail.checkHistory.length === 0 ? (
           <p className="muted">No named checks recorded yet.</p>
+        ) : troubled.length === 0 ? (
+          <p data-testid="check-history-summary">
+            <span className="check-ok">✓</span> None of the {detail.checkHistory.length} named livez/readyz checks failed in
+            the last 24 h.
+          </p>
         ) : (
           <div className="table-wrap">
             <table>
-              <caption>Check history per probe: failing now, failures in 24 h, last failure</caption>
+              <caption>Checks that failed in the last 24 h (the other {detail.checkHistory.length - troubled.length} never did)</caption>
               <thead>
                 <tr>
                   <th scope="col">Probe</th>
@@ -100,7 +106,7 @@ export default async function ClusterPage({ params }: Props) {
                 </tr>
               </thead>
               <tbody>
-                {detail.checkHistory.map((c) => (
+                {troubled.map((c) => (
                   <tr key={`${c.probe}-${c.name}`}>
                     <td className="mono">{c.probe}</td>
                     <td className="mono">{c.name}</td>
@@ -175,15 +181,47 @@ export default async function ClusterPage({ params }: Props) {
   );
 }
 
+function ChecksTable({ checks, caption }: { checks: LatestChecks['checks']; caption: string }) {
+  return (
+    <div className="table-wrap">
+      <table>
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Check</th>
+            <th scope="col">Result</th>
+            <th scope="col">Message</th>
+          </tr>
+        </thead>
+        <tbody>
+          {checks.map((c) => (
+            <tr key={c.name}>
+              <td className="mono">{c.name}</td>
+              <td className={c.ok ? 'check-ok' : 'check-failed'}>{c.ok ? '✓ ok' : '✕ failed'}</td>
+              <td>{c.message ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+const HOOK_PREFIX = 'poststarthook/';
+
 function ChecksCard({ probe, latest }: { probe: 'readyz' | 'livez'; latest: LatestChecks | null }) {
   const titleId = `${probe}-title`;
+  // Failing checks first; passing post-start hooks (there are ~30, all alike) folded away.
+  const sorted = latest ? [...latest.checks].sort((a, b) => Number(a.ok) - Number(b.ok)) : [];
+  const main = sorted.filter((c) => !c.ok || !c.name.startsWith(HOOK_PREFIX));
+  const hooks = sorted.filter((c) => c.ok && c.name.startsWith(HOOK_PREFIX));
   return (
     <section className="card" aria-labelledby={titleId}>
       <div className="cluster-card-head">
         <h2 id={titleId} style={{ margin: 0 }}>
           /{probe}
         </h2>
-        {latest ? <StatusBadge status={latest.status} /> : <StatusBadge status={null} />}
+        <StatusBadge status={latest ? latest.status : null} />
       </div>
       {!latest ? (
         <p className="muted">No {probe} sample yet.</p>
@@ -192,29 +230,18 @@ function ChecksCard({ probe, latest }: { probe: 'readyz' | 'livez'; latest: Late
           {latest.reason} — no named checks in the latest answer ({formatTime(latest.at)}).
         </p>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <caption>
-              {probe} checks at {formatTime(latest.at)}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Check</th>
-                <th scope="col">Result</th>
-                <th scope="col">Message</th>
-              </tr>
-            </thead>
-            <tbody>
-              {latest.checks.map((c) => (
-                <tr key={c.name}>
-                  <td className="mono">{c.name}</td>
-                  <td className={c.ok ? 'check-ok' : 'check-failed'}>{c.ok ? '✓ ok' : '✕ failed'}</td>
-                  <td>{c.message ?? ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <>
+          <p className="muted">
+            {latest.reason} · {formatLatency(latest.latencyMs)}
+          </p>
+          <ChecksTable checks={main} caption={`${probe} checks at ${formatTime(latest.at)}`} />
+          {hooks.length > 0 ? (
+            <details>
+              <summary>{hooks.length} post-start hooks, all ok</summary>
+              <ChecksTable checks={hooks} caption={`${probe} post-start hooks`} />
+            </details>
+          ) : null}
+        </>
       )}
     </section>
   );
