@@ -61,7 +61,7 @@ function fieldFor(err: FieldError): Field {
   if (err.class.startsWith('kubeconfig-')) {
     if (err.message.startsWith('cluster name')) return 'name';
     if (err.message.startsWith('label')) return 'labels';
-    if (err.class === 'kubeconfig-no-context' && /context "/.test(err.message)) return 'context';
+    if (err.class === 'kubeconfig-no-context' && /^no context named/.test(err.message)) return 'context';
     return 'kubeconfig';
   }
   if (err.class === 'conflict') return 'name';

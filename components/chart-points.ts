@@ -65,3 +65,19 @@ export function toChartPoints(series: readonly SeriesPoint[], maxPoints = 240): 
     .sort((a, b) => a.t - b.t)
     .map((b) => ({ ...b, readiness: readinessOf(b.status) }));
 }
+
+/**
+ * The window [startMs, endMs) cut into `slots` equal slots, each holding the worst status of the points
+ * that start in it, or null where no sample exists ("no data" is drawn differently from "down").
+ */
+export function toStatusSlots(points: readonly ChartPoint[], startMs: number, endMs: number, slots = 288): Array<Status | null> {
+  const out: Array<Status | null> = new Array<Status | null>(slots).fill(null);
+  const width = Math.max(1, (endMs - startMs) / slots);
+  for (const p of points) {
+    if (p.t < startMs || p.t >= endMs) continue;
+    const idx = Math.min(slots - 1, Math.floor((p.t - startMs) / width));
+    const cur = out[idx];
+    if (cur === null || cur === undefined || SEVERITY[p.status] > SEVERITY[cur]) out[idx] = p.status;
+  }
+  return out;
+}

@@ -1,99 +1,92 @@
 'use client';
 
-import {
-  Bar,
-  CartesianGrid,
-  Cell,
-  ComposedChart,
-  Line,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatClock, formatLatency, formatTime } from '@/lib/format';
 import type { Status } from '@/lib/types';
-import type { ChartPoint } from './chart-points';
-
-const COLOUR: Record<Status, string> = {
-  up: 'var(--up)',
-  degraded: 'var(--degraded)',
-  down: 'var(--down)',
-  unknown: 'var(--unknown)',
-};
+import { toStatusSlots, type ChartPoint } from './chart-points';
 
 interface Props {
   points: ChartPoint[];
   /** Accessible name, e.g. "Readiness and latency of lab, last 24 h". */
   label: string;
+  windowStartMs: number;
+  windowEndMs: number;
+  /** Number of readiness slots in the strip (288 = 5 minutes each over 24 h). */
+  slots?: number;
   height?: number;
 }
 
+const Y_AXIS_WIDTH = 56;
+const RIGHT_MARGIN = 12;
+
 /**
- * Readiness (bars: full = up, half = degraded, none = down; unknown drawn as a thin marker) and
- * apiserver latency (line) over time. Plain serialisable props only.
+ * Apiserver latency over time (recharts line) above a readiness strip: one slot per bucket, coloured by
+ * its worst status; slots without samples stay blank so "no data" never looks like "down".
+ * Plain serialisable props only.
  */
-export function StatusChart({ points, label, height = 180 }: Props) {
-  if (points.length === 0) {
-    return (
-      <p className="chart-empty" role="note">
-        No samples in this window yet.
-      </p>
-    );
-  }
-  // Unknown samples get a small stub so the gap is visible but not mistaken for "down".
-  const data = points.map((p) => ({ ...p, bar: p.readiness === null ? 0.08 : Math.max(p.readiness, 0.04) }));
-  const up = points.filter((p) => p.status === 'up').length;
+export function StatusChart({ points, label, windowStartMs, windowEndMs, slots = 288, height = 150 }: Props) {
+  const strip = toStatusSlots(points, windowStartMs, windowEndMs, slots);
+  const count = (s: Status) => strip.filter((x) => x === s).length;
+  const withData = strip.filter((x) => x !== null).length;
+  const slotMinutes = Math.round((windowEndMs - windowStartMs) / slots / 60_000);
+  const summary =
+    withData === 0
+      ? 'no samples yet'
+      : `${withData} of ${slots} ${slotMinutes}-minute slots with samples: ${count('up')} up, ${count('degraded')} degraded, ${count('down')} down, ${count('unknown')} unknown`;
+  const ticks: number[] = [];
+  const step = 4 * 60 * 60 * 1000;
+  for (let t = Math.ceil(windowStartMs / step) * step; t < windowEndMs; t += step) ticks.push(t);
+
   return (
-    <figure className="chart" role="img" aria-label={`${label}: ${points.length} points, ${up} up`} style={{ margin: 0 }}>
+    <figure className="chart" role="img" aria-label={`${label}: ${summary}`} style={{ margin: 0 }}>
       <ResponsiveContainer width="100%" height={height}>
-        <ComposedChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
+        <LineChart data={points} margin={{ top: 8, right: RIGHT_MARGIN, bottom: 0, left: 0 }}>
           <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" vertical={false} />
           <XAxis
             dataKey="t"
             type="number"
             scale="time"
-            domain={['dataMin', 'dataMax']}
+            domain={[windowStartMs, windowEndMs]}
+            ticks={ticks}
             tickFormatter={(v: number) => formatClock(v)}
             stroke="var(--muted)"
             fontSize={12}
+            allowDataOverflow
           />
-          <YAxis yAxisId="readiness" domain={[0, 1]} hide />
-          <YAxis
-            yAxisId="latency"
-            orientation="left"
-            width={56}
-            stroke="var(--muted)"
-            fontSize={12}
-            tickFormatter={(v: number) => `${v} ms`}
-          />
+          <YAxis width={Y_AXIS_WIDTH} stroke="var(--muted)" fontSize={12} tickFormatter={(v: number) => `${v} ms`} />
           <Tooltip
             labelFormatter={(v) => (typeof v === 'number' ? formatTime(new Date(v)) : String(v))}
-            formatter={(value, name, item) => {
-              if (name === 'latency') return [formatLatency(typeof value === 'number' ? value : null), 'latency'];
+            formatter={(value, _name, item) => {
               const payload = item.payload as { status?: Status } | undefined;
-              return [payload?.status ?? '—', 'status'];
+              return [`${formatLatency(typeof value === 'number' ? value : null)} (${payload?.status ?? '—'})`, 'latency'];
             }}
             contentStyle={{ background: 'var(--surface)', border: '1px solid var(--border)', color: 'var(--text)' }}
           />
-          <Bar yAxisId="readiness" dataKey="bar" name="status" isAnimationActive={false} fillOpacity={0.35}>
-            {data.map((p) => (
-              <Cell key={p.t} fill={COLOUR[p.status]} />
-            ))}
-          </Bar>
           <Line
-            yAxisId="latency"
             dataKey="latencyMs"
             name="latency"
             type="monotone"
             stroke="var(--accent)"
             strokeWidth={1.5}
-            dot={false}
+            dot={points.length < 40 ? { r: 2 } : false}
             connectNulls={false}
             isAnimationActive={false}
           />
-        </ComposedChart>
+        </LineChart>
       </ResponsiveContainer>
+      <div className="status-strip" style={{ marginLeft: Y_AXIS_WIDTH, marginRight: RIGHT_MARGIN }} aria-hidden="true">
+        {strip.map((s, i) => (
+          <span key={i} className={`slot slot-${s ?? 'nodata'}`} />
+        ))}
+      </div>
+      <figcaption className="chart-legend">
+        <span><i className="slot slot-up" /> up</span>
+        <span><i className="slot slot-degraded" /> degraded</span>
+        <span><i className="slot slot-down" /> down</span>
+        <span><i className="slot slot-unknown" /> unknown</span>
+        <span><i className="slot slot-nodata" /> no data</span>
+        <span className="muted">· line: apiserver /readyz latency</span>
+      </figcaption>
     </figure>
   );
 }

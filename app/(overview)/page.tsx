@@ -4,7 +4,7 @@ import { AutoRefresh } from '@/components/auto-refresh';
 import { toChartPoints } from '@/components/chart-points';
 import { StatusBadge } from '@/components/status-badge';
 import { StatusChart } from '@/components/status-chart';
-import { getFleetOverview } from '@/lib/data/overview';
+import { WINDOW_MS, getFleetOverview } from '@/lib/data/overview';
 import { formatAge, formatAvailability, formatCoverage, formatLabels, formatTime } from '@/lib/format';
 
 export const dynamic = 'force-dynamic';
@@ -67,7 +67,13 @@ export default async function OverviewPage() {
                   </div>
                 ) : null}
               </dl>
-              <StatusChart points={toChartPoints(c.series)} label={`Readiness and latency of ${c.name}, last 24 h`} height={140} />
+              <StatusChart
+                points={toChartPoints(c.series)}
+                label={`Readiness and latency of ${c.name}, last 24 h`}
+                windowStartMs={now.getTime() - WINDOW_MS}
+                windowEndMs={now.getTime()}
+                height={120}
+              />
             </li>
           ))}
         </ul>

@@ -5,7 +5,7 @@ import { toChartPoints } from '@/components/chart-points';
 import { RemoveClusterButton } from '@/components/remove-cluster-button';
 import { StatusBadge } from '@/components/status-badge';
 import { StatusChart } from '@/components/status-chart';
-import { getClusterDetail, type LatestChecks } from '@/lib/data/overview';
+import { WINDOW_MS, getClusterDetail, type LatestChecks } from '@/lib/data/overview';
 import { formatAge, formatAvailability, formatLabels, formatLatency, formatTime } from '@/lib/format';
 
 export const dynamic = 'force-dynamic';
@@ -19,11 +19,14 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function ClusterPage({ params }: Props) {
   const { id } = await params;
-  const detail = await getClusterDetail(decodeURIComponent(id));
+  const nowDate = new Date();
+  const detail = await getClusterDetail(decodeURIComponent(id), { now: nowDate });
   if (!detail) notFound();
   const { cluster } = detail;
-  const now = Date.now();
+  const now = nowDate.getTime();
   const hasData = detail.lastSampleAt !== null;
+  // The apiserver health probes this page is about; other probes get their own pages in later issues.
+  const history = detail.history.filter((s) => s.probe === 'apiserver-readyz' || s.probe === 'apiserver-livez');
   const troubled = detail.checkHistory.filter((c) => c.okNow === false || c.failures24h > 0);
 
   return (
@@ -73,7 +76,12 @@ export default async function ClusterPage({ params }: Props) {
         <h2 id="chart-title" style={{ marginTop: 0 }}>
           Readiness and latency, last 24 h
         </h2>
-        <StatusChart points={toChartPoints(detail.series)} label={`Readiness and latency of ${cluster.name}, last 24 h`} />
+        <StatusChart
+          points={toChartPoints(detail.series)}
+          label={`Readiness and latency of ${cluster.name}, last 24 h`}
+          windowStartMs={now - WINDOW_MS}
+          windowEndMs={now}
+        />
       </section>
 
       <div className="cluster-grid" style={{ gridTemplateColumns: 'repeat(auto-fit, minmax(320px, 1fr))' }}>
@@ -136,12 +144,12 @@ export default async function ClusterPage({ params }: Props) {
         <h2 id="history-title" style={{ marginTop: 0 }}>
           History
         </h2>
-        {detail.history.length === 0 ? (
+        {history.length === 0 ? (
           <p className="muted">No samples yet.</p>
         ) : (
           <div className="table-wrap">
             <table>
-              <caption>Recent samples, newest first</caption>
+              <caption>Recent samples of /readyz and /livez, newest first</caption>
               <thead>
                 <tr>
                   <th scope="col">Time</th>
@@ -152,7 +160,7 @@ export default async function ClusterPage({ params }: Props) {
                 </tr>
               </thead>
               <tbody>
-                {detail.history.map((s, i) => (
+                {history.map((s, i) => (
                   <tr key={`${s.at}-${s.probe}-${i}`}>
                     <td>
                       <time dateTime={s.at}>{formatTime(s.at)}</time>
