@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import { AddClusterPage } from './pages/add-cluster-page';
 import { ClusterPage } from './pages/cluster-page';
@@ -17,6 +18,13 @@ async function screenshot(page: Page, testInfo: TestInfo, name: string) {
   const file = testInfo.outputPath(`${name}.png`);
   // Kept as artifacts under test-results/ (not compared against a baseline).
   await page.screenshot({ path: file, fullPage: true });
+}
+
+/** No serious or critical WCAG A/AA violations on the page as it is now. */
+async function expectAccessible(page: Page) {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.length} nodes: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
 }
 
 function readLabKubeconfig(): string {
@@ -50,6 +58,7 @@ test('a new install shows the empty state with both ways to add a cluster and ho
   await expect(overview.emptyState).toContainText('npm run lab -- up');
   await expect(overview.clusterList).toHaveCount(0);
   await screenshot(page, testInfo, 'overview-empty');
+  await expectAccessible(page);
 });
 
 test('a kubeconfig that is not YAML gets a precise error next to the form', async ({ page }, testInfo) => {
@@ -62,6 +71,7 @@ test('a kubeconfig that is not YAML gets a precise error next to the form', asyn
   await expect(form.kubeconfig).toHaveAttribute('aria-invalid', 'true');
   await expect(form.context).toBeDisabled();
   await screenshot(page, testInfo, 'add-cluster-not-yaml');
+  await expectAccessible(page);
 
   // Valid YAML, but not a kubeconfig: still classified, still next to the kubeconfig field.
   await form.pasteKubeconfig('apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n');
@@ -117,6 +127,7 @@ test('the lab cluster is added through the web form and shows up', async ({ page
   await expect(overview.card(CLUSTER_NAME).getByTestId('availability-24h')).toHaveText(/^\d{1,3}\.\d{2} %$/);
   await expect(overview.card(CLUSTER_NAME).getByRole('img', { name: /Readiness and latency/ })).toBeVisible();
   await screenshot(page, testInfo, 'overview-with-lab');
+  await expectAccessible(page);
 });
 
 test('the cluster page lists the apiserver named checks, their history and a chart', async ({ page }, testInfo) => {
@@ -135,6 +146,7 @@ test('the cluster page lists the apiserver named checks, their history and a cha
   await expect(cluster.history.getByRole('row').nth(1)).toContainText('up');
   await expect(page.getByRole('img', { name: /Readiness and latency/ })).toBeVisible();
   await screenshot(page, testInfo, 'cluster-page');
+  await expectAccessible(page);
 });
 
 test('unknown cluster ids are a 404 page', async ({ page }) => {
