@@ -1,4 +1,5 @@
 import { notFound } from 'next/navigation';
+import { clusterParam } from './cluster-param';
 import type { ReactNode } from 'react';
 import { getCluster } from '@/lib/data/clusters';
 
@@ -10,7 +11,7 @@ export const dynamic = 'force-dynamic';
  */
 export default async function ClusterLayout({ children, params }: { children: ReactNode; params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const cluster = await getCluster(decodeURIComponent(id));
+  const cluster = await getCluster(clusterParam(id));
   if (!cluster) notFound();
   return children;
 }

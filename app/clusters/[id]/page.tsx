@@ -1,10 +1,12 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
+import { clusterParam } from './cluster-param';
 import { AutoRefresh } from '@/components/auto-refresh';
 import { toChartPoints } from '@/components/chart-points';
 import { RemoveClusterButton } from '@/components/remove-cluster-button';
 import { StatusBadge } from '@/components/status-badge';
 import { StatusChart } from '@/components/status-chart';
+import { getCluster } from '@/lib/data/clusters';
 import { WINDOW_MS, getClusterDetail, type LatestChecks } from '@/lib/data/overview';
 import { formatAge, formatAvailability, formatLabels, formatLatency, formatTime } from '@/lib/format';
 
@@ -14,13 +16,14 @@ type Props = { params: Promise<{ id: string }> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { id } = await params;
-  return { title: decodeURIComponent(id) };
+  const cluster = await getCluster(clusterParam(id));
+  return { title: cluster?.name ?? 'Cluster not found' };
 }
 
 export default async function ClusterPage({ params }: Props) {
   const { id } = await params;
   const nowDate = new Date();
-  const detail = await getClusterDetail(decodeURIComponent(id), { now: nowDate });
+  const detail = await getClusterDetail(clusterParam(id), { now: nowDate });
   if (!detail) notFound();
   const { cluster } = detail;
   const now = nowDate.getTime();
