@@ -130,6 +130,32 @@ test('the lab cluster is added through the web form and shows up', async ({ page
   await expectAccessible(page);
 });
 
+test('a wrong token is classified as 401 on "Test connection"; a taken name is refused next to the name', async ({ page }, testInfo) => {
+  const kubeconfig = readLabKubeconfig();
+  const tokenLine = /^(\s*token:\s*)(\S+)\s*$/m;
+  if (!tokenLine.test(kubeconfig)) throw new Error(`${KUBECONFIG_PATH} has no "token:" line; the lab's quorum identity is expected to use a bearer token`);
+  const form = new AddClusterPage(page);
+  await form.goto();
+  await form.pasteKubeconfig(kubeconfig.replace(tokenLine, '$1not-the-real-token'));
+  await expect(form.context).toBeEnabled();
+  await form.testConnection.click();
+  const unauthorized = form.alerts.filter({ hasText: 'unauthorized' });
+  await expect(unauthorized).toBeVisible({ timeout: 20_000 });
+  await expect(unauthorized).toContainText('401');
+  await expect(form.testResult).toHaveCount(0);
+  await screenshot(page, testInfo, 'add-cluster-unauthorized');
+
+  // The real kubeconfig under a name that is already registered: 409, shown next to the name field.
+  await form.pasteKubeconfig(kubeconfig);
+  await form.name.fill(CLUSTER_NAME);
+  await form.save.click();
+  const conflict = form.alerts.filter({ hasText: 'conflict' });
+  await expect(conflict).toBeVisible({ timeout: 20_000 });
+  await expect(conflict).toContainText(CLUSTER_NAME);
+  await expect(form.name).toHaveAttribute('aria-invalid', 'true');
+  await expect(page).toHaveURL(/\/clusters\/new$/);
+});
+
 test('the cluster page lists the apiserver named checks, their history and a chart', async ({ page }, testInfo) => {
   const overview = new OverviewPage(page);
   await overview.goto();
