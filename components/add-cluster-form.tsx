@@ -30,7 +30,7 @@ interface CreatedBody {
 }
 
 type FieldError = { class: string; message: string };
-type Field = 'kubeconfig' | 'context' | 'name' | 'labels' | 'form';
+type Field = 'kubeconfig' | 'context' | 'name' | 'labels' | 'test' | 'form';
 
 /** Kept in step with lib/clusters/register.ts validateClusterName (the server checks again). */
 const NAME_RE = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
@@ -153,7 +153,9 @@ export function AddClusterForm() {
     const r = await postJson<TestBody>('/api/clusters/test', { kubeconfig, ...(context ? { context } : {}) });
     setBusy(null);
     if (!r.ok) {
-      showError(r.error);
+      // Connection failures belong next to the button that produced them.
+      const field = fieldFor(r.error);
+      setErrors({ [field === 'form' ? 'test' : field]: r.error });
       return;
     }
     setTest(r.data);
@@ -259,6 +261,11 @@ export function AddClusterForm() {
         </button>
       </div>
       <div aria-live="polite">
+        {errors.test ? (
+          <div className="form-error" role="alert" id={errId('test')}>
+            Connection test failed — <code>{errors.test.class}</code>: {errors.test.message}
+          </div>
+        ) : null}
         {test ? (
           <section className="result-ok" aria-label="Connection test result" data-testid="test-result">
             <p>
