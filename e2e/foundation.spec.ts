@@ -173,6 +173,10 @@ test('the cluster page lists the apiserver named checks, their history and a cha
   await expect(page.getByRole('img', { name: /Readiness and latency/ })).toBeVisible();
   await screenshot(page, testInfo, 'cluster-page');
   await expectAccessible(page);
+  // Dark mode (prefers-color-scheme) must stay readable too.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await screenshot(page, testInfo, 'cluster-page-dark');
+  await expectAccessible(page);
 });
 
 test('unknown cluster ids are a 404 page', async ({ page }) => {
