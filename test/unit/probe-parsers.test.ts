@@ -44,13 +44,13 @@ test('kube-dns endpoints: UDP dns port, ready flag, pod name', () => {
 });
 
 test('nodeFacts: requests summed per node (init containers by max), finished pods ignored, control plane recognised', () => {
-  const nodes = {
+  const nodes: Parameters<typeof nodeFacts>[0] = {
     items: [
       { metadata: { name: 'w1', labels: { 'topology.kubernetes.io/zone': 'zone-a' } }, status: { allocatable: { cpu: '4', memory: '8Gi', pods: '110' }, conditions: [{ type: 'Ready', status: 'True' }] } },
       { metadata: { name: 'cp1', labels: { 'node-role.kubernetes.io/control-plane': '' } }, spec: { unschedulable: true }, status: { allocatable: { cpu: '2', memory: '4Gi', pods: '110' }, conditions: [{ type: 'Ready', status: 'Unknown' }] } },
     ],
   };
-  const pods = [
+  const pods: Parameters<typeof nodeFacts>[1] = [
     { spec: { nodeName: 'w1', containers: [{ resources: { requests: { cpu: '250m', memory: '256Mi' } } }, { resources: { requests: { cpu: '250m' } } }], initContainers: [{ resources: { requests: { cpu: '1', memory: '64Mi' } } }] }, status: { phase: 'Running' } },
     { spec: { nodeName: 'w1', containers: [{ resources: { requests: { cpu: '100m', memory: '128Mi' } } }] }, status: { phase: 'Pending' } },
     { spec: { nodeName: 'w1', containers: [{ resources: { requests: { cpu: '3' } } }] }, status: { phase: 'Succeeded' } },
