@@ -1,6 +1,7 @@
 // The collector process: `npm run collector`. Probes every registered cluster on a node-cron schedule.
 import { describeError } from '../errors';
 import { listClusters, loadClusterKubeconfig } from '../data/clusters';
+import { insertFailoverEvents, insertWatchGaps, loadLeaseSeeds } from '../data/failovers';
 import { insertSamples } from '../data/samples';
 import { closeDb } from '../db';
 import { migrate } from '../db/migrate';
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     probes: ALL_PROBES,
     now: Date.now,
     log,
+    failovers: { insertFailovers: insertFailoverEvents, insertWatchGaps, loadSeeds: (id) => loadLeaseSeeds(id) },
   });
   log({ event: 'start', ...cfg, probes: ALL_PROBES.map((p) => p.id) });
   collector.start();
