@@ -249,3 +249,38 @@ test('every leader kill is recorded as a crash failover with kubectl\'s gap (±1
   assert.ok(graceful.every((r) => r.lease === 'kube-system/kube-scheduler'));
   assert.equal(logs.filter((l) => l.event === 'event-write-deferred').length, 0, 'the database accepted every event at once');
 });
+
+test('a takeover while the collector was not running is recorded as unobserved (no gap), with the watch gap', { timeout: 300_000 }, async () => {
+  await collector.runOnce(); // a leader-election sample with the current holders, as the seed for the next run
+  await collector.stop();
+  const stoppedAt = Date.now();
+  const holder = await liveHolder(observer, 'kube-scheduler');
+  await lab('fault', 'kill', 'kube-scheduler', '--leader');
+  const next = await newHolderAfter(observer, 'kube-scheduler', holder);
+  const { listWatchGaps } = await import('@/lib/data/failovers');
+  collector = createCollector(
+    { intervalSeconds: 5, probeTimeoutMs: 5000, concurrency: 4, bufferLimit: 10_000 },
+    {
+      listClusters,
+      loadKubeconfig: loadClusterKubeconfig,
+      insertSamples,
+      probes: ALL_PROBES,
+      now: Date.now,
+      log: (l) => logs.push(l),
+      failovers: { insertFailovers: insertFailoverEvents, insertWatchGaps, loadSeeds: (id) => loadLeaseSeeds(id) },
+    },
+  );
+  await collector.runOnce();
+  await sleep(1000);
+  await collector.flushEvents();
+  const events = await listFailovers({ clusterId, since: new Date(stoppedAt - 60_000), lease: 'kube-system/kube-scheduler' });
+  const e = events.find((x) => x.newHolder === next);
+  assert.ok(e, `takeover by ${next} while stopped not recorded: ${JSON.stringify(events.map((x) => [x.kind, x.newHolder]))}`);
+  assert.equal(e.kind, 'unobserved');
+  assert.equal(e.previousHolder, holder);
+  assert.equal(e.gapMs, null, 'never a made-up gap');
+  const gaps = await listWatchGaps({ clusterId, since: new Date(stoppedAt - 60_000) });
+  const g = gaps.find((x) => x.reason === 'collector was not running');
+  assert.ok(g, `no watch gap recorded: ${JSON.stringify(gaps)}`);
+  assert.ok(Date.parse(g.startedAt) <= stoppedAt && Date.parse(g.endedAt) >= Date.parse(e.observedAt) - 1000, JSON.stringify(g));
+});
