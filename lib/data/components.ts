@@ -13,6 +13,8 @@ export interface ComponentState {
   probe: ProbeId;
   /** What was probed: "endpoint", "replicas", a Lease (namespace/name), a DNS server address, "workers", … */
   target: string;
+  /** Short display label of the target, e.g. "endpoint /readyz", "10.213.0.11:6443". */
+  label: string;
   /** How this state was obtained, for the reader: e.g. "readyz check etcd through the endpoint". */
   source: string;
   status: Status;
@@ -59,6 +61,13 @@ function sourceOf(probe: string, target: string): string {
   }
 }
 
+function labelOf(probe: string, target: string): string {
+  if (probe === 'apiserver-livez') return `${target} /livez`;
+  if (probe === 'apiserver-readyz') return `${target} /readyz`;
+  if (probe === 'apiserver-replicas' && target !== 'replicas' && target !== '') return `${target} /readyz`;
+  return target || '—';
+}
+
 function checksOf(detail: ReturnType<typeof parseDetail>): HealthCheck[] {
   const c = detail?.checks;
   return Array.isArray(c) ? c.filter((x): x is HealthCheck => typeof x === 'object' && x !== null && typeof x.name === 'string' && typeof x.ok === 'boolean') : [];
@@ -89,6 +98,7 @@ export function toComponents(rows: readonly SampleRow[], nowMs: number, staleAft
     out.push({
       ...base,
       component: componentOf(r.probe, r.target),
+      label: labelOf(r.probe, r.target),
       source: sourceOf(r.probe, r.target),
       status: stale ? 'unknown' : r.status,
       reason: stale ? `no sample since ${r.at.toISOString()}: is the collector running?` : r.reason,
@@ -101,6 +111,7 @@ export function toComponents(rows: readonly SampleRow[], nowMs: number, staleAft
           facts: null,
           component: 'etcd',
           target: `readyz:${c.name}`,
+          label: `[${c.name}] via /readyz`,
           source: `readyz check ${c.name} through the endpoint`,
           status: stale ? 'unknown' : c.ok ? 'up' : 'down',
           reason: stale ? `no sample since ${r.at.toISOString()}` : c.ok ? `[+]${c.name} ok` : `[-]${c.name} failed${c.message ? `: ${c.message}` : ''}`,
@@ -110,7 +121,7 @@ export function toComponents(rows: readonly SampleRow[], nowMs: number, staleAft
   }
   for (const p of probes) {
     if (p === 'leader-election' || out.some((c) => c.probe === p)) continue; // leases appear per Lease once watched
-    out.push({ component: componentOf(p, ''), probe: p, target: '', source: sourceOf(p, ''), status: 'unknown', reason: 'no sample yet', at: null, latencyMs: null, facts: null });
+    out.push({ component: componentOf(p, ''), probe: p, target: '', label: labelOf(p, ''), source: sourceOf(p, ''), status: 'unknown', reason: 'no sample yet', at: null, latencyMs: null, facts: null });
   }
   const order = ['kube-apiserver', 'etcd', 'kube-scheduler', 'kube-controller-manager', 'cloud-controller-manager', 'coredns', 'nodes'];
   const rank = (c: string): number => (order.includes(c) ? order.indexOf(c) : order.length);
