@@ -107,7 +107,7 @@ export async function watchLeases(conn: K8sConnection, o: LeaseWatchOptions): Pr
       if (o.signal.aborted) break;
       const gone = e instanceof GoneError;
       if (gone) resourceVersion = null;
-      o.onInput({ type: 'WATCH_DOWN', at: now(), reason: describeError(e) });
+      o.onInput({ type: 'WATCH_DOWN', at: now(), reason: `${gone ? 'lease watch expired (410 Gone), relisting' : 'lease watch dropped'}: ${describeError(e)}` });
       o.onLog?.({ event: 'lease-watch-down', namespace: o.namespace, gone, error: describeError(e) });
       await sleep(retryMs);
     }

@@ -20,7 +20,7 @@ const { registerCluster } = await import('@/lib/clusters/register');
 const { listClusters, loadClusterKubeconfig } = await import('@/lib/data/clusters');
 const { insertSamples, listSamples } = await import('@/lib/data/samples');
 const { getComponents } = await import('@/lib/data/components');
-const { insertFailoverEvents, insertWatchGaps } = await import('@/lib/data/failovers');
+const { insertFailoverEvents, insertWatchGaps, listWatchGaps } = await import('@/lib/data/failovers');
 const { createCollector } = await import('@/lib/collector/collector');
 const { ALL_PROBES } = await import('@/lib/probes');
 
@@ -144,4 +144,26 @@ test('an apiserver replica killed behind the LB → replicas degraded with that 
     await lab('fault', 'start', 'kube-apiserver', '--node', '3');
   }
   await until('apiserver-replicas', 'replicas', (s) => s.status === 'up', 90_000);
+});
+
+test('the LB killed under the Lease watch: the watch outage is recorded as a gap and the watch resumes', { timeout: 120_000 }, async () => {
+  await until('leader-election', 'kube-system/kube-scheduler', (s) => s.status === 'up', 60_000, 0);
+  const k = await lab('fault', 'kill', 'haproxy');
+  const killedAt = Date.parse(String(k.at));
+  // The supervisor restarts haproxy ~2 s later; the watch reconnects and closes the gap.
+  const end = Date.now() + 60_000;
+  let gaps: Awaited<ReturnType<typeof listWatchGaps>> = [];
+  while (Date.now() < end) {
+    gaps = (await listWatchGaps({ clusterId, since: new Date(killedAt - 1000) })).filter((g) => Date.parse(g.endedAt) >= killedAt);
+    if (gaps.length > 0) break;
+    await sleep(1000);
+  }
+  assert.ok(gaps.length > 0, 'no Lease-watch gap recorded after the LB was killed');
+  const g = gaps[0]!;
+  assert.ok(Date.parse(g.startedAt) >= killedAt - 1000, `gap starts at ${g.startedAt}, LB killed at ${k.at}`);
+  assert.ok(g.durationMs > 0 && g.durationMs < 60_000, JSON.stringify(g));
+  assert.ok(g.reason.length > 0);
+  console.log(`[watch] LB killed at ${String(k.at)}; watch gap ${g.startedAt} → ${g.endedAt} (${g.durationMs} ms): ${g.reason}`);
+  const le = await until('leader-election', 'kube-system/kube-scheduler', (s) => s.status === 'up' && Date.parse(s.at) > Date.parse(g.endedAt), 30_000, killedAt);
+  assert.match(le.reason, /^held by /);
 });
