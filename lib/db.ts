@@ -20,6 +20,8 @@ export interface ClusterRow {
   server: string;
   context: string;
   labels: string;
+  /** JSON text, see lib/clusters/settings.ts. */
+  settings: string;
   credentials: Uint8Array<ArrayBuffer>;
   createdAt: Date;
   updatedAt: Date;
@@ -68,7 +70,7 @@ export interface LeaseWatchGapRow {
 }
 
 type SampleCreate = Omit<SampleRow, 'id'>;
-type ClusterCreate = Omit<ClusterRow, 'createdAt' | 'updatedAt'>;
+type ClusterCreate = Omit<ClusterRow, 'createdAt' | 'updatedAt' | 'settings'> & { settings?: string };
 type ClusterKey = { id: string } | { name: string };
 type ClusterWhere = { id?: string; name?: string; OR?: ClusterKey[] };
 type DateRange = { gte?: Date; lt?: Date; lte?: Date; gt?: Date };
@@ -90,6 +92,7 @@ interface ClusterDelegate {
   findFirst(args: { where: ClusterWhere; omit: { credentials: true } }): Promise<ClusterPublic | null>;
   findUnique(args: { where: { id: string } }): Promise<ClusterRow | null>;
   deleteMany(args: { where: ClusterWhere }): Promise<{ count: number }>;
+  update(args: { where: { id: string }; data: { settings?: string; labels?: string }; omit: { credentials: true } }): Promise<ClusterPublic>;
 }
 
 interface SampleDelegate {

@@ -58,6 +58,7 @@ export type ErrorClass =
   | 'timeout'
   | 'not-kubernetes'
   | 'http-error'
+  | 'invalid-input'
   | 'internal';
 
 /** Cluster as shown anywhere outside the collector: never carries credentials. */
@@ -67,6 +68,16 @@ export interface ClusterSummary {
   server: string;
   context: string;
   labels: Record<string, string>;
+  /** What to probe beyond the defaults (lib/clusters/settings.ts). */
+  settings: ClusterSettings;
   createdAt: string; // ISO
   updatedAt: string; // ISO
+}
+
+/** Per-cluster probe settings: extra Leases to watch, extra DNS servers to query. */
+export interface ClusterSettings {
+  /** namespace/name of Leases watched besides kube-scheduler, kube-controller-manager, cloud-controller-manager. */
+  leases: string[];
+  /** DNS servers (IP or IP:port, IPv6 in brackets) queried for the cluster's service name, besides the kube-dns endpoints. */
+  dnsServers: string[];
 }

@@ -5,12 +5,14 @@ import { parseArgs } from 'node:util';
 import { QuorumError, describeError } from '@/lib/errors';
 import { KUBECONFIG_MAX_BYTES } from '@/lib/k8s/kubeconfig';
 import { parseLabels, registerCluster } from '@/lib/clusters/register';
-import { listClusters, removeCluster } from '@/lib/data/clusters';
+import { listClusters, removeCluster, updateClusterSettings } from '@/lib/data/clusters';
 import { closeDb } from '@/lib/db';
 import { migrate } from '@/lib/db/migrate';
 
 const USAGE = `usage:
   npm run quorum -- cluster add --name NAME --kubeconfig PATH [--context CTX] [--label k=v ...] [--no-verify]
+               [--lease NAMESPACE/NAME ...] [--dns-server IP[:PORT] ...]
+  npm run quorum -- cluster update NAME [--lease NAMESPACE/NAME ...] [--dns-server IP[:PORT] ...] [--no-leases] [--no-dns-servers]
   npm run quorum -- cluster list [--json]
   npm run quorum -- cluster remove NAME
 
@@ -39,6 +41,8 @@ async function clusterAdd(argv: string[]): Promise<void> {
       kubeconfig: { type: 'string' },
       context: { type: 'string' },
       label: { type: 'string', multiple: true },
+      lease: { type: 'string', multiple: true },
+      'dns-server': { type: 'string', multiple: true },
       'no-verify': { type: 'boolean', default: false },
     },
     strict: true,
@@ -51,12 +55,36 @@ async function clusterAdd(argv: string[]): Promise<void> {
     kubeconfigText: text,
     ...(values.context ? { context: values.context } : {}),
     labels: parseLabels(values.label),
+    settings: { leases: values.lease ?? [], dnsServers: values['dns-server'] ?? [] },
     baseDir: path.dirname(file),
     skipTest: values['no-verify'],
   });
   const t = c.test;
   const readyz = t?.readyz ? (t.readyz.allowed ? `readyz ${t.readyz.status} (${t.readyz.reason})` : `readyz NOT allowed for this identity: ${t.readyz.reason}`) : 'connection not tested (--no-verify)';
   console.log(`added cluster "${c.name}" (${c.id}) → ${c.server} [context ${c.context}]${t?.version ? `, Kubernetes ${t.version}` : ''}; ${readyz}`);
+}
+
+async function clusterUpdate(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      lease: { type: 'string', multiple: true },
+      'dns-server': { type: 'string', multiple: true },
+      'no-leases': { type: 'boolean', default: false },
+      'no-dns-servers': { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (positionals.length !== 1) throw new UsageError('cluster update takes exactly one NAME');
+  const patch = {
+    ...(values['no-leases'] ? { leases: [] } : values.lease ? { leases: values.lease } : {}),
+    ...(values['no-dns-servers'] ? { dnsServers: [] } : values['dns-server'] ? { dnsServers: values['dns-server'] } : {}),
+  };
+  if (Object.keys(patch).length === 0) throw new UsageError('cluster update needs --lease, --dns-server, --no-leases or --no-dns-servers');
+  const c = await updateClusterSettings(positionals[0]!, patch);
+  if (!c) throw new QuorumError('invalid-input', `no cluster named "${positionals[0]!}"`);
+  console.log(`updated cluster "${c.name}": leases [${c.settings.leases.join(', ')}], DNS servers [${c.settings.dnsServers.join(', ')}]`);
 }
 
 async function clusterList(argv: string[]): Promise<void> {
@@ -96,6 +124,7 @@ async function main(argv: string[]): Promise<number> {
     switch (cmd) {
       case 'add': await clusterAdd(rest); break;
       case 'list': await clusterList(rest); break;
+      case 'update': await clusterUpdate(rest); break;
       case 'remove': await clusterRemove(rest); break;
       default: throw new UsageError(`unknown cluster command "${cmd ?? ''}"`);
     }

@@ -3,12 +3,15 @@ import { resolveContext, toMinimalKubeconfig } from '../k8s/kubeconfig';
 import { testConnection, type ConnectionTestResult } from '../k8s/connection';
 import { createCluster } from '../data/clusters';
 import type { ClusterSummary } from '../types';
+import { validateSettings } from './settings';
 
 export interface RegisterInput {
   name: string;
   kubeconfigText: string;
   context?: string;
   labels?: Record<string, string>;
+  /** Extra Leases (namespace/name) and DNS servers to probe. */
+  settings?: { leases?: unknown; dnsServers?: unknown };
   /** Folder for relative file references in the kubeconfig (CLI only; the web form has none). */
   baseDir?: string;
   /** Skip the live connection test (e.g. registering a cluster that is down right now). */
@@ -51,6 +54,7 @@ export function parseLabels(text: string | string[] | undefined): Record<string,
  */
 export async function registerCluster(input: RegisterInput): Promise<ClusterSummary & { test: ConnectionTestResult | null }> {
   const name = validateClusterName(input.name);
+  const settings = validateSettings(input.settings ?? {});
   const resolved = resolveContext(input.kubeconfigText, input.context, input.baseDir ? { baseDir: input.baseDir } : {});
   const minimal = toMinimalKubeconfig(resolved);
   let test: ConnectionTestResult | null = null;
@@ -63,6 +67,7 @@ export async function registerCluster(input: RegisterInput): Promise<ClusterSumm
     server: resolved.server,
     context: resolved.context,
     labels: input.labels ?? {},
+    settings,
     kubeconfigYaml: minimal,
   });
   return { ...cluster, test };

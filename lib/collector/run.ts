@@ -3,7 +3,7 @@ import { connect, type K8sConnection } from '../k8s/client';
 import type { Probe } from '../probes/types';
 import type { FailoverEvent } from '../failover/reducer';
 import type { ClusterSummary, ProbeResult } from '../types';
-import { startLeaseTracker, type LeaseSeed, type LeaseTracker, type WatchGap } from './leases';
+import { DEFAULT_LEASE_REFS, startLeaseTracker, type LeaseSeed, type LeaseTracker, type WatchGap } from './leases';
 
 export interface CycleDeps {
   listClusters: () => Promise<ClusterSummary[]>;
@@ -75,8 +75,9 @@ async function trackerFor(deps: CycleDeps, c: ClusterSummary, conn: K8sConnectio
   if (cur && cur.updatedAt === c.updatedAt) return cur.tracker;
   cur?.tracker.stop();
   const log = lt.onLog;
+  // Seeded from what was last seen (the samples), so a takeover while nothing watched is not lost.
   let seeds: LeaseSeed[] = [];
-  if (!cur && lt.loadSeeds) {
+  if (lt.loadSeeds) {
     try {
       seeds = await lt.loadSeeds(c.id);
     } catch (e) {
@@ -85,9 +86,11 @@ async function trackerFor(deps: CycleDeps, c: ClusterSummary, conn: K8sConnectio
   }
   const onWatchGap = lt.onWatchGap;
   const tracker = startLeaseTracker(conn, {
+    leases: [...DEFAULT_LEASE_REFS, ...c.settings.leases],
     onFailover: (e) => lt.onFailover(c.id, e),
     ...(onWatchGap ? { onWatchGap: (g: WatchGap) => onWatchGap(c.id, g) } : {}),
     seeds,
+    seedReason: cur ? 'lease watch restarted: cluster settings or credentials changed' : 'collector was not running',
     ...(log ? { onLog: (l: Record<string, unknown>) => log({ cluster: c.name, ...l }) } : {}),
     now: deps.now,
   });
@@ -124,7 +127,7 @@ export async function probeCluster(deps: CycleDeps, c: ClusterSummary): Promise<
         }, deadlineMs);
       });
       try {
-        return await Promise.race([p.run({ conn, timeoutMs: deps.probeTimeoutMs, signal, now: deps.now, ...(tracker ? { leases: (n: number) => tracker.view(n), leasesSynced: tracker.synced } : {}) }), deadline]);
+        return await Promise.race([p.run({ conn, timeoutMs: deps.probeTimeoutMs, signal, now: deps.now, settings: c.settings, ...(tracker ? { leases: (n: number) => tracker.view(n), leasesSynced: tracker.synced } : {}) }), deadline]);
       } catch (e) {
         return unknownFor([p], started, `collector error in ${p.id}: ${describeError(e)}`);
       } finally {

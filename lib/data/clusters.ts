@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { DbError, classifyDbError, withDb, type ClusterRow } from '../db';
 import { decryptSecret, encryptSecret, getSecretKey } from '../secrets';
-import type { ClusterSummary } from '../types';
+import { parseSettingsJson, validateSettings } from '../clusters/settings';
+import type { ClusterSettings, ClusterSummary } from '../types';
 
 export interface CreateClusterInput {
   name: string;
@@ -11,6 +12,8 @@ export interface CreateClusterInput {
   server: string;
   context: string;
   labels: Record<string, string>;
+  /** Extra Leases and DNS servers to probe (validated again here). */
+  settings?: Partial<ClusterSettings>;
   /** Minimal self-contained kubeconfig; stored only as an AES-256-GCM envelope. */
   kubeconfigYaml: string;
 }
@@ -38,6 +41,7 @@ function toSummary(r: ClusterPublicRow): ClusterSummary {
     server: r.server,
     context: r.context,
     labels: parseLabelsJson(r.labels),
+    settings: parseSettingsJson(r.settings),
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
   };
@@ -64,7 +68,7 @@ export async function createCluster(input: CreateClusterInput): Promise<ClusterS
   const credentials = new Uint8Array(encryptSecret(kubeconfig, id, getSecretKey()));
   try {
     const row = await withDb((db) =>
-      db.prisma.cluster.create({ data: { id, name, server, context, labels: JSON.stringify(input.labels), credentials }, omit: OMIT }),
+      db.prisma.cluster.create({ data: { id, name, server, context, labels: JSON.stringify(input.labels), settings: JSON.stringify(validateSettings(input.settings ?? {})), credentials }, omit: OMIT }),
     );
     return toSummary(row);
   } catch (e) {
@@ -85,6 +89,18 @@ export async function getCluster(idOrName: string): Promise<ClusterSummary | nul
   if (typeof idOrName !== 'string' || idOrName === '') return null;
   const row = await withDb((db) => db.prisma.cluster.findFirst({ where: { OR: [{ id: idOrName }, { name: idOrName }] }, omit: OMIT }));
   return row ? toSummary(row) : null;
+}
+
+/**
+ * Replaces a cluster's probe settings (the fields given; others kept). Returns the updated cluster,
+ * or null when none matched. The collector picks the change up on its next cycle (updatedAt moves).
+ */
+export async function updateClusterSettings(idOrName: string, patch: { leases?: unknown; dnsServers?: unknown }): Promise<ClusterSummary | null> {
+  const current = await getCluster(idOrName);
+  if (!current) return null;
+  const next = validateSettings({ leases: patch.leases ?? current.settings.leases, dnsServers: patch.dnsServers ?? current.settings.dnsServers });
+  const row = await withDb((db) => db.prisma.cluster.update({ where: { id: current.id }, data: { settings: JSON.stringify(next) }, omit: OMIT }));
+  return toSummary(row);
 }
 
 /** Deletes the cluster and (cascade) its samples. False when nothing matched. */

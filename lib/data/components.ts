@@ -53,7 +53,7 @@ function sourceOf(probe: string, target: string): string {
     case 'leader-election':
       return `Lease ${target} (watched)`;
     case 'dns':
-      return target === 'kube-dns' ? 'kube-dns Service endpoints, a real query to each' : `DNS query to ${target}`;
+      return target === 'kube-dns' ? 'kube-dns Service endpoints, a real query to each' : target.startsWith('server:') ? `DNS query to ${target.slice(7)} (added by you)` : `DNS query to ${target}`;
     case 'nodes':
       return 'Node conditions, allocatable and pod requests';
     default:

@@ -174,14 +174,14 @@ export async function loadLeaseSeeds(clusterId: string, opts: { now?: number; lo
   );
   const seeds = new Map<string, LeaseSeed>();
   for (const r of rows) {
-    const name = r.target.slice(r.target.indexOf('/') + 1);
-    if (seeds.has(name) || r.target.indexOf('/') < 0) continue;
+    const lease = r.target;
+    if (seeds.has(lease) || lease.indexOf('/') <= 0) continue;
     const facts = (parseDetail(r.detail)?.facts ?? {}) as Record<string, unknown>;
     if (facts.watchDown === true) continue; // that sample did not know the holder either; look further back
     const holder = typeof facts.holder === 'string' ? facts.holder : '';
     if (!holder) continue;
-    seeds.set(name, {
-      name,
+    seeds.set(lease, {
+      lease,
       holder,
       leaseTransitions: typeof facts.leaseTransitions === 'number' ? facts.leaseTransitions : null,
       leaseDurationSeconds: typeof facts.leaseDurationSeconds === 'number' ? facts.leaseDurationSeconds : null,

@@ -29,7 +29,24 @@ export function dnsEndpoints(list: EndpointSliceList): DnsEndpoint[] {
 
 export const DNS_QUERY_NAME = (domain = process.env.QUORUM_CLUSTER_DOMAIN ?? 'cluster.local'): string => `kubernetes.default.svc.${domain}`;
 
+/** Each DNS server the user added (cluster settings): one sample each, target "server:IP:port". */
+async function userServers(ctx: ProbeContext, at: number): Promise<ProbeResult[]> {
+  const servers = ctx.settings?.dnsServers ?? [];
+  const name = DNS_QUERY_NAME();
+  return Promise.all(
+    servers.map(async (server): Promise<ProbeResult> => {
+      const r = await queryA(server, name, Math.min(ctx.timeoutMs, 3000));
+      return { probe: 'dns', target: `server:${server}`, status: r.status, reason: r.reason, latencyMs: r.latencyMs, at, detail: { facts: { outcome: r.outcome, addresses: r.addresses, userGiven: true } } };
+    }),
+  );
+}
+
 async function run(ctx: ProbeContext): Promise<ProbeResult[]> {
+  const [own, extra] = await Promise.all([kubeDns(ctx), userServers(ctx, ctx.now())]);
+  return [...own, ...extra];
+}
+
+async function kubeDns(ctx: ProbeContext): Promise<ProbeResult[]> {
   const at = ctx.now();
   let eps: DnsEndpoint[];
   try {

@@ -5,7 +5,7 @@ import type { Probe, ProbeContext } from './types';
 
 /** Pure: one Lease view → status. Held and renewed within its duration: up; expired or empty: down. */
 export function classifyLease(v: LeaseView): { status: Status; reason: string } {
-  if (v.watchDown) return { status: 'unknown', reason: 'lease watch is down; holder unknown' };
+  if (v.watchDown) return { status: 'unknown', reason: `lease watch is down; holder unknown${v.watchReason ? ` (${v.watchReason})` : ''}` };
   if (!v.seen) return { status: 'unknown', reason: 'lease does not exist (component not deployed or not elected yet)' };
   if (!v.holder) return { status: 'down', reason: 'no holder: leadership released and not taken' };
   const durMs = (v.leaseDurationSeconds ?? 15) * 1000;

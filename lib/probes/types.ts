@@ -1,6 +1,6 @@
 import type { LeaseView } from '../collector/leases';
 import type { K8sConnection } from '../k8s/client';
-import type { ProbeId, ProbeResult } from '../types';
+import type { ClusterSettings, ProbeId, ProbeResult } from '../types';
 
 /** Everything a probe may use. Probes get their dependencies passed in and return a value. */
 export interface ProbeContext {
@@ -10,6 +10,8 @@ export interface ProbeContext {
   now: () => number;
   /** Current state of the watched leader-election Leases of this cluster, when the collector tracks them. */
   leases?: (now: number) => LeaseView[];
+  /** The cluster's probe settings (extra Leases, extra DNS servers). */
+  settings?: ClusterSettings;
   /** Resolves when the Lease watch has delivered its first list (or failed once). */
   leasesSynced?: Promise<void>;
 }

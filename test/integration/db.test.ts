@@ -131,7 +131,7 @@ function providerSuite(provider: Provider): void {
     const kubeconfig = `apiVersion: v1\nkind: Config\n# token-${randomBytes(4).toString('hex')}\n`;
     const a = await createCluster({ name: 'it-alpha', server: 'https://127.0.0.1:6443', context: 'alpha', labels: { env: 'test', tier: 'gold' }, kubeconfigYaml: kubeconfig });
     assert.match(a.id, /^[0-9a-f-]{36}$/);
-    assert.deepEqual({ ...a, id: 'x', createdAt: 'x', updatedAt: 'x' }, { id: 'x', name: 'it-alpha', server: 'https://127.0.0.1:6443', context: 'alpha', labels: { env: 'test', tier: 'gold' }, createdAt: 'x', updatedAt: 'x' });
+    assert.deepEqual({ ...a, id: 'x', createdAt: 'x', updatedAt: 'x' }, { id: 'x', name: 'it-alpha', server: 'https://127.0.0.1:6443', context: 'alpha', labels: { env: 'test', tier: 'gold' }, settings: { leases: [], dnsServers: [] }, createdAt: 'x', updatedAt: 'x' });
     assert.ok(!Number.isNaN(Date.parse(a.createdAt)));
     assert.ok(!('credentials' in a), 'a summary never carries credentials');
     const b = await createCluster({ name: 'it-beta', server: 'https://127.0.0.2:6443', context: 'beta', labels: {}, kubeconfigYaml: 'apiVersion: v1 # beta' });

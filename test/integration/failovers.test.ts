@@ -10,7 +10,8 @@ import pg from 'pg';
 import { DbError, closeDb } from '@/lib/db';
 import { migrate } from '@/lib/db/migrate';
 import type { Provider } from '@/lib/db/schema';
-import { createCluster, removeCluster } from '@/lib/data/clusters';
+import { createCluster, getCluster, removeCluster, updateClusterSettings } from '@/lib/data/clusters';
+import { QuorumError } from '@/lib/errors';
 import { getComponents } from '@/lib/data/components';
 import { insertFailoverEvents, insertWatchGaps, listFailovers, listWatchGaps, loadLeaseSeeds } from '@/lib/data/failovers';
 import { insertSamples } from '@/lib/data/samples';
@@ -121,10 +122,10 @@ function providerSuite(provider: Provider): void {
       le(now - 10_000, 'kube-system/kube-scheduler', null, true),
       le(now - 20_000, 'kube-system/kube-controller-manager', 'cp3_y'),
     ]);
-    const seeds = (await loadLeaseSeeds(clusterId, { now })).sort((x, y) => x.name.localeCompare(y.name));
+    const seeds = (await loadLeaseSeeds(clusterId, { now })).sort((x, y) => x.lease.localeCompare(y.lease));
     assert.deepEqual(seeds, [
-      { name: 'kube-controller-manager', holder: 'cp3_y', leaseTransitions: 4, leaseDurationSeconds: 8, observedAt: now - 20_000 },
-      { name: 'kube-scheduler', holder: 'cp2_x', leaseTransitions: 7, leaseDurationSeconds: 8, observedAt: now - 30_000 },
+      { lease: 'kube-system/kube-controller-manager', holder: 'cp3_y', leaseTransitions: 4, leaseDurationSeconds: 8, observedAt: now - 20_000 },
+      { lease: 'kube-system/kube-scheduler', holder: 'cp2_x', leaseTransitions: 7, leaseDurationSeconds: 8, observedAt: now - 30_000 },
     ]);
   });
 
@@ -146,6 +147,20 @@ function providerSuite(provider: Provider): void {
     assert.match(by('nodes')?.reason ?? '', /no sample since 2026-11-26T15:50:00.000Z/);
     const missing = snap.components.filter((c) => c.at === null).map((c) => [c.probe, c.status, c.reason]);
     assert.deepEqual(missing, [['apiserver-livez', 'unknown', 'no sample yet'], ['apiserver-replicas', 'unknown', 'no sample yet']], 'probes with no sample are listed as unknown');
+  });
+
+  test('cluster settings: stored validated, patched field by field, bad input refused', async () => {
+    assert.deepEqual((await getCluster('fo'))?.settings, { leases: [], dnsServers: [] });
+    const a = await updateClusterSettings('fo', { leases: ['default/op', 'default/op'], dnsServers: '10.0.0.10' });
+    assert.deepEqual(a?.settings, { leases: ['default/op'], dnsServers: ['10.0.0.10:53'] });
+    const b = await updateClusterSettings(clusterId, { dnsServers: [] });
+    assert.deepEqual(b?.settings, { leases: ['default/op'], dnsServers: [] }, 'leases kept when only DNS servers change');
+    assert.ok(Date.parse(b!.updatedAt) >= Date.parse(a!.updatedAt), 'updatedAt moves so the collector picks it up');
+    await assert.rejects(updateClusterSettings('fo', { leases: ['nope'] }), (e: unknown) => e instanceof QuorumError && e.errorClass === 'invalid-input');
+    assert.equal(await updateClusterSettings('no-such-cluster', { leases: [] }), null);
+    const c = await createCluster({ name: 'fo-settings', server: 'https://127.0.0.1:6443', context: 'x', labels: {}, settings: { leases: ['a/b'] }, kubeconfigYaml: KUBECONFIG });
+    assert.deepEqual(c.settings, { leases: ['a/b'], dnsServers: [] });
+    assert.equal(await removeCluster('fo-settings'), true);
   });
 
   test('removing the cluster removes its events; events for a removed cluster are discarded, not an error', async () => {

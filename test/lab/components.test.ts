@@ -17,10 +17,10 @@ delete process.env.DATABASE_URL;
 const { migrate } = await import('@/lib/db/migrate');
 const { closeDb } = await import('@/lib/db');
 const { registerCluster } = await import('@/lib/clusters/register');
-const { listClusters, loadClusterKubeconfig } = await import('@/lib/data/clusters');
+const { listClusters, loadClusterKubeconfig, updateClusterSettings } = await import('@/lib/data/clusters');
 const { insertSamples, listSamples } = await import('@/lib/data/samples');
 const { getComponents } = await import('@/lib/data/components');
-const { insertFailoverEvents, insertWatchGaps, listWatchGaps } = await import('@/lib/data/failovers');
+const { insertFailoverEvents, insertWatchGaps, listFailovers, listWatchGaps } = await import('@/lib/data/failovers');
 const { createCollector } = await import('@/lib/collector/collector');
 const { ALL_PROBES } = await import('@/lib/probes');
 
@@ -166,4 +166,57 @@ test('the LB killed under the Lease watch: the watch outage is recorded as a gap
   console.log(`[watch] LB killed at ${String(k.at)}; watch gap ${g.startedAt} → ${g.endedAt} (${g.durationMs} ms): ${g.reason}`);
   const le = await until('leader-election', 'kube-system/kube-scheduler', (s) => s.status === 'up' && Date.parse(s.at) > Date.parse(g.endedAt), 30_000, killedAt);
   assert.match(le.reason, /^held by /);
+});
+
+/** kubectl as the lab's admin (only to play an operator's leader election; Quorum itself reads as `quorum`). */
+async function adminKubectl(args: string[], input?: string): Promise<string> {
+  const kubectl = path.join(root, 'lab', '.bin', 'kubectl');
+  return new Promise((resolve, reject) => {
+    const p = execFile(kubectl, ['--kubeconfig', path.join(labState, 'admin.kubeconfig'), ...args], { timeout: 30_000 }, (err, stdout, stderr) => (err ? reject(new Error(`kubectl ${args.join(' ')}: ${stderr || err.message}`)) : resolve(stdout)));
+    if (input !== undefined) p.stdin!.end(input);
+  });
+}
+
+const micro = (ms: number, extraMicros = 0): string => `${new Date(ms).toISOString().slice(0, 19)}.${String((ms % 1000) * 1000 + extraMicros).padStart(6, '0')}Z`;
+
+test('user-added Leases and DNS servers: a Lease in another namespace is watched and its takeover measured; one without RBAC reads unknown (403); a given DNS server is queried', { timeout: 180_000 }, async () => {
+  const ref = 'default/quorum-test-operator';
+  const t1 = Date.now() - 2000;
+  const lease = (holder: string, acquire: string, renew: string) =>
+    JSON.stringify({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'quorum-test-operator', namespace: 'default' }, spec: { holderIdentity: holder, leaseDurationSeconds: 15, acquireTime: acquire, renewTime: renew, leaseTransitions: 0 } });
+  await adminKubectl(['apply', '-f', '-'], lease('op-a', micro(t1, 111), micro(t1, 111)));
+  try {
+    const c = await updateClusterSettings(clusterId, { leases: [ref, 'kube-public/not-allowed'], dnsServers: ['10.213.0.12:53'] });
+    assert.deepEqual(c?.settings, { leases: [ref, 'kube-public/not-allowed'], dnsServers: ['10.213.0.12:53'] });
+    const since = Date.now();
+    const held = await until('leader-election', ref, (s) => s.status === 'up', 40_000, since);
+    assert.match(held.reason, /^held by op-a/);
+    const denied = await until('leader-election', 'kube-public/not-allowed', (s) => s.status === 'unknown', 20_000, since);
+    assert.match(denied.reason, /lease watch is down.*403/);
+    const dns = await until('dns', 'server:10.213.0.12:53', (s) => s.status === 'up', 20_000, since);
+    assert.match(dns.reason, /kubernetes\.default\.svc\.cluster\.local/);
+
+    // The operator's leader renews, then another replica takes over: a crash failover, gap exact to the µs.
+    const renew = Date.now();
+    await adminKubectl(['apply', '-f', '-'], lease('op-a', micro(t1, 111), micro(renew, 250)));
+    await sleep(1500);
+    const acquire = renew + 9123;
+    await adminKubectl(['apply', '-f', '-'], lease('op-b', micro(acquire, 706), micro(acquire, 706)));
+    const end = Date.now() + 20_000;
+    let events: Awaited<ReturnType<typeof listFailovers>> = [];
+    while (Date.now() < end && events.length === 0) {
+      await sleep(500);
+      events = await listFailovers({ clusterId, since: new Date(since - 60_000), until: new Date(acquire + 60_000), lease: ref });
+    }
+    assert.equal(events.length, 1, JSON.stringify(events));
+    const e = events[0]!;
+    assert.equal(e.kind, 'crash');
+    assert.equal(e.previousHolder, 'op-a');
+    assert.equal(e.newHolder, 'op-b');
+    assert.equal(e.component, 'quorum-test-operator');
+    assert.equal(e.gapMs, 9123 + (706 - 250) / 1000);
+  } finally {
+    await updateClusterSettings(clusterId, { leases: [], dnsServers: [] });
+    await adminKubectl(['delete', 'lease', '-n', 'default', 'quorum-test-operator', '--ignore-not-found']);
+  }
 });

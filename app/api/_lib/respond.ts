@@ -20,6 +20,7 @@ export function httpStatusFor(errorClass: ApiErrorClass): number {
     case 'bad-request':
     case 'kubeconfig-not-yaml':
     case 'kubeconfig-invalid':
+    case 'invalid-input':
     case 'kubeconfig-no-context':
     case 'kubeconfig-no-cluster':
     case 'kubeconfig-no-server':

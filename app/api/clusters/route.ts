@@ -22,6 +22,10 @@ const CreateBody = z.object({
   context: z.string().min(1).optional(),
   /** "k=v,k=v" as typed in the form, or an object. Validated by the same rules as the CLI's --label. */
   labels: z.union([z.string(), z.record(z.string(), z.string())]).optional(),
+  /** Extra leader-election Leases (namespace/name) to watch, as a list or comma-separated. */
+  leases: z.union([z.string(), z.array(z.string())]).optional(),
+  /** Extra DNS servers (IP[:port]) to query, as a list or comma-separated. */
+  dnsServers: z.union([z.string(), z.array(z.string())]).optional(),
 });
 
 /** Registers a cluster: validates the kubeconfig, tests the connection, stores it encrypted. */
@@ -39,6 +43,7 @@ export async function POST(req: Request) {
       kubeconfigText: body.data.kubeconfig,
       ...(body.data.context ? { context: body.data.context } : {}),
       labels,
+      settings: { leases: body.data.leases, dnsServers: body.data.dnsServers },
     });
     return NextResponse.json(
       { cluster, version: test?.version ?? null },

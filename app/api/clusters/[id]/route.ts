@@ -1,6 +1,7 @@
 import { NextResponse } from 'next/server';
-import { getCluster, removeCluster } from '@/lib/data/clusters';
-import { errorResponse, toErrorResponse } from '../../_lib/respond';
+import { z } from 'zod';
+import { getCluster, removeCluster, updateClusterSettings } from '@/lib/data/clusters';
+import { errorResponse, readJson, toErrorResponse } from '../../_lib/respond';
 
 export const dynamic = 'force-dynamic';
 
@@ -25,6 +26,27 @@ export async function DELETE(_req: Request, { params }: Ctx) {
     if (!existing) return errorResponse('not-found', `no cluster "${id}"`);
     await removeCluster(existing.id);
     return NextResponse.json({ removed: { id: existing.id, name: existing.name } });
+  } catch (e) {
+    return toErrorResponse(e);
+  }
+}
+
+const PatchBody = z.object({
+  /** Replaces the extra Leases (namespace/name) to watch; [] clears them. */
+  leases: z.union([z.string(), z.array(z.string())]).optional(),
+  /** Replaces the extra DNS servers (IP[:port]) to query; [] clears them. */
+  dnsServers: z.union([z.string(), z.array(z.string())]).optional(),
+}).strict();
+
+/** Updates a cluster's probe settings; the collector applies them on its next cycle. */
+export async function PATCH(req: Request, { params }: Ctx) {
+  const { id } = await params;
+  const body = await readJson(req, PatchBody);
+  if (!body.ok) return body.response;
+  try {
+    const cluster = await updateClusterSettings(id, body.data);
+    if (!cluster) return errorResponse('not-found', `no cluster "${id}"`);
+    return NextResponse.json({ cluster });
   } catch (e) {
     return toErrorResponse(e);
   }
