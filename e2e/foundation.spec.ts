@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
@@ -176,6 +177,45 @@ test('the cluster page lists the apiserver named checks, their history and a cha
   // Dark mode (prefers-color-scheme) must stay readable too.
   await page.emulateMedia({ colorScheme: 'dark' });
   await screenshot(page, testInfo, 'cluster-page-dark');
+  await expectAccessible(page);
+});
+
+test('the components card names the Lease holders; a killed scheduler leader shows up as a failover with its gap', async ({ page, request }, testInfo) => {
+  test.setTimeout(150_000);
+  const overview = new OverviewPage(page);
+  await overview.goto();
+  await overview.openCluster(CLUSTER_NAME);
+  const components = page.getByTestId('components-card');
+  const scheduler = components.locator('tr[data-component="kube-scheduler"]');
+  await expect(scheduler).toContainText(/held by qlab-cp\d_/, { timeout: 4 * COLLECTOR_INTERVAL_MS });
+  const holder = /held by (qlab-cp\d_[0-9a-f-]+)/.exec((await scheduler.textContent()) ?? '')![1]!;
+  await expect(components.locator('tr[data-component="etcd"]').first()).toContainText('[+]etcd ok');
+
+  // Kill the leader through the lab (its own CLI, the same one the lab tests use).
+  const out = execFileSync(path.resolve('node_modules/.bin/tsx'), ['lab/cli.ts', 'fault', 'kill', 'kube-scheduler', '--leader'], { encoding: 'utf8', timeout: 60_000 });
+  const fault = JSON.parse(out.trim().split('\n').filter((l) => l.startsWith('{')).pop()!) as { at: string; pid: number };
+  const killedAt = Date.parse(fault.at);
+  const events = page.getByTestId('failover-events');
+  await expect(async () => {
+    await page.reload();
+    await expect(events.getByRole('row').filter({ hasText: holder })).toHaveCount(1, { timeout: 1000 });
+  }).toPass({ timeout: 90_000, intervals: [2000] });
+  const row = events.getByRole('row').filter({ hasText: holder });
+  await expect(row).toContainText('kube-scheduler');
+  await expect(row).toContainText('crash');
+  await expect(row).toContainText(/\d+\.\d+ s/);
+  await expect(row.getByRole('img', { name: /gap .* against a \d+ s lease/ })).toBeVisible();
+  // The JSON API says the same, with the exact gap.
+  const cluster = (await (await request.get(`/api/clusters/${CLUSTER_NAME}`)).json()) as { cluster: { id: string } };
+  const api = (await (await request.get(`/api/clusters/${cluster.cluster.id}/failovers?since=${new Date(killedAt - 60_000).toISOString()}`)).json()) as {
+    events: Array<{ previousHolder: string; kind: string; gapMs: number | null; leaseDurationSeconds: number }>;
+    stats: Array<{ lease: string; count: number }>;
+  };
+  const e = api.events.find((x) => x.previousHolder === holder);
+  expect(e?.kind).toBe('crash');
+  expect(e?.gapMs ?? 0).toBeGreaterThanOrEqual((e?.leaseDurationSeconds ?? 8) * 1000);
+  expect(api.stats.find((x) => x.lease === 'kube-system/kube-scheduler')?.count).toBeGreaterThanOrEqual(1);
+  await screenshot(page, testInfo, 'cluster-page-failover');
   await expectAccessible(page);
 });
 

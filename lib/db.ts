@@ -38,6 +38,35 @@ export interface SampleRow {
   detail: string | null;
 }
 
+/** A FailoverEvent row as stored (see prisma/schema.template.prisma). */
+export interface FailoverEventRow {
+  id: number;
+  clusterId: string;
+  lease: string;
+  kind: string;
+  previousHolder: string;
+  newHolder: string;
+  previousRenewTime: string | null;
+  newAcquireTime: string | null;
+  gapMs: number | null;
+  leaseDurationSeconds: number | null;
+  leaseTransitions: number | null;
+  at: Date;
+  observedAt: Date;
+  dedupeKey: string;
+}
+
+/** A LeaseWatchGap row: the collector's Lease watch of one namespace was down in [startedAt, endedAt]. */
+export interface LeaseWatchGapRow {
+  id: number;
+  clusterId: string;
+  namespace: string;
+  startedAt: Date;
+  endedAt: Date;
+  reason: string;
+  dedupeKey: string;
+}
+
 type SampleCreate = Omit<SampleRow, 'id'>;
 type ClusterCreate = Omit<ClusterRow, 'createdAt' | 'updatedAt'>;
 type ClusterKey = { id: string } | { name: string };
@@ -68,6 +97,18 @@ interface SampleDelegate {
   findMany(args: { where: SampleWhere; orderBy: SampleOrder; take?: number }): Promise<SampleRow[]>;
   findFirst(args: { where: SampleWhere; orderBy: SampleOrder }): Promise<SampleRow | null>;
   count(args: { where: SampleWhere }): Promise<number>;
+}
+
+interface FailoverEventDelegate {
+  findUnique(args: { where: { dedupeKey: string } }): Promise<FailoverEventRow | null>;
+  create(args: { data: Omit<FailoverEventRow, 'id'> }): Promise<FailoverEventRow>;
+  findMany(args: { where: { clusterId: string; lease?: string; at?: DateRange }; orderBy: Array<{ at: Order } | { id: Order }>; take?: number }): Promise<FailoverEventRow[]>;
+}
+
+interface LeaseWatchGapDelegate {
+  findUnique(args: { where: { dedupeKey: string } }): Promise<LeaseWatchGapRow | null>;
+  create(args: { data: Omit<LeaseWatchGapRow, 'id'> }): Promise<LeaseWatchGapRow>;
+  findMany(args: { where: { clusterId: string; endedAt?: DateRange; startedAt?: DateRange }; orderBy: Array<{ startedAt: Order } | { id: Order }>; take?: number }): Promise<LeaseWatchGapRow[]>;
 }
 
 /** sample.findMany narrowed to chart/availability columns (a separate view: overloads defeat the structural check). */
@@ -126,6 +167,8 @@ export interface DbTx {
   /** Raw SQL with positional parameters ($1… on PostgreSQL, ?1… on SQLite; see lib/data/sql.ts). */
   $queryRawUnsafe(sql: string, ...values: unknown[]): Promise<unknown>;
   $executeRawUnsafe(sql: string, ...values: unknown[]): Promise<number>;
+  failoverEvent: FailoverEventDelegate;
+  leaseWatchGap: LeaseWatchGapDelegate;
 }
 
 export interface DbClient extends DbTx {

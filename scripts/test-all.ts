@@ -75,6 +75,8 @@ async function main(): Promise<void> {
   if (want('lab')) {
     await stage('lab: real HA control plane', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/lab.test.ts']);
     await stage('quorum against the lab', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/quorum.test.ts']);
+    await stage('components: etcd, CoreDNS, apiserver replicas', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/components.test.ts']);
+    await stage('failover accuracy vs kubectl -w', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/failover.test.ts']);
   }
   if (want('e2e')) {
     if (await stage('next build', bin('next'), ['build'], { countTests: false })) {

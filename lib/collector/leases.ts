@@ -19,21 +19,73 @@ export interface LeaseView {
   seen: boolean;
 }
 
+/** The watch of `namespace` delivered nothing in [startedAt, endedAt] (ms since epoch). */
+export interface WatchGap {
+  namespace: string;
+  startedAt: number;
+  endedAt: number;
+  reason: string;
+}
+
+/** What the collector last knew of a Lease before it (re)started: the holder and its transitions counter. */
+export interface LeaseSeed {
+  name: string;
+  holder: string;
+  leaseTransitions: number | null;
+  leaseDurationSeconds: number | null;
+  /** When that was observed (ms); the watch is treated as down since then. */
+  observedAt: number;
+}
+
 export interface LeaseTracker {
   view(now: number): LeaseView[];
+  /** Resolves once the first list has been folded in, or the first attempt failed (never rejects). */
+  synced: Promise<void>;
   stop(): void;
   watchDownSince: number | null;
 }
 
 export function startLeaseTracker(
   conn: K8sConnection,
-  opts: { names?: readonly string[]; onFailover: (e: FailoverEvent) => void; onLog?: (l: Record<string, unknown>) => void; now?: () => number },
+  opts: {
+    names?: readonly string[];
+    onFailover: (e: FailoverEvent) => void;
+    /** Called when the watch delivers again after a drop (or after the collector was not running). */
+    onWatchGap?: (g: WatchGap) => void;
+    /**
+     * What a previous collector run last saw. A different holder (or more transitions) at the first
+     * list is a takeover that happened while nobody watched: recorded as `unobserved`, gap unknown.
+     */
+    seeds?: readonly LeaseSeed[];
+    onLog?: (l: Record<string, unknown>) => void;
+    now?: () => number;
+  },
 ): LeaseTracker {
   const names = new Set(opts.names ?? DEFAULT_LEASES);
   const states = new Map<string, LeaseState>();
+  let downReason = '';
+  for (const seed of opts.seeds ?? []) {
+    if (!names.has(seed.name) || !seed.holder) continue;
+    const snap = {
+      namespace: 'kube-system',
+      name: seed.name,
+      holderIdentity: seed.holder,
+      leaseDurationSeconds: seed.leaseDurationSeconds,
+      acquireTime: null,
+      renewTime: null,
+      leaseTransitions: seed.leaseTransitions,
+      resourceVersion: '',
+    };
+    states.set(seed.name, { current: snap, lastHolder: { identity: seed.holder, renewTime: null, leaseDurationSeconds: seed.leaseDurationSeconds }, blind: true, released: false });
+  }
   const controller = new AbortController();
+  const seededSince = Math.min(...(opts.seeds ?? []).filter((x) => names.has(x.name)).map((x) => x.observedAt));
+  if (Number.isFinite(seededSince)) downReason = 'collector was not running';
+  let markSynced!: () => void;
+  const synced = new Promise<void>((r) => (markSynced = r));
   const tracker: LeaseTracker = {
-    watchDownSince: null,
+    synced,
+    watchDownSince: Number.isFinite(seededSince) ? seededSince : null,
     view(now: number): LeaseView[] {
       return [...names].sort().map((name) => {
         const s = states.get(name);
@@ -52,13 +104,34 @@ export function startLeaseTracker(
     },
     stop: () => controller.abort(),
   };
+  const closeGap = (at: number): void => {
+    if (tracker.watchDownSince === null) return;
+    const gap: WatchGap = { namespace: 'kube-system', startedAt: tracker.watchDownSince, endedAt: at, reason: downReason || 'watch down' };
+    tracker.watchDownSince = null;
+    try {
+      opts.onWatchGap?.(gap);
+    } catch (e) {
+      opts.onLog?.({ event: 'watch-gap-handler-error', error: describeError(e) });
+    }
+  };
+  const now = opts.now ?? Date.now;
+  const onSynced = (): void => {
+    closeGap(now());
+    // A seeded Lease the list did not return no longer exists: forget what the last run saw.
+    for (const [name, st] of states) if (st.current?.resourceVersion === '') states.delete(name);
+    markSynced();
+  };
   const onInput = (input: WatchInput): void => {
     if (input.type === 'WATCH_DOWN') {
-      tracker.watchDownSince ??= input.at;
+      markSynced();
+      if (tracker.watchDownSince === null) {
+        tracker.watchDownSince = input.at;
+        downReason = input.reason;
+      }
       for (const [k, s] of states) states.set(k, reduceLease(s, input).state);
       return;
     }
-    tracker.watchDownSince = null;
+    closeGap(input.observedAt);
     const name = input.lease.name;
     const r = reduceLease(states.get(name) ?? initialLeaseState, input);
     states.set(name, r.state);
@@ -70,6 +143,6 @@ export function startLeaseTracker(
       }
     }
   };
-  void watchLeases(conn, { namespace: 'kube-system', names, onInput, signal: controller.signal, ...(opts.onLog ? { onLog: opts.onLog } : {}), ...(opts.now ? { now: opts.now } : {}) });
+  void watchLeases(conn, { namespace: 'kube-system', names, onInput, signal: controller.signal, onSynced, ...(opts.onLog ? { onLog: opts.onLog } : {}), ...(opts.now ? { now: opts.now } : {}) });
   return tracker;
 }

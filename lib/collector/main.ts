@@ -3,6 +3,7 @@ import { describeError } from '../errors';
 import { listClusters, loadClusterKubeconfig } from '../data/clusters';
 import cron from 'node-cron';
 import { loadRetentionConfig, runRetention } from '../data/retention';
+import { insertFailoverEvents, insertWatchGaps, loadLeaseSeeds } from '../data/failovers';
 import { insertSamples } from '../data/samples';
 import { closeDb } from '../db';
 import { migrate } from '../db/migrate';
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
     probes: ALL_PROBES,
     now: Date.now,
     log,
+    failovers: { insertFailovers: insertFailoverEvents, insertWatchGaps, loadSeeds: (id) => loadLeaseSeeds(id) },
   });
   log({ event: 'start', ...cfg, rawRetentionDays: loadRetentionConfig().rawRetentionMs / 86_400_000, probes: ALL_PROBES.map((p) => p.id) });
   collector.start();

@@ -3,7 +3,7 @@ import { connect, type K8sConnection } from '../k8s/client';
 import type { Probe } from '../probes/types';
 import type { FailoverEvent } from '../failover/reducer';
 import type { ClusterSummary, ProbeResult } from '../types';
-import { startLeaseTracker, type LeaseTracker } from './leases';
+import { startLeaseTracker, type LeaseSeed, type LeaseTracker, type WatchGap } from './leases';
 
 export interface CycleDeps {
   listClusters: () => Promise<ClusterSummary[]>;
@@ -19,6 +19,9 @@ export interface CycleDeps {
   leaseTracking?: {
     trackers: Map<string, { updatedAt: string; tracker: LeaseTracker }>;
     onFailover: (clusterId: string, event: FailoverEvent) => void;
+    onWatchGap?: (clusterId: string, gap: WatchGap) => void;
+    /** What the previous collector run last saw of each Lease (so takeovers while it was down are not lost). */
+    loadSeeds?: (clusterId: string) => Promise<LeaseSeed[]>;
     onLog?: (line: Record<string, unknown>) => void;
   };
 }
@@ -65,15 +68,26 @@ async function connectionFor(deps: CycleDeps, c: ClusterSummary): Promise<K8sCon
   return conn;
 }
 
-function trackerFor(deps: CycleDeps, c: ClusterSummary, conn: K8sConnection): LeaseTracker | undefined {
+async function trackerFor(deps: CycleDeps, c: ClusterSummary, conn: K8sConnection): Promise<LeaseTracker | undefined> {
   const lt = deps.leaseTracking;
   if (!lt) return undefined;
   const cur = lt.trackers.get(c.id);
   if (cur && cur.updatedAt === c.updatedAt) return cur.tracker;
   cur?.tracker.stop();
   const log = lt.onLog;
+  let seeds: LeaseSeed[] = [];
+  if (!cur && lt.loadSeeds) {
+    try {
+      seeds = await lt.loadSeeds(c.id);
+    } catch (e) {
+      log?.({ cluster: c.name, event: 'lease-seeds-unavailable', error: describeError(e) });
+    }
+  }
+  const onWatchGap = lt.onWatchGap;
   const tracker = startLeaseTracker(conn, {
     onFailover: (e) => lt.onFailover(c.id, e),
+    ...(onWatchGap ? { onWatchGap: (g: WatchGap) => onWatchGap(c.id, g) } : {}),
+    seeds,
     ...(log ? { onLog: (l: Record<string, unknown>) => log({ cluster: c.name, ...l }) } : {}),
     now: deps.now,
   });
@@ -96,7 +110,7 @@ export async function probeCluster(deps: CycleDeps, c: ClusterSummary): Promise<
     const qe = e instanceof QuorumError ? e : undefined;
     return done(unknownFor(deps.probes, started, `collector cannot use the stored credentials: ${describeError(e)}`, qe));
   }
-  const tracker = trackerFor(deps, c, conn);
+  const tracker = await trackerFor(deps, c, conn);
   const controller = new AbortController();
   const signal = deps.signal ? AbortSignal.any([deps.signal, controller.signal]) : controller.signal;
   const deadlineMs = deps.probeTimeoutMs + 1000;
@@ -110,7 +124,7 @@ export async function probeCluster(deps: CycleDeps, c: ClusterSummary): Promise<
         }, deadlineMs);
       });
       try {
-        return await Promise.race([p.run({ conn, timeoutMs: deps.probeTimeoutMs, signal, now: deps.now, ...(tracker ? { leases: (n: number) => tracker.view(n) } : {}) }), deadline]);
+        return await Promise.race([p.run({ conn, timeoutMs: deps.probeTimeoutMs, signal, now: deps.now, ...(tracker ? { leases: (n: number) => tracker.view(n), leasesSynced: tracker.synced } : {}) }), deadline]);
       } catch (e) {
         return unknownFor([p], started, `collector error in ${p.id}: ${describeError(e)}`);
       } finally {

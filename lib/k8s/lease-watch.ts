@@ -29,6 +29,8 @@ export interface LeaseWatchOptions {
   /** Only these lease names (undefined = all in the namespace). */
   names?: ReadonlySet<string>;
   onInput: (input: WatchInput) => void;
+  /** After every (re)list has been delivered through onInput. */
+  onSynced?: () => void;
   onLog?: (line: Record<string, unknown>) => void;
   now?: () => number;
   signal: AbortSignal;
@@ -60,6 +62,7 @@ export async function watchLeases(conn: K8sConnection, o: LeaseWatchOptions): Pr
           if (keep(s)) o.onInput({ type: 'MODIFIED', lease: s, observedAt: at });
         }
         resourceVersion = list.metadata?.resourceVersion ?? null;
+        o.onSynced?.();
         o.onLog?.({ event: 'lease-list', namespace: o.namespace, items: list.items?.length ?? 0, resourceVersion });
       }
       await new Promise<void>((resolve, reject) => {
@@ -104,7 +107,7 @@ export async function watchLeases(conn: K8sConnection, o: LeaseWatchOptions): Pr
       if (o.signal.aborted) break;
       const gone = e instanceof GoneError;
       if (gone) resourceVersion = null;
-      o.onInput({ type: 'WATCH_DOWN', at: now(), reason: describeError(e) });
+      o.onInput({ type: 'WATCH_DOWN', at: now(), reason: `${gone ? 'lease watch expired (410 Gone), relisting' : 'lease watch dropped'}: ${describeError(e)}` });
       o.onLog?.({ event: 'lease-watch-down', namespace: o.namespace, gone, error: describeError(e) });
       await sleep(retryMs);
     }

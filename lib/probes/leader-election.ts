@@ -16,8 +16,14 @@ export function classifyLease(v: LeaseView): { status: Status; reason: string } 
 }
 
 async function run(ctx: ProbeContext): Promise<ProbeResult[]> {
-  const at = ctx.now();
   if (!ctx.leases) return [];
+  if (ctx.leasesSynced) {
+    // A new watch (collector start, changed credentials): wait for its first list, within the probe's budget.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([ctx.leasesSynced, new Promise<void>((r) => (timer = setTimeout(r, ctx.timeoutMs)))]);
+    clearTimeout(timer);
+  }
+  const at = ctx.now();
   return ctx.leases(at).map((v) => {
     const c = classifyLease(v);
     return { probe: 'leader-election' as const, target: v.lease, status: c.status, reason: c.reason, latencyMs: null, at, detail: { facts: { ...v } } };

@@ -10,6 +10,8 @@ export interface ProbeContext {
   now: () => number;
   /** Current state of the watched leader-election Leases of this cluster, when the collector tracks them. */
   leases?: (now: number) => LeaseView[];
+  /** Resolves when the Lease watch has delivered its first list (or failed once). */
+  leasesSynced?: Promise<void>;
 }
 
 export interface Probe {

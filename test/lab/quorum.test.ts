@@ -24,7 +24,7 @@ const { ALL_PROBES } = await import('@/lib/probes');
 const { QuorumError } = await import('@/lib/errors');
 
 const exec = promisify(execFile);
-const quorumKubeconfig = path.join(root, 'lab', '.state', 'quorum.kubeconfig');
+const quorumKubeconfig = path.join(path.resolve(process.env.QUORUM_LAB_STATE ?? path.join(root, 'lab', '.state')), 'quorum.kubeconfig');
 
 async function lab(...args: string[]): Promise<Record<string, unknown>> {
   const { stdout } = await exec(path.join(root, 'node_modules', '.bin', 'tsx'), [path.join(root, 'lab', 'cli.ts'), ...args], { cwd: root, timeout: 240_000 });

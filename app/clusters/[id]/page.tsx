@@ -1,7 +1,10 @@
 import type { Metadata } from 'next';
+import { Suspense } from 'react';
 import { notFound } from 'next/navigation';
 import { clusterParam } from './cluster-param';
 import { AutoRefresh } from '@/components/auto-refresh';
+import { ComponentsCard } from '@/components/cluster/components-card';
+import { FailoversCard } from '@/components/cluster/failovers-card';
 import { toChartPoints } from '@/components/chart-points';
 import { RemoveClusterButton } from '@/components/remove-cluster-button';
 import { StatusBadge } from '@/components/status-badge';
@@ -86,6 +89,14 @@ export default async function ClusterPage({ params }: Props) {
           windowEndMs={now}
         />
       </section>
+
+      <Suspense fallback={<CardSkeleton title="Components now" />}>
+        <ComponentsCard clusterId={cluster.id} now={now} />
+      </Suspense>
+
+      <Suspense fallback={<CardSkeleton title="Leader-election failovers, last 7 days" />}>
+        <FailoversCard clusterId={cluster.id} now={now} />
+      </Suspense>
 
       <div className="cluster-grid" style={{ gridTemplateColumns: 'repeat(auto-fit, minmax(320px, 1fr))' }}>
         <ChecksCard probe="readyz" latest={detail.readyz} />
@@ -189,6 +200,15 @@ export default async function ClusterPage({ params }: Props) {
         <RemoveClusterButton id={cluster.id} name={cluster.name} />
       </section>
     </>
+  );
+}
+
+function CardSkeleton({ title }: { title: string }) {
+  return (
+    <section className="card" aria-busy="true">
+      <h2 style={{ marginTop: 0 }}>{title}</h2>
+      <p className="muted">Loading…</p>
+    </section>
   );
 }
 

@@ -1,0 +1,115 @@
+// Server component: measured leader-election failovers (lib/data/failovers), newest first, with the
+// gap drawn against the lease duration, and per-Lease p50/p95/max over measured gaps.
+import { listFailovers, listWatchGaps } from '@/lib/data/failovers';
+import { failoverStats } from '@/lib/failover/stats';
+import { formatTime } from '@/lib/format';
+
+const WINDOW_MS = 7 * 86_400_000;
+
+export function formatGap(ms: number | null): string {
+  if (ms === null) return 'unknown';
+  return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+export async function FailoversCard({ clusterId, now }: { clusterId: string; now: number }) {
+  const since = new Date(now - WINDOW_MS);
+  const [events, gaps] = await Promise.all([listFailovers({ clusterId, since }), listWatchGaps({ clusterId, since })]);
+  const stats = failoverStats(events);
+  const newest = [...events].reverse().slice(0, 50);
+  return (
+    <section className="card" aria-labelledby="failovers-title" data-testid="failovers-card">
+      <h2 id="failovers-title" style={{ marginTop: 0 }}>
+        Leader-election failovers, last 7 days
+      </h2>
+      {events.length === 0 ? (
+        <p className="muted" data-testid="failovers-empty">
+          No failover seen in the last 7 days. Gaps are measured from the old leader&apos;s last renew to the new leader&apos;s acquire.
+        </p>
+      ) : (
+        <>
+          <div className="table-wrap">
+            <table>
+              <caption>Per Lease: percentiles over measured gaps only (unobserved takeovers have no gap)</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Lease</th>
+                  <th scope="col">Failovers</th>
+                  <th scope="col">crash / graceful / unobserved</th>
+                  <th scope="col">p50</th>
+                  <th scope="col">p95</th>
+                  <th scope="col">max</th>
+                </tr>
+              </thead>
+              <tbody>
+                {stats.map((s) => (
+                  <tr key={s.lease}>
+                    <th scope="row" className="mono">
+                      {s.lease}
+                    </th>
+                    <td>{s.count}</td>
+                    <td>
+                      {s.crash} / {s.graceful} / {s.unobserved}
+                    </td>
+                    <td>{formatGap(s.p50Ms)}</td>
+                    <td>{formatGap(s.p95Ms)}</td>
+                    <td>{formatGap(s.maxMs)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <div className="table-wrap">
+            <table data-testid="failover-events">
+              <caption>Failovers, newest first</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Acquired</th>
+                  <th scope="col">Lease</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Previous → new holder</th>
+                  <th scope="col">Gap vs lease</th>
+                </tr>
+              </thead>
+              <tbody>
+                {newest.map((e) => {
+                  const leaseMs = (e.leaseDurationSeconds ?? 0) * 1000;
+                  const scale = Math.max(leaseMs * 1.5, e.gapMs ?? 0, 1);
+                  return (
+                    <tr key={e.id}>
+                      <td>
+                        <time dateTime={e.at}>{formatTime(e.at)}</time>
+                      </td>
+                      <td className="mono">{e.component}</td>
+                      <td>{e.kind}</td>
+                      <td className="mono">
+                        {e.previousHolder} → {e.newHolder}
+                      </td>
+                      <td>
+                        <span>{formatGap(e.gapMs)}</span>
+                        {e.gapMs !== null && leaseMs > 0 ? (
+                          <span
+                            className="gap-bar"
+                            role="img"
+                            aria-label={`gap ${formatGap(e.gapMs)} against a ${e.leaseDurationSeconds} s lease`}
+                          >
+                            <span className="gap-bar-fill" style={{ width: `${(100 * e.gapMs) / scale}%` }} />
+                            <span className="gap-bar-lease" style={{ left: `${(100 * leaseMs) / scale}%` }} />
+                          </span>
+                        ) : null}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+      {gaps.length > 0 ? (
+        <p className="muted">
+          The Lease watch was down {gaps.length} time{gaps.length === 1 ? '' : 's'} in this window (last: {formatTime(gaps.at(-1)!.startedAt)}, {Math.round(gaps.at(-1)!.durationMs / 1000)} s, {gaps.at(-1)!.reason}); takeovers in such gaps are “unobserved”.
+        </p>
+      ) : null}
+    </section>
+  );
+}

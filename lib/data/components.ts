@@ -1,0 +1,150 @@
+// The current state of every component of one cluster, from the latest sample of each probe target:
+// the API endpoint and its replicas, etcd (as the apiserver sees it, and directly when probed),
+// each leader-election Lease, CoreDNS and the worker nodes. A sample older than the staleness
+// bound is not "current": the component is `unknown` (is the collector running?), not its old status.
+import { loadCollectorConfig } from '../collector/config';
+import { withDb, type SampleRow } from '../db';
+import { PROBE_IDS, type HealthCheck, type ProbeId, type Status } from '../types';
+import { parseDetail } from './samples';
+
+export interface ComponentState {
+  /** kube-apiserver, etcd, kube-scheduler, kube-controller-manager, cloud-controller-manager, coredns, nodes, or the Lease name. */
+  component: string;
+  probe: ProbeId;
+  /** What was probed: "endpoint", "replicas", a Lease (namespace/name), a DNS server address, "workers", … */
+  target: string;
+  /** Short display label of the target, e.g. "endpoint /readyz", "10.213.0.11:6443". */
+  label: string;
+  /** How this state was obtained, for the reader: e.g. "readyz check etcd through the endpoint". */
+  source: string;
+  status: Status;
+  reason: string;
+  /** The sample this comes from (ISO), null when none is recent. */
+  at: string | null;
+  latencyMs: number | null;
+  facts: Record<string, unknown> | null;
+}
+
+export interface ComponentsSnapshot {
+  clusterId: string;
+  now: string;
+  staleAfterMs: number;
+  components: ComponentState[];
+}
+
+const ETCD_CHECKS = ['etcd', 'etcd-readiness'];
+
+export function componentOf(probe: string, target: string): string {
+  if (probe.startsWith('apiserver-')) return 'kube-apiserver';
+  if (probe === 'leader-election') return target.slice(target.indexOf('/') + 1);
+  if (probe === 'dns') return 'coredns';
+  if (probe === 'nodes') return 'nodes';
+  return probe;
+}
+
+function sourceOf(probe: string, target: string): string {
+  switch (probe) {
+    case 'apiserver-livez':
+      return `/livez?verbose (${target})`;
+    case 'apiserver-readyz':
+      return `/readyz?verbose (${target})`;
+    case 'apiserver-replicas':
+      return 'each apiserver replica of the kubernetes EndpointSlice, /readyz directly';
+    case 'leader-election':
+      return `Lease ${target} (watched)`;
+    case 'dns':
+      return target === 'kube-dns' ? 'kube-dns Service endpoints, a real query to each' : `DNS query to ${target}`;
+    case 'nodes':
+      return 'Node conditions, allocatable and pod requests';
+    default:
+      return `${probe} (${target})`;
+  }
+}
+
+function labelOf(probe: string, target: string): string {
+  if (probe === 'apiserver-livez') return `${target} /livez`;
+  if (probe === 'apiserver-readyz') return `${target} /readyz`;
+  if (probe === 'apiserver-replicas' && target !== 'replicas' && target !== '') return `${target} /readyz`;
+  return target || '—';
+}
+
+function checksOf(detail: ReturnType<typeof parseDetail>): HealthCheck[] {
+  const c = detail?.checks;
+  return Array.isArray(c) ? c.filter((x): x is HealthCheck => typeof x === 'object' && x !== null && typeof x.name === 'string' && typeof x.ok === 'boolean') : [];
+}
+
+/**
+ * Pure: the latest row per (probe, target) → component states. Probes with no recent row are listed
+ * as unknown so a missing component is visible, never silently absent.
+ */
+export function toComponents(rows: readonly SampleRow[], nowMs: number, staleAfterMs: number, probes: readonly ProbeId[] = PROBE_IDS): ComponentState[] {
+  const latest = new Map<string, SampleRow>();
+  for (const r of rows) {
+    const k = `${r.probe}\u0000${r.target}`;
+    const cur = latest.get(k);
+    if (!cur || r.at.getTime() > cur.at.getTime() || (r.at.getTime() === cur.at.getTime() && r.id > cur.id)) latest.set(k, r);
+  }
+  const out: ComponentState[] = [];
+  for (const r of latest.values()) {
+    const detail = parseDetail(r.detail);
+    const stale = nowMs - r.at.getTime() > staleAfterMs;
+    const base = {
+      probe: r.probe as ProbeId,
+      target: r.target,
+      at: r.at.toISOString(),
+      latencyMs: r.latencyMs,
+      facts: (detail?.facts as Record<string, unknown> | undefined) ?? null,
+    };
+    out.push({
+      ...base,
+      component: componentOf(r.probe, r.target),
+      label: labelOf(r.probe, r.target),
+      source: sourceOf(r.probe, r.target),
+      status: stale ? 'unknown' : r.status,
+      reason: stale ? `no sample since ${r.at.toISOString()}: is the collector running?` : r.reason,
+    });
+    // etcd as the apiserver sees it: its named readyz checks through the registered endpoint.
+    if (r.probe === 'apiserver-readyz' && r.target === 'endpoint') {
+      for (const c of checksOf(detail).filter((x) => ETCD_CHECKS.includes(x.name))) {
+        out.push({
+          ...base,
+          facts: null,
+          component: 'etcd',
+          target: `readyz:${c.name}`,
+          label: `[${c.name}] via /readyz`,
+          source: `readyz check ${c.name} through the endpoint`,
+          status: stale ? 'unknown' : c.ok ? 'up' : 'down',
+          reason: stale ? `no sample since ${r.at.toISOString()}` : c.ok ? `[+]${c.name} ok` : `[-]${c.name} failed${c.message ? `: ${c.message}` : ''}`,
+        });
+      }
+    }
+  }
+  for (const p of probes) {
+    if (p === 'leader-election' || out.some((c) => c.probe === p)) continue; // leases appear per Lease once watched
+    out.push({ component: componentOf(p, ''), probe: p, target: '', label: labelOf(p, ''), source: sourceOf(p, ''), status: 'unknown', reason: 'no sample yet', at: null, latencyMs: null, facts: null });
+  }
+  const order = ['kube-apiserver', 'etcd', 'kube-scheduler', 'kube-controller-manager', 'cloud-controller-manager', 'coredns', 'nodes'];
+  const rank = (c: string): number => (order.includes(c) ? order.indexOf(c) : order.length);
+  return out.sort((a, b) => rank(a.component) - rank(b.component) || a.component.localeCompare(b.component) || a.probe.localeCompare(b.probe) || a.target.localeCompare(b.target));
+}
+
+/** The current components of one cluster (latest sample per probe target within the last hour). */
+export async function getComponents(clusterId: string, opts: { now?: Date } = {}): Promise<ComponentsSnapshot> {
+  const nowMs = (opts.now ?? new Date()).getTime();
+  let interval = 10_000;
+  try {
+    interval = loadCollectorConfig().intervalSeconds * 1000;
+  } catch {
+    // A bad QUORUM_COLLECT_* setting is the collector's error to report; pages use the default.
+  }
+  const staleAfterMs = Math.max(3 * interval, 60_000);
+  const rows = await withDb((db) =>
+    db.prisma.sample.findMany({
+      // A few cycles back is enough to find every target's latest row; older targets are gone.
+      where: { clusterId, at: { gte: new Date(nowMs - Math.max(staleAfterMs * 4, 10 * 60_000)), lte: new Date(nowMs) } },
+      orderBy: [{ at: 'desc' }, { id: 'desc' }],
+      take: 5000,
+    }),
+  );
+  return { clusterId, now: new Date(nowMs).toISOString(), staleAfterMs, components: toComponents(rows, nowMs, staleAfterMs) };
+}

@@ -1,0 +1,192 @@
+// Leader-election failover events and Lease-watch gaps: idempotent writes from the collector
+// (a replayed buffer never stores an event twice), plain-object reads for pages and the API.
+import type { LeaseSeed, WatchGap } from '../collector/leases';
+import { DbError, withDb, type FailoverEventRow, type LeaseWatchGapRow } from '../db';
+import { parseMicroTime, type FailoverEvent } from '../failover/reducer';
+import { parseDetail } from './samples';
+
+export interface FailoverView {
+  id: string;
+  clusterId: string;
+  lease: string;
+  /** The component, i.e. the Lease name (kube-scheduler, kube-controller-manager, …). */
+  component: string;
+  kind: 'crash' | 'graceful' | 'unobserved';
+  previousHolder: string;
+  newHolder: string;
+  previousRenewTime: string | null;
+  newAcquireTime: string | null;
+  gapMs: number | null;
+  leaseDurationSeconds: number | null;
+  leaseTransitions: number | null;
+  at: string;
+  observedAt: string;
+}
+
+export interface WatchGapView {
+  namespace: string;
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+  reason: string;
+}
+
+const KINDS = new Set(['crash', 'graceful', 'unobserved']);
+
+/** Stable identity of one takeover: the same Lease record seen twice yields the same key. */
+export function failoverDedupeKey(clusterId: string, e: FailoverEvent): string {
+  return [clusterId, e.lease, e.newHolder, e.newAcquireTime ?? `seen:${e.observedAt}`, e.leaseTransitions ?? ''].join('|');
+}
+
+/** The takeover's own time: the new acquireTime (µs, truncated to ms), else when it was seen. */
+export function failoverAt(e: FailoverEvent): Date {
+  const acq = parseMicroTime(e.newAcquireTime);
+  return new Date(acq === null ? e.observedAt : Math.floor(acq / 1000));
+}
+
+function toRow(clusterId: string, e: FailoverEvent): Omit<FailoverEventRow, 'id'> {
+  if (!KINDS.has(e.kind)) throw new DbError('query', `failover kind "${String(e.kind)}" is not crash, graceful or unobserved`);
+  if (!e.lease || !e.newHolder) throw new DbError('query', 'failover event needs a lease and a new holder');
+  if (!Number.isFinite(e.observedAt)) throw new DbError('query', `failover observedAt ${String(e.observedAt)} is not a time`);
+  return {
+    clusterId,
+    lease: e.lease,
+    kind: e.kind,
+    previousHolder: e.previousHolder,
+    newHolder: e.newHolder,
+    previousRenewTime: e.previousRenewTime,
+    newAcquireTime: e.newAcquireTime,
+    gapMs: e.gapMs !== null && Number.isFinite(e.gapMs) ? e.gapMs : null,
+    leaseDurationSeconds: e.leaseDurationSeconds,
+    leaseTransitions: e.leaseTransitions,
+    at: failoverAt(e),
+    observedAt: new Date(e.observedAt),
+    dedupeKey: failoverDedupeKey(clusterId, e),
+  };
+}
+
+/**
+ * Stores failover events of one cluster, skipping any already stored (same dedupe key). Returns how
+ * many were new. A removed cluster's events are discarded (0), so they can never wedge a retry buffer.
+ */
+export async function insertFailoverEvents(clusterId: string, events: readonly FailoverEvent[]): Promise<number> {
+  if (events.length === 0) return 0;
+  const rows = events.map((e) => toRow(clusterId, e));
+  return withDb((db) =>
+    db.transaction(async (tx) => {
+      if (!(await tx.cluster.findUnique({ where: { id: clusterId } }))) return 0;
+      let written = 0;
+      for (const r of rows) {
+        if (await tx.failoverEvent.findUnique({ where: { dedupeKey: r.dedupeKey } })) continue;
+        await tx.failoverEvent.create({ data: r });
+        written++;
+      }
+      return written;
+    }),
+  );
+}
+
+/** Stores Lease-watch gaps of one cluster (idempotent, like insertFailoverEvents). */
+export async function insertWatchGaps(clusterId: string, gaps: readonly WatchGap[]): Promise<number> {
+  if (gaps.length === 0) return 0;
+  const rows = gaps.map((g) => {
+    if (!(Number.isFinite(g.startedAt) && Number.isFinite(g.endedAt) && g.endedAt >= g.startedAt)) throw new DbError('query', `watch gap [${g.startedAt}, ${g.endedAt}] is not a time interval`);
+    return { clusterId, namespace: g.namespace, startedAt: new Date(g.startedAt), endedAt: new Date(g.endedAt), reason: g.reason.slice(0, 4096), dedupeKey: `${clusterId}|${g.namespace}|${g.startedAt}` };
+  });
+  return withDb((db) =>
+    db.transaction(async (tx) => {
+      if (!(await tx.cluster.findUnique({ where: { id: clusterId } }))) return 0;
+      let written = 0;
+      for (const r of rows) {
+        if (await tx.leaseWatchGap.findUnique({ where: { dedupeKey: r.dedupeKey } })) continue;
+        await tx.leaseWatchGap.create({ data: r });
+        written++;
+      }
+      return written;
+    }),
+  );
+}
+
+function toView(r: FailoverEventRow): FailoverView {
+  return {
+    id: String(r.id),
+    clusterId: r.clusterId,
+    lease: r.lease,
+    component: r.lease.slice(r.lease.indexOf('/') + 1),
+    kind: KINDS.has(r.kind) ? (r.kind as FailoverView['kind']) : 'unobserved',
+    previousHolder: r.previousHolder,
+    newHolder: r.newHolder,
+    previousRenewTime: r.previousRenewTime,
+    newAcquireTime: r.newAcquireTime,
+    gapMs: r.gapMs,
+    leaseDurationSeconds: r.leaseDurationSeconds,
+    leaseTransitions: r.leaseTransitions,
+    at: r.at.toISOString(),
+    observedAt: r.observedAt.toISOString(),
+  };
+}
+
+function checkDate(name: string, d: Date | undefined): void {
+  if (d !== undefined && (!(d instanceof Date) || Number.isNaN(d.getTime()))) throw new DbError('query', `${name} must be a valid Date`);
+}
+
+/** Failovers of one cluster with `at` in [since, until), oldest first (at most `limit`, default 10 000). */
+export async function listFailovers(q: { clusterId: string; since: Date; until?: Date; lease?: string; limit?: number }): Promise<FailoverView[]> {
+  checkDate('since', q.since);
+  checkDate('until', q.until);
+  const take = Math.min(100_000, Math.max(1, Math.floor(q.limit ?? 10_000)));
+  const rows = await withDb((db) =>
+    db.prisma.failoverEvent.findMany({
+      where: { clusterId: q.clusterId, ...(q.lease ? { lease: q.lease } : {}), at: { gte: q.since, ...(q.until ? { lt: q.until } : {}) } },
+      orderBy: [{ at: 'asc' }, { id: 'asc' }],
+      take,
+    }),
+  );
+  return rows.map(toView);
+}
+
+/** Watch gaps of one cluster overlapping [since, until), oldest first. */
+export async function listWatchGaps(q: { clusterId: string; since: Date; until?: Date }): Promise<WatchGapView[]> {
+  checkDate('since', q.since);
+  checkDate('until', q.until);
+  const rows: LeaseWatchGapRow[] = await withDb((db) =>
+    db.prisma.leaseWatchGap.findMany({
+      where: { clusterId: q.clusterId, endedAt: { gte: q.since }, ...(q.until ? { startedAt: { lt: q.until } } : {}) },
+      orderBy: [{ startedAt: 'asc' }, { id: 'asc' }],
+      take: 10_000,
+    }),
+  );
+  return rows.map((r) => ({ namespace: r.namespace, startedAt: r.startedAt.toISOString(), endedAt: r.endedAt.toISOString(), durationMs: r.endedAt.getTime() - r.startedAt.getTime(), reason: r.reason }));
+}
+
+/**
+ * What the last collector run saw of each Lease of a cluster, from its latest leader-election
+ * samples (within `lookbackMs`, default 14 days). Seeds a new Lease watch after a restart.
+ */
+export async function loadLeaseSeeds(clusterId: string, opts: { now?: number; lookbackMs?: number } = {}): Promise<LeaseSeed[]> {
+  const now = opts.now ?? Date.now();
+  const rows = await withDb((db) =>
+    db.prisma.sample.findMany({
+      where: { clusterId, probe: 'leader-election', at: { gte: new Date(now - (opts.lookbackMs ?? 14 * 86_400_000)) } },
+      orderBy: [{ at: 'desc' }],
+      take: 200,
+    }),
+  );
+  const seeds = new Map<string, LeaseSeed>();
+  for (const r of rows) {
+    const name = r.target.slice(r.target.indexOf('/') + 1);
+    if (seeds.has(name) || r.target.indexOf('/') < 0) continue;
+    const facts = (parseDetail(r.detail)?.facts ?? {}) as Record<string, unknown>;
+    if (facts.watchDown === true) continue; // that sample did not know the holder either; look further back
+    const holder = typeof facts.holder === 'string' ? facts.holder : '';
+    if (!holder) continue;
+    seeds.set(name, {
+      name,
+      holder,
+      leaseTransitions: typeof facts.leaseTransitions === 'number' ? facts.leaseTransitions : null,
+      leaseDurationSeconds: typeof facts.leaseDurationSeconds === 'number' ? facts.leaseDurationSeconds : null,
+      observedAt: r.at.getTime(),
+    });
+  }
+  return [...seeds.values()];
+}

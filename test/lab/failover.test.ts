@@ -1,0 +1,286 @@
+// Failover accuracy against the real lab. An independent observer (`kubectl get lease -w -o json`,
+// quorum identity) records every Lease update while the lab kills the kube-scheduler and
+// kube-controller-manager leaders several times at random moments of their renew cycle and stops the
+// scheduler leader gracefully. Every takeover kubectl saw must be in Quorum's database, classified,
+// with gapMs equal to kubectl's (old holder's last renewTime → new acquireTime) within 10 ms.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+const labState = path.resolve(process.env.QUORUM_LAB_STATE ?? path.join(root, 'lab', '.state'));
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'quorum-failover-'));
+process.env.QUORUM_DATA_DIR = dataDir;
+delete process.env.DATABASE_URL;
+
+const { migrate } = await import('@/lib/db/migrate');
+const { closeDb } = await import('@/lib/db');
+const { registerCluster } = await import('@/lib/clusters/register');
+const { listClusters, loadClusterKubeconfig } = await import('@/lib/data/clusters');
+const { insertSamples } = await import('@/lib/data/samples');
+const { insertFailoverEvents, insertWatchGaps, listFailovers, loadLeaseSeeds } = await import('@/lib/data/failovers');
+const { createCollector } = await import('@/lib/collector/collector');
+const { ALL_PROBES } = await import('@/lib/probes');
+
+const exec = promisify(execFile);
+const quorumKubeconfig = path.join(labState, 'quorum.kubeconfig');
+const kubectl = path.join(root, 'lab', '.bin', 'kubectl');
+const WATCHED = ['kube-scheduler', 'kube-controller-manager'] as const;
+type Component = (typeof WATCHED)[number];
+
+async function lab(...args: string[]): Promise<Record<string, unknown>> {
+  const { stdout } = await exec(path.join(root, 'node_modules', '.bin', 'tsx'), [path.join(root, 'lab', 'cli.ts'), ...args], { cwd: root, timeout: 240_000 });
+  const last = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  assert.ok(last, `lab ${args.join(' ')} printed no JSON line: ${stdout}`);
+  return JSON.parse(last) as Record<string, unknown>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** One Lease update as kubectl printed it. */
+interface Seen {
+  name: string;
+  holder: string;
+  renewTime: string | null;
+  acquireTime: string | null;
+  leaseDurationSeconds: number | null;
+  resourceVersion: string;
+}
+
+/** µs since epoch from a MicroTime string, computed here independently of lib/. */
+function micros(s: string): number {
+  const m = /^(.*T\d\d:\d\d:\d\d)\.(\d{6})Z$/.exec(s);
+  assert.ok(m, `unexpected MicroTime ${s}`);
+  return Date.parse(`${m[1]}Z`) * 1000 + Number(m[2]);
+}
+
+/** The observer: kubectl's JSON stream split into objects (pretty-printed objects, one after another). */
+class Observer {
+  readonly seen: Seen[] = [];
+  private proc: ChildProcess;
+  private buf = '';
+  private depth = 0;
+  private inString = false;
+  private escape = false;
+  private start = -1;
+  stderr = '';
+
+  constructor() {
+    this.proc = spawn(kubectl, ['--kubeconfig', quorumKubeconfig, '-n', 'kube-system', 'get', 'lease', '-w', '-o', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc.stdout!.setEncoding('utf8').on('data', (d: string) => this.feed(d));
+    this.proc.stderr!.setEncoding('utf8').on('data', (d: string) => (this.stderr += d));
+  }
+
+  private feed(chunk: string): void {
+    for (const ch of chunk) {
+      const i = this.buf.length;
+      this.buf += ch;
+      if (this.inString) {
+        if (this.escape) this.escape = false;
+        else if (ch === '\\') this.escape = true;
+        else if (ch === '"') this.inString = false;
+        continue;
+      }
+      if (ch === '"') this.inString = true;
+      else if (ch === '{') {
+        if (this.depth++ === 0) this.start = i;
+      } else if (ch === '}' && --this.depth === 0) {
+        this.take(JSON.parse(this.buf.slice(this.start, i + 1)) as { metadata: { name: string; resourceVersion: string }; spec?: Record<string, unknown> });
+        this.buf = '';
+      }
+    }
+  }
+
+  private take(o: { metadata: { name: string; resourceVersion: string }; spec?: Record<string, unknown> }): void {
+    if (!(WATCHED as readonly string[]).includes(o.metadata.name)) return;
+    const spec = o.spec ?? {};
+    this.seen.push({
+      name: o.metadata.name,
+      holder: typeof spec.holderIdentity === 'string' ? spec.holderIdentity : '',
+      renewTime: typeof spec.renewTime === 'string' ? spec.renewTime : null,
+      acquireTime: typeof spec.acquireTime === 'string' ? spec.acquireTime : null,
+      leaseDurationSeconds: typeof spec.leaseDurationSeconds === 'number' ? spec.leaseDurationSeconds : null,
+      resourceVersion: o.metadata.resourceVersion,
+    });
+  }
+
+  of(name: Component): Seen[] {
+    return this.seen.filter((s) => s.name === name);
+  }
+
+  stop(): void {
+    this.proc.kill('SIGTERM');
+  }
+}
+
+interface Expected {
+  lease: string;
+  previousHolder: string;
+  newHolder: string;
+  gapMs: number;
+  released: boolean;
+  newAcquireTime: string;
+}
+
+/** Takeovers in kubectl's recording: a new non-empty holder after another one held the Lease. */
+function takeovers(records: readonly Seen[]): Expected[] {
+  const out: Expected[] = [];
+  let last: { holder: string; renewTime: string | null } | null = null;
+  let released = false;
+  for (const r of records) {
+    if (!r.holder) {
+      released = last !== null;
+      continue;
+    }
+    if (last && r.holder !== last.holder) {
+      assert.ok(last.renewTime && r.acquireTime, `kubectl record without times: ${JSON.stringify(r)}`);
+      out.push({ lease: `kube-system/${r.name}`, previousHolder: last.holder, newHolder: r.holder, gapMs: (micros(r.acquireTime) - micros(last.renewTime)) / 1000, released, newAcquireTime: r.acquireTime });
+    }
+    if (!last || r.holder !== last.holder || r.renewTime !== last.renewTime) last = { holder: r.holder, renewTime: r.renewTime };
+    released = false;
+  }
+  return out;
+}
+
+/** Waits until kubectl has seen the current holder renew at least twice (a live leader, not a stale record). */
+async function liveHolder(obs: Observer, name: Component, deadlineMs = 60_000): Promise<string> {
+  const until = Date.now() + deadlineMs;
+  while (Date.now() < until) {
+    const recs = obs.of(name);
+    const cur = recs.at(-1);
+    if (cur?.holder) {
+      const sameHolder = recs.filter((r) => r.holder === cur.holder).map((r) => r.renewTime);
+      if (new Set(sameHolder).size >= 2 && cur.renewTime && Date.now() - micros(cur.renewTime) / 1000 < (cur.leaseDurationSeconds ?? 8) * 1000) return cur.holder;
+    }
+    await sleep(250);
+  }
+  assert.fail(`${name}: no live holder within ${deadlineMs} ms; kubectl saw ${JSON.stringify(obs.of(name).slice(-3))}`);
+}
+
+async function newHolderAfter(obs: Observer, name: Component, old: string, deadlineMs = 60_000): Promise<string> {
+  const until = Date.now() + deadlineMs;
+  while (Date.now() < until) {
+    const cur = obs.of(name).at(-1);
+    if (cur?.holder && cur.holder !== old) return cur.holder;
+    await sleep(200);
+  }
+  assert.fail(`${name}: ${old} was not replaced within ${deadlineMs} ms`);
+}
+
+let observer: Observer;
+let collector: ReturnType<typeof createCollector>;
+let clusterId = '';
+const logs: Array<Record<string, unknown>> = [];
+
+before(async () => {
+  await lab('up', '--profile', 'ha');
+  assert.ok(existsSync(quorumKubeconfig), `${quorumKubeconfig} missing`);
+  await migrate({ quiet: true });
+  clusterId = (await registerCluster({ name: 'lab-failover', kubeconfigText: readFileSync(quorumKubeconfig, 'utf8') })).id;
+  observer = new Observer();
+  collector = createCollector(
+    { intervalSeconds: 5, probeTimeoutMs: 5000, concurrency: 4, bufferLimit: 10_000 },
+    {
+      listClusters,
+      loadKubeconfig: loadClusterKubeconfig,
+      insertSamples,
+      probes: ALL_PROBES,
+      now: Date.now,
+      log: (l) => logs.push(l),
+      failovers: { insertFailovers: insertFailoverEvents, insertWatchGaps, loadSeeds: (id) => loadLeaseSeeds(id) },
+    },
+  );
+  collector.start();
+  await collector.runOnce(); // starts the Lease watch
+});
+
+after(async () => {
+  observer?.stop();
+  await collector?.stop();
+  await closeDb();
+});
+
+test('every leader kill is recorded as a crash failover with kubectl\'s gap (±10 ms); a graceful stop is graceful', { timeout: 600_000 }, async () => {
+  const started = new Date();
+  const faults: Array<{ component: Component; action: string; at: string }> = [];
+  const rounds: Component[] = ['kube-scheduler', 'kube-controller-manager', 'kube-scheduler', 'kube-controller-manager', 'kube-scheduler', 'kube-controller-manager'];
+  for (const component of rounds) {
+    const holder = await liveHolder(observer, component);
+    await sleep(Math.floor(Math.random() * 6000)); // a random moment of the 6 s renew cycle
+    const f = await lab('fault', 'kill', component, '--leader');
+    assert.equal(f.action, 'kill');
+    faults.push({ component, action: 'kill', at: String(f.at) });
+    await newHolderAfter(observer, component, holder);
+  }
+  // Graceful: SIGTERM makes kube-scheduler release its Lease (empty holder) before exiting.
+  const holder = await liveHolder(observer, 'kube-scheduler');
+  const g = await lab('fault', 'stop', 'kube-scheduler', '--leader');
+  faults.push({ component: 'kube-scheduler', action: 'stop', at: String(g.at) });
+  await newHolderAfter(observer, 'kube-scheduler', holder);
+  await liveHolder(observer, 'kube-scheduler');
+  await sleep(1500);
+  await collector.flushEvents();
+
+  const recorded = await listFailovers({ clusterId, since: new Date(started.getTime() - 60_000) });
+  for (const component of WATCHED) {
+    const expected = takeovers(observer.of(component)).filter((e) => micros(e.newAcquireTime) / 1000 >= started.getTime());
+    const kills = faults.filter((f) => f.component === component).length;
+    assert.ok(expected.length >= kills, `${component}: kubectl saw ${expected.length} takeovers for ${kills} faults`);
+    const mine = recorded.filter((r) => r.lease === `kube-system/${component}`);
+    for (const e of expected) {
+      const r = mine.find((x) => x.newHolder === e.newHolder && x.newAcquireTime === e.newAcquireTime);
+      assert.ok(r, `${component}: takeover ${e.previousHolder} → ${e.newHolder} at ${e.newAcquireTime} not recorded; recorded: ${JSON.stringify(mine.map((x) => [x.newHolder, x.newAcquireTime]))}`);
+      assert.equal(r.previousHolder, e.previousHolder);
+      assert.notEqual(r.gapMs, null, `${component}: gap missing for ${e.newHolder}`);
+      assert.ok(Math.abs(r.gapMs! - e.gapMs) <= 10, `${component}: gap ${r.gapMs} ms vs kubectl ${e.gapMs} ms`);
+      assert.equal(r.kind, e.released ? 'graceful' : 'crash', `${component}: kind for ${e.newHolder}`);
+      if (r.kind === 'crash') assert.ok(r.gapMs! >= (r.leaseDurationSeconds ?? 8) * 1000, `a crash takeover waits for the lease to expire: ${r.gapMs} ms`);
+    }
+    assert.equal(mine.filter((x) => Date.parse(x.at) >= started.getTime()).length, expected.length, `${component}: no extra events`);
+    const gaps = expected.map((e) => e.gapMs.toFixed(1));
+    console.log(`[failover] ${component}: ${expected.length} takeovers, gaps ms (kubectl): ${gaps.join(', ')}`);
+  }
+  const graceful = recorded.filter((r) => r.kind === 'graceful');
+  assert.ok(graceful.length >= 1, `the SIGTERM of the scheduler leader is graceful: ${JSON.stringify(recorded.map((r) => [r.lease, r.kind, r.gapMs]))}`);
+  assert.ok(graceful.every((r) => r.lease === 'kube-system/kube-scheduler'));
+  assert.equal(logs.filter((l) => l.event === 'event-write-deferred').length, 0, 'the database accepted every event at once');
+});
+
+test('a takeover while the collector was not running is recorded as unobserved (no gap), with the watch gap', { timeout: 300_000 }, async () => {
+  await collector.runOnce(); // a leader-election sample with the current holders, as the seed for the next run
+  await collector.stop();
+  const stoppedAt = Date.now();
+  const holder = await liveHolder(observer, 'kube-scheduler');
+  await lab('fault', 'kill', 'kube-scheduler', '--leader');
+  const next = await newHolderAfter(observer, 'kube-scheduler', holder);
+  const { listWatchGaps } = await import('@/lib/data/failovers');
+  collector = createCollector(
+    { intervalSeconds: 5, probeTimeoutMs: 5000, concurrency: 4, bufferLimit: 10_000 },
+    {
+      listClusters,
+      loadKubeconfig: loadClusterKubeconfig,
+      insertSamples,
+      probes: ALL_PROBES,
+      now: Date.now,
+      log: (l) => logs.push(l),
+      failovers: { insertFailovers: insertFailoverEvents, insertWatchGaps, loadSeeds: (id) => loadLeaseSeeds(id) },
+    },
+  );
+  await collector.runOnce();
+  await sleep(1000);
+  await collector.flushEvents();
+  const events = await listFailovers({ clusterId, since: new Date(stoppedAt - 60_000), lease: 'kube-system/kube-scheduler' });
+  const e = events.find((x) => x.newHolder === next);
+  assert.ok(e, `takeover by ${next} while stopped not recorded: ${JSON.stringify(events.map((x) => [x.kind, x.newHolder]))}`);
+  assert.equal(e.kind, 'unobserved');
+  assert.equal(e.previousHolder, holder);
+  assert.equal(e.gapMs, null, 'never a made-up gap');
+  const gaps = await listWatchGaps({ clusterId, since: new Date(stoppedAt - 60_000) });
+  const g = gaps.find((x) => x.reason === 'collector was not running');
+  assert.ok(g, `no watch gap recorded: ${JSON.stringify(gaps)}`);
+  assert.ok(Date.parse(g.startedAt) <= stoppedAt && Date.parse(g.endedAt) >= Date.parse(e.observedAt) - 1000, JSON.stringify(g));
+});
