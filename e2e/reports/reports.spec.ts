@@ -42,7 +42,7 @@ test('cluster report for October 2026: SLO table, outage row, maintenance, failo
   await expect(outages.getByRole('row').nth(1)).toContainText('2026-10-14 06:07:00 UTC');
   await expect(outages.getByRole('row').nth(1)).toContainText('readyz failed: etcd');
   await expect(page.getByRole('table', { name: `Maintenance windows of ${NAME}` })).toContainText('control-plane upgrade');
-  await expect(page.getByTestId('failovers-not-recorded')).toContainText('Failovers are not yet recorded');
+  await expect(page.getByTestId('failovers-not-recorded')).toContainText('Failovers are not yet included in this report');
   await page.screenshot({ path: testInfo.outputPath('report.png'), fullPage: true });
 
   // CSV download from the page's link.
@@ -74,6 +74,6 @@ test('cluster report for October 2026: SLO table, outage row, maintenance, failo
   expect(text).toContain(NAME);
   expect(text).toContain('readyz failed: etcd');
   expect(text).toContain('2026-10-14 06:00:00 UTC');
-  expect(text).toContain('Failovers are not yet recorded');
+  expect(text).toContain('Failovers are not yet included in this report');
   expect(text).not.toContain('Download CSV');
 });

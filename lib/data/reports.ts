@@ -52,7 +52,7 @@ export interface MaintenanceRow {
   downDuringMs: number;
 }
 
-/** Failovers: the FailoverEvent table is not on this branch yet; the section says so, with no rows. */
+/** Failovers: FailoverEvent exists since the merge of main, but reports do not read it yet; the section says so, with no rows. */
 export interface FailoverSection {
   recorded: false;
   note: string;
@@ -80,7 +80,7 @@ export interface Report {
 
 export const FAILOVERS_NOT_RECORDED: FailoverSection = {
   recorded: false,
-  note: 'Failovers are not yet recorded: the FailoverEvent table (leader-election failovers with their gaps) is being added by the collector work and is not in this database schema yet. No failover figures are shown rather than made up.',
+  note: 'Failovers are not yet included in this report: failover events are now recorded (FailoverEvent, see the cluster page and /api/clusters/[id]/failovers), but reading them into reports is not done yet. No failover figures are shown here rather than made up.',
 };
 
 function toRow(c: ComponentSlo, label: string): ReportRow {
