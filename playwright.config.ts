@@ -17,6 +17,8 @@ mkdirSync(DATA_DIR, { recursive: true });
 
 export default defineConfig({
   testDir: './e2e',
+  // e2e/reports has its own server, port and seeded data: playwright.reports.config.ts.
+  testIgnore: ['reports/**'],
   outputDir: './test-results/e2e',
   fullyParallel: false,
   workers: 1,

@@ -25,7 +25,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <a className="skip-link" href="#main">
           Skip to content
         </a>
-        <header className="site-header">
+        <header className="site-header no-print">
           <Link href="/" className="brand">
             <span aria-hidden="true" className="brand-mark">◆</span> Quorum
           </Link>
@@ -33,6 +33,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <ul>
               <li>
                 <Link href="/">Overview</Link>
+              </li>
+              <li>
+                <Link href="/reports">Reports</Link>
               </li>
               <li>
                 <Link href="/clusters/new">Add cluster</Link>

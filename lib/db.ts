@@ -119,17 +119,62 @@ export interface SamplePointReader {
   findMany(args: { where: SampleWhere; orderBy: SampleOrder; take?: number; select: { at: true; status: true; latencyMs: true } }): Promise<SamplePoint[]>;
 }
 
+export type SloWindowKind = 'rolling7d' | 'rolling28d' | 'rolling30d' | 'rolling90d' | 'month' | 'quarter';
+export type MaintenanceRecurrenceKind = 'none' | 'daily' | 'weekly';
+
+/** An SloPolicy row as stored. */
+export interface SloPolicyRow {
+  id: string;
+  clusterId: string;
+  component: string;
+  objective: number;
+  window: SloWindowKind;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A MaintenanceWindow row as stored (times in ms as BigInt). */
+export interface MaintenanceWindowRow {
+  id: string;
+  clusterId: string | null;
+  title: string;
+  startMs: bigint;
+  durationMs: bigint;
+  recurrence: MaintenanceRecurrenceKind;
+  untilMs: bigint | null;
+  createdAt: Date;
+}
+
+interface SloPolicyDelegate {
+  findMany(args: { where: { clusterId?: string | { in: string[] } }; orderBy: { component: Order } }): Promise<SloPolicyRow[]>;
+  upsert(args: {
+    where: { clusterId_component: { clusterId: string; component: string } };
+    create: Omit<SloPolicyRow, 'createdAt' | 'updatedAt'>;
+    update: { objective: number; window: SloWindowKind };
+  }): Promise<SloPolicyRow>;
+  deleteMany(args: { where: { clusterId: string; component?: string } }): Promise<{ count: number }>;
+}
+
+interface MaintenanceDelegate {
+  findMany(args: { where: { OR?: Array<{ clusterId: string | null | { in: string[] } }> }; orderBy: { startMs: Order } }): Promise<MaintenanceWindowRow[]>;
+  create(args: { data: Omit<MaintenanceWindowRow, 'createdAt'> }): Promise<MaintenanceWindowRow>;
+  deleteMany(args: { where: { id: string } }): Promise<{ count: number }>;
+}
+
 /** The part of either generated client Quorum uses (transaction clients included). */
 export interface DbTx {
   cluster: ClusterDelegate;
   sample: SampleDelegate;
+  sloPolicy: SloPolicyDelegate;
+  maintenanceWindow: MaintenanceDelegate;
+  /** Raw SQL with positional parameters ($1… on PostgreSQL, ?1… on SQLite; see lib/data/sql.ts). */
+  $queryRawUnsafe(sql: string, ...values: unknown[]): Promise<unknown>;
+  $executeRawUnsafe(sql: string, ...values: unknown[]): Promise<number>;
   failoverEvent: FailoverEventDelegate;
   leaseWatchGap: LeaseWatchGapDelegate;
 }
 
 export interface DbClient extends DbTx {
-  $queryRawUnsafe(sql: string): Promise<unknown>;
-  $executeRawUnsafe(sql: string): Promise<number>;
   $disconnect(): Promise<void>;
 }
 

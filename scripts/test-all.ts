@@ -63,6 +63,11 @@ async function main(): Promise<void> {
   }
   if (want('unit')) await stage('unit', tsx, ['--test', '--test-reporter=spec', 'test/unit/*.test.ts']);
   if (want('integration')) await stage('integration: SQLite + PostgreSQL', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/integration/*.test.ts']);
+  // Opt-in (`npm test -- bench`): a small storage benchmark on both databases; it fails only when
+  // the rollup figures disagree with the raw scan (speed targets are for the full run, see README).
+  if (only.includes('bench')) {
+    await stage('bench:storage (small: 5 clusters × 1 day)', tsx, ['scripts/bench-storage.ts', '--clusters', '5', '--days', '1', '--repeat', '3', ...(process.env.QUORUM_TEST_PG_URL ? ['--pg-url', process.env.QUORUM_TEST_PG_URL] : ['--providers', 'sqlite'])], { countTests: false });
+  }
   let labUp = false;
   if (want('lab') || want('e2e')) {
     labUp = await stage('lab up (ha profile)', tsx, ['lab/cli.ts', 'up', '--profile', 'ha'], { countTests: false });
@@ -76,6 +81,7 @@ async function main(): Promise<void> {
   if (want('e2e')) {
     if (await stage('next build', bin('next'), ['build'], { countTests: false })) {
       await stage('e2e: Playwright + Debian Chromium', bin('playwright'), ['test', '--reporter=list']);
+      await stage('e2e: reports (PDF, CSV, JSON)', bin('playwright'), ['test', '-c', 'playwright.reports.config.ts', '--reporter=list']);
     }
   }
   if ((want('lab') || want('e2e')) && existsSync(path.join(root, 'test/lab/lab-down.test.ts'))) {

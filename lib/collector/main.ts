@@ -1,6 +1,8 @@
 // The collector process: `npm run collector`. Probes every registered cluster on a node-cron schedule.
 import { describeError } from '../errors';
 import { listClusters, loadClusterKubeconfig } from '../data/clusters';
+import cron from 'node-cron';
+import { loadRetentionConfig, runRetention } from '../data/retention';
 import { insertFailoverEvents, insertWatchGaps, loadLeaseSeeds } from '../data/failovers';
 import { insertSamples } from '../data/samples';
 import { closeDb } from '../db';
@@ -30,8 +32,22 @@ async function main(): Promise<void> {
     log,
     failovers: { insertFailovers: insertFailoverEvents, insertWatchGaps, loadSeeds: (id) => loadLeaseSeeds(id) },
   });
-  log({ event: 'start', ...cfg, probes: ALL_PROBES.map((p) => p.id) });
+  log({ event: 'start', ...cfg, rawRetentionDays: loadRetentionConfig().rawRetentionMs / 86_400_000, probes: ALL_PROBES.map((p) => p.id) });
   collector.start();
+  // Retention: hourly, at minute 7 (off the collector's round ticks), never overlapping itself.
+  const retention = loadRetentionConfig();
+  const retentionAbort = new AbortController();
+  const retentionTask = cron.schedule(
+    '0 7 * * * *',
+    async () => {
+      try {
+        log({ event: 'retention', ...(await runRetention({ ...retention, signal: retentionAbort.signal })) });
+      } catch (e) {
+        log({ event: 'retention-error', error: describeError(e) });
+      }
+    },
+    { name: 'quorum-retention', noOverlap: true },
+  );
   void collector.runOnce().catch((e: unknown) => log({ event: 'cycle-error', error: describeError(e) }));
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -40,6 +56,8 @@ async function main(): Promise<void> {
     log({ event: 'stop', signal });
     const hard = setTimeout(() => process.exit(1), 15_000);
     hard.unref();
+    retentionAbort.abort();
+    await retentionTask.stop();
     await collector.stop();
     await closeDb().catch(() => undefined);
     process.exit(0);

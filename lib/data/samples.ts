@@ -1,6 +1,9 @@
 // Probe results: batch writes from the collector, plain-object reads for pages and tests.
-import { DbError, withDb, type SampleRow } from '../db';
+import { loadCollectorConfig } from '../collector/config';
+import { DbError, withDb, type DbProvider, type DbTx, type SampleRow } from '../db';
+import { DAY_BUCKET_MS, HOUR_BUCKET_MS, advanceSeries, bucketize, type BucketStats, type CoalescedInterval, type TimelineSample } from '../slo/timeline';
 import { STATUSES, type ProbeResult, type Status } from '../types';
+import { createSeries, insertRawSamples, lockSeries, updateSeries, upsertIntervals, upsertRollups, type NewSeries, type SeriesRow } from './sql';
 
 /** A sample as pages and tests see it: `at` as ISO text, `detail` parsed. */
 export interface SampleView {
@@ -24,7 +27,6 @@ export interface ListSamplesQuery {
   limit?: number;
 }
 
-const CHUNK = 500;
 const MAX_TEXT = 4096;
 
 export function parseDetail(text: string | null): ProbeResult['detail'] | null {
@@ -68,30 +70,115 @@ function toRow(clusterId: string, r: ProbeResult): Omit<SampleRow, 'id'> {
   };
 }
 
+/** Options of the write path; defaults come from the collector configuration. */
+export interface WriteOptions {
+  /** Longest time one sample speaks for (default 3 × QUORUM_COLLECTOR_INTERVAL_SECONDS). */
+  capMs?: number;
+}
+
+/** What one write did: raw rows, and samples at or before their series' last time (not rolled up). */
+export interface WriteResult {
+  written: number;
+  late: number;
+}
+
+/** 3 × the collector interval: a sample speaks for at most three intervals; beyond that is no data. */
+export function defaultCapMs(): number {
+  let seconds = 10;
+  try {
+    seconds = loadCollectorConfig().intervalSeconds;
+  } catch {
+    // an invalid interval is reported by the collector itself
+  }
+  return 3 * seconds * 1000;
+}
+
 /**
- * Writes one collector cycle's results for a cluster in one transaction. When the cluster was
- * removed meanwhile its samples are discarded (so a removed cluster can never wedge the
- * collector's retry buffer).
+ * Writes one collector cycle's results for a cluster in one transaction: the raw samples AND the
+ * storage tier derived from them (lib/slo/timeline.ts): per series the newly attributed time goes
+ * into hourly and daily rollups, consecutive identical results are coalesced into StatusInterval
+ * rows, and the series cursor moves on. Long windows are then read without raw rows. When the
+ * cluster was removed meanwhile its samples are discarded (so a removed cluster can never wedge
+ * the collector's retry buffer).
  */
-export async function insertSamples(clusterId: string, results: readonly ProbeResult[]): Promise<void> {
-  await insertSamplesCounted(clusterId, results);
+export async function insertSamples(clusterId: string, results: readonly ProbeResult[], opts: WriteOptions = {}): Promise<void> {
+  await writeSamples(clusterId, results, opts);
 }
 
 /** insertSamples, returning how many rows were written (0 for a removed cluster). */
-export async function insertSamplesCounted(clusterId: string, results: readonly ProbeResult[]): Promise<number> {
-  if (results.length === 0) return 0;
+export async function insertSamplesCounted(clusterId: string, results: readonly ProbeResult[], opts: WriteOptions = {}): Promise<number> {
+  return (await writeSamples(clusterId, results, opts)).written;
+}
+
+/** insertSamples with the full outcome (written, late). */
+export async function writeSamples(clusterId: string, results: readonly ProbeResult[], opts: WriteOptions = {}): Promise<WriteResult> {
+  if (results.length === 0) return { written: 0, late: 0 };
+  const capMs = opts.capMs ?? defaultCapMs();
+  if (!Number.isInteger(capMs) || capMs <= 0 || capMs > 2_147_483_647) throw new DbError('query', `capMs must be a whole number of ms > 0, got ${String(capMs)}`);
   const rows = results.map((r) => toRow(clusterId, r));
   return withDb((db) =>
     db.transaction(async (tx) => {
       const cluster = await tx.cluster.findUnique({ where: { id: clusterId } });
-      if (!cluster) return 0;
-      let written = 0;
-      for (let i = 0; i < rows.length; i += CHUNK) {
-        written += (await tx.sample.createMany({ data: rows.slice(i, i + CHUNK) })).count;
-      }
-      return written;
+      if (!cluster) return { written: 0, late: 0 };
+      const written = await insertRawSamples(
+        db.provider,
+        tx,
+        clusterId,
+        rows.map((r) => ({ probe: r.probe, target: r.target, atMs: r.at.getTime(), status: r.status, reason: r.reason, latencyMs: r.latencyMs, detail: r.detail })),
+      );
+      const late = await rollUp(db.provider, tx, clusterId, rows, capMs);
+      return { written, late };
     }),
   );
+}
+
+type Row = Omit<SampleRow, 'id'>;
+
+/** Advances every series touched by `rows` and writes intervals, rollups and cursors. Returns late samples. */
+async function rollUp(provider: DbProvider, tx: DbTx, clusterId: string, rows: readonly Row[], capMs: number): Promise<number> {
+  const bySeries = new Map<string, { probe: string; target: string; samples: TimelineSample[] }>();
+  for (const r of rows) {
+    const key = `${r.probe}\u0000${r.target}`;
+    let g = bySeries.get(key);
+    if (!g) bySeries.set(key, (g = { probe: r.probe, target: r.target, samples: [] }));
+    g.samples.push({ t: r.at.getTime(), status: r.status, reason: r.reason, latencyMs: r.latencyMs });
+  }
+  const existing = new Map<string, SeriesRow>();
+  for (const s of await lockSeries(provider, tx, clusterId)) existing.set(`${s.probe}\u0000${s.target}`, s);
+  const missing: NewSeries[] = [];
+  for (const [key, g] of bySeries) {
+    if (existing.has(key)) continue;
+    const first = g.samples.reduce((a, b) => (b.t < a.t ? b : a));
+    missing.push({ probe: g.probe, target: g.target, atMs: first.t, status: first.status, reason: first.reason, capMs });
+  }
+  const created = new Set<string>();
+  for (const s of await createSeries(provider, tx, clusterId, missing)) {
+    const key = `${s.probe}\u0000${s.target}`;
+    existing.set(key, s);
+    created.add(key);
+  }
+  const intervals: Array<CoalescedInterval & { seriesId: number }> = [];
+  const hours: Array<BucketStats & { seriesId: number }> = [];
+  const days: Array<BucketStats & { seriesId: number }> = [];
+  const cursors: SeriesRow[] = [];
+  let late = 0;
+  for (const [key, g] of bySeries) {
+    const s = existing.get(key);
+    if (!s) throw new DbError('query', `series ${g.probe}/${g.target} was not created`);
+    // A series created just now has no earlier sample: start from nothing (its first sample is in the batch).
+    const prev = created.has(key) ? null : s;
+    const r = advanceSeries(prev, g.samples, capMs);
+    late += r.late;
+    for (const i of r.intervals) intervals.push({ ...i, seriesId: s.id });
+    for (const b of bucketize(r.spans, r.accepted, HOUR_BUCKET_MS)) hours.push({ ...b, seriesId: s.id });
+    for (const b of bucketize(r.spans, r.accepted, DAY_BUCKET_MS)) days.push({ ...b, seriesId: s.id });
+    cursors.push({ ...s, ...r.cursor, capMs });
+  }
+  await upsertIntervals(provider, tx, intervals);
+  await upsertRollups(provider, tx, 'RollupHour', hours);
+  await upsertRollups(provider, tx, 'RollupDay', days);
+  await updateSeries(provider, tx, cursors);
+  return late;
 }
 
 /** Samples of one cluster in [since, until), oldest first. */

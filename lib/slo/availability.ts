@@ -44,10 +44,26 @@ export interface AvailabilityResult {
 export const RATIO_DECIMALS = 6;
 const SCALE = 10 ** RATIO_DECIMALS;
 
-/** Floors a ratio num/den (den > 0) to RATIO_DECIMALS decimals. */
+const SCALE_N = BigInt(SCALE);
+
+/**
+ * Floors a ratio num/den (den > 0) to RATIO_DECIMALS decimals. Whole numbers (ms) use integer
+ * math, so floorRatio(9993, 10000) is 0.9993, not 0.999299 (9993 × 10⁶ / 10⁴ is 999299.999… in
+ * binary). Other inputs floor the float quotient, corrected by one unit when that unit still fits.
+ */
 export function floorRatio(num: number, den: number): number {
   if (!(den > 0)) throw new RangeError('floorRatio: denominator must be > 0');
-  return Math.floor((num * SCALE) / den) / SCALE;
+  if (!Number.isFinite(num)) throw new RangeError('floorRatio: numerator must be finite');
+  if (Number.isSafeInteger(num) && Number.isSafeInteger(den)) {
+    const n = BigInt(num) * SCALE_N;
+    const d = BigInt(den);
+    let q = n / d; // truncates toward zero
+    if (n % d !== 0n && n < 0n) q -= 1n; // floor for negatives
+    return Number(q) / SCALE;
+  }
+  let units = Math.floor((num * SCALE) / den);
+  if ((units + 1) * den <= num * SCALE) units += 1;
+  return units / SCALE;
 }
 
 function isGood(s: Status): boolean {

@@ -193,3 +193,49 @@ export function windowBounds(window: SloWindow, now: Date): WindowBounds {
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Report periods: a calendar month ("2026-10") or quarter ("2026-Q4"), UTC.
+
+export type ReportPeriodKind = 'month' | 'quarter';
+
+export interface ReportPeriod {
+  kind: ReportPeriodKind;
+  year: number;
+  /** Month 1–12 or quarter 1–4. */
+  index: number;
+}
+
+/** "2026-10" → October 2026, "2026-Q4" → Q4 2026; throws `slo-time` otherwise. */
+export function parseReportPeriod(text: string): ReportPeriod {
+  const m = /^(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))$/i.exec(text.trim());
+  if (!m) throw new SloInputError('slo-time', `report period ${JSON.stringify(text)} must look like 2026-10 (a month) or 2026-Q4 (a quarter)`);
+  const year = Number(m[1]);
+  assertYear(year);
+  return m[2] ? { kind: 'month', year, index: Number(m[2]) } : { kind: 'quarter', year, index: Number(m[3]) };
+}
+
+/** The inverse of parseReportPeriod: "2026-10" or "2026-Q4". */
+export function formatReportPeriod(p: ReportPeriod): string {
+  return p.kind === 'month' ? `${p.year}-${String(p.index).padStart(2, '0')}` : `${p.year}-Q${p.index}`;
+}
+
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'] as const;
+
+/** "October 2026", "Q4 2026 (October–December)". */
+export function reportPeriodLabel(p: ReportPeriod): string {
+  if (p.kind === 'month') return `${MONTH_NAMES[p.index - 1]} ${p.year}`;
+  return `Q${p.index} ${p.year} (${MONTH_NAMES[(p.index - 1) * 3]}–${MONTH_NAMES[(p.index - 1) * 3 + 2]})`;
+}
+
+/** UTC bounds of a report period. */
+export function reportPeriodBounds(p: ReportPeriod): { startMs: number; endMs: number; durationMs: number } {
+  return p.kind === 'month' ? calendarMonthBounds(p.year, p.index) : calendarQuarterBounds(p.year, p.index);
+}
+
+/** The period containing `now` (UTC). */
+export function currentReportPeriod(kind: ReportPeriodKind, now: Date): ReportPeriod {
+  const t = nowMs(now);
+  const d = new Date(t);
+  return kind === 'month' ? { kind, year: d.getUTCFullYear(), index: d.getUTCMonth() + 1 } : { kind, year: d.getUTCFullYear(), index: Math.floor(d.getUTCMonth() / 3) + 1 };
+}

@@ -1,0 +1,249 @@
+// /reports: error-budget report per cluster or for the fleet, per calendar month or quarter.
+// A server component reading lib/data/reports (rollups + coalesced intervals), print-friendly
+// (@media print in globals.css), with a CSV download and the same data as JSON (/api/reports).
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { getReport, type ClusterReport, type ReportRow } from '@/lib/data/reports';
+import { listClusters } from '@/lib/data/clusters';
+import { formatTime } from '@/lib/format';
+import { formatDuration, formatPercent } from '@/lib/slo/format';
+import { SLO_WINDOW_LABELS, currentReportPeriod, formatReportPeriod, targetPercentLabel, type ReportPeriod } from '@/lib/slo/targets';
+import { parseReportQuery, reportHref } from './search-params';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Reports' };
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+function recentPeriods(now: Date): ReportPeriod[] {
+  const out: ReportPeriod[] = [];
+  const m = currentReportPeriod('month', now);
+  for (let i = 0; i < 6; i++) {
+    const idx = m.index - i;
+    out.push({ kind: 'month', year: idx > 0 ? m.year : m.year - 1, index: idx > 0 ? idx : idx + 12 });
+  }
+  const qtr = currentReportPeriod('quarter', now);
+  for (let i = 0; i < 4; i++) {
+    const idx = qtr.index - i;
+    out.push({ kind: 'quarter', year: idx > 0 ? qtr.year : qtr.year - 1, index: idx > 0 ? idx : idx + 4 });
+  }
+  return out;
+}
+
+const dur = (ms: number): string => (ms === 0 ? '0' : formatDuration(ms));
+
+export default async function ReportsPage({ searchParams }: { searchParams: SearchParams }) {
+  const now = new Date();
+  const parsed = parseReportQuery(await searchParams, now);
+  if (!parsed.ok) {
+    return (
+      <section className="card" role="alert">
+        <h1>Report</h1>
+        <p>{parsed.message}</p>
+        <Link href="/reports">Show this month&apos;s fleet report</Link>
+      </section>
+    );
+  }
+  const { query } = parsed;
+  const [report, clusters] = await Promise.all([getReport({ clusterId: query.clusterId, period: query.period, now }), listClusters()]);
+  if (!report) {
+    return (
+      <section className="card" role="alert">
+        <h1>Report</h1>
+        <p>No cluster named or numbered “{query.clusterId}”.</p>
+        <Link href="/reports">Show the fleet report</Link>
+      </section>
+    );
+  }
+  const periodId = formatReportPeriod(query.period);
+  const scopeName = report.scope === 'fleet' ? 'Fleet' : report.clusters[0]!.name;
+  return (
+    <article className="report">
+      <div className="page-head">
+        <h1>
+          {scopeName} error-budget report — {report.period.label}
+        </h1>
+        <div className="no-print report-actions">
+          <a className="button" href={reportHref('/api/reports/csv', query)} download>
+            Download CSV
+          </a>
+          <a className="button secondary" href={reportHref('/api/reports', query)}>
+            JSON
+          </a>
+        </div>
+      </div>
+      <form className="no-print report-picker" method="get" action="/reports" aria-label="Choose a report">
+        <label>
+          Scope{' '}
+          <select name="cluster" defaultValue={query.clusterId ?? 'all'}>
+            <option value="all">Fleet (all clusters)</option>
+            {clusters.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Period{' '}
+          <select name="period" defaultValue={periodId}>
+            {[...new Set([periodId, ...recentPeriods(now).map(formatReportPeriod)])].map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit">Show</button>
+      </form>
+      <p className="muted">
+        {formatTime(report.period.startAt)} to {formatTime(report.period.endAt)}
+        {report.period.elapsedEndAt !== report.period.endAt ? ` (in progress: measured until ${formatTime(report.period.elapsedEndAt)})` : ''}. Generated{' '}
+        {formatTime(report.generatedAt)}. Availability = good ÷ (good + bad) time, rounded down; unknown time and maintenance are left out and
+        shown apart.
+      </p>
+      {report.scope === 'fleet' ? (
+        <section className="card" aria-labelledby="fleet-summary">
+          <h2 id="fleet-summary">Fleet</h2>
+          <dl className="facts">
+            <div>
+              <dt>Clusters</dt>
+              <dd>{report.fleet.clusters}</dd>
+            </div>
+            <div>
+              <dt>Composite availability (all clusters)</dt>
+              <dd>{formatPercent(report.fleet.availability, 3)}</dd>
+            </div>
+            <div>
+              <dt>Bad time</dt>
+              <dd>{dur(report.fleet.badMs)}</dd>
+            </div>
+            <div>
+              <dt>Outages</dt>
+              <dd>{report.fleet.outages}</dd>
+            </div>
+          </dl>
+        </section>
+      ) : null}
+      {report.clusters.length === 0 ? <p className="card">No clusters registered.</p> : null}
+      {report.clusters.map((c) => (
+        <ClusterSection key={c.clusterId} c={c} />
+      ))}
+    </article>
+  );
+}
+
+function SloTable({ rows, name }: { rows: ReportRow[]; name: string }) {
+  return (
+    <table className="report-table">
+      <caption>Availability vs SLO, {name}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Component</th>
+          <th scope="col">SLO (policy)</th>
+          <th scope="col">Availability</th>
+          <th scope="col">Budget used</th>
+          <th scope="col">Bad time</th>
+          <th scope="col">Allowed</th>
+          <th scope="col">Unknown / no data</th>
+          <th scope="col">Maintenance</th>
+          <th scope="col">Coverage</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.component} className={r.component === 'control-plane' ? 'composite' : undefined}>
+            <th scope="row" title={r.label}>
+              {r.component === 'control-plane' ? 'Control plane (composite)' : r.component}
+            </th>
+            <td>
+              {targetPercentLabel(r.objective)} · {SLO_WINDOW_LABELS[r.policyWindow]}
+            </td>
+            <td className={r.meetsObjective === false ? 'bad' : undefined}>
+              {r.availability === null ? 'no data' : formatPercent(r.availability, 3)}
+              {r.meetsObjective === false ? ' (below SLO)' : ''}
+            </td>
+            <td>{r.availability === null ? '—' : formatPercent(r.budgetUsedFraction, 1)}</td>
+            <td>{dur(r.badMs)}</td>
+            <td>{dur(r.allowedBadMs)}</td>
+            <td>{dur(r.unknownMs)}</td>
+            <td>{dur(r.maintenanceMs)}</td>
+            <td>{formatPercent(r.coverage, 1)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function ClusterSection({ c }: { c: ClusterReport }) {
+  const hid = `cluster-${c.clusterId}`;
+  return (
+    <section className="card report-cluster" aria-labelledby={hid}>
+      <h2 id={hid}>
+        <Link href={`/clusters/${encodeURIComponent(c.clusterId)}`}>{c.name}</Link> <span className="muted mono">{c.server}</span>
+      </h2>
+      {c.rows.length === 0 ? <p>No samples for this cluster yet.</p> : <SloTable rows={c.rows} name={c.name} />}
+      <h3>Outages</h3>
+      {c.outages.length === 0 ? (
+        <p>No outages in this period (outside maintenance).</p>
+      ) : (
+        <table className="report-table">
+          <caption>Outage intervals of {c.name} (bad time outside maintenance)</caption>
+          <thead>
+            <tr>
+              <th scope="col">Start</th>
+              <th scope="col">End</th>
+              <th scope="col">Duration</th>
+              <th scope="col">Component</th>
+              <th scope="col">Reason</th>
+            </tr>
+          </thead>
+          <tbody>
+            {c.outages.map((o) => (
+              <tr key={`${o.component}-${o.startAt}`}>
+                <td>{formatTime(o.startAt)}</td>
+                <td>{formatTime(o.endAt)}</td>
+                <td>{dur(o.durationMs)}</td>
+                <td>{o.component}</td>
+                <td>{o.reason}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h3>Maintenance (excluded from the SLO)</h3>
+      {c.maintenance.length === 0 ? (
+        <p>No maintenance in this period.</p>
+      ) : (
+        <table className="report-table">
+          <caption>Maintenance windows of {c.name}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Title</th>
+              <th scope="col">Start</th>
+              <th scope="col">End</th>
+              <th scope="col">Duration</th>
+              <th scope="col">Control plane down during it</th>
+            </tr>
+          </thead>
+          <tbody>
+            {c.maintenance.map((m) => (
+              <tr key={`${m.title}-${m.startAt}`}>
+                <td>{m.title}</td>
+                <td>{formatTime(m.startAt)}</td>
+                <td>{formatTime(m.endAt)}</td>
+                <td>{dur(m.durationMs)}</td>
+                <td>{dur(m.downDuringMs)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h3>Failovers</h3>
+      <p className="notice" data-testid="failovers-not-recorded">
+        {c.failovers.note}
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,41 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { defineConfig } from '@playwright/test';
+
+// The /reports e2e test (issue 5): its own port (default 3107, never the shared 3100), its own fresh
+// SQLite data folder seeded through the real write path by scripts/e2e-seed-report.ts, no collector
+// and no lab. Build first (`npx next build`): the webServer below does not build.
+//   npx playwright test -c playwright.reports.config.ts
+const PORT = Number(process.env.QUORUM_REPORTS_E2E_PORT ?? 3107);
+if (!process.env.QUORUM_REPORTS_E2E_DATA_DIR) {
+  process.env.QUORUM_REPORTS_E2E_DATA_DIR = path.resolve('test-results', `e2e-reports-data-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+}
+const DATA_DIR = process.env.QUORUM_REPORTS_E2E_DATA_DIR;
+mkdirSync(DATA_DIR, { recursive: true });
+
+export default defineConfig({
+  testDir: './e2e/reports',
+  outputDir: './test-results/e2e-reports',
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: 'list',
+  timeout: 90_000,
+  expect: { timeout: 10_000 },
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}`,
+    screenshot: 'only-on-failure',
+    launchOptions: { executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] },
+  },
+  projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
+  webServer: {
+    command: 'npx tsx scripts/start.ts --no-collector --no-build',
+    url: `http://127.0.0.1:${PORT}/api/healthz`,
+    reuseExistingServer: false,
+    timeout: 180_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
+    env: { QUORUM_DATA_DIR: DATA_DIR, PORT: String(PORT), HOST: '127.0.0.1', NEXT_TELEMETRY_DISABLED: '1', DATABASE_URL: '' },
+  },
+});

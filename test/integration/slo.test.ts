@@ -1,0 +1,251 @@
+// SLO storage and math against real databases (a SQLite file and QUORUM_TEST_PG_URL): a known day of
+// history written through the real write path (insertSamples) — an outage of 7 min, a maintenance of
+// 1 h (with downtime inside it), an unknown gap of 5 min — then availability, budget and report rows
+// checked to the second, rollup reads checked equal to a raw scan, and retention checked to keep
+// the figures once raw rows are gone.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { closeDb, getDb } from '@/lib/db';
+import { migrate } from '@/lib/db/migrate';
+import type { Provider } from '@/lib/db/schema';
+import { createCluster, removeCluster } from '@/lib/data/clusters';
+import { getReport, reportToCsv } from '@/lib/data/reports';
+import { runRetention } from '@/lib/data/retention';
+import { insertSamples, listSamples, writeSamples } from '@/lib/data/samples';
+import { createMaintenanceWindow, evaluatePeriod, getFleetSlo, listSeries, measureSeries, setSloPolicy } from '@/lib/data/slo';
+import { availability } from '@/lib/slo/availability';
+import type { ProbeResult, Status } from '@/lib/types';
+
+const PG_URL = process.env.QUORUM_TEST_PG_URL;
+const S = 1000;
+const MIN = 60 * S;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+const CAP = 30 * S; // 3 × the 10 s interval
+const T0 = Date.UTC(2026, 9, 10); // 2026-10-10T00:00:00Z
+const T1 = T0 + DAY; // samples every 10 s in [T0, T1)
+const OUTAGE = { from: T0 + 6 * HOUR, to: T0 + 6 * HOUR + 7 * MIN }; // readyz down: etcd
+const MAINT = { from: T0 + 10 * HOUR, to: T0 + 11 * HOUR };
+const DOWN_IN_MAINT = { from: T0 + 10 * HOUR + 10 * MIN, to: T0 + 10 * HOUR + 30 * MIN };
+const GAP = { lastBefore: T0 + 15 * HOUR, nextAfter: T0 + 15 * HOUR + 5 * MIN + 30 * S }; // no data 15:00:30–15:05:30
+const NOW = new Date(Date.UTC(2026, 10, 5)); // 2026-11-05: October is over
+
+function readyzAt(t: number): ProbeResult | null {
+  if (t > GAP.lastBefore && t < GAP.nextAfter) return null;
+  const down = (t >= OUTAGE.from && t < OUTAGE.to) || (t >= DOWN_IN_MAINT.from && t < DOWN_IN_MAINT.to);
+  return {
+    probe: 'apiserver-readyz',
+    target: 'endpoint',
+    status: down ? 'down' : 'up',
+    reason: down ? 'readyz failed: etcd' : 'ok',
+    latencyMs: down ? 40 : 10 + ((t / (10 * S)) % 7),
+    at: t,
+    detail: { httpStatus: down ? 500 : 200 },
+  };
+}
+
+function schedulerAt(t: number): ProbeResult {
+  // The scheduler's Lease: reason text changes every sample (renew age) but stays one interval.
+  const status: Status = t >= T0 + 20 * HOUR && t < T0 + 20 * HOUR + 30 * S ? 'down' : 'up';
+  return {
+    probe: 'leader-election',
+    target: 'kube-scheduler',
+    status,
+    reason: status === 'up' ? `held by node-a, renewed ${((t / (10 * S)) % 7) + 0.5} s ago (lease 15 s)` : 'no holder: leadership released and not taken',
+    latencyMs: null,
+    at: t,
+  };
+}
+
+function history(from: number, to: number): ProbeResult[] {
+  const out: ProbeResult[] = [];
+  for (let t = from; t < to; t += 10 * S) {
+    const r = readyzAt(t);
+    if (r) out.push(r);
+    out.push(schedulerAt(t));
+  }
+  return out;
+}
+
+function providerSuite(provider: Provider): void {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), `quorum-slo-${provider}-`));
+  const pgSchema = `quorum_slo_${randomBytes(6).toString('hex')}`;
+  const saved = { DATABASE_URL: process.env.DATABASE_URL, QUORUM_DATA_DIR: process.env.QUORUM_DATA_DIR, QUORUM_SECRET_KEY: process.env.QUORUM_SECRET_KEY };
+  let clusterId = '';
+
+  before(async () => {
+    await closeDb();
+    process.env.QUORUM_DATA_DIR = dataDir;
+    process.env.QUORUM_SECRET_KEY = randomBytes(32).toString('hex');
+    if (provider === 'postgresql') process.env.DATABASE_URL = `${PG_URL}${PG_URL!.includes('?') ? '&' : '?'}schema=${pgSchema}`;
+    else delete process.env.DATABASE_URL;
+    await migrate({ quiet: true });
+    clusterId = (await createCluster({ name: 'slo-alpha', server: 'https://127.0.0.1:6443', context: 'alpha', labels: {}, kubeconfigYaml: 'apiVersion: v1' })).id;
+  });
+
+  after(async () => {
+    await closeDb();
+    for (const [k, v] of Object.entries(saved)) (v === undefined ? delete process.env[k] : (process.env[k] = v));
+    if (provider === 'postgresql') {
+      const c = new pg.Client({ connectionString: PG_URL });
+      await c.connect();
+      await c.query(`DROP SCHEMA IF EXISTS "${pgSchema}" CASCADE`);
+      await c.end();
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('the known day goes in through insertSamples: per cycle, then in hour batches, one duplicate is late', async () => {
+    const all = history(T0, T1);
+    // First 30 minutes one collector cycle per call (as the live collector writes), the rest per hour.
+    const firstCut = T0 + 30 * MIN;
+    const early = all.filter((r) => r.at < firstCut);
+    for (let i = 0; i < early.length; i += 2) await insertSamples(clusterId, early.slice(i, i + 2), { capMs: CAP });
+    for (let h = firstCut; h < T1; h += HOUR) await insertSamples(clusterId, all.filter((r) => r.at >= h && r.at < h + HOUR), { capMs: CAP });
+    const dup = await writeSamples(clusterId, [readyzAt(T0 + 5 * HOUR)!], { capMs: CAP });
+    assert.deepEqual(dup, { written: 1, late: 1 }, 'a sample older than its series cursor is stored raw but not rolled up');
+    const raw = await listSamples({ clusterId, since: new Date(T0), until: new Date(T1), probe: 'apiserver-readyz', limit: 100_000 });
+    assert.equal(raw.length, 8640 - 32 + 1); // 32 samples missing in the gap, one duplicate
+  });
+
+  test('coalesced intervals: the outage is one interval to the second; renew-age reasons do not split intervals', async () => {
+    const db = await getDb();
+    const rows = (await db.prisma.$queryRawUnsafe(
+      `SELECT s."probe", i."startMs", i."endMs", i."status", i."reason", i."samples" FROM "StatusInterval" i JOIN "Series" s ON s."id" = i."seriesId" ORDER BY s."probe", i."startMs"`,
+    )) as Array<Record<string, unknown>>;
+    const iv = rows.map((r) => ({ probe: String(r.probe), start: Number(r.startMs), end: Number(r.endMs), status: String(r.status), reason: String(r.reason), samples: Number(r.samples) }));
+    const readyz = iv.filter((r) => r.probe === 'apiserver-readyz');
+    assert.deepEqual(
+      readyz.map((r) => [r.start - T0, r.end - T0, r.status, r.samples]),
+      [
+        [0, OUTAGE.from - T0, 'up', 2160],
+        [OUTAGE.from - T0, OUTAGE.to - T0, 'down', 42],
+        [OUTAGE.to - T0, DOWN_IN_MAINT.from - T0, 'up', 1458],
+        [DOWN_IN_MAINT.from - T0, DOWN_IN_MAINT.to - T0, 'down', 120],
+        [DOWN_IN_MAINT.to - T0, GAP.lastBefore + CAP - T0, 'up', 1621], // ends 30 s after the last sample before the gap
+        [GAP.nextAfter - T0, T1 - 10 * S - T0, 'up', 3207], // open: attributed up to the last sample
+      ],
+    );
+    assert.equal(readyz[1]!.reason, 'readyz failed: etcd');
+    const sched = iv.filter((r) => r.probe === 'leader-election');
+    assert.deepEqual(sched.map((r) => [r.start - T0, r.end - T0, r.status]), [
+      [0, 20 * HOUR, 'up'],
+      [20 * HOUR, 20 * HOUR + 30 * S, 'down'],
+      [20 * HOUR + 30 * S, T1 - 10 * S - T0, 'up'],
+    ]);
+  });
+
+  test('rollup reads equal a raw scan for windows with arbitrary edges', async () => {
+    const series = await listSeries({ clusterIds: [clusterId] });
+    assert.deepEqual(series.map((s) => s.component).sort(), ['apiserver-readyz', 'leader-election/kube-scheduler']);
+    const raw = await listSamples({ clusterId, since: new Date(T0 - HOUR), until: new Date(T1 + HOUR), limit: 100_000 });
+    const windows = [
+      { startMs: T0 - HOUR, endMs: T1 + HOUR },
+      { startMs: T0 + 17 * MIN + 13 * S, endMs: T1 - 3 * HOUR - 2 * MIN - 7 * S },
+      { startMs: T0 + 15 * HOUR - 7 * S, endMs: T0 + 15 * HOUR + 9 * MIN + 1 * S },
+      { startMs: T0 + 6 * HOUR + 3 * MIN, endMs: T0 + 6 * HOUR + 3 * MIN + 1 },
+    ];
+    for (const w of windows) {
+      const m = await measureSeries(series, () => [w], T1 + DAY);
+      for (const s of series) {
+        const pts = raw.filter((r) => r.probe === s.probe && r.target === s.target).map((r) => ({ t: Date.parse(r.at), status: r.status }));
+        // the raw duplicate at 05:00 is a second sample at the same time: drop it as the write path did
+        const uniq = pts.filter((p, i) => i === 0 || p.t !== pts[i - 1]!.t);
+        const a = availability({ samples: uniq, startMs: w.startMs, endMs: w.endMs, intervalMs: 10 * S, maxGapMs: CAP });
+        const got = m.get(s.id)!;
+        assert.deepEqual([got.goodMs, got.badMs], [a.goodMs, a.badMs], `${s.component} in [${new Date(w.startMs).toISOString()}, ${new Date(w.endMs).toISOString()})`);
+      }
+    }
+  });
+
+  test('October 2026 with 1 h maintenance and a 99 % policy: availability, coverage and budget to the second', async () => {
+    await setSloPolicy({ clusterId, component: '*', objective: 0.99, window: 'month' });
+    await createMaintenanceWindow({ clusterId, title: 'etcd defrag', startMs: MAINT.from, durationMs: MAINT.to - MAINT.from });
+    const series = (await listSeries({ clusterIds: [clusterId], probe: 'apiserver-readyz' }))[0]!;
+    const oct = { startMs: Date.UTC(2026, 9, 1), endMs: Date.UTC(2026, 10, 1) };
+    const r = (await evaluatePeriod({ series: [series], period: oct, nowMs: NOW.getTime(), maintenance: [{ id: 'm', clusterId, title: 'm', startMs: MAINT.from, durationMs: HOUR, recurrence: 'none', untilMs: null }], policies: [{ component: '*', objective: 0.99, window: 'month' }] })).get(series.id)!;
+    // Covered: [T0, T1 + 20 s) minus the 300 s gap = 86,120 s; minus 3,600 s maintenance = 82,520 s measured.
+    assert.equal(r.badMs, 420 * S);
+    assert.equal(r.goodMs, 82_100 * S);
+    assert.equal(r.maintenanceMs, 3600 * S);
+    assert.equal(r.unknownMs, (31 * 86_400 - 3600 - 82_520) * S);
+    assert.equal(r.availability, 0.99491); // 82,100 / 82,520 = 0.994910276…, floored
+    assert.equal(r.coverage, 0.030850); // 82,520 / 2,674,800 = 0.0308509…
+    assert.equal(r.budget.allowedBadMs, 825_200); // 1 % of the 82,520 s measured
+    assert.equal(r.budget.consumedBadMs, 420_000);
+    assert.equal(r.budget.remainingBadMs, 405_200);
+    assert.equal(r.meetsObjective, true);
+  });
+
+  test('report for October: composite and components, outage rows to the second, maintenance excluded, CSV', async () => {
+    const report = (await getReport({ clusterId, period: { kind: 'month', year: 2026, index: 10 }, now: NOW }))!;
+    assert.equal(report.clusters.length, 1);
+    const c = report.clusters[0]!;
+    assert.equal(c.name, 'slo-alpha');
+    const composite = c.rows.find((row) => row.component === 'control-plane')!;
+    assert.equal(composite.objective, 0.99);
+    assert.equal(composite.goodMs, 82_100 * S);
+    assert.equal(composite.badMs, 420 * S);
+    assert.equal(composite.availability, 0.99491);
+    assert.equal(composite.budgetUsedFraction, 420_000 / 825_200);
+    const sched = c.rows.find((row) => row.component === 'leader-election/kube-scheduler')!;
+    assert.equal(sched.badMs, 30 * S);
+    // Outages outside maintenance, to the second; the downtime inside maintenance is listed apart.
+    assert.deepEqual(
+      c.outages.map((o) => [o.component, o.startAt, o.endAt, o.durationMs, o.reason]),
+      [
+        ['control-plane', new Date(OUTAGE.from).toISOString(), new Date(OUTAGE.to).toISOString(), 420 * S, 'readyz failed: etcd'],
+        ['leader-election/kube-scheduler', new Date(T0 + 20 * HOUR).toISOString(), new Date(T0 + 20 * HOUR + 30 * S).toISOString(), 30 * S, 'no holder: leadership released and not taken'],
+      ],
+    );
+    assert.deepEqual(
+      c.maintenance.map((m) => [m.title, m.startAt, m.endAt, m.durationMs, m.downDuringMs]),
+      [['etcd defrag', new Date(MAINT.from).toISOString(), new Date(MAINT.to).toISOString(), HOUR, 20 * MIN]],
+    );
+    const csv = reportToCsv(report);
+    assert.match(csv, /^section,cluster,component,/);
+    assert.match(csv, /\noutage,slo-alpha,control-plane,2026-10-10T06:00:00\.000Z,2026-10-10T06:07:00\.000Z,420,readyz failed: etcd/);
+  });
+
+  test('fleet overview (rollups): the composite per cluster over its policy window', async () => {
+    const fleet = await getFleetSlo({ now: NOW, window: 'month' });
+    assert.equal(fleet.length, 1);
+    // November 1–5 has no samples: no measured time, the budget is nominal.
+    assert.equal(fleet[0]!.composite!.availability, null);
+    const oct = await getFleetSlo({ now: new Date(Date.UTC(2026, 9, 31, 12)), window: '30d' });
+    assert.equal(oct[0]!.composite!.badMs, 420 * S);
+    assert.equal(oct[0]!.composite!.goodMs, 82_100 * S);
+  });
+
+  test('retention deletes raw rows in batches; the figures stay the same from rollups and intervals', async () => {
+    const before = await getReport({ clusterId, period: { kind: 'month', year: 2026, index: 10 }, now: NOW });
+    const r = await runRetention({ now: T1 + 20 * DAY, rawRetentionMs: 14 * DAY, rollupRetentionMs: 400 * DAY, batchSize: 1000, pauseMs: 0 });
+    assert.equal(r.rawDeleted, 8640 - 32 + 1 + 8640);
+    assert.equal(r.hoursDeleted + r.daysDeleted + r.intervalsDeleted, 0);
+    assert.ok(r.batches >= 18);
+    assert.equal((await listSamples({ clusterId, since: new Date(0), limit: 10 })).length, 0);
+    const after = await getReport({ clusterId, period: { kind: 'month', year: 2026, index: 10 }, now: NOW });
+    assert.deepEqual(after, before);
+    const old = await runRetention({ now: T1 + 401 * DAY, rawRetentionMs: 14 * DAY, rollupRetentionMs: 400 * DAY, batchSize: 1000, pauseMs: 0 });
+    assert.equal(old.hoursDeleted, 48);
+    assert.equal(old.daysDeleted, 2); // 2 series × Oct 10 (the last sample's open tail is in no rollup)
+    assert.equal(old.intervalsDeleted, 9);
+  });
+
+  test('removing the cluster removes its series, rollups and intervals', async () => {
+    assert.equal(await removeCluster(clusterId), true);
+    const db = await getDb();
+    for (const t of ['Series', 'RollupHour', 'RollupDay', 'StatusInterval', 'SloPolicy', 'MaintenanceWindow']) {
+      const [row] = (await db.prisma.$queryRawUnsafe(`SELECT COUNT(*) AS n FROM "${t}"`)) as Array<{ n: unknown }>;
+      assert.equal(Number(row!.n), 0, t);
+    }
+  });
+}
+
+describe('SLO storage and reports on SQLite', () => providerSuite('sqlite'));
+describe('SLO storage and reports on PostgreSQL', { skip: PG_URL ? false : 'QUORUM_TEST_PG_URL is not set' }, () => providerSuite('postgresql'));
