@@ -190,6 +190,10 @@ test('the components card names the Lease holders; a killed scheduler leader sho
   await expect(scheduler).toContainText(/held by qlab-cp\d_/, { timeout: 4 * COLLECTOR_INTERVAL_MS });
   const holder = /held by (qlab-cp\d_[0-9a-f-]+)/.exec((await scheduler.textContent()) ?? '')![1]!;
   await expect(components.locator('tr[data-component="etcd"]').first()).toContainText('[+]etcd ok');
+  const readiness = page.getByTestId('readiness-card');
+  await expect(readiness.locator('tr[data-check="control-plane-nodes"]')).toHaveAttribute('data-verdict', 'pass');
+  await expect(readiness.locator('tr[data-check="apiserver-endpoint"]')).toHaveAttribute('data-verdict', 'pass');
+  await expect(readiness.locator('tr[data-check="worker-zones"]')).toContainText('zone-a');
 
   // Kill the leader through the lab (its own CLI, the same one the lab tests use).
   const out = execFileSync(path.resolve('node_modules/.bin/tsx'), ['lab/cli.ts', 'fault', 'kill', 'kube-scheduler', '--leader'], { encoding: 'utf8', timeout: 60_000 });

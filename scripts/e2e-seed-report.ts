@@ -4,6 +4,7 @@
 import { closeDb } from '@/lib/db';
 import { migrate } from '@/lib/db/migrate';
 import { createCluster } from '@/lib/data/clusters';
+import { insertFailoverEvents } from '@/lib/data/failovers';
 import { insertSamples } from '@/lib/data/samples';
 import { createMaintenanceWindow } from '@/lib/data/slo';
 import type { ProbeResult } from '@/lib/types';
@@ -23,6 +24,14 @@ async function main(): Promise<void> {
     }
   }
   await insertSamples(c.id, results, { capMs: 30_000 });
+  // A kube-scheduler leader crash during the outage, through the collector's write path for failovers.
+  await insertFailoverEvents(c.id, [
+    {
+      lease: 'kube-system/kube-scheduler', kind: 'crash', previousHolder: 'cp1_aaaa', newHolder: 'cp2_bbbb',
+      previousRenewTime: '2026-10-14T06:00:00.250001Z', newAcquireTime: '2026-10-14T06:00:09.500123Z', gapMs: 9250.122,
+      leaseDurationSeconds: 8, leaseTransitions: 3, observedAt: OUT.from + 9_600,
+    },
+  ]);
   await createMaintenanceWindow({ clusterId: c.id, title: 'control-plane upgrade', startMs: T0 + 10 * 3_600_000, durationMs: 3_600_000 });
   await closeDb();
   process.stdout.write(`${JSON.stringify({ clusterId: c.id, name })}\n`);

@@ -31,6 +31,7 @@ function recentPeriods(now: Date): ReportPeriod[] {
 }
 
 const dur = (ms: number): string => (ms === 0 ? '0' : formatDuration(ms));
+const gap = (ms: number | null): string => (ms === null ? 'unknown' : `${(ms / 1000).toFixed(ms >= 10_000 ? 1 : 2)} s`);
 
 export default async function ReportsPage({ searchParams }: { searchParams: SearchParams }) {
   const now = new Date();
@@ -241,9 +242,72 @@ function ClusterSection({ c }: { c: ClusterReport }) {
         </table>
       )}
       <h3>Failovers</h3>
-      <p className="notice" data-testid="failovers-not-recorded">
-        {c.failovers.note}
-      </p>
+      {c.failovers.events.length === 0 ? (
+        <p className="muted" data-testid="failovers-none">
+          No leader-election failover in this period.
+        </p>
+      ) : (
+        <>
+          <table>
+            <caption>Failovers per Lease, {c.name} (percentiles over measured gaps)</caption>
+            <thead>
+              <tr>
+                <th scope="col">Lease</th>
+                <th scope="col">Failovers</th>
+                <th scope="col">crash / graceful / unobserved</th>
+                <th scope="col">p50 gap</th>
+                <th scope="col">p95 gap</th>
+                <th scope="col">max gap</th>
+              </tr>
+            </thead>
+            <tbody>
+              {c.failovers.stats.map((st) => (
+                <tr key={st.lease}>
+                  <td className="mono">{st.lease}</td>
+                  <td>{st.count}</td>
+                  <td>
+                    {st.crash} / {st.graceful} / {st.unobserved}
+                  </td>
+                  <td>{gap(st.p50Ms)}</td>
+                  <td>{gap(st.p95Ms)}</td>
+                  <td>{gap(st.maxMs)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <table>
+            <caption>Failovers of {c.name}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Acquired</th>
+                <th scope="col">Component</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Previous → new holder</th>
+                <th scope="col">Gap (last renew → acquire)</th>
+              </tr>
+            </thead>
+            <tbody>
+              {c.failovers.events.map((f) => (
+                <tr key={f.id}>
+                  <td>{formatTime(f.at)}</td>
+                  <td className="mono">{f.component}</td>
+                  <td>{f.kind}</td>
+                  <td className="mono">
+                    {f.previousHolder} → {f.newHolder}
+                  </td>
+                  <td>{gap(f.gapMs)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+      {c.failovers.watchGaps.length > 0 ? (
+        <p className="muted">
+          The Lease watch was down {c.failovers.watchGaps.length} time{c.failovers.watchGaps.length === 1 ? '' : 's'} in this period (
+          {dur(c.failovers.watchGaps.reduce((a, g) => a + g.durationMs, 0))} in all); takeovers then are counted as unobserved, without a gap.
+        </p>
+      ) : null}
     </section>
   );
 }

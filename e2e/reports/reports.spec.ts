@@ -31,7 +31,7 @@ async function pdfText(bytes: Buffer): Promise<string> {
   return text;
 }
 
-test('cluster report for October 2026: SLO table, outage row, maintenance, failovers note; CSV, JSON and PDF', async ({ page, request }, testInfo) => {
+test('cluster report for October 2026: SLO table, outage row, maintenance, failovers; CSV, JSON and PDF', async ({ page, request }, testInfo) => {
   await page.goto(`/reports?cluster=${clusterId}&period=2026-10`);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(`${NAME} error-budget report — October 2026`);
   const slo = page.getByRole('table', { name: `Availability vs SLO, ${NAME}` });
@@ -42,7 +42,12 @@ test('cluster report for October 2026: SLO table, outage row, maintenance, failo
   await expect(outages.getByRole('row').nth(1)).toContainText('2026-10-14 06:07:00 UTC');
   await expect(outages.getByRole('row').nth(1)).toContainText('readyz failed: etcd');
   await expect(page.getByRole('table', { name: `Maintenance windows of ${NAME}` })).toContainText('control-plane upgrade');
-  await expect(page.getByTestId('failovers-not-recorded')).toContainText('Failovers are not yet included in this report');
+  const failovers = page.getByRole('table', { name: `Failovers of ${NAME}` });
+  await expect(failovers.getByRole('row')).toHaveCount(2);
+  await expect(failovers.getByRole('row').nth(1)).toContainText('kube-scheduler');
+  await expect(failovers.getByRole('row').nth(1)).toContainText('crash');
+  await expect(failovers.getByRole('row').nth(1)).toContainText('cp1_aaaa → cp2_bbbb');
+  await expect(failovers.getByRole('row').nth(1)).toContainText('9.25 s');
   await page.screenshot({ path: testInfo.outputPath('report.png'), fullPage: true });
 
   // CSV download from the page's link.
@@ -52,6 +57,7 @@ test('cluster report for October 2026: SLO table, outage row, maintenance, failo
   await download.saveAs(csvPath);
   const csv = (await import('node:fs')).readFileSync(csvPath, 'utf8');
   expect(csv).toContain(`outage,${NAME},control-plane,2026-10-14T06:00:00.000Z,2026-10-14T06:07:00.000Z,420,readyz failed: etcd`);
+  expect(csv).toContain(`failover,${NAME},kube-scheduler,2026-10-14T06:00:00.250001Z,2026-10-14T06:00:09.500123Z,9.250122,crash: cp1_aaaa -> cp2_bbbb`);
   expect(csv).toContain(`maintenance,${NAME},,2026-10-14T10:00:00.000Z,2026-10-14T11:00:00.000Z,3600,control-plane upgrade`);
 
   // The same data as JSON.
@@ -74,6 +80,6 @@ test('cluster report for October 2026: SLO table, outage row, maintenance, failo
   expect(text).toContain(NAME);
   expect(text).toContain('readyz failed: etcd');
   expect(text).toContain('2026-10-14 06:00:00 UTC');
-  expect(text).toContain('Failovers are not yet included in this report');
+  expect(text).toContain('cp2_bbbb'); // the failover row (pdf.js may split the arrow into its own text run)
   expect(text).not.toContain('Download CSV');
 });

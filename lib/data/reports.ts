@@ -10,6 +10,8 @@ import { clipToRanges, subtractRanges, type Range } from '../slo/timeline';
 import type { SloWindow } from '../slo/targets';
 import type { ClusterSummary } from '../types';
 import { getCluster, listClusters } from './clusters';
+import { listFailovers, listWatchGaps, type FailoverView, type WatchGapView } from './failovers';
+import { failoverStats, type FailoverStats } from '../failover/stats';
 import { evaluatePeriod, listMaintenanceWindows, listSeries, listSloPolicies, maintenanceRanges, type MaintenanceView, type SeriesInfo } from './slo';
 import { q } from './sql';
 
@@ -52,10 +54,12 @@ export interface MaintenanceRow {
   downDuringMs: number;
 }
 
-/** Failovers: FailoverEvent exists since the merge of main, but reports do not read it yet; the section says so, with no rows. */
+/** Leader-election failovers in the period (lib/data/failovers), with per-Lease statistics. */
 export interface FailoverSection {
-  recorded: false;
-  note: string;
+  events: FailoverView[];
+  stats: FailoverStats[];
+  /** Periods the Lease watch was down: takeovers inside are `unobserved` (gap unknown). */
+  watchGaps: WatchGapView[];
 }
 
 export interface ClusterReport {
@@ -78,10 +82,13 @@ export interface Report {
   fleet: { clusters: number; availability: number | null; goodMs: number; badMs: number; outages: number };
 }
 
-export const FAILOVERS_NOT_RECORDED: FailoverSection = {
-  recorded: false,
-  note: 'Failovers are not yet included in this report: failover events are now recorded (FailoverEvent, see the cluster page and /api/clusters/[id]/failovers), but reading them into reports is not done yet. No failover figures are shown here rather than made up.',
-};
+async function failoverSection(clusterId: string, range: Range): Promise<FailoverSection> {
+  if (range.endMs <= range.startMs) return { events: [], stats: [], watchGaps: [] };
+  const since = new Date(range.startMs);
+  const until = new Date(range.endMs);
+  const [events, watchGaps] = await Promise.all([listFailovers({ clusterId, since, until }), listWatchGaps({ clusterId, since, until })]);
+  return { events, stats: failoverStats(events), watchGaps };
+}
 
 function toRow(c: ComponentSlo, label: string): ReportRow {
   return {
@@ -162,7 +169,7 @@ async function clusterReport(cluster: ClusterSummary, period: Range, nowMs: numb
     }
   }
   maintenanceRows.sort((a, b) => a.startAt.localeCompare(b.startAt));
-  return { clusterId: cluster.id, name: cluster.name, server: cluster.server, rows, outages, maintenance: maintenanceRows, failovers: FAILOVERS_NOT_RECORDED };
+  return { clusterId: cluster.id, name: cluster.name, server: cluster.server, rows, outages, maintenance: maintenanceRows, failovers: await failoverSection(cluster.id, elapsed) };
 }
 
 /**
@@ -242,7 +249,13 @@ export function reportToCsv(report: Report): string {
     }
     for (const o of c.outages) push({ section: 'outage', cluster: c.name, component: o.component, start: o.startAt, end: o.endAt, duration_s: sec(o.durationMs), reason: o.reason });
     for (const m of c.maintenance) push({ section: 'maintenance', cluster: c.name, start: m.startAt, end: m.endAt, duration_s: sec(m.durationMs), reason: m.title, bad_s: sec(m.downDuringMs) });
-    push({ section: 'failovers', cluster: c.name, reason: c.failovers.note });
+    for (const f of c.failovers.events) {
+      push({
+        section: 'failover', cluster: c.name, component: f.component, start: f.previousRenewTime ?? f.at, end: f.newAcquireTime ?? f.at,
+        duration_s: f.gapMs === null ? null : f.gapMs / 1000, reason: `${f.kind}: ${f.previousHolder} -> ${f.newHolder}`,
+      });
+    }
+    for (const g of c.failovers.watchGaps) push({ section: 'lease-watch-gap', cluster: c.name, start: g.startedAt, end: g.endedAt, duration_s: sec(g.durationMs), reason: g.reason });
   }
   return `${lines.join('\n')}\n`;
 }

@@ -5,6 +5,7 @@ import { clusterParam } from './cluster-param';
 import { AutoRefresh } from '@/components/auto-refresh';
 import { ComponentsCard } from '@/components/cluster/components-card';
 import { FailoversCard } from '@/components/cluster/failovers-card';
+import { ReadinessCard } from '@/components/cluster/readiness-card';
 import { toChartPoints } from '@/components/chart-points';
 import { RemoveClusterButton } from '@/components/remove-cluster-button';
 import { StatusBadge } from '@/components/status-badge';
@@ -92,6 +93,10 @@ export default async function ClusterPage({ params }: Props) {
 
       <Suspense fallback={<CardSkeleton title="Components now" />}>
         <ComponentsCard clusterId={cluster.id} now={now} />
+      </Suspense>
+
+      <Suspense fallback={<CardSkeleton title="HA readiness" />}>
+        <ReadinessCard clusterId={cluster.id} server={cluster.server} now={now} />
       </Suspense>
 
       <Suspense fallback={<CardSkeleton title="Leader-election failovers, last 7 days" />}>
