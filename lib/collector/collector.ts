@@ -1,42 +1,112 @@
 import cron, { type ScheduledTask } from 'node-cron';
+import { DbError } from '../db/errors';
+import { loadEnv } from '../env';
 import { describeError } from '../errors';
+import type { FailoverEvent } from '../failover/reducer';
 import type { K8sConnection } from '../k8s/client';
 import type { Probe } from '../probes/types';
 import type { ClusterSummary, ProbeResult } from '../types';
-import { SampleBuffer } from './buffer';
-import { cronExpression, type CollectorConfig } from './config';
+import { DiskBuffer, bufferDir, type BufferRecord, type NewRecord } from './buffer';
+import { DEFAULT_BUFFER_BYTES, cronExpression, type CollectorConfig } from './config';
 import { runCycle } from './run';
+
+/** Writers get `dedupe: true` when the record may already be stored (replayed or retried): they must then skip what is present. */
+export interface WriteOptions {
+  dedupe: boolean;
+}
 
 export interface CollectorDeps {
   listClusters: () => Promise<ClusterSummary[]>;
   loadKubeconfig: (clusterId: string) => Promise<string>;
-  insertSamples: (clusterId: string, results: ProbeResult[]) => Promise<void>;
+  insertSamples: (clusterId: string, results: ProbeResult[], opts: WriteOptions) => Promise<void>;
+  /** Writer for failover records pushed with `enqueue`; without one they are logged and dropped. */
+  insertFailover?: (clusterId: string, event: FailoverEvent, opts: WriteOptions) => Promise<void>;
   probes: readonly Probe[];
   now: () => number;
   log: (line: Record<string, unknown>) => void;
+  /** Folder of the on-disk buffer; default <QUORUM_DATA_DIR>/collector-buffer. */
+  bufferDir?: string;
+}
+
+/** A record the database refuses for good (not an outage): dropped after a few tries instead of wedging the buffer. */
+export function isPermanentWriteError(e: unknown, attempts: number): boolean {
+  return e instanceof DbError && (e.kind === 'query' || e.kind === 'conflict') && attempts >= 3;
 }
 
 export interface CycleSummary {
   clusters: number;
   samples: number;
   written: number;
+  /** Samples and events waiting in the buffer after this cycle. */
   buffered: number;
+  /** Dropped (oldest first) because the buffer bound was reached, since the collector started. */
   dropped: number;
+  /** Lines of the on-disk buffer skipped as corrupt when it was replayed. */
+  corrupt?: number;
+  /** Records the database refused for good. */
+  rejected?: number;
+  /** Buffer writes the disk refused (then kept in memory only). */
+  diskErrors?: number;
   ms: number;
   dbError?: string;
 }
 
 /**
- * The collector: one cycle per tick, never overlapping. When the database is unreachable it keeps
- * probing the clusters it knew and buffers the samples (bounded), writing them once the DB is back.
+ * The collector: one cycle per tick, never overlapping. Every cycle's samples go through the
+ * on-disk buffer (lib/collector/buffer.ts) before the database: when the database is unreachable it
+ * keeps probing the clusters it knew and the samples wait on disk (bounded), written in order once
+ * the DB is back — also after a restart of the collector.
  */
 export function createCollector(cfg: CollectorConfig, deps: CollectorDeps) {
-  const buffer = new SampleBuffer(cfg.bufferLimit);
+  const buffer = DiskBuffer.open({
+    dir: deps.bufferDir ?? bufferDir(loadEnv().dataDir),
+    maxBytes: cfg.bufferBytes ?? DEFAULT_BUFFER_BYTES,
+    maxWeight: cfg.bufferLimit,
+    now: deps.now,
+    log: deps.log,
+  });
+  let flushing: Promise<number> | undefined;
   const connections = new Map<string, { updatedAt: string; conn: K8sConnection }>();
   let known: ClusterSummary[] = [];
   let task: ScheduledTask | undefined;
   let running: Promise<CycleSummary> | undefined;
   const stopController = new AbortController();
+
+  async function writeRecord(r: BufferRecord, info: { maybeWritten: boolean }): Promise<void> {
+    const opts: WriteOptions = { dedupe: info.maybeWritten };
+    switch (r.kind) {
+      case 'samples':
+        return deps.insertSamples(r.clusterId, r.payload, opts);
+      case 'failover':
+        if (deps.insertFailover) return deps.insertFailover(r.clusterId, r.payload, opts);
+        deps.log({ event: 'failover-not-stored', clusterId: r.clusterId, failover: r.payload, why: 'no failover writer wired' });
+        return;
+      default: {
+        const never: never = r;
+        throw new DbError('query', `unknown buffer record kind ${String((never as { kind: unknown }).kind)}`);
+      }
+    }
+  }
+
+  /** Flushes the buffer; never two flushes at once (they would write the same record twice). */
+  function flush(): Promise<number> {
+    const prev = flushing ?? Promise.resolve(0);
+    const next = prev.catch(() => 0).then(() => buffer.flush(writeRecord, isPermanentWriteError));
+    flushing = next;
+    void next.finally(() => {
+      if (flushing === next) flushing = undefined;
+    }).catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * Buffers records from outside the probe cycle (e.g. failover events from a Lease watch) and
+   * tries to write them at once; on a DB outage they wait on disk like samples.
+   */
+  function enqueue(records: NewRecord[]): void {
+    buffer.append(records);
+    flush().catch((e: unknown) => deps.log({ event: 'enqueue-flush-failed', buffered: buffer.pending, error: describeError(e) }));
+  }
 
   async function listClustersCached(): Promise<ClusterSummary[]> {
     known = await deps.listClusters();
@@ -65,22 +135,29 @@ export function createCollector(cfg: CollectorConfig, deps: CollectorDeps) {
       signal: stopController.signal,
     });
     let samples = 0;
+    const records: NewRecord[] = [];
     for (const r of results) {
       samples += r.results.length;
-      buffer.push({ clusterId: r.clusterId, results: r.results });
+      records.push({ kind: 'samples', clusterId: r.clusterId, payload: r.results });
     }
+    // Write-ahead: on disk (fsync'd) before the database sees them.
+    buffer.append(records);
     let written = 0;
     try {
-      written = await buffer.flush((b) => deps.insertSamples(b.clusterId, b.results));
+      written = await flush();
     } catch (e) {
       dbError = describeError(e);
     }
+    const stats = buffer.snapshot();
     const summary: CycleSummary = {
       clusters: results.length,
       samples,
       written,
-      buffered: buffer.pending,
-      dropped: buffer.dropped,
+      buffered: stats.pending,
+      dropped: stats.dropped,
+      ...(stats.corrupt ? { corrupt: stats.corrupt } : {}),
+      ...(stats.rejected ? { rejected: stats.rejected } : {}),
+      ...(stats.diskErrors ? { diskErrors: stats.diskErrors } : {}),
       ms: deps.now() - started,
       ...(dbError ? { dbError } : {}),
     };
@@ -117,13 +194,14 @@ export function createCollector(cfg: CollectorConfig, deps: CollectorDeps) {
     await task?.destroy();
     stopController.abort();
     if (running) await running.catch(() => undefined);
-    // A last attempt to write what is buffered.
+    // A last attempt to write what is buffered; whatever is left stays on disk for the next start.
     try {
-      await buffer.flush((b) => deps.insertSamples(b.clusterId, b.results));
+      await flush();
     } catch (e) {
       deps.log({ event: 'shutdown-unwritten', samples: buffer.pending, error: describeError(e) });
     }
+    buffer.close();
   }
 
-  return { start, stop, runOnce, buffer };
+  return { start, stop, runOnce, enqueue, buffer };
 }

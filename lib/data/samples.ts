@@ -72,19 +72,44 @@ function toRow(clusterId: string, r: ProbeResult): Omit<SampleRow, 'id'> {
  * Writes one collector cycle's results for a cluster in one transaction. When the cluster was
  * removed meanwhile its samples are discarded (so a removed cluster can never wedge the
  * collector's retry buffer).
+ *
+ * `dedupe`: the batch may already be stored (the collector replays its on-disk buffer after a
+ * crash between the commit and its acknowledgement, or after a write whose answer was lost). Then
+ * rows already present are skipped, matched on the natural key (probe, target, at) within the
+ * cluster — the key the collector makes unique (one result per probe and target per cycle, `at` =
+ * the probe's start in ms) and the one the [clusterId, probe, at] index serves. Counted as a
+ * multiset, so a batch that legitimately holds the same key twice is still stored twice, once.
  */
-export async function insertSamples(clusterId: string, results: readonly ProbeResult[]): Promise<void> {
-  await insertSamplesCounted(clusterId, results);
+export async function insertSamples(clusterId: string, results: readonly ProbeResult[], opts: { dedupe?: boolean } = {}): Promise<void> {
+  await insertSamplesCounted(clusterId, results, opts);
 }
 
-/** insertSamples, returning how many rows were written (0 for a removed cluster). */
-export async function insertSamplesCounted(clusterId: string, results: readonly ProbeResult[]): Promise<number> {
+const sampleKey = (r: { probe: string; target: string; at: Date }): string => `${r.probe}\u0000${r.target}\u0000${r.at.getTime()}`;
+
+/** insertSamples, returning how many rows were written (0 for a removed cluster or when all were present). */
+export async function insertSamplesCounted(clusterId: string, results: readonly ProbeResult[], opts: { dedupe?: boolean } = {}): Promise<number> {
   if (results.length === 0) return 0;
-  const rows = results.map((r) => toRow(clusterId, r));
+  let rows = results.map((r) => toRow(clusterId, r));
   return withDb((db) =>
     db.transaction(async (tx) => {
       const cluster = await tx.cluster.findUnique({ where: { id: clusterId } });
       if (!cluster) return 0;
+      if (opts.dedupe) {
+        const times = rows.map((r) => r.at.getTime());
+        const present = await tx.sample.findMany({
+          where: { clusterId, probe: { in: [...new Set(rows.map((r) => r.probe))] }, at: { gte: new Date(Math.min(...times)), lte: new Date(Math.max(...times)) } },
+          orderBy: [{ id: 'asc' }],
+        });
+        const have = new Map<string, number>();
+        for (const p of present) have.set(sampleKey(p), (have.get(sampleKey(p)) ?? 0) + 1);
+        rows = rows.filter((r) => {
+          const k = sampleKey(r);
+          const n = have.get(k) ?? 0;
+          if (n === 0) return true;
+          have.set(k, n - 1);
+          return false;
+        });
+      }
       let written = 0;
       for (let i = 0; i < rows.length; i += CHUNK) {
         written += (await tx.sample.createMany({ data: rows.slice(i, i + CHUNK) })).count;
