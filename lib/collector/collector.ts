@@ -2,13 +2,13 @@ import cron, { type ScheduledTask } from 'node-cron';
 import { DbError } from '../db/errors';
 import { loadEnv } from '../env';
 import { describeError } from '../errors';
+import type { StoredCredentials } from '../clusters/credentials';
 import type { FailoverEvent } from '../failover/reducer';
-import type { K8sConnection } from '../k8s/client';
 import type { Probe } from '../probes/types';
 import type { ClusterSummary, ProbeResult } from '../types';
 import { DiskBuffer, bufferDir, type BufferRecord, type NewRecord } from './buffer';
 import { DEFAULT_BUFFER_BYTES, cronExpression, type CollectorConfig } from './config';
-import { runCycle } from './run';
+import { runCycle, type CachedConnection } from './run';
 
 /** Writers get `dedupe: true` when the record may already be stored (replayed or retried): they must then skip what is present. */
 export interface WriteOptions {
@@ -18,6 +18,8 @@ export interface WriteOptions {
 export interface CollectorDeps {
   listClusters: () => Promise<ClusterSummary[]>;
   loadKubeconfig: (clusterId: string) => Promise<string>;
+  /** Kubeconfig plus registered etcd endpoints; when given it is used instead of loadKubeconfig. */
+  loadCredentials?: (clusterId: string) => Promise<StoredCredentials>;
   insertSamples: (clusterId: string, results: ProbeResult[], opts: WriteOptions) => Promise<void>;
   /** Writer for failover records pushed with `enqueue`; without one they are logged and dropped. */
   insertFailover?: (clusterId: string, event: FailoverEvent, opts: WriteOptions) => Promise<void>;
@@ -66,7 +68,7 @@ export function createCollector(cfg: CollectorConfig, deps: CollectorDeps) {
     log: deps.log,
   });
   let flushing: Promise<number> | undefined;
-  const connections = new Map<string, { updatedAt: string; conn: K8sConnection }>();
+  const connections = new Map<string, CachedConnection>();
   let known: ClusterSummary[] = [];
   let task: ScheduledTask | undefined;
   let running: Promise<CycleSummary> | undefined;
@@ -127,6 +129,7 @@ export function createCollector(cfg: CollectorConfig, deps: CollectorDeps) {
     const results = await runCycle({
       listClusters,
       loadKubeconfig: deps.loadKubeconfig,
+      ...(deps.loadCredentials ? { loadCredentials: deps.loadCredentials } : {}),
       probes: deps.probes,
       now: deps.now,
       probeTimeoutMs: cfg.probeTimeoutMs,
@@ -201,6 +204,7 @@ export function createCollector(cfg: CollectorConfig, deps: CollectorDeps) {
       deps.log({ event: 'shutdown-unwritten', samples: buffer.pending, error: describeError(e) });
     }
     buffer.close();
+    for (const c of connections.values()) c.etcd?.close();
   }
 
   return { start, stop, runOnce, enqueue, buffer };

@@ -1,6 +1,6 @@
 // The collector process: `npm run collector`. Probes every registered cluster on a node-cron schedule.
 import { describeError } from '../errors';
-import { listClusters, loadClusterKubeconfig } from '../data/clusters';
+import { listClusters, loadClusterCredentials, loadClusterKubeconfig } from '../data/clusters';
 import { insertSamples } from '../data/samples';
 import { closeDb } from '../db';
 import { migrate } from '../db/migrate';
@@ -23,6 +23,7 @@ async function main(): Promise<void> {
   const collector = createCollector(cfg, {
     listClusters,
     loadKubeconfig: loadClusterKubeconfig,
+    loadCredentials: loadClusterCredentials,
     insertSamples,
     probes: ALL_PROBES,
     now: Date.now,

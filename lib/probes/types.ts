@@ -1,4 +1,5 @@
 import type { LeaseView } from '../collector/leases';
+import type { EtcdClient } from '../etcd/client';
 import type { K8sConnection } from '../k8s/client';
 import type { ProbeId, ProbeResult } from '../types';
 
@@ -10,6 +11,8 @@ export interface ProbeContext {
   now: () => number;
   /** Current state of the watched leader-election Leases of this cluster, when the collector tracks them. */
   leases?: (now: number) => LeaseView[];
+  /** The cluster's registered etcd client endpoints, when the user gave any. */
+  etcd?: EtcdClient;
 }
 
 export interface Probe {
