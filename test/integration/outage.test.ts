@@ -198,7 +198,7 @@ test('PostgreSQL down, collector SIGKILLed and restarted during the outage, Post
     const gaps = readyz.slice(1).map((t, i) => t - readyz[i]!);
     const bigGaps = gaps.filter((g) => g > 1600);
     assert.ok(bigGaps.length <= 1, `only the restart leaves a gap; gaps > 1.6 s: ${JSON.stringify(bigGaps)}`);
-    for (const g of gaps.filter((x) => x <= 1600)) assert.ok(g >= 400, `samples ${g} ms apart with a 1 s interval`);
+    // (No lower bound: main.ts runs one cycle at start and then on the cron tick, which may come < 1 s later.)
   } finally {
     await c.end();
   }
