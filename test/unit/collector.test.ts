@@ -1,7 +1,7 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DiskBuffer, decodeLine, encodeLine, type BufferRecord, type NewRecord } from '@/lib/collector/buffer';
@@ -21,7 +21,15 @@ test('cron expressions for intervals that divide a minute or an hour; others ref
   assert.deepEqual(loadCollectorConfig({}), { intervalSeconds: 10, probeTimeoutMs: 5000, concurrency: 16, bufferLimit: 100000, bufferBytes: 64 * 1024 * 1024 });
 });
 
-const tmp = (): string => mkdtempSync(path.join(os.tmpdir(), 'quorum-buffer-'));
+const made: string[] = [];
+const tmp = (): string => {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'quorum-buffer-'));
+  made.push(d);
+  return d;
+};
+after(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
 const rec = (clusterId: string, n: number, base = 0): NewRecord => ({ kind: 'samples', clusterId, payload: Array.from({ length: n }, (_, j) => sample(base + j)) });
 const open = (dir: string, over: Partial<Parameters<typeof DiskBuffer.open>[0]> = {}) => DiskBuffer.open({ dir, maxBytes: 1 << 20, maxWeight: 1000, ...over });
 const segments = (dir: string): string[] => readdirSync(dir).filter((f) => f.startsWith('seg-')).sort();
