@@ -5,8 +5,8 @@ export type Status = 'up' | 'degraded' | 'down' | 'unknown';
 export const STATUSES = ['up', 'degraded', 'down', 'unknown'] as const satisfies readonly Status[];
 
 /** Probes known to the collector; each has one module in lib/probes and one row in its table. */
-export type ProbeId = 'apiserver-livez' | 'apiserver-readyz' | 'apiserver-replicas' | 'leader-election' | 'dns' | 'nodes';
-export const PROBE_IDS = ['apiserver-livez', 'apiserver-readyz', 'apiserver-replicas', 'leader-election', 'dns', 'nodes'] as const satisfies readonly ProbeId[];
+export type ProbeId = 'apiserver-livez' | 'apiserver-readyz' | 'apiserver-replicas' | 'leader-election' | 'dns' | 'nodes' | 'etcd';
+export const PROBE_IDS = ['apiserver-livez', 'apiserver-readyz', 'apiserver-replicas', 'leader-election', 'dns', 'nodes', 'etcd'] as const satisfies readonly ProbeId[];
 
 /** One named check from /livez?verbose or /readyz?verbose, e.g. "[-]etcd failed: reason withheld". */
 export interface HealthCheck {

@@ -12,6 +12,7 @@ import { migrate } from '@/lib/db/migrate';
 const USAGE = `usage:
   npm run quorum -- cluster add --name NAME --kubeconfig PATH [--context CTX] [--label k=v ...] [--no-verify]
                [--lease NAMESPACE/NAME ...] [--dns-server IP[:PORT] ...]
+               [--etcd-endpoint URL ...] [--etcd-cert PATH --etcd-key PATH] [--etcd-ca PATH]
   npm run quorum -- cluster update NAME [--lease NAMESPACE/NAME ...] [--dns-server IP[:PORT] ...] [--no-leases] [--no-dns-servers]
   npm run quorum -- cluster list [--json]
   npm run quorum -- cluster remove NAME
@@ -33,6 +34,19 @@ function readKubeconfigFile(p: string): string {
   return readFileSync(p, 'utf8');
 }
 
+const PEM_MAX_BYTES = 64 * 1024;
+
+function readPemFile(p: string, what: string): string {
+  let size: number;
+  try {
+    size = statSync(p).size;
+  } catch (e) {
+    throw new QuorumError('kubeconfig-invalid', `cannot read the ${what} "${p}": ${(e as NodeJS.ErrnoException).code ?? describeError(e)}`);
+  }
+  if (size > PEM_MAX_BYTES) throw new QuorumError('kubeconfig-invalid', `the ${what} "${p}" is ${Math.ceil(size / 1024)} KiB; a PEM file is a few KiB`);
+  return readFileSync(p, 'utf8');
+}
+
 async function clusterAdd(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -44,10 +58,26 @@ async function clusterAdd(argv: string[]): Promise<void> {
       lease: { type: 'string', multiple: true },
       'dns-server': { type: 'string', multiple: true },
       'no-verify': { type: 'boolean', default: false },
+      'etcd-endpoint': { type: 'string', multiple: true },
+      'etcd-cert': { type: 'string' },
+      'etcd-key': { type: 'string' },
+      'etcd-ca': { type: 'string' },
     },
     strict: true,
   });
   if (!values.name || !values.kubeconfig) throw new UsageError('cluster add needs --name and --kubeconfig');
+  const endpoints = values['etcd-endpoint'] ?? [];
+  if (endpoints.length === 0 && (values['etcd-cert'] || values['etcd-key'] || values['etcd-ca'])) {
+    throw new UsageError('--etcd-cert/--etcd-key/--etcd-ca need at least one --etcd-endpoint');
+  }
+  const etcd = endpoints.length
+    ? {
+        endpoints,
+        ...(values['etcd-cert'] ? { certPem: readPemFile(values['etcd-cert'], 'etcd client certificate') } : {}),
+        ...(values['etcd-key'] ? { keyPem: readPemFile(values['etcd-key'], 'etcd client key') } : {}),
+        ...(values['etcd-ca'] ? { caPem: readPemFile(values['etcd-ca'], 'etcd CA') } : {}),
+      }
+    : undefined;
   const file = path.resolve(values.kubeconfig);
   const text = readKubeconfigFile(file);
   const c = await registerCluster({
@@ -58,10 +88,11 @@ async function clusterAdd(argv: string[]): Promise<void> {
     settings: { leases: values.lease ?? [], dnsServers: values['dns-server'] ?? [] },
     baseDir: path.dirname(file),
     skipTest: values['no-verify'],
+    ...(etcd ? { etcd } : {}),
   });
   const t = c.test;
   const readyz = t?.readyz ? (t.readyz.allowed ? `readyz ${t.readyz.status} (${t.readyz.reason})` : `readyz NOT allowed for this identity: ${t.readyz.reason}`) : 'connection not tested (--no-verify)';
-  console.log(`added cluster "${c.name}" (${c.id}) → ${c.server} [context ${c.context}]${t?.version ? `, Kubernetes ${t.version}` : ''}; ${readyz}`);
+  console.log(`added cluster "${c.name}" (${c.id}) → ${c.server} [context ${c.context}]${t?.version ? `, Kubernetes ${t.version}` : ''}; ${readyz}${c.etcdTest ? `; etcd ${c.etcdTest.status} (${c.etcdTest.reason})` : etcd ? `; etcd: ${etcd.endpoints.join(', ')} (not tested)` : ''}`);
 }
 
 async function clusterUpdate(argv: string[]): Promise<void> {

@@ -75,6 +75,8 @@ async function main(): Promise<void> {
   if (want('lab')) {
     await stage('lab: real HA control plane', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/lab.test.ts']);
     await stage('quorum against the lab', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/quorum.test.ts']);
+    await stage('etcd probed directly (lab + own TLS etcd)', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/etcd.test.ts']);
+    await stage('bad clusters next to the lab', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/bad-input.test.ts']);
     await stage('components: etcd, CoreDNS, apiserver replicas', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/components.test.ts']);
     await stage('failover accuracy vs kubectl -w', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/failover.test.ts']);
   }

@@ -1,8 +1,10 @@
 import { QuorumError } from '../errors';
+import { createEtcdClient, validateEtcdTarget, type EtcdTarget } from '../etcd/client';
+import { probeEtcd } from '../probes/etcd';
 import { resolveContext, toMinimalKubeconfig } from '../k8s/kubeconfig';
 import { testConnection, type ConnectionTestResult } from '../k8s/connection';
 import { createCluster } from '../data/clusters';
-import type { ClusterSummary } from '../types';
+import type { ClusterSummary, Status } from '../types';
 import { validateSettings } from './settings';
 
 export interface RegisterInput {
@@ -17,6 +19,8 @@ export interface RegisterInput {
   /** Skip the live connection test (e.g. registering a cluster that is down right now). */
   skipTest?: boolean;
   timeoutMs?: number;
+  /** etcd client endpoints to probe directly (optional client certificate/key and CA, PEM text). Stored encrypted with the kubeconfig. */
+  etcd?: EtcdTarget;
 }
 
 const NAME_RE = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
@@ -52,9 +56,10 @@ export function parseLabels(text: string | string[] | undefined): Record<string,
  * the credentials, then store a minimal self-contained kubeconfig for the chosen context, encrypted.
  * Returns the stored cluster plus the connection test (for the form/CLI to show).
  */
-export async function registerCluster(input: RegisterInput): Promise<ClusterSummary & { test: ConnectionTestResult | null }> {
+export async function registerCluster(input: RegisterInput): Promise<ClusterSummary & { test: ConnectionTestResult | null; etcdTest?: EtcdTestResult }> {
   const name = validateClusterName(input.name);
   const settings = validateSettings(input.settings ?? {});
+  const etcd = input.etcd ? validateEtcdTarget(input.etcd) : undefined;
   const resolved = resolveContext(input.kubeconfigText, input.context, input.baseDir ? { baseDir: input.baseDir } : {});
   const minimal = toMinimalKubeconfig(resolved);
   let test: ConnectionTestResult | null = null;
@@ -62,6 +67,7 @@ export async function registerCluster(input: RegisterInput): Promise<ClusterSumm
     test = await testConnection({ kubeconfigText: minimal, context: resolved.context, timeoutMs: input.timeoutMs ?? 5000 });
     if (!test.ok && test.error) throw new QuorumError(test.error.errorClass, test.error.message);
   }
+  const etcdTest = etcd && !input.skipTest ? await testEtcd(etcd, input.timeoutMs ?? 5000) : undefined;
   const cluster = await createCluster({
     name,
     server: resolved.server,
@@ -69,6 +75,29 @@ export async function registerCluster(input: RegisterInput): Promise<ClusterSumm
     labels: input.labels ?? {},
     settings,
     kubeconfigYaml: minimal,
+    ...(etcd ? { etcd } : {}),
   });
-  return { ...cluster, test };
+  return { ...cluster, test, ...(etcdTest ? { etcdTest } : {}) };
+}
+
+export interface EtcdTestResult {
+  status: Status;
+  reason: string;
+}
+
+/**
+ * Probes the etcd endpoints once. Refuses the registration only when no endpoint could be read at
+ * all (wrong URL, certificate, CA…), naming the error class; a degraded or leaderless etcd that
+ * answers is registered (that is what Quorum is for) and the state is returned.
+ */
+async function testEtcd(etcd: EtcdTarget, timeoutMs: number): Promise<EtcdTestResult> {
+  const client = createEtcdClient(etcd);
+  try {
+    const [summary] = await probeEtcd(client, { timeoutMs, signal: AbortSignal.timeout(timeoutMs * 3), now: Date.now });
+    const cls = summary?.detail?.errorClass;
+    if (!summary || cls) throw new QuorumError(cls ?? 'internal', `etcd: ${summary?.reason ?? 'no answer'}`);
+    return { status: summary.status, reason: summary.reason };
+  } finally {
+    client.close();
+  }
 }

@@ -7,9 +7,13 @@ export interface CollectorConfig {
   probeTimeoutMs: number;
   /** How many clusters are probed at once. */
   concurrency: number;
-  /** Samples kept in memory while the database is unavailable (oldest dropped first beyond this). */
+  /** Samples (+ events) kept in the on-disk buffer while the database is unavailable (oldest dropped first beyond this). */
   bufferLimit: number;
+  /** Bytes the on-disk buffer may use (oldest dropped first beyond this). Default 64 MiB. */
+  bufferBytes?: number;
 }
+
+export const DEFAULT_BUFFER_BYTES = 64 * 1024 * 1024;
 
 function int(env: Record<string, string | undefined>, key: string, def: number, min: number, max: number): number {
   const raw = env[key];
@@ -30,6 +34,7 @@ export function loadCollectorConfig(env: Record<string, string | undefined> = pr
     probeTimeoutMs,
     concurrency: int(env, 'QUORUM_COLLECTOR_CONCURRENCY', 16, 1, 1024),
     bufferLimit: int(env, 'QUORUM_COLLECTOR_BUFFER_LIMIT', 100_000, 1000, 10_000_000),
+    bufferBytes: int(env, 'QUORUM_COLLECTOR_BUFFER_BYTES', DEFAULT_BUFFER_BYTES, 64 * 1024, 64 * 1024 * 1024 * 1024),
   };
 }
 

@@ -1,6 +1,6 @@
 // The collector process: `npm run collector`. Probes every registered cluster on a node-cron schedule.
 import { describeError } from '../errors';
-import { listClusters, loadClusterKubeconfig } from '../data/clusters';
+import { listClusters, loadClusterCredentials, loadClusterKubeconfig } from '../data/clusters';
 import cron from 'node-cron';
 import { loadRetentionConfig, runRetention } from '../data/retention';
 import { insertFailoverEvents, insertWatchGaps, loadLeaseSeeds } from '../data/failovers';
@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   const collector = createCollector(cfg, {
     listClusters,
     loadKubeconfig: loadClusterKubeconfig,
+    loadCredentials: loadClusterCredentials,
     insertSamples,
     probes: ALL_PROBES,
     now: Date.now,

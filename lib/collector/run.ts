@@ -1,4 +1,6 @@
 import { QuorumError, describeError } from '../errors';
+import type { StoredCredentials } from '../clusters/credentials';
+import { createEtcdClient, type EtcdClient } from '../etcd/client';
 import { connect, type K8sConnection } from '../k8s/client';
 import type { Probe } from '../probes/types';
 import type { FailoverEvent } from '../failover/reducer';
@@ -8,12 +10,14 @@ import { DEFAULT_LEASE_REFS, startLeaseTracker, type LeaseSeed, type LeaseTracke
 export interface CycleDeps {
   listClusters: () => Promise<ClusterSummary[]>;
   loadKubeconfig: (clusterId: string) => Promise<string>;
+  /** Kubeconfig plus registered etcd endpoints; when given it is used instead of loadKubeconfig. */
+  loadCredentials?: (clusterId: string) => Promise<StoredCredentials>;
   probes: readonly Probe[];
   now: () => number;
   probeTimeoutMs: number;
   concurrency: number;
   /** Connections reused across cycles, rebuilt when a cluster's updatedAt changes. */
-  connections: Map<string, { updatedAt: string; conn: K8sConnection }>;
+  connections: Map<string, CachedConnection>;
   signal?: AbortSignal;
   /** Leader-election Lease watches, one per cluster, kept across cycles. Absent: no lease tracking. */
   leaseTracking?: {
@@ -24,6 +28,12 @@ export interface CycleDeps {
     loadSeeds?: (clusterId: string) => Promise<LeaseSeed[]>;
     onLog?: (line: Record<string, unknown>) => void;
   };
+}
+
+export interface CachedConnection {
+  updatedAt: string;
+  conn: K8sConnection;
+  etcd?: EtcdClient;
 }
 
 export interface ClusterCycleResult {
@@ -59,13 +69,15 @@ function unknownFor(probes: readonly Probe[], at: number, reason: string, err?: 
   }));
 }
 
-async function connectionFor(deps: CycleDeps, c: ClusterSummary): Promise<K8sConnection> {
+async function connectionFor(deps: CycleDeps, c: ClusterSummary): Promise<CachedConnection> {
   const cached = deps.connections.get(c.id);
-  if (cached && cached.updatedAt === c.updatedAt) return cached.conn;
-  const text = await deps.loadKubeconfig(c.id);
-  const conn = await connect(text);
-  deps.connections.set(c.id, { updatedAt: c.updatedAt, conn });
-  return conn;
+  if (cached && cached.updatedAt === c.updatedAt) return cached;
+  const creds: StoredCredentials = deps.loadCredentials ? await deps.loadCredentials(c.id) : { kubeconfig: await deps.loadKubeconfig(c.id) };
+  const conn = await connect(creds.kubeconfig);
+  cached?.etcd?.close();
+  const entry: CachedConnection = { updatedAt: c.updatedAt, conn, ...(creds.etcd ? { etcd: createEtcdClient(creds.etcd) } : {}) };
+  deps.connections.set(c.id, entry);
+  return entry;
 }
 
 async function trackerFor(deps: CycleDeps, c: ClusterSummary, conn: K8sConnection): Promise<LeaseTracker | undefined> {
@@ -107,8 +119,9 @@ export async function probeCluster(deps: CycleDeps, c: ClusterSummary): Promise<
   const started = deps.now();
   const done = (results: ProbeResult[]): ClusterCycleResult => ({ clusterId: c.id, name: c.name, results, ms: deps.now() - started });
   let conn: K8sConnection;
+  let etcd: EtcdClient | undefined;
   try {
-    conn = await connectionFor(deps, c);
+    ({ conn, etcd } = await connectionFor(deps, c));
   } catch (e) {
     const qe = e instanceof QuorumError ? e : undefined;
     return done(unknownFor(deps.probes, started, `collector cannot use the stored credentials: ${describeError(e)}`, qe));
@@ -127,7 +140,7 @@ export async function probeCluster(deps: CycleDeps, c: ClusterSummary): Promise<
         }, deadlineMs);
       });
       try {
-        return await Promise.race([p.run({ conn, timeoutMs: deps.probeTimeoutMs, signal, now: deps.now, settings: c.settings, ...(tracker ? { leases: (n: number) => tracker.view(n), leasesSynced: tracker.synced } : {}) }), deadline]);
+        return await Promise.race([p.run({ conn, timeoutMs: deps.probeTimeoutMs, signal, now: deps.now, settings: c.settings, ...(etcd ? { etcd } : {}), ...(tracker ? { leases: (n: number) => tracker.view(n), leasesSynced: tracker.synced } : {}) }), deadline]);
       } catch (e) {
         return unknownFor([p], started, `collector error in ${p.id}: ${describeError(e)}`);
       } finally {
@@ -142,7 +155,11 @@ export async function probeCluster(deps: CycleDeps, c: ClusterSummary): Promise<
 export async function runCycle(deps: CycleDeps): Promise<ClusterCycleResult[]> {
   const clusters = await deps.listClusters();
   const live = new Set(clusters.map((c) => c.id));
-  for (const id of deps.connections.keys()) if (!live.has(id)) deps.connections.delete(id);
+  for (const [id, cached] of deps.connections) {
+    if (live.has(id)) continue;
+    cached.etcd?.close();
+    deps.connections.delete(id);
+  }
   for (const [id, t] of deps.leaseTracking?.trackers ?? []) {
     if (!live.has(id)) {
       t.tracker.stop();

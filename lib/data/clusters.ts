@@ -2,6 +2,8 @@
 // models, never credentials); only loadClusterKubeconfig decrypts, for the collector.
 import { randomUUID } from 'node:crypto';
 import { DbError, classifyDbError, withDb, type ClusterRow } from '../db';
+import { decodeCredentials, encodeCredentials, type StoredCredentials } from '../clusters/credentials';
+import type { EtcdTarget } from '../etcd/client';
 import { decryptSecret, encryptSecret, getSecretKey } from '../secrets';
 import { parseSettingsJson, validateSettings } from '../clusters/settings';
 import type { ClusterSettings, ClusterSummary } from '../types';
@@ -16,6 +18,8 @@ export interface CreateClusterInput {
   settings?: Partial<ClusterSettings>;
   /** Minimal self-contained kubeconfig; stored only as an AES-256-GCM envelope. */
   kubeconfigYaml: string;
+  /** etcd client endpoints (and TLS material), stored inside the same envelope. */
+  etcd?: EtcdTarget;
 }
 
 type ClusterPublicRow = Omit<ClusterRow, 'credentials'>;
@@ -65,7 +69,7 @@ export async function createCluster(input: CreateClusterInput): Promise<ClusterS
     if (typeof v !== 'string') throw new DbError('query', `label "${k}" must have a string value`);
   }
   const id = randomUUID();
-  const credentials = new Uint8Array(encryptSecret(kubeconfig, id, getSecretKey()));
+  const credentials = new Uint8Array(encryptSecret(encodeCredentials({ kubeconfig, ...(input.etcd ? { etcd: input.etcd } : {}) }), id, getSecretKey()));
   try {
     const row = await withDb((db) =>
       db.prisma.cluster.create({ data: { id, name, server, context, labels: JSON.stringify(input.labels), settings: JSON.stringify(validateSettings(input.settings ?? {})), credentials }, omit: OMIT }),
@@ -112,7 +116,12 @@ export async function removeCluster(idOrName: string): Promise<boolean> {
 
 /** The decrypted kubeconfig of a cluster. For the collector only: never send it anywhere else. */
 export async function loadClusterKubeconfig(id: string): Promise<string> {
+  return (await loadClusterCredentials(id)).kubeconfig;
+}
+
+/** The decrypted kubeconfig and etcd endpoints/TLS material of a cluster. For the collector only. */
+export async function loadClusterCredentials(id: string): Promise<StoredCredentials> {
   const row = await withDb((db) => db.prisma.cluster.findUnique({ where: { id } }));
   if (!row) throw new DbError('query', `no cluster with id "${id}"`);
-  return decryptSecret(row.credentials, row.id, getSecretKey());
+  return decodeCredentials(decryptSecret(row.credentials, row.id, getSecretKey()));
 }

@@ -120,7 +120,8 @@ export function toComponents(rows: readonly SampleRow[], nowMs: number, staleAft
     }
   }
   for (const p of probes) {
-    if (p === 'leader-election' || out.some((c) => c.probe === p)) continue; // leases appear per Lease once watched
+    // Leases appear per Lease once watched; etcd is probed directly only when its endpoints were registered.
+    if (p === 'leader-election' || (p as string) === 'etcd' || out.some((c) => c.probe === p)) continue;
     out.push({ component: componentOf(p, ''), probe: p, target: '', label: labelOf(p, ''), source: sourceOf(p, ''), status: 'unknown', reason: 'no sample yet', at: null, latencyMs: null, facts: null });
   }
   const order = ['kube-apiserver', 'etcd', 'kube-scheduler', 'kube-controller-manager', 'cloud-controller-manager', 'coredns', 'nodes'];

@@ -74,6 +74,8 @@ function toRow(clusterId: string, r: ProbeResult): Omit<SampleRow, 'id'> {
 export interface WriteOptions {
   /** Longest time one sample speaks for (default 3 × QUORUM_COLLECTOR_INTERVAL_SECONDS). */
   capMs?: number;
+  /** The batch may already be stored (a replay of the collector's buffer): skip rows already present. */
+  dedupe?: boolean;
 }
 
 /** What one write did: raw rows, and samples at or before their series' last time (not rolled up). */
@@ -100,6 +102,14 @@ export function defaultCapMs(): number {
  * rows, and the series cursor moves on. Long windows are then read without raw rows. When the
  * cluster was removed meanwhile its samples are discarded (so a removed cluster can never wedge
  * the collector's retry buffer).
+ *
+ * `dedupe`: the batch may already be stored (the collector replays its on-disk buffer after a
+ * crash between the commit and its acknowledgement, or after a write whose answer was lost). Then
+ * rows already present are skipped — before the raw insert AND before the rollups, so no time is
+ * counted twice — matched on the natural key (probe, target, at) within the cluster: the key the
+ * collector makes unique (one result per probe and target per cycle, `at` = the probe's start in
+ * ms), served by the [clusterId, probe, at] index. Counted as a multiset, so a batch that
+ * legitimately holds the same key twice is still stored twice, once.
  */
 export async function insertSamples(clusterId: string, results: readonly ProbeResult[], opts: WriteOptions = {}): Promise<void> {
   await writeSamples(clusterId, results, opts);
@@ -115,11 +125,13 @@ export async function writeSamples(clusterId: string, results: readonly ProbeRes
   if (results.length === 0) return { written: 0, late: 0 };
   const capMs = opts.capMs ?? defaultCapMs();
   if (!Number.isInteger(capMs) || capMs <= 0 || capMs > 2_147_483_647) throw new DbError('query', `capMs must be a whole number of ms > 0, got ${String(capMs)}`);
-  const rows = results.map((r) => toRow(clusterId, r));
+  let rows = results.map((r) => toRow(clusterId, r));
   return withDb((db) =>
     db.transaction(async (tx) => {
       const cluster = await tx.cluster.findUnique({ where: { id: clusterId } });
       if (!cluster) return { written: 0, late: 0 };
+      if (opts.dedupe) rows = await withoutStored(tx, clusterId, rows);
+      if (rows.length === 0) return { written: 0, late: 0 };
       const written = await insertRawSamples(
         db.provider,
         tx,
@@ -133,6 +145,26 @@ export async function writeSamples(clusterId: string, results: readonly ProbeRes
 }
 
 type Row = Omit<SampleRow, 'id'>;
+
+const sampleKey = (r: { probe: string; target: string; at: Date }): string => `${r.probe}\u0000${r.target}\u0000${r.at.getTime()}`;
+
+/** The rows not already stored (see `dedupe` above). */
+async function withoutStored(tx: DbTx, clusterId: string, rows: Row[]): Promise<Row[]> {
+  const times = rows.map((r) => r.at.getTime());
+  const present = await tx.sample.findMany({
+    where: { clusterId, probe: { in: [...new Set(rows.map((r) => r.probe))] }, at: { gte: new Date(Math.min(...times)), lte: new Date(Math.max(...times)) } },
+    orderBy: [{ id: 'asc' }],
+  });
+  const have = new Map<string, number>();
+  for (const p of present) have.set(sampleKey(p), (have.get(sampleKey(p)) ?? 0) + 1);
+  return rows.filter((r) => {
+    const k = sampleKey(r);
+    const n = have.get(k) ?? 0;
+    if (n === 0) return true;
+    have.set(k, n - 1);
+    return false;
+  });
+}
 
 /** Advances every series touched by `rows` and writes intervals, rollups and cursors. Returns late samples. */
 async function rollUp(provider: DbProvider, tx: DbTx, clusterId: string, rows: readonly Row[], capMs: number): Promise<number> {

@@ -1,6 +1,7 @@
 import type { ProbeId } from '../types';
 import { apiserverLivez, apiserverReadyz } from './apiserver';
 import { dnsProbe } from './dns';
+import { etcdProbe } from './etcd';
 import { leaderElection } from './leader-election';
 import { nodesProbe } from './nodes';
 import { apiserverReplicas } from './replicas';
@@ -14,6 +15,7 @@ export const PROBES = {
   'leader-election': leaderElection,
   dns: dnsProbe,
   nodes: nodesProbe,
+  etcd: etcdProbe,
 } as const satisfies Record<ProbeId, Probe>;
 
 export function getProbe(id: ProbeId): Probe {
@@ -24,6 +26,7 @@ export function getProbe(id: ProbeId): Probe {
     case 'leader-election':
     case 'dns':
     case 'nodes':
+    case 'etcd':
       return PROBES[id];
     default: {
       const never: never = id;

@@ -1,4 +1,5 @@
 import type { LeaseView } from '../collector/leases';
+import type { EtcdClient } from '../etcd/client';
 import type { K8sConnection } from '../k8s/client';
 import type { ClusterSettings, ProbeId, ProbeResult } from '../types';
 
@@ -14,6 +15,8 @@ export interface ProbeContext {
   settings?: ClusterSettings;
   /** Resolves when the Lease watch has delivered its first list (or failed once). */
   leasesSynced?: Promise<void>;
+  /** The cluster's registered etcd client endpoints, when the user gave any. */
+  etcd?: EtcdClient;
 }
 
 export interface Probe {

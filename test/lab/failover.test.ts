@@ -247,7 +247,7 @@ test('every leader kill is recorded as a crash failover with kubectl\'s gap (±1
   const graceful = recorded.filter((r) => r.kind === 'graceful');
   assert.ok(graceful.length >= 1, `the SIGTERM of the scheduler leader is graceful: ${JSON.stringify(recorded.map((r) => [r.lease, r.kind, r.gapMs]))}`);
   assert.ok(graceful.every((r) => r.lease === 'kube-system/kube-scheduler'));
-  assert.equal(logs.filter((l) => l.event === 'event-write-deferred').length, 0, 'the database accepted every event at once');
+  assert.equal(logs.filter((l) => l.event === 'enqueue-flush-failed').length, 0, 'the database accepted every event at once');
 });
 
 test('a takeover while the collector was not running is recorded as unobserved (no gap), with the watch gap', { timeout: 300_000 }, async () => {

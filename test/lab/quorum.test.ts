@@ -37,7 +37,8 @@ const logs: Array<Record<string, unknown>> = [];
 function collector() {
   return createCollector(
     { intervalSeconds: 10, probeTimeoutMs: 3000, concurrency: 8, bufferLimit: 10_000 },
-    { listClusters, loadKubeconfig: loadClusterKubeconfig, insertSamples, probes: ALL_PROBES, now: Date.now, log: (l) => logs.push(l) },
+    // Each collector its own buffer folder: these tests make several, one after another, in one process.
+    { listClusters, loadKubeconfig: loadClusterKubeconfig, insertSamples, probes: ALL_PROBES, now: Date.now, log: (l) => logs.push(l), bufferDir: mkdtempSync(path.join(dataDir, 'buffer-')) },
   );
 }
 
