@@ -59,7 +59,14 @@ async function until(probe: string, target: string, pred: (s: Row) => boolean, d
 before(async () => {
   await lab('up', '--profile', 'ha');
   await migrate({ quiet: true });
-  clusterId = (await registerCluster({ name: 'lab-components', kubeconfigText: readFileSync(path.join(labState, 'quorum.kubeconfig'), 'utf8') })).id;
+  // etcd registered too (plain HTTP in the lab), so the direct etcd probe runs beside the apiserver's view.
+  clusterId = (
+    await registerCluster({
+      name: 'lab-components',
+      kubeconfigText: readFileSync(path.join(labState, 'quorum.kubeconfig'), 'utf8'),
+      etcd: { endpoints: [11, 12, 13].map((n) => `http://10.213.0.${n}:2379`) },
+    })
+  ).id;
   collector = createCollector(
     { intervalSeconds: INTERVAL_S, probeTimeoutMs: 4500, concurrency: 4, bufferLimit: 10_000 },
     {
@@ -82,16 +89,26 @@ after(async () => {
 });
 
 test('etcd: one member down keeps the cluster up; two down → down with the etcd check named, outage matching the lab\'s fault times', { timeout: 300_000 }, async () => {
-  await lab('fault', 'kill', 'etcd', '--node', '2', '--no-restart');
-  await sleep(2 * INTERVAL_S * 1000);
+  const tolerance = (s: Row): unknown => (s.detail?.facts as { toleranceNow?: unknown } | undefined)?.toleranceNow;
+  const before = await until('etcd', 'etcd', (s) => s.status === 'up', 30_000, 0);
+  assert.equal(tolerance(before), 1, before.reason);
+  const k1 = await lab('fault', 'kill', 'etcd', '--node', '2', '--no-restart');
+  const t0 = await until('etcd', 'etcd', (s) => tolerance(s) === 0, 30_000, Date.parse(String(k1.at)));
+  assert.match(t0.reason, /2\/3 healthy/);
+  assert.match(t0.reason, /not healthy: qlab-cp2|not healthy: .*10\.213\.0\.12/);
+  await sleep(INTERVAL_S * 1000);
   const one = await until('apiserver-readyz', 'endpoint', () => true, 10_000);
   assert.equal(one.status, 'up', `one etcd member down: ${one.reason}`);
+  const comp1 = await getComponents(clusterId);
+  assert.equal(comp1.components.find((c) => c.component === 'etcd' && c.probe === 'etcd' && c.target === 'etcd')?.facts?.toleranceNow, 0, 'tolerance 0 shown');
   let killAt = 0;
   let restoreAt = 0;
   try {
     killAt = Date.parse(String((await lab('fault', 'kill', 'etcd', '--node', '3', '--no-restart')).at));
     const down = await until('apiserver-readyz', 'endpoint', (s) => s.status === 'down', 60_000, killAt);
     assert.match(down.reason, /etcd/);
+    const lost = await until('etcd', 'etcd', (s) => s.status === 'down', 30_000, killAt);
+    assert.match(lost.reason, /quorum lost: 1\/3 healthy, 2 needed/);
     const comp = await getComponents(clusterId);
     assert.equal(comp.components.find((c) => c.component === 'etcd' && c.target === 'readyz:etcd')?.status, 'down');
     await sleep(30_000 - (Date.now() - killAt));
@@ -100,6 +117,8 @@ test('etcd: one member down keeps the cluster up; two down → down with the etc
     await lab('fault', 'start', 'etcd', '--node', '2');
   }
   const up = await until('apiserver-readyz', 'endpoint', (s) => s.status === 'up' && Date.parse(s.at) > restoreAt, 120_000, restoreAt);
+  const healed = await until('etcd', 'etcd', (s) => s.status === 'up' && tolerance(s) === 1, 60_000, restoreAt);
+  assert.match(healed.reason, /3\/3 healthy; tolerates 1 failure/);
   const rows = await samples('apiserver-readyz', 'endpoint', killAt - INTERVAL_S * 1000);
   const firstDown = rows.find((s) => s.status === 'down' && Date.parse(s.at) >= killAt - INTERVAL_S * 1000)!;
   const outageStart = Date.parse(firstDown.at);
