@@ -28,10 +28,10 @@ if (counts.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(cycle
 }
 
 const root = path.resolve(import.meta.dirname, '..');
-const labState = process.env.QUORUM_LAB_STATE_DIR ?? path.join(root, 'lab', '.state');
+const labState = process.env.QUORUM_LAB_STATE ?? path.join(root, 'lab', '.state');
 const kubeconfigFile = path.join(labState, 'quorum.kubeconfig');
 if (!existsSync(kubeconfigFile)) {
-  console.error(`the lab is not up: ${kubeconfigFile} is missing (npm run lab -- up, or set QUORUM_LAB_STATE_DIR)`);
+  console.error(`the lab is not up: ${kubeconfigFile} is missing (npm run lab -- up, or set QUORUM_LAB_STATE)`);
   process.exit(1);
 }
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'quorum-bench-collector-'));

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { parse, stringify } from 'yaml';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
-const labState = process.env.QUORUM_LAB_STATE_DIR ?? path.join(root, 'lab', '.state');
+const labState = process.env.QUORUM_LAB_STATE ?? path.join(root, 'lab', '.state');
 const quorumKubeconfig = path.join(labState, 'quorum.kubeconfig');
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'quorum-badinput-'));
 process.env.QUORUM_DATA_DIR = dataDir;
@@ -64,7 +64,7 @@ function kubeconfigWith(over: { server?: string; caPem?: string }): string {
 }
 
 before(async () => {
-  assert.ok(existsSync(quorumKubeconfig), `lab is not up: ${quorumKubeconfig} missing (npm run lab -- up, or QUORUM_LAB_STATE_DIR)`);
+  assert.ok(existsSync(quorumKubeconfig), `lab is not up: ${quorumKubeconfig} missing (npm run lab -- up, or QUORUM_LAB_STATE)`);
   // (a) loopback blackhole: accepts, never says a word.
   blackhole = net.createServer((s) => held.push(s));
   await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', () => r()));

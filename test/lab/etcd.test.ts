@@ -12,7 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
-const labState = process.env.QUORUM_LAB_STATE_DIR ?? path.join(root, 'lab', '.state');
+const labState = process.env.QUORUM_LAB_STATE ?? path.join(root, 'lab', '.state');
 const quorumKubeconfig = path.join(labState, 'quorum.kubeconfig');
 const bin = path.join(root, 'lab', '.bin');
 const LAB_ETCD = [11, 12, 13].map((n) => `http://10.213.0.${n}:2379`);

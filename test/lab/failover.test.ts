@@ -20,7 +20,7 @@ delete process.env.DATABASE_URL;
 const { migrate } = await import('@/lib/db/migrate');
 const { closeDb } = await import('@/lib/db');
 const { registerCluster } = await import('@/lib/clusters/register');
-const { listClusters, loadClusterKubeconfig } = await import('@/lib/data/clusters');
+const { listClusters, loadClusterCredentials, loadClusterKubeconfig } = await import('@/lib/data/clusters');
 const { insertSamples } = await import('@/lib/data/samples');
 const { insertFailoverEvents, insertWatchGaps, listFailovers, loadLeaseSeeds } = await import('@/lib/data/failovers');
 const { createCollector } = await import('@/lib/collector/collector');
@@ -187,6 +187,7 @@ before(async () => {
     {
       listClusters,
       loadKubeconfig: loadClusterKubeconfig,
+      loadCredentials: loadClusterCredentials,
       insertSamples,
       probes: ALL_PROBES,
       now: Date.now,
@@ -263,6 +264,7 @@ test('a takeover while the collector was not running is recorded as unobserved (
     {
       listClusters,
       loadKubeconfig: loadClusterKubeconfig,
+      loadCredentials: loadClusterCredentials,
       insertSamples,
       probes: ALL_PROBES,
       now: Date.now,

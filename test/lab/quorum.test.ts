@@ -34,9 +34,10 @@ async function lab(...args: string[]): Promise<Record<string, unknown>> {
 }
 
 const logs: Array<Record<string, unknown>> = [];
-function collector() {
+/** probeTimeoutMs: with etcd quorum lost the apiserver needs ~4 s to answer /readyz (its etcd check times out first). */
+function collector(probeTimeoutMs = 3000) {
   return createCollector(
-    { intervalSeconds: 10, probeTimeoutMs: 3000, concurrency: 8, bufferLimit: 10_000 },
+    { intervalSeconds: 10, probeTimeoutMs, concurrency: 8, bufferLimit: 10_000 },
     // Each collector its own buffer folder: these tests make several, one after another, in one process.
     { listClusters, loadKubeconfig: loadClusterKubeconfig, insertSamples, probes: ALL_PROBES, now: Date.now, log: (l) => logs.push(l), bufferDir: mkdtempSync(path.join(dataDir, 'buffer-')) },
   );
@@ -88,7 +89,7 @@ test('the lab registers with the quorum identity and its readyz samples are up w
 test('killing a second etcd member turns readyz down with the etcd check named; restoring brings it back', { timeout: 300_000 }, async () => {
   const c = (await listClusters()).find((x) => x.name === 'lab');
   assert.ok(c);
-  const col = collector();
+  const col = collector(8000);
   const k2 = await lab('fault', 'kill', 'etcd', '--node', '2', '--no-restart');
   assert.equal(k2.action, 'kill');
   await cycleUntil(col, c.id, (x) => x.status === 'up', 30_000); // one member down: still quorum
