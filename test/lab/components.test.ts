@@ -20,6 +20,7 @@ const { registerCluster } = await import('@/lib/clusters/register');
 const { listClusters, loadClusterCredentials, loadClusterKubeconfig, updateClusterSettings } = await import('@/lib/data/clusters');
 const { insertSamples, listSamples } = await import('@/lib/data/samples');
 const { getComponents } = await import('@/lib/data/components');
+const { getEtcdHistory } = await import('@/lib/data/etcd');
 const { insertFailoverEvents, insertWatchGaps, listFailovers, listWatchGaps } = await import('@/lib/data/failovers');
 const { createCollector } = await import('@/lib/collector/collector');
 const { ALL_PROBES } = await import('@/lib/probes');
@@ -129,6 +130,10 @@ test('etcd: one member down keeps the cluster up; two down → down with the etc
   console.log(`[etcd] quorum lost ${new Date(killAt).toISOString()} → restored ${new Date(restoreAt).toISOString()} (${truth} ms); Quorum measured ${firstDown.at} → ${up.at} (${measured} ms); start off by ${outageStart - killAt} ms, end off by ${outageEnd - restoreAt} ms`);
   assert.ok(Math.abs(outageStart - killAt) <= INTERVAL_S * 1000, `outage start ${outageStart - killAt} ms after the kill`);
   assert.ok(Math.abs(measured - truth) <= INTERVAL_S * 1000, `outage ${measured} ms vs ${truth} ms between the lab's fault times`);
+  // The direct etcd probe saw the leaderless time (the survivor answered "no leader").
+  const hist = await getEtcdHistory({ clusterId, since: new Date(killAt - 60_000), until: new Date(Date.parse(healed.at) + 1) });
+  console.log(`[etcd] leaderless ${hist.leaderlessMs} ms in ${hist.leaderless.length} interval(s): ${JSON.stringify(hist.leaderless)}`);
+  assert.ok(Math.abs(hist.leaderlessMs - truth) <= 2 * INTERVAL_S * 1000, `leaderless ${hist.leaderlessMs} ms vs ${truth} ms without quorum`);
   // Nothing in between was reported up.
   assert.ok(rows.filter((s) => Date.parse(s.at) >= outageStart && Date.parse(s.at) < outageEnd).every((s) => s.status !== 'up'));
 });
@@ -239,4 +244,18 @@ test('user-added Leases and DNS servers: a Lease in another namespace is watched
     await updateClusterSettings(clusterId, { leases: [], dnsServers: [] });
     await adminKubectl(['delete', 'lease', '-n', 'default', 'quorum-test-operator', '--ignore-not-found']);
   }
+});
+
+test('etcd leader killed → a leader change recorded from the direct etcd probe', { timeout: 120_000 }, async () => {
+  const before = await until('etcd', 'etcd', (s) => s.status === 'up' && typeof (s.detail?.facts as { leaderName?: unknown })?.leaderName === 'string', 30_000, 0);
+  const oldLeader = (before.detail!.facts as { leaderName: string }).leaderName;
+  const k = await lab('fault', 'kill', 'etcd', '--leader');
+  const after = await until('etcd', 'etcd', (s) => { const l = (s.detail?.facts as { leaderName?: unknown })?.leaderName; return typeof l === 'string' && l !== oldLeader; }, 60_000, Date.parse(String(k.at)));
+  const newLeader = (after.detail!.facts as { leaderName: string }).leaderName;
+  const hist = await getEtcdHistory({ clusterId, since: new Date(Date.parse(String(k.at)) - 30_000), until: new Date(Date.parse(after.at) + 1) });
+  const change = hist.changes.find((c) => c.to === newLeader);
+  assert.ok(change, JSON.stringify(hist));
+  assert.equal(change.from, oldLeader);
+  console.log(`[etcd] leader ${oldLeader} killed at ${String(k.at)}; change to ${newLeader} seen at ${change.at} (term ${change.raftTerm})`);
+  await until('etcd', 'etcd', (s) => s.status === 'up' && (s.detail?.facts as { toleranceNow?: unknown })?.toleranceNow === 1, 60_000, Date.parse(after.at));
 });
