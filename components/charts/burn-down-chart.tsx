@@ -6,7 +6,7 @@ import { Area, AreaChart, CartesianGrid, ReferenceArea, ReferenceLine, Responsiv
 import { formatTime } from '@/lib/format';
 
 export interface BurnDownProps {
-  points: Array<{ t: number; remaining: number }>;
+  points: Array<{ t: number; remaining: number | null }>;
   maintenance: Array<{ startMs: number; endMs: number; title: string }>;
   startMs: number;
   endMs: number;
@@ -20,8 +20,8 @@ function day(ms: number): string {
 }
 
 export function BurnDownChart({ points, maintenance, startMs, endMs, label, height = 200 }: BurnDownProps) {
-  const data = points.map((p) => ({ t: p.t, pct: Math.round(p.remaining * 10000) / 100 }));
-  const min = Math.min(0, ...data.map((d) => d.pct));
+  const data = points.map((p) => ({ t: p.t, pct: p.remaining === null ? null : Math.round(p.remaining * 10000) / 100 }));
+  const min = Math.min(0, ...data.flatMap((d) => (d.pct === null ? [] : [d.pct])));
   return (
     <figure className="chart" role="img" aria-label={label} style={{ margin: 0 }}>
       <ResponsiveContainer width="100%" height={height}>
@@ -38,11 +38,11 @@ export function BurnDownChart({ points, maintenance, startMs, endMs, label, heig
             formatter={(v) => [`${String(v)} %`, 'budget left']}
             contentStyle={{ background: 'var(--surface)', border: '1px solid var(--border)', color: 'var(--text)' }}
           />
-          <Area dataKey="pct" type="stepAfter" stroke="var(--accent)" fill="var(--accent)" fillOpacity={0.15} isAnimationActive={false} dot={false} />
+          <Area dataKey="pct" type="stepAfter" stroke="var(--accent)" fill="var(--accent)" fillOpacity={0.15} isAnimationActive={false} connectNulls={false} dot={data.filter((d) => d.pct !== null).length < 3 ? { r: 3 } : false} />
         </AreaChart>
       </ResponsiveContainer>
       <figcaption className="chart-legend">
-        <span>line: error budget left (100 % at the window start)</span>
+        <span>line: error budget left after each bucket; gaps: no data</span>
         <span>
           <i className="slot" style={{ background: 'var(--unknown)', opacity: 0.35 }} /> maintenance (excluded)
         </span>

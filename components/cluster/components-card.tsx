@@ -70,7 +70,8 @@ function LeaseTile({ c, now }: { c: ComponentState; now: number }) {
         </>
       ) : null}
       <p className="muted">
-        {c.reason} · <Sampled c={c} now={now} />
+        {c.status !== 'up' ? `${c.reason} · ` : 'sampled '}
+        <Sampled c={c} now={now} />
       </p>
     </Tile>
   );
@@ -216,7 +217,7 @@ export async function ComponentsCard({ clusterId, now }: { clusterId: string; no
               <p>Zones: {zones.length ? zones.map(([z, n]) => `${z} (${n})`).join(', ') : 'none labelled'}</p>
             </>
           ) : null}
-          <p className="muted">{nodes?.at ? nodes.reason : 'not probed yet'}</p>
+          {nodes?.at && nodes.status === 'up' ? null : <p className="muted">{nodes?.at ? nodes.reason : 'not probed yet'}</p>}
         </Tile>
       </ul>
       <details>

@@ -271,8 +271,8 @@ export interface ComponentSloRow {
 export interface BurnDownPoint {
   /** End of the bucket (ms). */
   t: number;
-  /** Remaining budget as a fraction of the allowed bad time (1 = untouched; negative when overspent). */
-  remaining: number;
+  /** Remaining budget as a fraction of the allowed bad time (1 = untouched; negative when overspent); null = no data in that bucket. */
+  remaining: number | null;
 }
 
 export interface SreActualRow {
@@ -325,10 +325,9 @@ export async function getClusterSlo(clusterId: string, opts: { window: Dashboard
   if (composite) {
     const allowed = composite.slo.budget.allowedBadMs;
     let bad = 0;
-    burnDown.push({ t: startMs, remaining: 1 });
     for (const p of composite.points) {
       bad += p.badMs;
-      burnDown.push({ t: Math.min(nowMs, Math.floor(p.startMs / bucketMs) * bucketMs + bucketMs), remaining: (allowed - bad) / allowed });
+      burnDown.push({ t: Math.min(nowMs, Math.floor(p.startMs / bucketMs) * bucketMs + bucketMs), remaining: p.goodMs + p.badMs > 0 ? (allowed - bad) / allowed : null });
     }
     // The last point is the evaluation itself (exact, from measureSeries), so the chart ends where the budget figure is.
     burnDown.push({ t: nowMs, remaining: composite.slo.budget.remainingFraction });

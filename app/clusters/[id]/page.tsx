@@ -11,7 +11,6 @@ import { ComponentAvailabilityCard, OutagesCard, SloCard, SreTableCard } from '@
 import { WindowPicker } from '@/components/window-picker';
 import { parseClusterWindow, windowHrefs } from './search-params';
 import { toChartPoints } from '@/components/chart-points';
-import { RemoveClusterButton } from '@/components/remove-cluster-button';
 import { StatusBadge } from '@/components/status-badge';
 import { StatusChart } from '@/components/status-chart';
 import { getCluster } from '@/lib/data/clusters';
@@ -231,12 +230,6 @@ export default async function ClusterPage({ params, searchParams }: Props) {
         )}
       </section>
 
-      <section className="card" aria-labelledby="danger-title">
-        <h2 id="danger-title" style={{ marginTop: 0 }}>
-          Remove
-        </h2>
-        <RemoveClusterButton id={cluster.id} name={cluster.name} />
-      </section>
     </>
   );
 }
