@@ -185,6 +185,7 @@ test('the components card names the Lease holders; a killed scheduler leader sho
   const overview = new OverviewPage(page);
   await overview.goto();
   await overview.openCluster(CLUSTER_NAME);
+  await expect(new ClusterPage(page, CLUSTER_NAME).heading()).toBeVisible();
   const components = page.getByTestId('components-card');
   const scheduler = components.locator('[data-component="kube-scheduler"]');
   await expect(async () => {

@@ -21,10 +21,10 @@ export function Sparkline({ points, target, label, height = 36 }: { points: Spar
         </div>
       ) : (
         <ResponsiveContainer width="100%" height={height}>
-          <LineChart data={points} margin={{ top: 2, right: 2, bottom: 2, left: 2 }}>
+          <LineChart data={points} margin={{ top: 4, right: 6, bottom: 4, left: 4 }}>
             <YAxis hide domain={[lo, 1]} />
             <ReferenceLine y={target} stroke="var(--muted)" strokeDasharray="2 2" />
-            <Line dataKey="a" type="stepAfter" stroke="var(--accent)" strokeWidth={1.5} dot={known.length < 3 ? { r: 2 } : false} connectNulls={false} isAnimationActive={false} />
+            <Line dataKey="a" type="stepAfter" stroke="var(--accent)" strokeWidth={1.5} dot={known.length < 3 ? { r: 3, fill: 'var(--accent)' } : false} connectNulls={false} isAnimationActive={false} />
           </LineChart>
         </ResponsiveContainer>
       )}

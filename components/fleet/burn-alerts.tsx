@@ -14,12 +14,12 @@ export function BurnAlerts({ alerts, compact = false }: { alerts: BurnAlertEvalu
         ) : firing.length === 0 ? (
           <span className="muted">Burn alerts: none firing</span>
         ) : (
-          firing.map((a) => (
-            <span key={`${a.longWindowMs}`} className={`alert-chip alert-${a.severity}`}>
+          [<span key="label">Burn alerts firing:</span>, ...firing.map((a) => (
+            <span key={`${a.longWindowMs}`} className={`alert-chip alert-${a.severity}`} title={`${a.severity}: burn rate ${formatBurnRate(a.longBurnRate)} over ${formatWindowShort(a.longWindowMs)} and ${formatBurnRate(a.shortBurnRate)} over ${formatWindowShort(a.shortWindowMs)}, both above ${formatBurnRate(a.factor)}`}>
               <span aria-hidden="true">▲ </span>
-              {a.severity}: {formatBurnRate(a.longBurnRate)} over {formatWindowShort(a.longWindowMs)} and {formatBurnRate(a.shortBurnRate)} over {formatWindowShort(a.shortWindowMs)} (threshold {formatBurnRate(a.factor)})
+              {a.severity} {formatWindowShort(a.longWindowMs)}/{formatWindowShort(a.shortWindowMs)}: {formatBurnRate(a.longBurnRate)}/{formatBurnRate(a.shortBurnRate)} &gt; {formatBurnRate(a.factor)}
             </span>
-          ))
+          ))]
         )}
       </p>
     );
