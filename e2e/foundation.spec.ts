@@ -206,9 +206,9 @@ test('the components card names the Lease holders; a killed scheduler leader sho
   const events = page.getByTestId('failover-events');
   await expect(async () => {
     await page.reload();
-    await expect(events.getByRole('row').filter({ hasText: holder })).toHaveCount(1, { timeout: 1000 });
+    await expect(events.getByRole('row').filter({ hasText: `${holder} →` })).toHaveCount(1, { timeout: 1000 });
   }).toPass({ timeout: 90_000, intervals: [2000] });
-  const row = events.getByRole('row').filter({ hasText: holder });
+  const row = events.getByRole('row').filter({ hasText: `${holder} →` });
   await expect(row).toContainText('kube-scheduler');
   await expect(row).toContainText('crash');
   await expect(row).toContainText(/\d+\.\d+ s/);

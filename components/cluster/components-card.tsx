@@ -222,7 +222,7 @@ export async function ComponentsCard({ clusterId, now }: { clusterId: string; no
       </ul>
       <details>
         <summary>Every sample behind this grid ({cs.length})</summary>
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0}>
           <table>
             <caption>Latest sample of each component and replica</caption>
             <thead>

@@ -33,7 +33,7 @@ export async function FailoversCard({ clusterId, now, windowMs = WINDOW_MS, wind
         </p>
       ) : (
         <>
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table>
               <caption>Per Lease: percentiles over measured gaps only (unobserved takeovers have no gap)</caption>
               <thead>
@@ -64,7 +64,7 @@ export async function FailoversCard({ clusterId, now, windowMs = WINDOW_MS, wind
               </tbody>
             </table>
           </div>
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table data-testid="failover-events">
               <caption>Failovers, newest first{events.length > newest.length ? ` (latest ${newest.length} of ${events.length})` : ''}; the bar is the gap, the tick the lease duration</caption>
               <thead>

@@ -132,7 +132,7 @@ export async function OutagesCard({ clusterId, window, now }: { clusterId: strin
           No component was down in this window (outside maintenance).
         </p>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0}>
           <table data-testid="outages-table">
             <caption>
               {v.outages.length} down interval{v.outages.length === 1 ? '' : 's'} outside maintenance, newest first{v.outages.length > newest.length ? ` (first ${newest.length} shown)` : ''}
@@ -180,7 +180,7 @@ export async function SreTableCard({ clusterId, now }: { clusterId: string; now:
       <h2 id="sre-title" style={{ marginTop: 0 }}>
         Allowed vs actual downtime at {t.label}
       </h2>
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0}>
         <table>
           <caption>SRE book availability table for this cluster&apos;s objective, with the composite bad time over each trailing period (maintenance excluded)</caption>
           <thead>

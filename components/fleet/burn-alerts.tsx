@@ -25,7 +25,7 @@ export function BurnAlerts({ alerts, compact = false }: { alerts: BurnAlertEvalu
     );
   }
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0}>
       <table data-testid="burn-alerts-table">
         <caption>Multiwindow burn-rate alerts (SRE Workbook table, scaled to the window): both windows above the factor fire</caption>
         <thead>

@@ -7,7 +7,7 @@ import { formatDuration } from '@/lib/slo/format';
 export function MaintenanceList({ windows, caption, clusterNames }: { windows: MaintenanceView[]; caption: string; clusterNames?: Record<string, string> }) {
   if (windows.length === 0) return <p className="muted">No maintenance windows.</p>;
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0}>
       <table data-testid="maintenance-table">
         <caption>{caption}</caption>
         <thead>

@@ -152,7 +152,7 @@ export default async function ClusterPage({ params, searchParams }: Props) {
             the last 24 h.
           </p>
         ) : (
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table>
               <caption>Checks that failed in the last 24 h (the other {detail.checkHistory.length - troubled.length} never did)</caption>
               <thead>
@@ -198,7 +198,7 @@ export default async function ClusterPage({ params, searchParams }: Props) {
         {history.length === 0 ? (
           <p className="muted">No samples yet.</p>
         ) : (
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table>
               <caption>Recent samples of /readyz and /livez, newest first</caption>
               <thead>
@@ -247,7 +247,7 @@ function CardSkeleton({ title }: { title: string }) {
 
 function ChecksTable({ checks, caption }: { checks: LatestChecks['checks']; caption: string }) {
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0}>
       <table>
         <caption>{caption}</caption>
         <thead>

@@ -79,7 +79,7 @@ async function TimelineCard({ clusterId, window, now }: { clusterId: string; win
         </p>
       ) : (
         <>
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table data-testid="failover-stats">
               <caption>Count by kind; p50 / p95 / max over measured gaps only</caption>
               <thead>

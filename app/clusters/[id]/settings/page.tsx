@@ -51,7 +51,7 @@ export default async function ClusterSettingsPage({ params }: Props) {
           Without a stored policy the default is {targetPercentLabel(DEFAULT_SLO_POLICY.objective)} over a {SLO_WINDOW_LABELS[DEFAULT_SLO_POLICY.window]}. A component policy overrides the cluster default (“*”).
         </p>
         {policies.length > 0 ? (
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table data-testid="policies-table">
               <caption>Stored policies</caption>
               <thead>
