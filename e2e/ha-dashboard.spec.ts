@@ -122,7 +122,7 @@ test('overview: window in the URL, label filter and name search, budget bar and 
   await expect(page.getByRole('heading', { name: 'No cluster matches' })).toBeVisible();
   await expect(d.clusterList).toHaveCount(0);
   await page.goto('/?window=bogus');
-  await expect(page.getByRole('alert')).toContainText('invalid-input');
+  await expect(page.getByRole('alert').filter({ hasText: 'invalid-input' })).toContainText('window must be one of 7d, 28d, 30d, 90d');
   await expect(d.windowLink('30 days')).toHaveAttribute('aria-current', 'page');
   await page.goto('/?window=7d');
   await shootAll(page, testInfo, 'overview');
