@@ -23,13 +23,16 @@ export function FailoverTimeline({ events, leaseSeconds, startMs, endMs, label, 
   const crash = events.filter((e) => e.kind === 'crash' && e.gapS !== null);
   const graceful = events.filter((e) => e.kind === 'graceful' && e.gapS !== null);
   const unobserved = events.filter((e) => e.gapS === null);
+  // Zoom to where the takeovers are (with an hour of context); the caption says so.
+  const first = events.length ? Math.min(...events.map((e) => e.t)) : startMs;
+  const from = Math.max(startMs, first - Math.max(3_600_000, (endMs - first) * 0.1));
   const maxY = Math.max(1, ...leaseSeconds.map((s) => s * 1.5), ...events.map((e) => e.gapS ?? 0));
   return (
     <figure className="chart" role="img" aria-label={label} style={{ margin: 0 }}>
       <ResponsiveContainer width="100%" height={height}>
         <ScatterChart margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
-          <XAxis dataKey="t" type="number" scale="time" domain={[startMs, endMs]} tickFormatter={(v: number) => day(v)} stroke="var(--muted)" fontSize={12} name="time" allowDataOverflow />
+          <XAxis dataKey="t" type="number" scale="time" domain={[from, endMs]} tickFormatter={(v: number) => day(v)} stroke="var(--muted)" fontSize={12} name="time" allowDataOverflow />
           <YAxis dataKey="gapS" type="number" width={56} domain={[0, Math.ceil(maxY)]} tickFormatter={(v: number) => `${v} s`} stroke="var(--muted)" fontSize={12} name="gap" />
           {leaseSeconds.map((s) => (
             <ReferenceLine key={s} y={s} stroke="var(--degraded)" strokeDasharray="6 3" label={{ value: `lease ${s} s`, position: 'insideTopRight', fill: 'var(--text)', fontSize: 12 }} />
@@ -59,6 +62,7 @@ export function FailoverTimeline({ events, leaseSeconds, startMs, endMs, label, 
         </ScatterChart>
       </ResponsiveContainer>
       <figcaption className="chart-legend">
+        <span>from {formatTime(new Date(from))} to now{from > startMs ? ' (no takeover earlier in the window)' : ''};</span>
         <span>height: gap from the old leader&apos;s last renew to the new leader&apos;s acquire</span>
         <span>dashed: lease duration</span>
         <span>

@@ -12,7 +12,7 @@ export function formatGap(ms: number | null): string {
   return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 1000).toFixed(2)} s`;
 }
 
-export async function FailoversCard({ clusterId, now, windowMs = WINDOW_MS, windowLabel = '7 days', limit = 50, moreHref }: { clusterId: string; now: number; windowMs?: number; windowLabel?: string; limit?: number; moreHref?: string }) {
+export async function FailoversCard({ clusterId, now, windowMs = WINDOW_MS, windowLabel = '7 days', limit = 50, moreHref, showStats = true }: { clusterId: string; now: number; windowMs?: number; windowLabel?: string; limit?: number; moreHref?: string; showStats?: boolean }) {
   const since = new Date(now - windowMs);
   const [events, gaps] = await Promise.all([listFailovers({ clusterId, since }), listWatchGaps({ clusterId, since })]);
   const stats = failoverStats(events);
@@ -33,6 +33,7 @@ export async function FailoversCard({ clusterId, now, windowMs = WINDOW_MS, wind
         </p>
       ) : (
         <>
+          {showStats ? (
           <div className="table-wrap" tabIndex={0}>
             <table>
               <caption>Per Lease: percentiles over measured gaps only (unobserved takeovers have no gap)</caption>
@@ -64,6 +65,7 @@ export async function FailoversCard({ clusterId, now, windowMs = WINDOW_MS, wind
               </tbody>
             </table>
           </div>
+          ) : null}
           <div className="table-wrap" tabIndex={0}>
             <table data-testid="failover-events">
               <caption>Failovers, newest first{events.length > newest.length ? ` (latest ${newest.length} of ${events.length})` : ''}; the bar is the gap, the tick the lease duration</caption>

@@ -46,7 +46,7 @@ export default async function FailoversPage({ params, searchParams }: Props) {
         <TimelineCard clusterId={cluster.id} window={window} now={now} />
       </Suspense>
       <Suspense fallback={<Skeleton title="History" />}>
-        <FailoversCard clusterId={cluster.id} now={now} windowMs={windowMsOf(window)} windowLabel={window} limit={500} />
+        <FailoversCard clusterId={cluster.id} now={now} windowMs={windowMsOf(window)} windowLabel={window} limit={500} showStats={false} />
       </Suspense>
     </>
   );
