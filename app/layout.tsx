@@ -38,6 +38,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
                 <Link href="/reports">Reports</Link>
               </li>
               <li>
+                <Link href="/settings">Settings</Link>
+              </li>
+              <li>
                 <Link href="/clusters/new">Add cluster</Link>
               </li>
             </ul>

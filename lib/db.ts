@@ -77,6 +77,7 @@ type DateRange = { gte?: Date; lt?: Date; lte?: Date; gt?: Date };
 interface SampleWhere {
   clusterId?: string;
   probe?: string | { in: string[] };
+  target?: string;
   status?: Status | { in: Status[] };
   at?: DateRange;
 }
@@ -106,6 +107,7 @@ interface FailoverEventDelegate {
   findUnique(args: { where: { dedupeKey: string } }): Promise<FailoverEventRow | null>;
   create(args: { data: Omit<FailoverEventRow, 'id'> }): Promise<FailoverEventRow>;
   findMany(args: { where: { clusterId: string; lease?: string; at?: DateRange }; orderBy: Array<{ at: Order } | { id: Order }>; take?: number }): Promise<FailoverEventRow[]>;
+  count(args: { where: { clusterId: string; at?: DateRange } }): Promise<number>;
 }
 
 interface LeaseWatchGapDelegate {

@@ -89,3 +89,19 @@ export function formatLabels(labels: Record<string, string>): string {
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');
 }
+
+/** Compact window length: "5m", "1h", "14m", "1d", "2d 12h". */
+export function formatWindowShort(ms: number): string {
+  const m = Math.round(ms / 60_000);
+  if (m < 60) return `${m}m`;
+  if (m % 1440 === 0) return `${m / 1440}d`;
+  if (m < 1440) return m % 60 === 0 ? `${m / 60}h` : `${Math.floor(m / 60)}h ${m % 60}m`;
+  const h = Math.round(m / 60);
+  return h % 24 === 0 ? `${h / 24}d` : `${Math.floor(h / 24)}d ${h % 24}h`;
+}
+
+/** Burn rate as "0.00×", "14.4×"; null is "—". */
+export function formatBurnRate(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '—';
+  return v >= 10 ? `${v.toFixed(1)}×` : `${v.toFixed(2)}×`;
+}

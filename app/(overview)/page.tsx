@@ -1,84 +1,78 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { Suspense } from 'react';
 import { AutoRefresh } from '@/components/auto-refresh';
-import { toChartPoints } from '@/components/chart-points';
-import { StatusBadge } from '@/components/status-badge';
-import { StatusChart } from '@/components/status-chart';
-import { WINDOW_MS, getFleetOverview } from '@/lib/data/overview';
-import { formatAge, formatAvailability, formatCoverage, formatLabels, formatTime } from '@/lib/format';
+import { FleetList } from '@/components/fleet/fleet-list';
+import { WindowPicker } from '@/components/window-picker';
+import { DASHBOARD_WINDOWS, type DashboardWindow } from '@/lib/data/dashboard';
+import { listClusters } from '@/lib/data/clusters';
+import { overviewHref, parseOverviewQuery } from './search-params';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Overview' };
 
-export default async function OverviewPage() {
-  const now = new Date();
-  const fleet = await getFleetOverview({ now });
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export default async function OverviewPage({ searchParams }: Props) {
+  const { query, errors } = parseOverviewQuery(await searchParams);
+  const clusters = await listClusters();
+  const labels = [...new Set(clusters.flatMap((c) => Object.entries(c.labels).map(([k, v]) => `${k}=${v}`)))].sort();
+  const hrefs = Object.fromEntries(DASHBOARD_WINDOWS.map((w) => [w, overviewHref(query, { window: w })])) as Record<DashboardWindow, string>;
   return (
     <>
       <AutoRefresh seconds={10} />
       <div className="page-head">
         <h1>Overview</h1>
-        {fleet.length > 0 ? (
+        {clusters.length > 0 ? (
           <Link href="/clusters/new" className="button">
             Add cluster
           </Link>
         ) : null}
       </div>
-      {fleet.length === 0 ? (
-        <EmptyState />
-      ) : (
-        <ul className="cluster-grid" aria-label="Clusters">
-          {fleet.map((c) => (
-            <li key={c.id} className="card cluster-card" aria-labelledby={`cluster-${c.id}`} data-testid="cluster-card">
-              <div className="cluster-card-head">
-                <h2 id={`cluster-${c.id}`}>
-                  <Link href={`/clusters/${encodeURIComponent(c.id)}`}>{c.name}</Link>
-                </h2>
-                <StatusBadge status={c.lastSampleAt ? c.status : null} testId="cluster-status" />
-              </div>
-              <p className="muted" data-testid="cluster-reason">
-                {c.lastSampleAt ? c.reason : 'No sample yet: the collector probes every cluster on its next run.'}
-              </p>
-              <dl className="facts">
-                <div>
-                  <dt>Availability 24 h</dt>
-                  <dd data-testid="availability-24h">{formatAvailability(c.availability24h)}</dd>
-                </div>
-                <div>
-                  <dt>Coverage</dt>
-                  <dd>{formatCoverage(c.coverage24h)}</dd>
-                </div>
-                <div>
-                  <dt>Last sample</dt>
-                  <dd>
-                    <time dateTime={c.lastSampleAt ?? undefined} title={formatTime(c.lastSampleAt)}>
-                      {formatAge(c.lastSampleAt, now.getTime())}
-                    </time>
-                  </dd>
-                </div>
-                <div>
-                  <dt>Server</dt>
-                  <dd className="mono">{c.server}</dd>
-                </div>
-                {Object.keys(c.labels).length > 0 ? (
-                  <div>
-                    <dt>Labels</dt>
-                    <dd>{formatLabels(c.labels)}</dd>
-                  </div>
-                ) : null}
-              </dl>
-              <StatusChart
-                points={toChartPoints(c.series)}
-                label={`Readiness and latency of ${c.name}, last 24 h`}
-                windowStartMs={now.getTime() - WINDOW_MS}
-                windowEndMs={now.getTime()}
-                height={120}
-              />
-            </li>
-          ))}
-        </ul>
-      )}
+      {errors.length > 0 ? (
+        <p className="form-error" role="alert">
+          <code>invalid-input</code>: {errors.join('; ')} — showing the defaults instead.
+        </p>
+      ) : null}
+      {clusters.length > 0 ? (
+        <div className="toolbar">
+          <form method="get" action="/" role="search" aria-label="Filter clusters" className="filter-form">
+            <input type="hidden" name="window" value={query.window} />
+            <div className="field">
+              <label htmlFor="fleet-q">Search by name</label>
+              <input id="fleet-q" name="q" type="search" defaultValue={query.q ?? ''} autoComplete="off" />
+            </div>
+            <div className="field">
+              <label htmlFor="fleet-label">Label</label>
+              <select id="fleet-label" name="label" defaultValue={query.label ?? ''}>
+                <option value="">any label</option>
+                {labels.map((l) => (
+                  <option key={l} value={l}>
+                    {l}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <button type="submit">Filter</button>
+            {query.q || query.label ? <Link href={overviewHref(query, { q: undefined, label: undefined })}>Clear</Link> : null}
+          </form>
+          <WindowPicker current={query.window} hrefs={hrefs} />
+        </div>
+      ) : null}
+      <Suspense key={`${query.window}|${query.q ?? ''}|${query.label ?? ''}`} fallback={<FleetSkeleton />}>
+        <FleetList window={query.window} q={query.q} label={query.label} emptyState={<EmptyState />} />
+      </Suspense>
     </>
+  );
+}
+
+function FleetSkeleton() {
+  return (
+    <div aria-busy="true" aria-live="polite" data-testid="fleet-skeleton">
+      <p className="sr-only">Loading the fleet…</p>
+      <div className="skeleton skeleton-card" />
+      <div className="skeleton skeleton-card" />
+    </div>
   );
 }
 

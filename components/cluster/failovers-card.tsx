@@ -2,6 +2,7 @@
 // gap drawn against the lease duration, and per-Lease p50/p95/max over measured gaps.
 import { listFailovers, listWatchGaps } from '@/lib/data/failovers';
 import { failoverStats } from '@/lib/failover/stats';
+import Link from 'next/link';
 import { formatTime } from '@/lib/format';
 
 const WINDOW_MS = 7 * 86_400_000;
@@ -11,23 +12,29 @@ export function formatGap(ms: number | null): string {
   return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 1000).toFixed(2)} s`;
 }
 
-export async function FailoversCard({ clusterId, now }: { clusterId: string; now: number }) {
-  const since = new Date(now - WINDOW_MS);
+export async function FailoversCard({ clusterId, now, windowMs = WINDOW_MS, windowLabel = '7 days', limit = 50, moreHref, showStats = true }: { clusterId: string; now: number; windowMs?: number; windowLabel?: string; limit?: number; moreHref?: string; showStats?: boolean }) {
+  const since = new Date(now - windowMs);
   const [events, gaps] = await Promise.all([listFailovers({ clusterId, since }), listWatchGaps({ clusterId, since })]);
   const stats = failoverStats(events);
-  const newest = [...events].reverse().slice(0, 50);
+  const newest = [...events].reverse().slice(0, limit);
   return (
     <section className="card" aria-labelledby="failovers-title" data-testid="failovers-card">
       <h2 id="failovers-title" style={{ marginTop: 0 }}>
-        Leader-election failovers, last 7 days
+        Leader-election failovers, last {windowLabel}
       </h2>
+      {moreHref ? (
+        <p>
+          <Link href={moreHref}>All failovers, timeline and per-component gaps</Link>
+        </p>
+      ) : null}
       {events.length === 0 ? (
         <p className="muted" data-testid="failovers-empty">
-          No failover seen in the last 7 days. Gaps are measured from the old leader&apos;s last renew to the new leader&apos;s acquire.
+          No failover seen in the last {windowLabel}. Gaps are measured from the old leader&apos;s last renew to the new leader&apos;s acquire.
         </p>
       ) : (
         <>
-          <div className="table-wrap">
+          {showStats ? (
+          <div className="table-wrap" tabIndex={0}>
             <table>
               <caption>Per Lease: percentiles over measured gaps only (unobserved takeovers have no gap)</caption>
               <thead>
@@ -58,9 +65,10 @@ export async function FailoversCard({ clusterId, now }: { clusterId: string; now
               </tbody>
             </table>
           </div>
-          <div className="table-wrap">
+          ) : null}
+          <div className="table-wrap" tabIndex={0}>
             <table data-testid="failover-events">
-              <caption>Failovers, newest first</caption>
+              <caption>Failovers, newest first{events.length > newest.length ? ` (latest ${newest.length} of ${events.length})` : ''}; the bar is the gap, the tick the lease duration</caption>
               <thead>
                 <tr>
                   <th scope="col">Acquired</th>

@@ -18,7 +18,7 @@ export async function ReadinessCard({ clusterId, server, now }: { clusterId: str
       <p className="muted">
         {fails === 0 && warns === 0 ? 'Every item passes.' : `${fails} failing, ${warns} to verify, of ${items.length} checks.`} Judged from the latest samples and 30 days of failovers.
       </p>
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0}>
         <table>
           <caption>Control-plane HA checklist</caption>
           <thead>

@@ -107,6 +107,17 @@ export async function updateClusterSettings(idOrName: string, patch: { leases?: 
   return toSummary(row);
 }
 
+/** Replaces a cluster's labels (already validated by lib/clusters/register parseLabels). Null when none matched. */
+export async function updateClusterLabels(idOrName: string, labels: Record<string, string>): Promise<ClusterSummary | null> {
+  const current = await getCluster(idOrName);
+  if (!current) return null;
+  for (const [k, v] of Object.entries(labels)) {
+    if (typeof v !== 'string') throw new DbError('query', `label "${k}" must have a string value`);
+  }
+  const row = await withDb((db) => db.prisma.cluster.update({ where: { id: current.id }, data: { labels: JSON.stringify(labels) }, omit: OMIT }));
+  return toSummary(row);
+}
+
 /** Deletes the cluster and (cascade) its samples. False when nothing matched. */
 export async function removeCluster(idOrName: string): Promise<boolean> {
   if (typeof idOrName !== 'string' || idOrName === '') return false;

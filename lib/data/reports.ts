@@ -139,6 +139,30 @@ async function downSpans(series: readonly SeriesInfo[], range: Range, nowMs: num
   return out;
 }
 
+function outagesFrom(
+  down: ReadonlyArray<Range & { seriesId: number; reason: string }>,
+  bySeries: ReadonlyMap<number, SeriesInfo>,
+  elapsed: Range,
+  maint: readonly Range[],
+  componentOf: (s: SeriesInfo) => string,
+): OutageRow[] {
+  const outages: OutageRow[] = [];
+  for (const d of down) {
+    const s = bySeries.get(d.seriesId);
+    if (!s) continue;
+    for (const part of subtractRanges({ startMs: Math.max(d.startMs, elapsed.startMs), endMs: Math.min(d.endMs, elapsed.endMs) }, maint)) {
+      outages.push({ component: componentOf(s), startAt: iso(part.startMs), endAt: iso(part.endMs), durationMs: part.endMs - part.startMs, reason: d.reason });
+    }
+  }
+  return outages.sort((a, b) => a.startAt.localeCompare(b.startAt) || a.component.localeCompare(b.component));
+}
+
+/** Down intervals (outside maintenance) of the given series inside `range`, oldest first; the open one runs to its tail. */
+export async function listOutages(series: readonly SeriesInfo[], range: Range, nowMs: number, maint: readonly Range[], componentOf: (s: SeriesInfo) => string): Promise<OutageRow[]> {
+  const down = await downSpans(series, range, nowMs);
+  return outagesFrom(down, new Map(series.map((s) => [s.id, s])), range, maint, componentOf);
+}
+
 async function clusterReport(cluster: ClusterSummary, period: Range, nowMs: number, maintenance: readonly MaintenanceView[]): Promise<ClusterReport> {
   const [series, policies] = await Promise.all([listSeries({ clusterIds: [cluster.id] }), listSloPolicies([cluster.id])]);
   const componentOf = (s: SeriesInfo): string => (isComposite(s) ? COMPOSITE_COMPONENT : s.component);
@@ -150,14 +174,7 @@ async function clusterReport(cluster: ClusterSummary, period: Range, nowMs: numb
   const maint = maintenanceRanges(maintenance, cluster.id, elapsed);
   const bySeries = new Map(series.map((s) => [s.id, s]));
   const down = await downSpans(series, elapsed, nowMs);
-  const outages: OutageRow[] = [];
-  for (const d of down) {
-    const s = bySeries.get(d.seriesId)!;
-    for (const part of subtractRanges({ startMs: Math.max(d.startMs, elapsed.startMs), endMs: Math.min(d.endMs, elapsed.endMs) }, maint)) {
-      outages.push({ component: componentOf(s), startAt: iso(part.startMs), endAt: iso(part.endMs), durationMs: part.endMs - part.startMs, reason: d.reason });
-    }
-  }
-  outages.sort((a, b) => a.startAt.localeCompare(b.startAt) || a.component.localeCompare(b.component));
+  const outages = outagesFrom(down, bySeries, elapsed, maint, componentOf);
 
   const compositeDown = down.filter((d) => isComposite(bySeries.get(d.seriesId)!));
   const maintenanceRows: MaintenanceRow[] = [];

@@ -6,8 +6,11 @@ import { AutoRefresh } from '@/components/auto-refresh';
 import { ComponentsCard } from '@/components/cluster/components-card';
 import { FailoversCard } from '@/components/cluster/failovers-card';
 import { ReadinessCard } from '@/components/cluster/readiness-card';
+import { ClusterTabs } from '@/components/cluster/cluster-tabs';
+import { ComponentAvailabilityCard, OutagesCard, SloCard, SreTableCard } from '@/components/cluster/slo-cards';
+import { WindowPicker } from '@/components/window-picker';
+import { parseClusterWindow, windowHrefs } from './search-params';
 import { toChartPoints } from '@/components/chart-points';
-import { RemoveClusterButton } from '@/components/remove-cluster-button';
 import { StatusBadge } from '@/components/status-badge';
 import { StatusChart } from '@/components/status-chart';
 import { getCluster } from '@/lib/data/clusters';
@@ -16,7 +19,7 @@ import { formatAge, formatAvailability, formatLabels, formatLatency, formatTime 
 
 export const dynamic = 'force-dynamic';
 
-type Props = { params: Promise<{ id: string }> };
+type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { id } = await params;
@@ -24,8 +27,9 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: cluster?.name ?? 'Cluster not found' };
 }
 
-export default async function ClusterPage({ params }: Props) {
+export default async function ClusterPage({ params, searchParams }: Props) {
   const { id } = await params;
+  const { window, error: windowError } = parseClusterWindow(await searchParams);
   const nowDate = new Date();
   const detail = await getClusterDetail(clusterParam(id), { now: nowDate });
   if (!detail) notFound();
@@ -79,6 +83,38 @@ export default async function ClusterPage({ params }: Props) {
         </dl>
       </header>
 
+      <ClusterTabs id={cluster.id} current="overview" window={window} />
+      <div className="toolbar">
+        {windowError ? (
+          <p className="form-error" role="alert">
+            <code>invalid-input</code>: {windowError} — showing 30 days.
+          </p>
+        ) : (
+          <span />
+        )}
+        <WindowPicker current={window} hrefs={windowHrefs(`/clusters/${encodeURIComponent(cluster.id)}`)} />
+      </div>
+
+      <Suspense fallback={<CardSkeleton title="Components now" />}>
+        <ComponentsCard clusterId={cluster.id} now={now} />
+      </Suspense>
+
+      <Suspense fallback={<CardSkeleton title={`Error budget, last ${window}`} />}>
+        <SloCard clusterId={cluster.id} window={window} now={now} />
+      </Suspense>
+
+      <Suspense fallback={<CardSkeleton title={`Availability by component, last ${window}`} />}>
+        <ComponentAvailabilityCard clusterId={cluster.id} window={window} now={now} />
+      </Suspense>
+
+      <Suspense fallback={<CardSkeleton title={`Outage intervals, last ${window}`} />}>
+        <OutagesCard clusterId={cluster.id} window={window} now={now} />
+      </Suspense>
+
+      <Suspense fallback={<CardSkeleton title="Allowed vs actual downtime" />}>
+        <SreTableCard clusterId={cluster.id} now={now} />
+      </Suspense>
+
       <section className="card" aria-labelledby="chart-title">
         <h2 id="chart-title" style={{ marginTop: 0 }}>
           Readiness and latency, last 24 h
@@ -91,16 +127,12 @@ export default async function ClusterPage({ params }: Props) {
         />
       </section>
 
-      <Suspense fallback={<CardSkeleton title="Components now" />}>
-        <ComponentsCard clusterId={cluster.id} now={now} />
-      </Suspense>
-
       <Suspense fallback={<CardSkeleton title="HA readiness" />}>
         <ReadinessCard clusterId={cluster.id} server={cluster.server} now={now} />
       </Suspense>
 
       <Suspense fallback={<CardSkeleton title="Leader-election failovers, last 7 days" />}>
-        <FailoversCard clusterId={cluster.id} now={now} />
+        <FailoversCard clusterId={cluster.id} now={now} moreHref={`/clusters/${encodeURIComponent(cluster.id)}/failovers?window=${window}`} />
       </Suspense>
 
       <div className="cluster-grid" style={{ gridTemplateColumns: 'repeat(auto-fit, minmax(320px, 1fr))' }}>
@@ -120,7 +152,7 @@ export default async function ClusterPage({ params }: Props) {
             the last 24 h.
           </p>
         ) : (
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table>
               <caption>Checks that failed in the last 24 h (the other {detail.checkHistory.length - troubled.length} never did)</caption>
               <thead>
@@ -166,7 +198,7 @@ export default async function ClusterPage({ params }: Props) {
         {history.length === 0 ? (
           <p className="muted">No samples yet.</p>
         ) : (
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table>
               <caption>Recent samples of /readyz and /livez, newest first</caption>
               <thead>
@@ -198,28 +230,24 @@ export default async function ClusterPage({ params }: Props) {
         )}
       </section>
 
-      <section className="card" aria-labelledby="danger-title">
-        <h2 id="danger-title" style={{ marginTop: 0 }}>
-          Remove
-        </h2>
-        <RemoveClusterButton id={cluster.id} name={cluster.name} />
-      </section>
     </>
   );
 }
 
 function CardSkeleton({ title }: { title: string }) {
   return (
-    <section className="card" aria-busy="true">
+    <section className="card" aria-busy="true" data-testid="card-skeleton">
       <h2 style={{ marginTop: 0 }}>{title}</h2>
-      <p className="muted">Loading…</p>
+      <div className="skeleton" style={{ height: '1rem', width: '60%', marginBottom: '0.5rem' }} />
+      <div className="skeleton" style={{ height: '5rem' }} />
+      <p className="sr-only">Loading…</p>
     </section>
   );
 }
 
 function ChecksTable({ checks, caption }: { checks: LatestChecks['checks']; caption: string }) {
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0}>
       <table>
         <caption>{caption}</caption>
         <thead>

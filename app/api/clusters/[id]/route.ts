@@ -1,6 +1,7 @@
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
-import { getCluster, removeCluster, updateClusterSettings } from '@/lib/data/clusters';
+import { parseLabels } from '@/lib/clusters/register';
+import { getCluster, removeCluster, updateClusterLabels, updateClusterSettings } from '@/lib/data/clusters';
 import { errorResponse, readJson, toErrorResponse } from '../../_lib/respond';
 
 export const dynamic = 'force-dynamic';
@@ -36,6 +37,8 @@ const PatchBody = z.object({
   leases: z.union([z.string(), z.array(z.string())]).optional(),
   /** Replaces the extra DNS servers (IP[:port]) to query; [] clears them. */
   dnsServers: z.union([z.string(), z.array(z.string())]).optional(),
+  /** Replaces the labels: "k=v,k2=v2" or an object; "" or {} clears them. */
+  labels: z.union([z.string(), z.record(z.string(), z.string())]).optional(),
 }).strict();
 
 /** Updates a cluster's probe settings; the collector applies them on its next cycle. */
@@ -44,7 +47,13 @@ export async function PATCH(req: Request, { params }: Ctx) {
   const body = await readJson(req, PatchBody);
   if (!body.ok) return body.response;
   try {
-    const cluster = await updateClusterSettings(id, body.data);
+    const { labels, ...settings } = body.data;
+    // Validate everything before writing anything.
+    const parsedLabels = labels === undefined ? undefined : parseLabels(typeof labels === 'string' ? labels : Object.entries(labels).map(([k, v]) => `${k}=${v}`));
+    let cluster = await getCluster(id);
+    if (!cluster) return errorResponse('not-found', `no cluster "${id}"`);
+    if (settings.leases !== undefined || settings.dnsServers !== undefined) cluster = await updateClusterSettings(cluster.id, settings);
+    if (parsedLabels !== undefined && cluster) cluster = await updateClusterLabels(cluster.id, parsedLabels);
     if (!cluster) return errorResponse('not-found', `no cluster "${id}"`);
     return NextResponse.json({ cluster });
   } catch (e) {

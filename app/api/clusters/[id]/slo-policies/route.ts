@@ -1,0 +1,71 @@
+// SLO policies of one cluster: GET lists them, PUT creates or replaces one component's policy
+// ("*" = the cluster default), DELETE ?component=… removes one. Errors: {"error":{"class","message"}}.
+import { NextResponse } from 'next/server';
+import { z } from 'zod';
+import { getCluster } from '@/lib/data/clusters';
+import { listSloPolicies, removeSloPolicy, setSloPolicy } from '@/lib/data/slo';
+import { SLO_WINDOWS } from '@/lib/slo/targets';
+import { errorResponse, readJson } from '../../../_lib/respond';
+import { settingsErrorResponse } from '../../../_lib/settings-errors';
+
+export const dynamic = 'force-dynamic';
+
+type Ctx = { params: Promise<{ id: string }> };
+
+/** "*" or a component id as in reports: probe, or probe/target (e.g. leader-election/kube-system/kube-scheduler). */
+const ComponentId = z
+  .string()
+  .trim()
+  .max(300)
+  .regex(/^(\*|control-plane|[a-z][a-z0-9-]*(\/[A-Za-z0-9._:/[\]-]+)?)$/, 'component must be "*" (cluster default), "control-plane" or a component id such as "dns" or "leader-election/kube-system/kube-scheduler"');
+
+const PolicyBody = z
+  .object({
+    component: ComponentId.default('*'),
+    objective: z
+      .number({ error: 'objective must be a number' })
+      .gt(0, 'objective must be a ratio above 0 (0.999 = 99.9 %)')
+      .lt(1, 'objective must be a ratio below 1 (0.999 = 99.9 %): 100 % leaves no error budget')
+      .refine((v) => Number(v.toFixed(6)) === v, 'objective has at most 6 decimals (99.9999 %)'),
+    window: z.enum(SLO_WINDOWS, { error: `window must be one of ${SLO_WINDOWS.join(', ')}` }).default('30d'),
+  })
+  .strict();
+
+export async function GET(_req: Request, { params }: Ctx) {
+  const { id } = await params;
+  try {
+    const cluster = await getCluster(id);
+    if (!cluster) return errorResponse('not-found', `no cluster "${id}"`);
+    return NextResponse.json({ policies: await listSloPolicies([cluster.id]) }, { headers: { 'cache-control': 'no-store' } });
+  } catch (e) {
+    return settingsErrorResponse(e);
+  }
+}
+
+export async function PUT(req: Request, { params }: Ctx) {
+  const { id } = await params;
+  const body = await readJson(req, PolicyBody);
+  if (!body.ok) return body.response;
+  try {
+    const cluster = await getCluster(id);
+    if (!cluster) return errorResponse('not-found', `no cluster "${id}"`);
+    const policy = await setSloPolicy({ clusterId: cluster.id, ...body.data });
+    return NextResponse.json({ policy });
+  } catch (e) {
+    return settingsErrorResponse(e);
+  }
+}
+
+export async function DELETE(req: Request, { params }: Ctx) {
+  const { id } = await params;
+  const parsed = ComponentId.safeParse(new URL(req.url).searchParams.get('component') ?? '');
+  if (!parsed.success) return errorResponse('bad-request', `component: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  try {
+    const cluster = await getCluster(id);
+    if (!cluster) return errorResponse('not-found', `no cluster "${id}"`);
+    if (!(await removeSloPolicy(cluster.id, parsed.data))) return errorResponse('not-found', `no policy for component "${parsed.data}" on ${cluster.name}`);
+    return NextResponse.json({ removed: { clusterId: cluster.id, component: parsed.data } });
+  } catch (e) {
+    return settingsErrorResponse(e);
+  }
+}

@@ -1,0 +1,13 @@
+// URL state of a cluster's pages: ?window=7d|28d|30d|90d (default 30d), validated like the overview's.
+import { DASHBOARD_WINDOWS, type DashboardWindow } from '@/lib/data/dashboard';
+import { DEFAULT_WINDOW, OverviewSearchParams } from '../../(overview)/search-params';
+
+export function parseClusterWindow(raw: Record<string, string | string[] | undefined>): { window: DashboardWindow; error: string | null } {
+  const r = OverviewSearchParams.shape.window.safeParse(raw.window);
+  if (!r.success) return { window: DEFAULT_WINDOW, error: r.error.issues[0]?.message ?? 'invalid window' };
+  return { window: r.data ?? DEFAULT_WINDOW, error: null };
+}
+
+export function windowHrefs(base: string): Record<DashboardWindow, string> {
+  return Object.fromEntries(DASHBOARD_WINDOWS.map((w) => [w, `${base}?window=${w}`])) as Record<DashboardWindow, string>;
+}

@@ -1,0 +1,104 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { ClusterTabs } from '@/components/cluster/cluster-tabs';
+import { RemoveClusterButton } from '@/components/remove-cluster-button';
+import { ConfirmRemove, LabelsForm, MaintenanceForm, PolicyForm, ProbeSettingsForm } from '@/components/settings/forms';
+import { MaintenanceList } from '@/components/settings/maintenance-list';
+import { getCluster } from '@/lib/data/clusters';
+import { listMaintenanceWindows, listSeries, listSloPolicies } from '@/lib/data/slo';
+import { formatLabels } from '@/lib/format';
+import { DEFAULT_SLO_POLICY } from '@/lib/slo/policy';
+import { SLO_WINDOW_LABELS, targetPercentLabel } from '@/lib/slo/targets';
+import { clusterParam } from '../cluster-param';
+
+export const dynamic = 'force-dynamic';
+
+type Props = { params: Promise<{ id: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { id } = await params;
+  const cluster = await getCluster(clusterParam(id));
+  return { title: cluster ? `${cluster.name} settings` : 'Cluster not found' };
+}
+
+export default async function ClusterSettingsPage({ params }: Props) {
+  const { id } = await params;
+  const cluster = await getCluster(clusterParam(id));
+  if (!cluster) notFound();
+  const [policies, maintenance, series] = await Promise.all([listSloPolicies([cluster.id]), listMaintenanceWindows([cluster.id]), listSeries({ clusterIds: [cluster.id] })]);
+  const components = [...new Set(series.map((s) => s.component))].sort();
+  return (
+    <>
+      <h1>{cluster.name}: settings</h1>
+      <ClusterTabs id={cluster.id} current="settings" />
+      <section className="card" aria-labelledby="labels-title">
+        <h2 id="labels-title" style={{ marginTop: 0 }}>
+          Labels
+        </h2>
+        <LabelsForm clusterId={cluster.id} labels={formatLabels(cluster.labels).replaceAll(', ', ',')} />
+      </section>
+      <section className="card" aria-labelledby="probe-title">
+        <h2 id="probe-title" style={{ marginTop: 0 }}>
+          What to probe
+        </h2>
+        <ProbeSettingsForm clusterId={cluster.id} leases={cluster.settings.leases} dnsServers={cluster.settings.dnsServers} />
+      </section>
+      <section className="card" aria-labelledby="policies-title">
+        <h2 id="policies-title" style={{ marginTop: 0 }}>
+          SLO policies
+        </h2>
+        <p className="muted">
+          Without a stored policy the default is {targetPercentLabel(DEFAULT_SLO_POLICY.objective)} over a {SLO_WINDOW_LABELS[DEFAULT_SLO_POLICY.window]}. A component policy overrides the cluster default (“*”).
+        </p>
+        {policies.length > 0 ? (
+          <div className="table-wrap" tabIndex={0}>
+            <table data-testid="policies-table">
+              <caption>Stored policies</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Component</th>
+                  <th scope="col">Objective</th>
+                  <th scope="col">Window</th>
+                  <th scope="col">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {policies.map((p) => (
+                  <tr key={p.id}>
+                    <th scope="row" className="mono">
+                      {p.component}
+                    </th>
+                    <td>{targetPercentLabel(p.objective)}</td>
+                    <td>{SLO_WINDOW_LABELS[p.window]}</td>
+                    <td>
+                      <ConfirmRemove url={`/api/clusters/${encodeURIComponent(cluster.id)}/slo-policies?component=${encodeURIComponent(p.component)}`} what={`policy ${p.component}`} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : (
+          <p className="muted">No stored policy: the built-in default applies.</p>
+        )}
+        <PolicyForm clusterId={cluster.id} components={components} />
+      </section>
+      <section className="card" aria-labelledby="maint-title">
+        <h2 id="maint-title" style={{ marginTop: 0 }}>
+          Maintenance windows
+        </h2>
+        <p className="muted">Time inside them is neither good nor bad: left out of availability and budgets, shaded on charts.</p>
+        <MaintenanceList windows={maintenance} caption={`Maintenance windows that apply to ${cluster.name}`} clusterNames={{ [cluster.id]: cluster.name }} />
+        <MaintenanceForm cluster={cluster.id} />
+      </section>
+      <section className="card" aria-labelledby="danger-title">
+        <h2 id="danger-title" style={{ marginTop: 0 }}>
+          Remove
+        </h2>
+        <RemoveClusterButton id={cluster.id} name={cluster.name} />
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,49 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { MaintenanceForm } from '@/components/settings/forms';
+import { MaintenanceList } from '@/components/settings/maintenance-list';
+import { listClusters } from '@/lib/data/clusters';
+import { listMaintenanceWindows } from '@/lib/data/slo';
+import { formatLabels } from '@/lib/format';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Settings' };
+
+export default async function SettingsPage() {
+  const [clusters, maintenance] = await Promise.all([listClusters(), listMaintenanceWindows()]);
+  const names = Object.fromEntries(clusters.map((c) => [c.id, c.name]));
+  return (
+    <>
+      <h1>Settings</h1>
+      <section className="card" aria-labelledby="clusters-title">
+        <div className="page-head">
+          <h2 id="clusters-title" style={{ marginTop: 0 }}>
+            Clusters
+          </h2>
+          <Link href="/clusters/new" className="button">
+            Add cluster
+          </Link>
+        </div>
+        {clusters.length === 0 ? (
+          <p className="muted">No clusters yet.</p>
+        ) : (
+          <ul className="settings-list" aria-label="Cluster settings">
+            {clusters.map((c) => (
+              <li key={c.id}>
+                <Link href={`/clusters/${encodeURIComponent(c.id)}/settings`}>{c.name}</Link> <span className="muted">{Object.keys(c.labels).length ? formatLabels(c.labels) : 'no labels'} · {c.server}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section className="card" aria-labelledby="fleet-maint-title">
+        <h2 id="fleet-maint-title" style={{ marginTop: 0 }}>
+          Maintenance windows
+        </h2>
+        <MaintenanceList windows={maintenance} caption="Every maintenance window (fleet-wide and per cluster)" clusterNames={names} />
+        <h3>Add a fleet-wide window</h3>
+        <MaintenanceForm cluster={null} />
+      </section>
+    </>
+  );
+}

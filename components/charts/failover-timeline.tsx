@@ -1,0 +1,74 @@
+'use client';
+
+// Failover timeline (recharts): each takeover at its time, its gap (s) as height, against the lease
+// duration (dashed line). crash and graceful differ in colour AND shape; unobserved takeovers have no
+// gap, so they are drawn as vertical dotted lines at their time, never as a made-up height.
+import { CartesianGrid, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, Legend } from 'recharts';
+import { formatTime } from '@/lib/format';
+
+export interface TimelineEvent {
+  t: number;
+  gapS: number | null;
+  kind: 'crash' | 'graceful' | 'unobserved';
+  component: string;
+  holders: string;
+}
+
+function day(ms: number): string {
+  const d = new Date(ms);
+  return `${String(d.getUTCMonth() + 1).padStart(2, '0')}-${String(d.getUTCDate()).padStart(2, '0')} ${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
+}
+
+export function FailoverTimeline({ events, leaseSeconds, startMs, endMs, label, height = 260 }: { events: TimelineEvent[]; leaseSeconds: number[]; startMs: number; endMs: number; label: string; height?: number }) {
+  const crash = events.filter((e) => e.kind === 'crash' && e.gapS !== null);
+  const graceful = events.filter((e) => e.kind === 'graceful' && e.gapS !== null);
+  const unobserved = events.filter((e) => e.gapS === null);
+  // Zoom to where the takeovers are (with an hour of context); the caption says so.
+  const first = events.length ? Math.min(...events.map((e) => e.t)) : startMs;
+  const from = Math.max(startMs, first - Math.max(3_600_000, (endMs - first) * 0.1));
+  const maxY = Math.max(1, ...leaseSeconds.map((s) => s * 1.5), ...events.map((e) => e.gapS ?? 0));
+  return (
+    <figure className="chart" role="img" aria-label={label} style={{ margin: 0 }}>
+      <ResponsiveContainer width="100%" height={height}>
+        <ScatterChart margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
+          <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
+          <XAxis dataKey="t" type="number" scale="time" domain={[from, endMs]} tickFormatter={(v: number) => day(v)} stroke="var(--muted)" fontSize={12} name="time" allowDataOverflow />
+          <YAxis dataKey="gapS" type="number" width={56} domain={[0, Math.ceil(maxY)]} tickFormatter={(v: number) => `${v} s`} stroke="var(--muted)" fontSize={12} name="gap" />
+          {leaseSeconds.map((s) => (
+            <ReferenceLine key={s} y={s} stroke="var(--degraded)" strokeDasharray="6 3" label={{ value: `lease ${s} s`, position: 'insideTopRight', fill: 'var(--text)', fontSize: 12 }} />
+          ))}
+          {unobserved.map((e, i) => (
+            <ReferenceLine key={`u${i}`} x={e.t} stroke="var(--unknown)" strokeDasharray="2 3" />
+          ))}
+          <Tooltip
+            cursor={{ strokeDasharray: '3 3' }}
+            content={({ payload }) => {
+              const p = payload?.[0]?.payload as TimelineEvent | undefined;
+              if (!p) return null;
+              return (
+                <div style={{ background: 'var(--surface)', border: '1px solid var(--border)', color: 'var(--text)', padding: '0.4rem 0.6rem', fontSize: 12 }}>
+                  <div>{formatTime(new Date(p.t))}</div>
+                  <div>
+                    {p.component}: {p.kind}, gap {p.gapS === null ? 'unknown' : `${p.gapS.toFixed(2)} s`}
+                  </div>
+                  <div className="mono">{p.holders}</div>
+                </div>
+              );
+            }}
+          />
+          <Legend wrapperStyle={{ fontSize: 12, color: 'var(--text)' }} />
+          <Scatter name="crash (lease expired)" data={crash} fill="var(--down)" shape="cross" isAnimationActive={false} />
+          <Scatter name="graceful (released)" data={graceful} fill="var(--up)" shape="circle" isAnimationActive={false} />
+        </ScatterChart>
+      </ResponsiveContainer>
+      <figcaption className="chart-legend">
+        <span>from {formatTime(new Date(from))} to now{from > startMs ? ' (no takeover earlier in the window)' : ''};</span>
+        <span>height: gap from the old leader&apos;s last renew to the new leader&apos;s acquire</span>
+        <span>dashed: lease duration</span>
+        <span>
+          <i className="slot" style={{ background: 'var(--unknown)' }} /> dotted vertical: unobserved takeover ({unobserved.length}, gap unknown)
+        </span>
+      </figcaption>
+    </figure>
+  );
+}

@@ -1,0 +1,58 @@
+// Multiwindow burn-rate alerts (SRE Workbook table scaled to the window): firing rows stand out;
+// "no data" is said, never shown as OK.
+import type { BurnAlertEvaluation } from '@/lib/slo/burn-rate';
+import { formatBurnRate, formatWindowShort } from '@/lib/format';
+
+export function BurnAlerts({ alerts, compact = false }: { alerts: BurnAlertEvaluation[]; compact?: boolean }) {
+  const firing = alerts.filter((a) => a.state === 'firing');
+  const noData = alerts.every((a) => a.state === 'no-data');
+  if (compact) {
+    return (
+      <p className="burn-alerts" data-testid="burn-alerts" data-firing={firing.length}>
+        {alerts.length === 0 || noData ? (
+          <span className="muted">Burn alerts: no data</span>
+        ) : firing.length === 0 ? (
+          <span className="muted">Burn alerts: none firing</span>
+        ) : (
+          [<span key="label">Burn alerts firing:</span>, ...firing.map((a) => (
+            <span key={`${a.longWindowMs}`} className={`alert-chip alert-${a.severity}`} title={`${a.severity}: burn rate ${formatBurnRate(a.longBurnRate)} over ${formatWindowShort(a.longWindowMs)} and ${formatBurnRate(a.shortBurnRate)} over ${formatWindowShort(a.shortWindowMs)}, both above ${formatBurnRate(a.factor)}`}>
+              <span aria-hidden="true">▲ </span>
+              {a.severity} {formatWindowShort(a.longWindowMs)}/{formatWindowShort(a.shortWindowMs)}: {formatBurnRate(a.longBurnRate)}/{formatBurnRate(a.shortBurnRate)} &gt; {formatBurnRate(a.factor)}
+            </span>
+          ))]
+        )}
+      </p>
+    );
+  }
+  return (
+    <div className="table-wrap" tabIndex={0}>
+      <table data-testid="burn-alerts-table">
+        <caption>Multiwindow burn-rate alerts (SRE Workbook table, scaled to the window): both windows above the factor fire</caption>
+        <thead>
+          <tr>
+            <th scope="col">Severity</th>
+            <th scope="col">Long window</th>
+            <th scope="col">Short window</th>
+            <th scope="col">Factor</th>
+            <th scope="col">Burn rate long / short</th>
+            <th scope="col">State</th>
+          </tr>
+        </thead>
+        <tbody>
+          {alerts.map((a) => (
+            <tr key={a.longWindowMs} data-state={a.state}>
+              <th scope="row">{a.severity}</th>
+              <td>{formatWindowShort(a.longWindowMs)}</td>
+              <td>{formatWindowShort(a.shortWindowMs)}</td>
+              <td>{formatBurnRate(a.factor)}</td>
+              <td>
+                {formatBurnRate(a.longBurnRate)} / {formatBurnRate(a.shortBurnRate)}
+              </td>
+              <td className={a.state === 'firing' ? 'check-failed' : a.state === 'ok' ? 'check-ok' : 'muted'}>{a.state === 'firing' ? '▲ firing' : a.state === 'ok' ? '✓ ok' : 'no data'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
