@@ -223,6 +223,13 @@ test('the components card names the Lease holders; a killed scheduler leader sho
   expect(e?.kind).toBe('crash');
   expect(e?.gapMs ?? 0).toBeGreaterThanOrEqual((e?.leaseDurationSeconds ?? 8) * 1000);
   expect(api.stats.find((x) => x.lease === 'kube-system/kube-scheduler')?.count).toBeGreaterThanOrEqual(1);
+  const bad = await request.get(`/api/clusters/${cluster.cluster.id}/failovers?since=yesterday`);
+  expect(bad.status()).toBe(400);
+  expect(((await bad.json()) as { error: { class: string; message: string } }).error).toEqual({ class: 'bad-request', message: 'since must be an ISO 8601 time, e.g. 2026-11-26T00:00:00Z (got "yesterday")' });
+  expect((await request.get(`/api/clusters/${cluster.cluster.id}/etcd?until=2020-01-01T00:00:00Z&since=2021-01-01T00:00:00Z`)).status()).toBe(400);
+  expect((await request.get('/api/clusters/no-such-cluster/failovers')).status()).toBe(404);
+  const comps = (await (await request.get(`/api/clusters/${cluster.cluster.id}/components`)).json()) as { components: Array<{ component: string; status: string }> };
+  expect(comps.components.filter((c) => c.component === 'kube-apiserver').length).toBeGreaterThanOrEqual(4); // endpoint livez/readyz, replicas, each replica
   await screenshot(page, testInfo, 'cluster-page-failover');
   await expectAccessible(page);
 });

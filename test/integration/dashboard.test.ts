@@ -2,23 +2,17 @@
 // through the real write path — composite down 7 min (etcd), a 1 h maintenance with 20 min of
 // downtime inside it — then the fleet row, buckets, burn alerts, burn-down, outages and the SRE table
 // checked to the millisecond.
-import { after, before, describe, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
 import { closeDb } from '@/lib/db';
-import { migrate } from '@/lib/db/migrate';
 import type { Provider } from '@/lib/db/schema';
+import { forEachProvider, useProviderDb } from './provider-db';
 import { createCluster } from '@/lib/data/clusters';
 import { getClusterSlo, getFleetDashboard, getSreTable, matchesFilter } from '@/lib/data/dashboard';
 import { insertSamples } from '@/lib/data/samples';
 import { createMaintenanceWindow } from '@/lib/data/slo';
 import type { ProbeResult } from '@/lib/types';
 
-const PG_URL = process.env.QUORUM_TEST_PG_URL;
 const S = 1000;
 const MIN = 60 * S;
 const HOUR = 60 * MIN;
@@ -35,36 +29,15 @@ function readyzAt(t: number): ProbeResult {
 }
 
 function providerSuite(provider: Provider): void {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), `quorum-dash-${provider}-`));
-  const pgSchema = `quorum_dash_${randomBytes(6).toString('hex')}`;
-  const saved = { DATABASE_URL: process.env.DATABASE_URL, QUORUM_DATA_DIR: process.env.QUORUM_DATA_DIR, QUORUM_SECRET_KEY: process.env.QUORUM_SECRET_KEY };
   let clusterId = '';
 
-  before(async () => {
-    await closeDb();
-    process.env.QUORUM_DATA_DIR = dataDir;
-    process.env.QUORUM_SECRET_KEY = randomBytes(32).toString('hex');
-    if (provider === 'postgresql') process.env.DATABASE_URL = `${PG_URL}${PG_URL!.includes('?') ? '&' : '?'}schema=${pgSchema}`;
-    else delete process.env.DATABASE_URL;
-    await migrate({ quiet: true });
+  useProviderDb(provider, 'quorum_dash', async () => {
     clusterId = (await createCluster({ name: 'dash-alpha', server: 'https://127.0.0.1:6443', context: 'alpha', labels: { env: 'prod' }, kubeconfigYaml: 'apiVersion: v1' })).id;
     await createCluster({ name: 'dash-empty', server: 'https://127.0.0.1:6444', context: 'b', labels: { env: 'dev' }, kubeconfigYaml: 'apiVersion: v1' });
     const all: ProbeResult[] = [];
     for (let t = T0; t < T1; t += 10 * S) all.push(readyzAt(t));
     for (let h = T0; h < T1; h += HOUR) await insertSamples(clusterId, all.filter((r) => r.at >= h && r.at < h + HOUR), { capMs: 30 * S });
     await createMaintenanceWindow({ clusterId, title: 'upgrade', startMs: MAINT.from, durationMs: MAINT.to - MAINT.from });
-  });
-
-  after(async () => {
-    await closeDb();
-    for (const [k, v] of Object.entries(saved)) (v === undefined ? delete process.env[k] : (process.env[k] = v));
-    if (provider === 'postgresql') {
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`DROP SCHEMA IF EXISTS "${pgSchema}" CASCADE`);
-      await c.end();
-    }
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   test('fleet row: composite over 7 days, worst budget first, sparkline buckets add up, filter by label and name', async () => {
@@ -141,5 +114,4 @@ function providerSuite(provider: Provider): void {
   });
 }
 
-describe('dashboard read models on SQLite', () => providerSuite('sqlite'));
-describe('dashboard read models on PostgreSQL', { skip: PG_URL ? false : 'QUORUM_TEST_PG_URL is not set' }, () => providerSuite('postgresql'));
+forEachProvider('dashboard read models', providerSuite);

@@ -1,15 +1,10 @@
 // Failover events, watch gaps, Lease seeds and the components view against real databases:
 // a SQLite file and a real PostgreSQL (QUORUM_TEST_PG_URL), each in its own folder / schema.
-import { after, before, describe, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
 import { DbError, closeDb } from '@/lib/db';
-import { migrate } from '@/lib/db/migrate';
 import type { Provider } from '@/lib/db/schema';
+import { forEachProvider, useProviderDb } from './provider-db';
 import { createCluster, getCluster, removeCluster, updateClusterSettings } from '@/lib/data/clusters';
 import { QuorumError } from '@/lib/errors';
 import { getComponents } from '@/lib/data/components';
@@ -17,8 +12,6 @@ import { insertFailoverEvents, insertWatchGaps, listFailovers, listWatchGaps, lo
 import { insertSamples } from '@/lib/data/samples';
 import type { FailoverEvent } from '@/lib/failover/reducer';
 
-const PG_URL = process.env.QUORUM_TEST_PG_URL;
-const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
 
 const KUBECONFIG = `apiVersion: v1
 kind: Config
@@ -44,35 +37,10 @@ function crash(at: string, prevRenew: string, n: number): FailoverEvent {
 }
 
 function providerSuite(provider: Provider): void {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), `quorum-fo-${provider}-`));
-  const pgSchema = `quorum_fo_${randomBytes(6).toString('hex')}`;
-  const saved = { DATABASE_URL: process.env.DATABASE_URL, QUORUM_DATA_DIR: process.env.QUORUM_DATA_DIR, QUORUM_SECRET_KEY: process.env.QUORUM_SECRET_KEY };
   let clusterId = '';
 
-  before(async () => {
-    await closeDb();
-    process.env.QUORUM_DATA_DIR = dataDir;
-    if (provider === 'postgresql') {
-      process.env.DATABASE_URL = `${PG_URL}${PG_URL!.includes('?') ? '&' : '?'}schema=${pgSchema}`;
-      process.env.QUORUM_SECRET_KEY = randomBytes(32).toString('hex');
-    } else {
-      delete process.env.DATABASE_URL;
-      delete process.env.QUORUM_SECRET_KEY;
-    }
-    await migrate({ quiet: true });
+  useProviderDb(provider, 'quorum_fo', async () => {
     clusterId = (await createCluster({ name: 'fo', server: 'https://127.0.0.1:6443', context: 'x', labels: {}, kubeconfigYaml: KUBECONFIG })).id;
-  });
-
-  after(async () => {
-    await closeDb();
-    for (const [k, v] of Object.entries(saved)) (v === undefined ? delete process.env[k] : (process.env[k] = v));
-    if (provider === 'postgresql') {
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`DROP SCHEMA IF EXISTS "${pgSchema}" CASCADE`);
-      await c.end();
-    }
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   test('failover events: stored once however often they are replayed, listed by takeover time with µs gaps intact', async () => {
@@ -170,12 +138,4 @@ function providerSuite(provider: Provider): void {
   });
 }
 
-describe('SQLite (file in a temp folder)', () => providerSuite('sqlite'));
-
-if (PG_URL) {
-  describe('PostgreSQL (QUORUM_TEST_PG_URL)', () => providerSuite('postgresql'));
-} else if (IN_CI) {
-  test('PostgreSQL failover tests need QUORUM_TEST_PG_URL in CI', () => assert.fail('QUORUM_TEST_PG_URL is not set'));
-} else {
-  test('PostgreSQL failover tests', { skip: 'QUORUM_TEST_PG_URL is not set' }, () => undefined);
-}
+forEachProvider('failovers, watch gaps, seeds, components, settings', providerSuite);

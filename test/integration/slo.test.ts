@@ -3,16 +3,11 @@
 // 1 h (with downtime inside it), an unknown gap of 5 min — then availability, budget and report rows
 // checked to the second, rollup reads checked equal to a raw scan, and retention checked to keep
 // the figures once raw rows are gone.
-import { after, before, describe, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
 import { closeDb, getDb } from '@/lib/db';
-import { migrate } from '@/lib/db/migrate';
 import type { Provider } from '@/lib/db/schema';
+import { forEachProvider, useProviderDb } from './provider-db';
 import { createCluster, removeCluster } from '@/lib/data/clusters';
 import { getReport, reportToCsv } from '@/lib/data/reports';
 import { runRetention } from '@/lib/data/retention';
@@ -21,7 +16,6 @@ import { createMaintenanceWindow, evaluatePeriod, getFleetSlo, listSeries, measu
 import { availability } from '@/lib/slo/availability';
 import type { ProbeResult, Status } from '@/lib/types';
 
-const PG_URL = process.env.QUORUM_TEST_PG_URL;
 const S = 1000;
 const MIN = 60 * S;
 const HOUR = 60 * MIN;
@@ -73,31 +67,10 @@ function history(from: number, to: number): ProbeResult[] {
 }
 
 function providerSuite(provider: Provider): void {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), `quorum-slo-${provider}-`));
-  const pgSchema = `quorum_slo_${randomBytes(6).toString('hex')}`;
-  const saved = { DATABASE_URL: process.env.DATABASE_URL, QUORUM_DATA_DIR: process.env.QUORUM_DATA_DIR, QUORUM_SECRET_KEY: process.env.QUORUM_SECRET_KEY };
   let clusterId = '';
 
-  before(async () => {
-    await closeDb();
-    process.env.QUORUM_DATA_DIR = dataDir;
-    process.env.QUORUM_SECRET_KEY = randomBytes(32).toString('hex');
-    if (provider === 'postgresql') process.env.DATABASE_URL = `${PG_URL}${PG_URL!.includes('?') ? '&' : '?'}schema=${pgSchema}`;
-    else delete process.env.DATABASE_URL;
-    await migrate({ quiet: true });
+  useProviderDb(provider, 'quorum_slo', async () => {
     clusterId = (await createCluster({ name: 'slo-alpha', server: 'https://127.0.0.1:6443', context: 'alpha', labels: {}, kubeconfigYaml: 'apiVersion: v1' })).id;
-  });
-
-  after(async () => {
-    await closeDb();
-    for (const [k, v] of Object.entries(saved)) (v === undefined ? delete process.env[k] : (process.env[k] = v));
-    if (provider === 'postgresql') {
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`DROP SCHEMA IF EXISTS "${pgSchema}" CASCADE`);
-      await c.end();
-    }
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   test('the known day goes in through insertSamples: per cycle, then in hour batches, one duplicate is late', async () => {
@@ -247,5 +220,4 @@ function providerSuite(provider: Provider): void {
   });
 }
 
-describe('SLO storage and reports on SQLite', () => providerSuite('sqlite'));
-describe('SLO storage and reports on PostgreSQL', { skip: PG_URL ? false : 'QUORUM_TEST_PG_URL is not set' }, () => providerSuite('postgresql'));
+forEachProvider('SLO storage and reports', providerSuite);

@@ -171,18 +171,8 @@ async function newHolderAfter(obs: Observer, name: Component, old: string, deadl
   assert.fail(`${name}: ${old} was not replaced within ${deadlineMs} ms`);
 }
 
-let observer: Observer;
-let collector: ReturnType<typeof createCollector>;
-let clusterId = '';
-const logs: Array<Record<string, unknown>> = [];
-
-before(async () => {
-  await lab('up', '--profile', 'ha');
-  assert.ok(existsSync(quorumKubeconfig), `${quorumKubeconfig} missing`);
-  await migrate({ quiet: true });
-  clusterId = (await registerCluster({ name: 'lab-failover', kubeconfigText: readFileSync(quorumKubeconfig, 'utf8') })).id;
-  observer = new Observer();
-  collector = createCollector(
+function newCollector(): ReturnType<typeof createCollector> {
+  return createCollector(
     { intervalSeconds: 5, probeTimeoutMs: 5000, concurrency: 4, bufferLimit: 10_000 },
     {
       listClusters,
@@ -195,6 +185,20 @@ before(async () => {
       failovers: { insertFailovers: insertFailoverEvents, insertWatchGaps, loadSeeds: (id) => loadLeaseSeeds(id) },
     },
   );
+}
+
+let observer: Observer;
+let collector: ReturnType<typeof createCollector>;
+let clusterId = '';
+const logs: Array<Record<string, unknown>> = [];
+
+before(async () => {
+  await lab('up', '--profile', 'ha');
+  assert.ok(existsSync(quorumKubeconfig), `${quorumKubeconfig} missing`);
+  await migrate({ quiet: true });
+  clusterId = (await registerCluster({ name: 'lab-failover', kubeconfigText: readFileSync(quorumKubeconfig, 'utf8') })).id;
+  observer = new Observer();
+  collector = newCollector();
   collector.start();
   await collector.runOnce(); // starts the Lease watch
 });
@@ -259,19 +263,7 @@ test('a takeover while the collector was not running is recorded as unobserved (
   await lab('fault', 'kill', 'kube-scheduler', '--leader');
   const next = await newHolderAfter(observer, 'kube-scheduler', holder);
   const { listWatchGaps } = await import('@/lib/data/failovers');
-  collector = createCollector(
-    { intervalSeconds: 5, probeTimeoutMs: 5000, concurrency: 4, bufferLimit: 10_000 },
-    {
-      listClusters,
-      loadKubeconfig: loadClusterKubeconfig,
-      loadCredentials: loadClusterCredentials,
-      insertSamples,
-      probes: ALL_PROBES,
-      now: Date.now,
-      log: (l) => logs.push(l),
-      failovers: { insertFailovers: insertFailoverEvents, insertWatchGaps, loadSeeds: (id) => loadLeaseSeeds(id) },
-    },
-  );
+  collector = newCollector();
   await collector.runOnce();
   await sleep(1000);
   await collector.flushEvents();

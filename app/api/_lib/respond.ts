@@ -105,3 +105,25 @@ export async function readJson<T>(
   }
   return { ok: true, data: parsed.data };
 }
+
+/**
+ * Reads `since`/`until` (ISO 8601) from a query string: until defaults to now, since to until − defaultMs.
+ * Returns the window, or a ready 400 response naming the bad parameter.
+ */
+export function readTimeWindow(url: URL, defaultMs: number): { ok: true; since: Date; until: Date } | { ok: false; response: NextResponse<ApiError> } {
+  const parse = (name: 'since' | 'until'): Date | undefined | string => {
+    const v = url.searchParams.get(name);
+    if (v === null || v === '') return undefined;
+    const d = new Date(v);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(d.getTime())) return `${name} must be an ISO 8601 time, e.g. 2026-11-26T00:00:00Z (got "${v.slice(0, 64)}")`;
+    return d;
+  };
+  const since = parse('since');
+  const until = parse('until');
+  if (typeof since === 'string') return { ok: false, response: errorResponse('bad-request', since) };
+  if (typeof until === 'string') return { ok: false, response: errorResponse('bad-request', until) };
+  const u = until ?? new Date();
+  const s = since ?? new Date(u.getTime() - defaultMs);
+  if (s.getTime() >= u.getTime()) return { ok: false, response: errorResponse('bad-request', 'since must be before until') };
+  return { ok: true, since: s, until: u };
+}

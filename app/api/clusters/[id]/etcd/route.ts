@@ -3,29 +3,20 @@
 import { NextResponse } from 'next/server';
 import { getCluster } from '@/lib/data/clusters';
 import { getEtcdHistory } from '@/lib/data/etcd';
-import { errorResponse, toErrorResponse } from '../../../_lib/respond';
+import { errorResponse, readTimeWindow, toErrorResponse } from '../../../_lib/respond';
 
 export const dynamic = 'force-dynamic';
 
 type Ctx = { params: Promise<{ id: string }> };
 
-function parseTime(name: string, v: string | null): Date | undefined | string {
-  if (v === null || v === '') return undefined;
-  const d = new Date(v);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(d.getTime())) return `${name} must be an ISO 8601 time, e.g. 2026-11-26T00:00:00Z`;
-  return d;
-}
 
 export async function GET(req: Request, { params }: Ctx) {
   const { id } = await params;
   const url = new URL(req.url);
-  const since = parseTime('since', url.searchParams.get('since'));
-  const until = parseTime('until', url.searchParams.get('until'));
-  if (typeof since === 'string') return errorResponse('bad-request', since);
-  if (typeof until === 'string') return errorResponse('bad-request', until);
-  const untilD = until ?? new Date();
-  const sinceD = since ?? new Date(untilD.getTime() - 86_400_000);
-  if (sinceD.getTime() >= untilD.getTime()) return errorResponse('bad-request', 'since must be before until');
+  const w = readTimeWindow(url, 86_400_000);
+  if (!w.ok) return w.response;
+  const sinceD = w.since;
+  const untilD = w.until;
   try {
     const cluster = await getCluster(id);
     if (!cluster) return errorResponse('not-found', `no cluster "${id}"`);

@@ -6,7 +6,7 @@ import { NextResponse } from 'next/server';
 import { getCluster } from '@/lib/data/clusters';
 import { listFailovers, listWatchGaps } from '@/lib/data/failovers';
 import { failoverStats } from '@/lib/failover/stats';
-import { errorResponse, toErrorResponse } from '../../../_lib/respond';
+import { errorResponse, readTimeWindow, toErrorResponse } from '../../../_lib/respond';
 
 export const dynamic = 'force-dynamic';
 
@@ -14,25 +14,15 @@ type Ctx = { params: Promise<{ id: string }> };
 
 const DEFAULT_WINDOW_MS = 7 * 86_400_000;
 
-function parseTime(name: string, v: string | null): Date | undefined | string {
-  if (v === null || v === '') return undefined;
-  const d = new Date(v);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(d.getTime())) return `${name} must be an ISO 8601 time, e.g. 2026-11-26T00:00:00Z (got "${v.slice(0, 64)}")`;
-  return d;
-}
-
 export async function GET(req: Request, { params }: Ctx) {
   const { id } = await params;
   const url = new URL(req.url);
-  const since = parseTime('since', url.searchParams.get('since'));
-  const until = parseTime('until', url.searchParams.get('until'));
-  if (typeof since === 'string') return errorResponse('bad-request', since);
-  if (typeof until === 'string') return errorResponse('bad-request', until);
+  const w = readTimeWindow(url, DEFAULT_WINDOW_MS);
+  if (!w.ok) return w.response;
+  const sinceD = w.since;
+  const untilD = w.until;
   const lease = url.searchParams.get('lease') ?? undefined;
   if (lease !== undefined && !/^[a-z0-9.-]{1,253}\/[a-z0-9.-]{1,253}$/.test(lease)) return errorResponse('bad-request', 'lease must be namespace/name, e.g. kube-system/kube-scheduler');
-  const untilD = until ?? new Date();
-  const sinceD = since ?? new Date(untilD.getTime() - DEFAULT_WINDOW_MS);
-  if (sinceD.getTime() >= untilD.getTime()) return errorResponse('bad-request', 'since must be before until');
   try {
     const cluster = await getCluster(id);
     if (!cluster) return errorResponse('not-found', `no cluster "${id}"`);
