@@ -96,6 +96,9 @@ test('component grid: 3 apiservers behind the LB, Lease leaders named, etcd as f
   await expect(page.getByTestId('slo-card').getByTestId('budget-bar')).toHaveAttribute('data-remaining', /^-?\d/);
   await expect(page.getByTestId('sre-table-card').locator('tr[data-period="month"]')).toContainText('43.2 minutes');
   await expect(page.getByTestId('component-availability-card').locator('[data-series="control-plane"]')).toBeVisible();
+  // Latency per component from the rollups of the real samples (the lab answers in milliseconds).
+  await expect(page.getByTestId('component-availability-card').locator('[data-series="control-plane"]').getByTestId('component-latency')).toContainText(/latency avg \d+ ms · max \d+ ms/);
+  await expect(page.getByRole('img', { name: /^Latency of control-plane per / })).toBeVisible();
   await shootAll(page, testInfo, 'cluster');
 });
 

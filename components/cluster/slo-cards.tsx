@@ -1,6 +1,7 @@
 // Server components of the cluster drill-down's SLO part: composite budget with burn-down and burn
 // alerts, availability per component, outage intervals, the SRE availability table with the actual
 // downtime beside it. All read lib/data/dashboard (rollups, never raw scans over the window).
+import { LatencySparkline } from '@/components/charts/latency-sparkline';
 import { cache } from 'react';
 import { BudgetBar } from '@/components/fleet/budget-bar';
 import { BurnAlerts } from '@/components/fleet/burn-alerts';
@@ -83,13 +84,13 @@ export async function ComponentAvailabilityCard({ clusterId, window, now }: { cl
   return (
     <section className="card" aria-labelledby="by-component-title" data-testid="component-availability-card">
       <h2 id="by-component-title" style={{ marginTop: 0 }}>
-        Availability by component, last {window}
+        Availability and latency by component, last {window}
       </h2>
       {rows.length === 0 ? (
         <p className="muted">No data yet.</p>
       ) : (
         <>
-          <p className="muted">One point per {bucketText(v.bucketMs)}; gaps are buckets without data; the dashed line is the objective.</p>
+          <p className="muted">One point per {bucketText(v.bucketMs)}; gaps are buckets without data; the dashed line is the objective; latency is the probes' mean per bucket (grey: max).</p>
           <ul className="small-multiples" aria-label="Availability per component">
             {rows.map((r) => {
               const withData = r.points.filter((p) => p.availability !== null).length;
@@ -108,6 +109,24 @@ export async function ComponentAvailabilityCard({ clusterId, window, now }: { cl
                     target={r.slo.objective}
                     label={`Availability of ${r.component} per ${bucketText(v.bucketMs)}, last ${window}: ${withData} of ${r.points.length} buckets with data, overall ${formatPercent(r.slo.availability, 3)}`}
                   />
+                  {(() => {
+                    const lat = r.points.filter((p) => p.latencyAvgMs !== null);
+                    const n = lat.length;
+                    const avg = n ? lat.reduce((a, p) => a + p.latencyAvgMs!, 0) / n : null;
+                    const max = n ? Math.max(...lat.map((p) => p.latencyMaxMs ?? 0)) : null;
+                    return (
+                      <>
+                        <p className="muted" style={{ margin: '0.25rem 0 0' }} data-testid="component-latency">
+                          latency {avg === null ? 'no data' : `avg ${Math.round(avg)} ms · max ${max} ms`}
+                        </p>
+                        <LatencySparkline
+                          height={36}
+                          points={r.points.map((p) => ({ t: p.startMs, avg: p.latencyAvgMs, max: p.latencyMaxMs }))}
+                          label={`Latency of ${r.component} per ${bucketText(v.bucketMs)}, last ${window}: ${avg === null ? 'no data' : `mean of bucket means ${Math.round(avg)} ms, max ${max} ms`}`}
+                        />
+                      </>
+                    );
+                  })()}
                 </li>
               );
             })}

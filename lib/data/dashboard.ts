@@ -33,6 +33,9 @@ export interface BucketPoint {
   goodMs: number;
   badMs: number;
   availability: number | null;
+  /** Mean and max probe latency of the bucket's samples (from the rollups), null without latency. */
+  latencyAvgMs: number | null;
+  latencyMaxMs: number | null;
 }
 
 function intervalMs(): number {
@@ -70,19 +73,25 @@ export async function measureBuckets(
       const chunk = ids.slice(i, i + 500);
       const idList = chunk.map((_, j) => ph(j + 3)).join(',');
       const r = (await db.prisma.$queryRawUnsafe(
-        q(db.provider, `SELECT "seriesId","bucketStartMs","goodMs","badMs" FROM "${table}" WHERE "bucketStartMs" >= ${ph(1)} AND "bucketStartMs" < ${ph(2)} AND "seriesId" IN (${idList})`),
+        q(db.provider, `SELECT "seriesId","bucketStartMs","goodMs","badMs","latencyCount","latencySumMs","latencyMaxMs" FROM "${table}" WHERE "bucketStartMs" >= ${ph(1)} AND "bucketStartMs" < ${ph(2)} AND "seriesId" IN (${idList})`),
         ...[first, end, ...chunk].map((v) => (pg ? String(v) : v)),
       )) as Array<Record<string, unknown>>;
       all.push(...r);
     }
     return all;
   });
+  const latency = new Map<number, Array<{ n: number; sum: number; max: number | null }>>();
+  for (const s of series) latency.set(s.id, Array.from({ length: count }, () => ({ n: 0, sum: 0, max: null })));
   for (const r of rows) {
     const list = out.get(Number(r.seriesId));
     const idx = Math.floor((Number(r.bucketStartMs) - first) / bucketMs);
     if (!list || idx < 0 || idx >= count) continue;
     list[idx]!.goodMs += Number(r.goodMs);
     list[idx]!.badMs += Number(r.badMs);
+    const l = latency.get(Number(r.seriesId))![idx]!;
+    l.n += Number(r.latencyCount);
+    l.sum += Number(r.latencySumMs);
+    if (r.latencyMaxMs !== null && r.latencyMaxMs !== undefined) l.max = Math.max(l.max ?? 0, Number(r.latencyMaxMs));
   }
   for (const s of series) {
     const tail = openTail(s, s.capMs, nowMs);
@@ -114,7 +123,17 @@ export async function measureBuckets(
   for (const [id, list] of out) {
     result.set(
       id,
-      list.map((t, k) => ({ startMs: Math.max(opts.startMs, first + k * bucketMs), goodMs: t.goodMs, badMs: t.badMs, availability: t.goodMs + t.badMs > 0 ? floorRatio(t.goodMs, t.goodMs + t.badMs) : null })),
+      list.map((t, k) => {
+        const l = latency.get(id)![k]!;
+        return {
+          startMs: Math.max(opts.startMs, first + k * bucketMs),
+          goodMs: t.goodMs,
+          badMs: t.badMs,
+          availability: t.goodMs + t.badMs > 0 ? floorRatio(t.goodMs, t.goodMs + t.badMs) : null,
+          latencyAvgMs: l.n > 0 ? l.sum / l.n : null,
+          latencyMaxMs: l.n > 0 ? l.max : null,
+        };
+      }),
     );
   }
   return result;

@@ -97,6 +97,11 @@ function providerSuite(provider: Provider): void {
     assert.deepEqual(v.maintenance.map((m) => [m.startMs, m.endMs, m.title]), [[MAINT.from, MAINT.to, 'upgrade']]);
     assert.equal(v.bucketMs, HOUR);
     assert.equal(v.composite?.points.reduce((s, p) => s + p.badMs, 0), 7 * MIN);
+    // Latency per bucket from the rollups: every readyz sample took 10 ms; hours before the data have none.
+    const withLatency = v.composite!.points.filter((p) => p.latencyAvgMs !== null);
+    assert.equal(withLatency.length, 24, 'one bucket per hour of the known day');
+    assert.ok(withLatency.every((p) => p.latencyAvgMs === 10 && p.latencyMaxMs === 10), JSON.stringify(withLatency.slice(0, 2)));
+    assert.ok(v.composite!.points.filter((p) => p.startMs + HOUR <= T0).every((p) => p.latencyAvgMs === null));
     const last = v.burnDown.at(-1)!;
     assert.equal(last.t, T1);
     assert.equal(last.remaining, (82_800 - 420_000) / 82_800);
