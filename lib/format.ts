@@ -105,3 +105,9 @@ export function formatBurnRate(v: number | null | undefined): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '—';
   return v >= 10 ? `${v.toFixed(1)}×` : `${v.toFixed(2)}×`;
 }
+
+/** A failover gap (old leader's last renew → new leader's acquire): "9.25 s", "11.6 s"; null is "unknown", never a guess. */
+export function formatGap(ms: number | null): string {
+  if (ms === null) return 'unknown';
+  return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 1000).toFixed(2)} s`;
+}

@@ -5,7 +5,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { getReport, type ClusterReport, type ReportRow } from '@/lib/data/reports';
 import { listClusters } from '@/lib/data/clusters';
-import { formatTime } from '@/lib/format';
+import { formatGap, formatTime } from '@/lib/format';
 import { formatDuration, formatPercent } from '@/lib/slo/format';
 import { SLO_WINDOW_LABELS, currentReportPeriod, formatReportPeriod, targetPercentLabel, type ReportPeriod } from '@/lib/slo/targets';
 import { parseReportQuery, reportHref } from './search-params';
@@ -31,7 +31,6 @@ function recentPeriods(now: Date): ReportPeriod[] {
 }
 
 const dur = (ms: number): string => (ms === 0 ? '0' : formatDuration(ms));
-const gap = (ms: number | null): string => (ms === null ? 'unknown' : `${(ms / 1000).toFixed(ms >= 10_000 ? 1 : 2)} s`);
 
 export default async function ReportsPage({ searchParams }: { searchParams: SearchParams }) {
   const now = new Date();
@@ -268,9 +267,9 @@ function ClusterSection({ c }: { c: ClusterReport }) {
                   <td>
                     {st.crash} / {st.graceful} / {st.unobserved}
                   </td>
-                  <td>{gap(st.p50Ms)}</td>
-                  <td>{gap(st.p95Ms)}</td>
-                  <td>{gap(st.maxMs)}</td>
+                  <td>{formatGap(st.p50Ms)}</td>
+                  <td>{formatGap(st.p95Ms)}</td>
+                  <td>{formatGap(st.maxMs)}</td>
                 </tr>
               ))}
             </tbody>
@@ -295,7 +294,7 @@ function ClusterSection({ c }: { c: ClusterReport }) {
                   <td className="mono">
                     {f.previousHolder} → {f.newHolder}
                   </td>
-                  <td>{gap(f.gapMs)}</td>
+                  <td>{formatGap(f.gapMs)}</td>
                 </tr>
               ))}
             </tbody>

@@ -3,14 +3,9 @@
 import { listFailovers, listWatchGaps } from '@/lib/data/failovers';
 import { failoverStats } from '@/lib/failover/stats';
 import Link from 'next/link';
-import { formatTime } from '@/lib/format';
+import { formatGap, formatTime } from '@/lib/format';
 
 const WINDOW_MS = 7 * 86_400_000;
-
-export function formatGap(ms: number | null): string {
-  if (ms === null) return 'unknown';
-  return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 1000).toFixed(2)} s`;
-}
 
 export async function FailoversCard({ clusterId, now, windowMs = WINDOW_MS, windowLabel = '7 days', limit = 50, moreHref, showStats = true }: { clusterId: string; now: number; windowMs?: number; windowLabel?: string; limit?: number; moreHref?: string; showStats?: boolean }) {
   const since = new Date(now - windowMs);

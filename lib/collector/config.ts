@@ -44,3 +44,15 @@ export function cronExpression(intervalSeconds: number): string {
   if (intervalSeconds % 60 === 0 && 60 % (intervalSeconds / 60) === 0) return `0 */${intervalSeconds / 60} * * * *`;
   throw new QuorumError('internal', `collector interval ${intervalSeconds}s must divide a minute (1,2,3,4,5,6,10,12,15,20,30,60) or an hour in whole minutes`);
 }
+
+/**
+ * The collector interval in ms, for readers (pages, the write path's sample cap). A bad setting is the
+ * collector's own error to report; readers fall back to the 10 s default instead of failing.
+ */
+export function collectorIntervalMs(): number {
+  try {
+    return loadCollectorConfig().intervalSeconds * 1000;
+  } catch {
+    return 10_000;
+  }
+}

@@ -2,7 +2,7 @@
 // the API endpoint and its replicas, etcd (as the apiserver sees it, and directly when probed),
 // each leader-election Lease, CoreDNS and the worker nodes. A sample older than the staleness
 // bound is not "current": the component is `unknown` (is the collector running?), not its old status.
-import { loadCollectorConfig } from '../collector/config';
+import { collectorIntervalMs } from '../collector/config';
 import { withDb, type SampleRow } from '../db';
 import { PROBE_IDS, type HealthCheck, type ProbeId, type Status } from '../types';
 import { parseDetail } from './samples';
@@ -132,12 +132,7 @@ export function toComponents(rows: readonly SampleRow[], nowMs: number, staleAft
 /** The current components of one cluster (latest sample per probe target within the last hour). */
 export async function getComponents(clusterId: string, opts: { now?: Date } = {}): Promise<ComponentsSnapshot> {
   const nowMs = (opts.now ?? new Date()).getTime();
-  let interval = 10_000;
-  try {
-    interval = loadCollectorConfig().intervalSeconds * 1000;
-  } catch {
-    // A bad QUORUM_COLLECT_* setting is the collector's error to report; pages use the default.
-  }
+  const interval = collectorIntervalMs();
   const staleAfterMs = Math.max(3 * interval, 60_000);
   const rows = await withDb((db) =>
     db.prisma.sample.findMany({

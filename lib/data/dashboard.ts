@@ -18,7 +18,7 @@ import { currentState } from './overview';
 import { listOutages, type OutageRow } from './reports';
 import { evaluatePeriod, listMaintenanceWindows, listSeries, listSloPolicies, maintenanceRanges, measureSeries, type ComponentSlo, type MaintenanceView, type SeriesInfo } from './slo';
 import { q } from './sql';
-import { loadCollectorConfig } from '../collector/config';
+import { collectorIntervalMs } from '../collector/config';
 
 export const DASHBOARD_WINDOWS = ['7d', '28d', '30d', '90d'] as const satisfies readonly RollingWindow[];
 export type DashboardWindow = (typeof DASHBOARD_WINDOWS)[number];
@@ -38,13 +38,6 @@ export interface BucketPoint {
   latencyMaxMs: number | null;
 }
 
-function intervalMs(): number {
-  try {
-    return loadCollectorConfig().intervalSeconds * 1000;
-  } catch {
-    return 10_000;
-  }
-}
 
 /**
  * Good/bad time per bucket [k × bucketMs, (k+1) × bucketMs) (UTC-aligned; bucketMs a whole number of
@@ -236,7 +229,7 @@ export async function getFleetDashboard(opts: { window: DashboardWindow; now?: D
   ]);
   const polsOf = (id: string): SloPolicySpec[] => policies.filter((p) => p.clusterId === id);
   const policyOf = (id: string): ResolvedPolicy => resolvePolicy(polsOf(id), COMPOSITE_COMPONENT);
-  const interval = intervalMs();
+  const interval = collectorIntervalMs();
   const [slo, alerts, buckets, latest, failovers] = await Promise.all([
     evaluatePeriod({ series, period: { startMs, endMs: nowMs }, nowMs, maintenance, policies: polsOf, componentOf: () => COMPOSITE_COMPONENT }),
     burnAlerts(series, { windowMs, nowMs, maintenance, objectiveOf: (s) => policyOf(s.clusterId).objective }),

@@ -1,5 +1,5 @@
 // etcd leader history of one cluster, read from the direct etcd probe's raw samples (kept 14 days).
-import { loadCollectorConfig } from '../collector/config';
+import { collectorIntervalMs } from '../collector/config';
 import { DbError, withDb } from '../db';
 import { etcdLeaderHistory, type EtcdLeaderHistory } from '../etcd/history';
 import { parseDetail } from './samples';
@@ -7,12 +7,7 @@ import { parseDetail } from './samples';
 export async function getEtcdHistory(q: { clusterId: string; since: Date; until?: Date }): Promise<EtcdLeaderHistory & { samples: number }> {
   const until = q.until ?? new Date();
   if (Number.isNaN(q.since.getTime()) || Number.isNaN(until.getTime())) throw new DbError('query', 'since and until must be valid times');
-  let interval = 10_000;
-  try {
-    interval = loadCollectorConfig().intervalSeconds * 1000;
-  } catch {
-    // a bad collector setting is the collector's error to report
-  }
+  const interval = collectorIntervalMs();
   const rows = await withDb((db) =>
     db.prisma.sample.findMany({
       where: { clusterId: q.clusterId, probe: 'etcd', at: { gte: q.since, lt: until } },

@@ -1,5 +1,5 @@
 // Read models for the overview and cluster pages: plain, serialisable objects.
-import { loadCollectorConfig } from '../collector/config';
+import { collectorIntervalMs } from '../collector/config';
 import { withDb, type SamplePoint } from '../db';
 import { availability } from '../slo/availability';
 import type { ClusterSummary, HealthCheck, ProbeId, Status } from '../types';
@@ -75,13 +75,6 @@ const LIVEZ: ProbeId = 'apiserver-livez';
 
 const SEVERITY: Record<Status, number> = { up: 0, unknown: 1, degraded: 2, down: 3 };
 
-function intervalMs(): number {
-  try {
-    return loadCollectorConfig().intervalSeconds * 1000;
-  } catch {
-    return 10_000;
-  }
-}
 
 /** Buckets points (sorted by time) into at most maxPoints equal buckets of [startMs, endMs). Pure. */
 export function toSeries(points: readonly SamplePoint[], startMs: number, endMs: number, maxPoints = MAX_SERIES_POINTS): SeriesPoint[] {
@@ -143,7 +136,7 @@ async function clusterState(clusterId: string, nowMs: number, interval: number):
 /** Every cluster with its current readyz state, 24 h availability and a small chart series. */
 export async function getFleetOverview(opts: { now?: Date } = {}): Promise<FleetEntry[]> {
   const nowMs = (opts.now ?? new Date()).getTime();
-  const interval = intervalMs();
+  const interval = collectorIntervalMs();
   const clusters = await listClusters();
   return Promise.all(clusters.map(async (c) => ({ ...c, ...(await clusterState(c.id, nowMs, interval)) })));
 }
@@ -160,7 +153,7 @@ export async function getClusterDetail(idOrName: string, opts: { now?: Date } = 
   const cluster = await getCluster(idOrName);
   if (!cluster) return null;
   const nowMs = (opts.now ?? new Date()).getTime();
-  const interval = intervalMs();
+  const interval = collectorIntervalMs();
   const clusterId = cluster.id;
   const upTo = { lte: new Date(nowMs) };
   const [state, [readyzRow, livezRow, recent, failures]] = await Promise.all([

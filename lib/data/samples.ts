@@ -1,5 +1,5 @@
 // Probe results: batch writes from the collector, plain-object reads for pages and tests.
-import { loadCollectorConfig } from '../collector/config';
+import { collectorIntervalMs } from '../collector/config';
 import { DbError, withDb, type DbProvider, type DbTx, type SampleRow } from '../db';
 import { DAY_BUCKET_MS, HOUR_BUCKET_MS, advanceSeries, bucketize, type BucketStats, type CoalescedInterval, type TimelineSample } from '../slo/timeline';
 import { STATUSES, type ProbeResult, type Status } from '../types';
@@ -86,13 +86,7 @@ export interface WriteResult {
 
 /** 3 × the collector interval: a sample speaks for at most three intervals; beyond that is no data. */
 export function defaultCapMs(): number {
-  let seconds = 10;
-  try {
-    seconds = loadCollectorConfig().intervalSeconds;
-  } catch {
-    // an invalid interval is reported by the collector itself
-  }
-  return 3 * seconds * 1000;
+  return 3 * collectorIntervalMs();
 }
 
 /**
