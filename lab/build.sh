@@ -1,21 +1,23 @@
 #!/usr/bin/env bash
 # Builds the upstream lab binaries from their Go modules (no containers, no downloads of binaries).
-# Binaries are cached per pinned version in $QUORUM_LAB_CACHE (default ~/.cache/quorum-lab) so a
-# fresh clone on a warm machine does not rebuild; lab/.bin links to the cache entry.
+# Each binary set is cached per its own pinned version in $QUORUM_LAB_CACHE (default ~/.cache/quorum-lab):
+# bumping one pin rebuilds only that set, and a fresh clone on a warm machine builds nothing.
+# lab/.bin is a folder of links into the cache entries.
 set -euo pipefail
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=versions.env
 source "$here/versions.env"
 cache="${QUORUM_LAB_CACHE:-$HOME/.cache/quorum-lab}"
-key="k8s-${KUBERNETES_VERSION}_etcd-${ETCD_VERSION}_coredns-${COREDNS_VERSION}_kwok-${KWOK_VERSION}"
-out="$cache/$key"
-mkdir -p "$out"
 log() { printf '[lab build] %s\n' "$*" >&2; }
 need() { [ -x "$out/$1" ] && return 1 || return 0; }
+# set_out NAME VERSION: the cache entry for one binary set
+set_out() { out="$cache/$1-$2"; mkdir -p "$out"; }
 start=$(date +%s)
 ldk="-s -w -X k8s.io/component-base/version.gitVersion=${KUBERNETES_VERSION} -X k8s.io/component-base/version.gitMajor=$(echo "${KUBERNETES_VERSION#v}" | cut -d. -f1) -X k8s.io/component-base/version.gitMinor=$(echo "${KUBERNETES_VERSION#v}" | cut -d. -f2) -X k8s.io/component-base/version.gitTreeState=clean"
 
+set_out k8s "$KUBERNETES_VERSION"
+k8s_out="$out"
 if need kube-apiserver || need kube-controller-manager || need kube-scheduler || need kubectl; then
   work="$cache/src/kube-${KUBERNETES_VERSION}"; mkdir -p "$work"
   if [ ! -f "$work/go.mod" ] || ! grep -q "k8s.io/kubernetes ${KUBERNETES_VERSION}" "$work/go.mod"; then
@@ -40,6 +42,8 @@ if need kube-apiserver || need kube-controller-manager || need kube-scheduler ||
   done
 fi
 
+set_out etcd "$ETCD_VERSION"
+etcd_out="$out"
 if need etcd || need etcdctl; then
   work="$cache/src/etcd-${ETCD_VERSION}"; mkdir -p "$work/etcd" "$work/etcdctl"
   if [ ! -f "$work/go.mod" ] || ! grep -q "go.etcd.io/etcd/server/v3 ${ETCD_VERSION}" "$work/go.mod"; then
@@ -72,15 +76,26 @@ GO
     && mv "$out/etcd.tmp" "$out/etcd" && mv "$out/etcdctl.tmp" "$out/etcdctl"
 fi
 
+set_out coredns "$COREDNS_VERSION"
+coredns_out="$out"
 if need coredns; then
   log "building coredns ${COREDNS_VERSION}"
   GOBIN="$out" go install -trimpath -ldflags "-s -w" "github.com/coredns/coredns@${COREDNS_VERSION}"
 fi
 
-if [ -n "${KWOK_VERSION}" ] && need kwok; then
-  log "building kwok ${KWOK_VERSION} (optional)"
-  GOBIN="$out" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@${KWOK_VERSION}" || log "kwok did not build; the lab uses its own node heartbeat loop"
+link_dirs=("$k8s_out" "$etcd_out" "$coredns_out")
+if [ -n "${KWOK_VERSION}" ]; then
+  set_out kwok "$KWOK_VERSION"
+  if need kwok; then
+    log "building kwok ${KWOK_VERSION}"
+    GOBIN="$out" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@${KWOK_VERSION}"
+  fi
+  link_dirs+=("$out")
 fi
-
-ln -sfn "$out" "$here/.bin"
-log "binaries ready in $out ($(( $(date +%s) - start )) s)"
+# lab/.bin: one link per binary (an older checkout may have left a link to a whole folder)
+[ -L "$here/.bin" ] && rm -f "$here/.bin"
+mkdir -p "$here/.bin"
+for d in "${link_dirs[@]}"; do
+  for f in "$d"/*; do [[ "$f" == *.tmp ]] && continue; [ -x "$f" ] && [ -f "$f" ] && ln -sfn "$f" "$here/.bin/$(basename "$f")"; done
+done
+log "binaries ready in $here/.bin ($(( $(date +%s) - start )) s)"
