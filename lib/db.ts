@@ -7,6 +7,7 @@ import path from 'node:path';
 import { loadEnv, type DbConfig } from './env';
 import { classifyDbError, DbError } from './db/errors';
 import type { Status } from './types';
+import type { AuthDelegates } from './db/auth-delegates';
 
 export { DbError, classifyDbError } from './db/errors';
 export type { DbErrorKind } from './db/errors';
@@ -145,6 +146,9 @@ export interface MaintenanceWindowRow {
   recurrence: MaintenanceRecurrenceKind;
   untilMs: bigint | null;
   createdAt: Date;
+  createdBy: string | null;
+  createdByRole: string | null;
+  retroactive: boolean;
 }
 
 interface SloPolicyDelegate {
@@ -158,13 +162,13 @@ interface SloPolicyDelegate {
 }
 
 interface MaintenanceDelegate {
-  findMany(args: { where: { OR?: Array<{ clusterId: string | null | { in: string[] } }> }; orderBy: { startMs: Order } }): Promise<MaintenanceWindowRow[]>;
-  create(args: { data: Omit<MaintenanceWindowRow, 'createdAt'> }): Promise<MaintenanceWindowRow>;
+  findMany(args: { where: { id?: string; OR?: Array<{ clusterId: string | null | { in: string[] } }> }; orderBy: { startMs: Order } }): Promise<MaintenanceWindowRow[]>;
+  create(args: { data: Omit<MaintenanceWindowRow, 'createdAt' | 'createdBy' | 'createdByRole' | 'retroactive'> & Partial<Pick<MaintenanceWindowRow, 'createdBy' | 'createdByRole' | 'retroactive'>> }): Promise<MaintenanceWindowRow>;
   deleteMany(args: { where: { id: string } }): Promise<{ count: number }>;
 }
 
 /** The part of either generated client Quorum uses (transaction clients included). */
-export interface DbTx {
+export interface DbTx extends AuthDelegates {
   cluster: ClusterDelegate;
   sample: SampleDelegate;
   sloPolicy: SloPolicyDelegate;

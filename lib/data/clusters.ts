@@ -5,7 +5,7 @@ import { DbError, classifyDbError, withDb, type ClusterRow } from '../db';
 import { decodeCredentials, encodeCredentials, type StoredCredentials } from '../clusters/credentials';
 import type { EtcdTarget } from '../etcd/client';
 import { decryptSecret, encryptSecret, getSecretKey } from '../secrets';
-import { parseSettingsJson, validateSettings } from '../clusters/settings';
+import { assertSettingsAllowed, parseSettingsJson, validateSettings } from '../clusters/settings';
 import type { ClusterSettings, ClusterSummary } from '../types';
 
 export interface CreateClusterInput {
@@ -72,7 +72,7 @@ export async function createCluster(input: CreateClusterInput): Promise<ClusterS
   const credentials = new Uint8Array(encryptSecret(encodeCredentials({ kubeconfig, ...(input.etcd ? { etcd: input.etcd } : {}) }), id, getSecretKey()));
   try {
     const row = await withDb((db) =>
-      db.prisma.cluster.create({ data: { id, name, server, context, labels: JSON.stringify(input.labels), settings: JSON.stringify(validateSettings(input.settings ?? {})), credentials }, omit: OMIT }),
+      db.prisma.cluster.create({ data: { id, name, server, context, labels: JSON.stringify(input.labels), settings: JSON.stringify(assertSettingsAllowed(validateSettings(input.settings ?? {}))), credentials }, omit: OMIT }),
     );
     return toSummary(row);
   } catch (e) {
@@ -102,7 +102,7 @@ export async function getCluster(idOrName: string): Promise<ClusterSummary | nul
 export async function updateClusterSettings(idOrName: string, patch: { leases?: unknown; dnsServers?: unknown }): Promise<ClusterSummary | null> {
   const current = await getCluster(idOrName);
   if (!current) return null;
-  const next = validateSettings({ leases: patch.leases ?? current.settings.leases, dnsServers: patch.dnsServers ?? current.settings.dnsServers });
+  const next = assertSettingsAllowed(validateSettings({ leases: patch.leases ?? current.settings.leases, dnsServers: patch.dnsServers ?? current.settings.dnsServers }));
   const row = await withDb((db) => db.prisma.cluster.update({ where: { id: current.id }, data: { settings: JSON.stringify(next) }, omit: OMIT }));
   return toSummary(row);
 }

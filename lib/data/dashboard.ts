@@ -16,7 +16,7 @@ import type { ClusterSummary, Status } from '../types';
 import { getCluster, listClusters } from './clusters';
 import { currentState } from './overview';
 import { listOutages, type OutageRow } from './reports';
-import { evaluatePeriod, listMaintenanceWindows, listSeries, listSloPolicies, maintenanceRanges, measureSeries, type ComponentSlo, type MaintenanceView, type SeriesInfo } from './slo';
+import { evaluatePeriod, listMaintenanceWindows, listSeries, listSloPolicies, maintenanceRanges, measureSeries, type ComponentSlo, type MaintenanceScope, type SeriesInfo } from './slo';
 import { q } from './sql';
 import { collectorIntervalMs } from '../collector/config';
 
@@ -46,7 +46,7 @@ export interface BucketPoint {
  */
 export async function measureBuckets(
   series: readonly SeriesInfo[],
-  opts: { startMs: number; endMs: number; bucketMs: number; maintenance: readonly MaintenanceView[]; nowMs: number },
+  opts: { startMs: number; endMs: number; bucketMs: number; maintenance: readonly MaintenanceScope[]; nowMs: number },
 ): Promise<Map<number, BucketPoint[]>> {
   const { bucketMs, nowMs } = opts;
   if (bucketMs % HOUR_MS !== 0) throw new RangeError(`bucketMs must be whole hours, got ${bucketMs}`);
@@ -138,7 +138,7 @@ export async function measureBuckets(
  */
 export async function burnAlerts(
   series: readonly SeriesInfo[],
-  opts: { windowMs: number; nowMs: number; maintenance: readonly MaintenanceView[]; objectiveOf: (s: SeriesInfo) => number },
+  opts: { windowMs: number; nowMs: number; maintenance: readonly MaintenanceScope[]; objectiveOf: (s: SeriesInfo) => number },
 ): Promise<Map<number, BurnAlertEvaluation[]>> {
   const rows = burnRateWindows(opts.windowMs);
   const lengths = [...new Set(rows.flatMap((r) => [r.longWindowMs, r.shortWindowMs]))];
