@@ -94,7 +94,8 @@ interface ClusterDelegate {
   findFirst(args: { where: ClusterWhere; omit: { credentials: true } }): Promise<ClusterPublic | null>;
   findUnique(args: { where: { id: string } }): Promise<ClusterRow | null>;
   deleteMany(args: { where: ClusterWhere }): Promise<{ count: number }>;
-  update(args: { where: { id: string }; data: { settings?: string; labels?: string }; omit: { credentials: true } }): Promise<ClusterPublic>;
+  update(args: { where: { id: string }; data: { settings?: string; labels?: string; credentials?: Uint8Array<ArrayBuffer> }; omit: { credentials: true } }): Promise<ClusterPublic>;
+  count(): Promise<number>;
 }
 
 interface SampleDelegate {

@@ -4,7 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { DbError, classifyDbError, withDb, type ClusterRow } from '../db';
 import { decodeCredentials, encodeCredentials, type StoredCredentials } from '../clusters/credentials';
 import type { EtcdTarget } from '../etcd/client';
-import { decryptSecret, encryptSecret, getSecretKey } from '../secrets';
+import { SecretError, decryptSecret, encryptSecret, ensureSecretKey, getSecretKey } from '../secrets';
+import { QuorumError } from '../errors';
+import { loadEnv } from '../env';
 import { assertSettingsAllowed, parseSettingsJson, validateSettings } from '../clusters/settings';
 import type { ClusterSettings, ClusterSummary } from '../types';
 
@@ -69,7 +71,9 @@ export async function createCluster(input: CreateClusterInput): Promise<ClusterS
     if (typeof v !== 'string') throw new DbError('query', `label "${k}" must have a string value`);
   }
   const id = randomUUID();
-  const credentials = new Uint8Array(encryptSecret(encodeCredentials({ kubeconfig, ...(input.etcd ? { etcd: input.etcd } : {}) }), id, getSecretKey()));
+  // The key file may be created only while no credentials exist (lib/secrets.ts ensureSecretKey).
+  const stored = (await withDb((db) => db.prisma.cluster.count())) > 0;
+  const credentials = new Uint8Array(encryptSecret(encodeCredentials({ kubeconfig, ...(input.etcd ? { etcd: input.etcd } : {}) }), id, ensureSecretKey(loadEnv(), stored)));
   try {
     const row = await withDb((db) =>
       db.prisma.cluster.create({ data: { id, name, server, context, labels: JSON.stringify(input.labels), settings: JSON.stringify(assertSettingsAllowed(validateSettings(input.settings ?? {}))), credentials }, omit: OMIT }),
@@ -134,5 +138,34 @@ export async function loadClusterKubeconfig(id: string): Promise<string> {
 export async function loadClusterCredentials(id: string): Promise<StoredCredentials> {
   const row = await withDb((db) => db.prisma.cluster.findUnique({ where: { id } }));
   if (!row) throw new DbError('query', `no cluster with id "${id}"`);
-  return decodeCredentials(decryptSecret(row.credentials, row.id, getSecretKey()));
+  try {
+    return decodeCredentials(decryptSecret(row.credentials, row.id, getSecretKey()));
+  } catch (e) {
+    // Classified, so the collector's samples (and the overview) say what is wrong with this cluster.
+    if (e instanceof SecretError) throw new QuorumError('credentials-undecryptable', `credentials cannot be decrypted: ${e.message}`, { cause: e });
+    throw e;
+  }
+}
+
+/** Every cluster's encrypted envelope (for key checks and rotation only; never leaves lib/). */
+export async function listCredentialEnvelopes(): Promise<Array<{ id: string; name: string; credentials: Uint8Array }>> {
+  return withDb(async (db) => {
+    const ids = await db.prisma.cluster.findMany({ orderBy: { name: 'asc' }, omit: OMIT });
+    const out: Array<{ id: string; name: string; credentials: Uint8Array }> = [];
+    for (const c of ids) {
+      const row = await db.prisma.cluster.findUnique({ where: { id: c.id } });
+      if (row) out.push({ id: row.id, name: row.name, credentials: row.credentials });
+    }
+    return out;
+  });
+}
+
+/** Replaces every cluster's envelope in one transaction (key rotation). All or nothing. */
+export async function replaceCredentialEnvelopes(envelopes: ReadonlyArray<{ id: string; credentials: Uint8Array<ArrayBuffer> }>): Promise<number> {
+  await withDb((db) =>
+    db.transaction(async (tx) => {
+      for (const e of envelopes) await tx.cluster.update({ where: { id: e.id }, data: { credentials: e.credentials }, omit: OMIT });
+    }),
+  );
+  return envelopes.length;
 }
