@@ -26,13 +26,14 @@ async function run<P>(req: NextRequest, ctx: { params: Promise<P> }, permission:
     const host = checkHost(req.headers.get('host'), cfg);
     if (!host.ok) return errorResponse('misdirected', host.reason);
     const cred = credentialOf(req.headers, req.cookies.get(sessionCookieName(cfg))?.value);
+    if (permission !== 'public' && cred.via === 'none') return errorResponse('unauthenticated', 'sign in first (or send an API token: Authorization: Bearer …)');
     const csrf = checkMutation(req, host.host, cfg, cred.via);
     if (!csrf.ok) return errorResponse(csrf.errorClass, csrf.reason);
     const addr = clientAddress(req.headers);
     const principal = cred.via === 'none' ? null : await authenticate(cred, cfg, addr);
     if (permission !== 'public') {
       if (!principal) {
-        return errorResponse('unauthenticated', cred.via === 'bearer' ? 'the API token is not valid (unknown, revoked or expired)' : 'sign in first (or send an API token: Authorization: Bearer …)');
+        return errorResponse('unauthenticated', cred.via === 'bearer' ? 'the API token is not valid (unknown, revoked or expired)' : 'your session has ended (signed out, expired or idle too long); sign in again');
       }
       if (!can(principal.role, permission)) {
         return errorResponse('permission-denied', `this needs the ${roleFor(permission)} role; ${principal.kind === 'token' ? `token "${principal.name}"` : `"${principal.name}"`} has the ${principal.role} role`);
