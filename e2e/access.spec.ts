@@ -194,7 +194,7 @@ test('admin: users and tokens — a token is shown once, reads the API, and stop
   await shots(page, testInfo, 'access');
   await expectAccessible(page);
 
-  const anon = await playwright.request.newContext({ ...(baseURL ? { baseURL } : {}) });
+  const anon = await playwright.request.newContext({ ...(baseURL ? { baseURL } : {}), storageState: { cookies: [], origins: [] } });
   const withToken = { headers: { authorization: `Bearer ${token}` } };
   expect((await anon.get('/api/clusters', withToken)).status()).toBe(200);
   await page.reload();
@@ -258,7 +258,7 @@ test('sign-out ends the session in the database: the old cookie no longer works'
   await page.goto('/');
   await expect(page).toHaveURL(/\/signin\?next=%2F$/);
   // Replaying the old cookie: refused (the session row is gone, not just the browser's copy).
-  const replay = await playwright.request.newContext({ ...(baseURL ? { baseURL } : {}), extraHTTPHeaders: { cookie: `quorum-session=${cookie!.value}` } });
+  const replay = await playwright.request.newContext({ ...(baseURL ? { baseURL } : {}), storageState: { cookies: [], origins: [] }, extraHTTPHeaders: { cookie: `quorum-session=${cookie!.value}` } });
   const me = await replay.get('/api/auth/me');
   expect(me.status()).toBe(401);
   await replay.dispose();

@@ -6,7 +6,7 @@ import { apiToken } from './auth';
 
 export const test = base.extend({
   request: async ({ playwright, baseURL }, use) => {
-    const ctx = await playwright.request.newContext({ ...(baseURL ? { baseURL } : {}), extraHTTPHeaders: { authorization: `Bearer ${apiToken('admin')}` } });
+    const ctx = await playwright.request.newContext({ ...(baseURL ? { baseURL } : {}), storageState: { cookies: [], origins: [] }, extraHTTPHeaders: { authorization: `Bearer ${apiToken('admin')}` } });
     await use(ctx);
     await ctx.dispose();
   },
