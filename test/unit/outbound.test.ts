@@ -111,6 +111,6 @@ test('lookup honours {all: true} (Node asks for every address when autoSelectFam
   );
   assert.ok(all.length >= 1);
   assert.ok(all.every((a) => a.address !== '::1'), JSON.stringify(all));
-  const one = await new Promise<string>((resolve, reject) => p.lookup('localhost', {}, (e, a) => (e ? reject(e) : resolve(a))));
+  const one = await new Promise<string>((resolve, reject) => p.lookup('localhost', {}, (e, a) => (e ? reject(e) : resolve(String(a)))));
   assert.match(one, /^127\./);
 });
