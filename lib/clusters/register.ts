@@ -6,7 +6,7 @@ import { resolveContext, toMinimalKubeconfig } from '../k8s/kubeconfig';
 import { testConnection, type ConnectionTestResult } from '../k8s/connection';
 import { createCluster } from '../data/clusters';
 import type { ClusterSummary, Status } from '../types';
-import { validateSettings } from './settings';
+import { assertSettingsAllowed, validateSettings } from './settings';
 
 export interface RegisterInput {
   name: string;
@@ -63,7 +63,7 @@ export function parseLabels(text: string | string[] | undefined): Record<string,
  */
 export async function registerCluster(input: RegisterInput): Promise<ClusterSummary & { test: ConnectionTestResult | null; etcdTest?: EtcdTestResult }> {
   const name = validateClusterName(input.name);
-  const settings = validateSettings(input.settings ?? {});
+  const settings = assertSettingsAllowed(validateSettings(input.settings ?? {}));
   const etcd = input.etcd ? validateEtcdTarget(input.etcd) : undefined;
   const resolved = resolveContext(input.kubeconfigText, input.context, input.baseDir ? { baseDir: input.baseDir } : {});
   // Checked even with skipTest: nothing is stored that the collector would then connect to against policy.

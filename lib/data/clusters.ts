@@ -70,13 +70,14 @@ export async function createCluster(input: CreateClusterInput): Promise<ClusterS
   for (const [k, v] of Object.entries(input.labels)) {
     if (typeof v !== 'string') throw new DbError('query', `label "${k}" must have a string value`);
   }
+  const settings = assertSettingsAllowed(validateSettings(input.settings ?? {}));
   const id = randomUUID();
   // The key file may be created only while no credentials exist (lib/secrets.ts ensureSecretKey).
   const stored = (await withDb((db) => db.prisma.cluster.count())) > 0;
   const credentials = new Uint8Array(encryptSecret(encodeCredentials({ kubeconfig, ...(input.etcd ? { etcd: input.etcd } : {}) }), id, ensureSecretKey(loadEnv(), stored)));
   try {
     const row = await withDb((db) =>
-      db.prisma.cluster.create({ data: { id, name, server, context, labels: JSON.stringify(input.labels), settings: JSON.stringify(assertSettingsAllowed(validateSettings(input.settings ?? {}))), credentials }, omit: OMIT }),
+      db.prisma.cluster.create({ data: { id, name, server, context, labels: JSON.stringify(input.labels), settings: JSON.stringify(settings), credentials }, omit: OMIT }),
     );
     return toSummary(row);
   } catch (e) {
