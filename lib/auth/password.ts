@@ -10,10 +10,24 @@ const SALT_BYTES = 16;
 export const PASSWORD_MIN_LENGTH = 12;
 export const PASSWORD_MAX_LENGTH = 1024;
 
-function derive(password: string, salt: Buffer, log2N: number, r: number, p: number): Promise<Buffer> {
-  const N = 2 ** log2N;
-  const opts: ScryptOptions = { N, r, p, maxmem: 128 * N * r * p + 16 * 1024 * 1024 };
-  return new Promise((resolve, reject) => scrypt(password.normalize('NFC'), salt, KEY_BYTES, opts, (err, key) => (err ? reject(err) : resolve(key))));
+/** At most this many derivations run at once (each holds 128 MiB): a burst of sign-ins queues, it cannot exhaust memory. */
+export const MAX_CONCURRENT_DERIVATIONS = 4;
+let running = 0;
+const waiting: Array<() => void> = [];
+
+async function derive(password: string, salt: Buffer, log2N: number, r: number, p: number): Promise<Buffer> {
+  // A finishing derivation hands its slot straight to the next waiter (running stays exact).
+  if (running >= MAX_CONCURRENT_DERIVATIONS) await new Promise<void>((resume) => waiting.push(resume));
+  else running++;
+  try {
+    const N = 2 ** log2N;
+    const opts: ScryptOptions = { N, r, p, maxmem: 128 * N * r * p + 16 * 1024 * 1024 };
+    return await new Promise((resolve, reject) => scrypt(password.normalize('NFC'), salt, KEY_BYTES, opts, (err, key) => (err ? reject(err) : resolve(key))));
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
 }
 
 /** A reason the password is not acceptable, or null. */
