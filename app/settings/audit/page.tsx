@@ -44,11 +44,11 @@ export default async function AuditPage({ searchParams }: Props) {
       <form className="card filter-form row" method="get" aria-label="Filter the audit log" style={{ alignItems: 'end' }}>
         <div className="field">
           <label htmlFor="audit-q">Text</label>
-          <input id="audit-q" name="q" defaultValue={raw.q ?? ''} placeholder="cluster name, user…" />
+          <input id="audit-q" type="search" name="q" defaultValue={raw.q ?? ''} placeholder="cluster name, user…" />
         </div>
         <div className="field">
           <label htmlFor="audit-actor">Who (exact)</label>
-          <input id="audit-actor" name="actor" defaultValue={raw.actor ?? ''} placeholder="alice, token:ci" />
+          <input id="audit-actor" type="search" name="actor" defaultValue={raw.actor ?? ''} placeholder="alice, token:ci" />
         </div>
         <div className="field">
           <label htmlFor="audit-action">What</label>
