@@ -11,7 +11,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { APIResponse } from '@playwright/test';
 import { apiToken } from '../support/auth';
-import { quorumCli } from '../support/cli';
+import { quorumCli, quorumRemote } from '../support/cli';
 import { expect, test } from '../support/fixtures';
 
 test.describe.configure({ mode: 'serial' });
@@ -301,4 +301,27 @@ test('a forged X-Forwarded-For does not change the recorded client address; fail
   const audit = (await (await request.get('/api/audit?actor=e2e-ratelimit&action=auth.sign-in-failed')).json()) as { events: Array<{ clientAddress: string | null }> };
   expect(audit.events.length).toBe(5);
   expect(new Set(audit.events.map((e) => e.clientAddress))).toEqual(new Set(['127.0.0.1']));
+});
+
+test('the CLI against the running server: reads with a viewer token, is refused a change, an admin token creates and revokes a token', async ({ baseURL, request }) => {
+  const server = new URL(baseURL!).origin;
+  const list = quorumRemote(server, apiToken('viewer'), ['cluster', 'list', '--json']);
+  expect(list.code, list.stderr).toBe(0);
+  const viaApi = ((await (await request.get('/api/clusters')).json()) as { clusters: Array<{ name: string }> }).clusters.map((c) => c.name);
+  expect((JSON.parse(list.stdout) as Array<{ name: string }>).map((c) => c.name)).toEqual(viaApi);
+  const refused = quorumRemote(server, apiToken('viewer'), ['user', 'list']);
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toContain('error [permission-denied]: this needs the admin role; token "e2e-viewer-token" has the viewer role');
+  const created = quorumRemote(server, apiToken('admin'), ['token', 'create', '--name', 'cli-remote', '--role', 'viewer', '--expires-days', '1']);
+  expect(created.code, created.stderr).toBe(0);
+  const token = created.stdout.trim();
+  expect(token).toMatch(/^qrm_[A-Za-z0-9_-]{43}$/);
+  expect(quorumRemote(server, token, ['cluster', 'list']).code).toBe(0);
+  expect(quorumRemote(server, apiToken('admin'), ['token', 'revoke', 'cli-remote']).code).toBe(0);
+  const after = quorumRemote(server, token, ['cluster', 'list']);
+  expect(after.code).toBe(1);
+  expect(after.stderr).toContain('error [unauthenticated]');
+  const wrong = quorumRemote('http://127.0.0.1:1', apiToken('admin'), ['cluster', 'list']);
+  expect(wrong.code).toBe(1);
+  expect(wrong.stderr).toMatch(/error \[unreachable\]: cannot reach http:\/\/127\.0\.0\.1:1/);
 });
