@@ -118,6 +118,11 @@ interface LeaseWatchGapDelegate {
   findMany(args: { where: { clusterId: string; endedAt?: DateRange; startedAt?: DateRange }; orderBy: Array<{ startedAt: Order } | { id: Order }>; take?: number }): Promise<LeaseWatchGapRow[]>;
 }
 
+/** cluster.findMany narrowed to the envelopes (key checks, the overview's credentials state): one query, no decryption. */
+export interface ClusterEnvelopeReader {
+  findMany(args: { orderBy: { name: Order }; select: { id: true; name: true; credentials: true } }): Promise<Array<{ id: string; name: string; credentials: Uint8Array<ArrayBuffer> }>>;
+}
+
 /** sample.findMany narrowed to chart/availability columns (a separate view: overloads defeat the structural check). */
 export interface SamplePointReader {
   findMany(args: { where: SampleWhere; orderBy: SampleOrder; take?: number; select: { at: true; status: true; latencyMs: true } }): Promise<SamplePoint[]>;
@@ -190,6 +195,8 @@ export interface Db {
   prisma: DbClient;
   /** `prisma.sample`, typed for the narrow projection. */
   samplePoints: SamplePointReader;
+  /** `prisma.cluster`, typed for the envelope projection. */
+  clusterEnvelopes: ClusterEnvelopeReader;
   /** Interactive transaction on either client (their $transaction signatures differ). */
   transaction<R>(fn: (tx: DbTx) => Promise<R>): Promise<R>;
   /** Where it points, safe to print (no password). */
@@ -218,7 +225,7 @@ async function createDb(cfg: DbConfig): Promise<Db> {
       await client.$disconnect().catch(() => undefined);
       throw classifyDbError(e);
     }
-    return { provider: 'sqlite', prisma, samplePoints: client.sample, transaction: (fn) => client.$transaction((tx) => fn(tx)), target: cfg.file };
+    return { provider: 'sqlite', prisma, samplePoints: client.sample, clusterEnvelopes: client.cluster, transaction: (fn) => client.$transaction((tx) => fn(tx)), target: cfg.file };
   }
   const [{ PrismaClient }, { PrismaPg }, { default: pg }] = await Promise.all([
     import('./generated/postgresql/client'),
@@ -242,6 +249,7 @@ async function createDb(cfg: DbConfig): Promise<Db> {
     provider: 'postgresql',
     prisma,
     samplePoints: client.sample,
+    clusterEnvelopes: client.cluster,
     transaction: (fn) => client.$transaction((tx) => fn(tx)),
     target: `${cfg.redacted} (schema ${cfg.schema})`,
     lastConnectError: () => health.lastConnectError,

@@ -150,15 +150,7 @@ export async function loadClusterCredentials(id: string): Promise<StoredCredenti
 
 /** Every cluster's encrypted envelope (for key checks and rotation only; never leaves lib/). */
 export async function listCredentialEnvelopes(): Promise<Array<{ id: string; name: string; credentials: Uint8Array }>> {
-  return withDb(async (db) => {
-    const ids = await db.prisma.cluster.findMany({ orderBy: { name: 'asc' }, omit: OMIT });
-    const out: Array<{ id: string; name: string; credentials: Uint8Array }> = [];
-    for (const c of ids) {
-      const row = await db.prisma.cluster.findUnique({ where: { id: c.id } });
-      if (row) out.push({ id: row.id, name: row.name, credentials: row.credentials });
-    }
-    return out;
-  });
+  return withDb((db) => db.clusterEnvelopes.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, credentials: true } }));
 }
 
 /** Replaces every cluster's envelope in one transaction (key rotation). All or nothing. */
