@@ -66,6 +66,11 @@ export function UserRoleSelect({ id, name, role }: { id: string; name: string; r
           {s.error.class}: {s.error.message}
         </span>
       ) : null}
+      {s.saved ? (
+        <span className="muted" role="status">
+          {s.saved}
+        </span>
+      ) : null}
     </span>
   );
 }
@@ -80,6 +85,11 @@ export function UserDisableButton({ id, name, disabled }: { id: string; name: st
       {s.error ? (
         <span className="field-error" role="alert">
           {s.error.class}: {s.error.message}
+        </span>
+      ) : null}
+      {s.saved ? (
+        <span className="muted" role="status">
+          {s.saved}
         </span>
       ) : null}
     </span>

@@ -58,7 +58,7 @@ export default async function AccessPage() {
             </tbody>
           </table>
         </div>
-        <h3>Add a user</h3>
+        <h3 style={{ marginTop: '1.5rem' }}>Add a user</h3>
         <AddUserForm />
       </section>
       <section className="card" aria-labelledby="tokens-title">
@@ -105,7 +105,7 @@ export default async function AccessPage() {
             </table>
           </div>
         )}
-        <h3>Create a token</h3>
+        <h3 style={{ marginTop: '1.5rem' }}>Create a token</h3>
         <CreateTokenForm />
       </section>
     </>
