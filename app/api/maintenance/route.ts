@@ -54,10 +54,12 @@ export const POST = route('settings:write', async (req, _p, { principal }) => {
   const b = body.data;
   try {
     let clusterId: string | null = null;
+    let scope = 'every cluster';
     if (b.cluster) {
       const c = await getCluster(b.cluster);
       if (!c) return errorResponse('not-found', `no cluster "${b.cluster}"`);
       clusterId = c.id;
+      scope = `cluster ${c.name}`;
     }
     const m = await createMaintenanceWindow({
       clusterId, title: b.title, startMs: b.start, durationMs: b.durationMinutes * 60_000, recurrence: b.recurrence, untilMs: b.until ?? null,
@@ -65,7 +67,7 @@ export const POST = route('settings:write', async (req, _p, { principal }) => {
     });
     await audit(principal, {
       action: m.retroactive ? 'maintenance.create-retroactive' : 'maintenance.create',
-      target: `maintenance "${m.title}" (${b.cluster ?? 'every cluster'})`,
+      target: `maintenance "${m.title}" (${scope})`,
       after: { id: m.id, clusterId, start: new Date(m.startMs).toISOString(), durationMinutes: b.durationMinutes, recurrence: m.recurrence, retroactive: m.retroactive },
     });
     return NextResponse.json({ maintenance: m }, { status: 201 });

@@ -96,7 +96,7 @@ export default async function AuditPage({ searchParams }: Props) {
             <tbody>
               {events.map((e) => (
                 <tr key={e.id}>
-                  <td>{formatTime(new Date(e.at))}</td>
+                  <td className="audit-when">{formatTime(new Date(e.at))}</td>
                   <td>
                     {e.actor} {e.role ? <span className="role-tag">{e.role}</span> : null}
                   </td>
