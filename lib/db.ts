@@ -7,6 +7,7 @@ import path from 'node:path';
 import { loadEnv, type DbConfig } from './env';
 import { classifyDbError, DbError } from './db/errors';
 import type { Status } from './types';
+import type { AuthDelegates } from './db/auth-delegates';
 
 export { DbError, classifyDbError } from './db/errors';
 export type { DbErrorKind } from './db/errors';
@@ -93,7 +94,8 @@ interface ClusterDelegate {
   findFirst(args: { where: ClusterWhere; omit: { credentials: true } }): Promise<ClusterPublic | null>;
   findUnique(args: { where: { id: string } }): Promise<ClusterRow | null>;
   deleteMany(args: { where: ClusterWhere }): Promise<{ count: number }>;
-  update(args: { where: { id: string }; data: { settings?: string; labels?: string }; omit: { credentials: true } }): Promise<ClusterPublic>;
+  update(args: { where: { id: string }; data: { settings?: string; labels?: string; credentials?: Uint8Array<ArrayBuffer> }; omit: { credentials: true } }): Promise<ClusterPublic>;
+  count(): Promise<number>;
 }
 
 interface SampleDelegate {
@@ -114,6 +116,11 @@ interface LeaseWatchGapDelegate {
   findUnique(args: { where: { dedupeKey: string } }): Promise<LeaseWatchGapRow | null>;
   create(args: { data: Omit<LeaseWatchGapRow, 'id'> }): Promise<LeaseWatchGapRow>;
   findMany(args: { where: { clusterId: string; endedAt?: DateRange; startedAt?: DateRange }; orderBy: Array<{ startedAt: Order } | { id: Order }>; take?: number }): Promise<LeaseWatchGapRow[]>;
+}
+
+/** cluster.findMany narrowed to the envelopes (key checks, the overview's credentials state): one query, no decryption. */
+export interface ClusterEnvelopeReader {
+  findMany(args: { orderBy: { name: Order }; select: { id: true; name: true; credentials: true } }): Promise<Array<{ id: string; name: string; credentials: Uint8Array<ArrayBuffer> }>>;
 }
 
 /** sample.findMany narrowed to chart/availability columns (a separate view: overloads defeat the structural check). */
@@ -145,6 +152,9 @@ export interface MaintenanceWindowRow {
   recurrence: MaintenanceRecurrenceKind;
   untilMs: bigint | null;
   createdAt: Date;
+  createdBy: string | null;
+  createdByRole: string | null;
+  retroactive: boolean;
 }
 
 interface SloPolicyDelegate {
@@ -158,13 +168,13 @@ interface SloPolicyDelegate {
 }
 
 interface MaintenanceDelegate {
-  findMany(args: { where: { OR?: Array<{ clusterId: string | null | { in: string[] } }> }; orderBy: { startMs: Order } }): Promise<MaintenanceWindowRow[]>;
-  create(args: { data: Omit<MaintenanceWindowRow, 'createdAt'> }): Promise<MaintenanceWindowRow>;
+  findMany(args: { where: { id?: string; OR?: Array<{ clusterId: string | null | { in: string[] } }> }; orderBy: { startMs: Order } }): Promise<MaintenanceWindowRow[]>;
+  create(args: { data: Omit<MaintenanceWindowRow, 'createdAt' | 'createdBy' | 'createdByRole' | 'retroactive'> & Partial<Pick<MaintenanceWindowRow, 'createdBy' | 'createdByRole' | 'retroactive'>> }): Promise<MaintenanceWindowRow>;
   deleteMany(args: { where: { id: string } }): Promise<{ count: number }>;
 }
 
 /** The part of either generated client Quorum uses (transaction clients included). */
-export interface DbTx {
+export interface DbTx extends AuthDelegates {
   cluster: ClusterDelegate;
   sample: SampleDelegate;
   sloPolicy: SloPolicyDelegate;
@@ -185,6 +195,8 @@ export interface Db {
   prisma: DbClient;
   /** `prisma.sample`, typed for the narrow projection. */
   samplePoints: SamplePointReader;
+  /** `prisma.cluster`, typed for the envelope projection. */
+  clusterEnvelopes: ClusterEnvelopeReader;
   /** Interactive transaction on either client (their $transaction signatures differ). */
   transaction<R>(fn: (tx: DbTx) => Promise<R>): Promise<R>;
   /** Where it points, safe to print (no password). */
@@ -213,7 +225,7 @@ async function createDb(cfg: DbConfig): Promise<Db> {
       await client.$disconnect().catch(() => undefined);
       throw classifyDbError(e);
     }
-    return { provider: 'sqlite', prisma, samplePoints: client.sample, transaction: (fn) => client.$transaction((tx) => fn(tx)), target: cfg.file };
+    return { provider: 'sqlite', prisma, samplePoints: client.sample, clusterEnvelopes: client.cluster, transaction: (fn) => client.$transaction((tx) => fn(tx)), target: cfg.file };
   }
   const [{ PrismaClient }, { PrismaPg }, { default: pg }] = await Promise.all([
     import('./generated/postgresql/client'),
@@ -237,6 +249,7 @@ async function createDb(cfg: DbConfig): Promise<Db> {
     provider: 'postgresql',
     prisma,
     samplePoints: client.sample,
+    clusterEnvelopes: client.cluster,
     transaction: (fn) => client.$transaction((tx) => fn(tx)),
     target: `${cfg.redacted} (schema ${cfg.schema})`,
     lastConnectError: () => health.lastConnectError,

@@ -83,7 +83,9 @@ async function main(): Promise<void> {
   if (want('e2e')) {
     if (await stage('next build', bin('next'), ['build'], { countTests: false })) {
       await stage('e2e: Playwright + Debian Chromium', bin('playwright'), ['test', '--reporter=list']);
-      await stage('e2e: reports (PDF, CSV, JSON)', bin('playwright'), ['test', '-c', 'playwright.reports.config.ts', '--reporter=list']);
+      await stage('e2e: reports (PDF, CSV, JSON) + API hardening walk', bin('playwright'), ['test', '-c', 'playwright.reports.config.ts', '--reporter=list']);
+      // Sign-in through the real Dex (lab/build-tools.sh builds it); needs no lab.
+      await stage('e2e: OIDC sign-in through the real Dex', bin('playwright'), ['test', '-c', 'playwright.oidc.config.ts', '--reporter=list']);
     }
   }
   if ((want('lab') || want('e2e')) && existsSync(path.join(root, 'test/lab/lab-down.test.ts'))) {

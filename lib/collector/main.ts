@@ -7,6 +7,7 @@ import { insertFailoverEvents, insertWatchGaps, loadLeaseSeeds } from '../data/f
 import { insertSamples } from '../data/samples';
 import { closeDb } from '../db';
 import { migrate } from '../db/migrate';
+import { KeyCheckError, checkKeysOnStart } from '../keys';
 import { ALL_PROBES } from '../probes';
 import { createCollector } from './collector';
 import { loadCollectorConfig } from './config';
@@ -22,6 +23,15 @@ async function main(): Promise<void> {
   } catch (e) {
     // The DB may be down at start: keep going, samples are buffered until it returns.
     log({ event: 'migrate-failed', error: describeError(e) });
+  }
+  try {
+    await checkKeysOnStart();
+  } catch (e) {
+    // A missing or different key is fatal (README "Security"); a database that is down is not.
+    if (e instanceof KeyCheckError) {
+      log({ event: 'fatal', error: e.message });
+      process.exit(1);
+    }
   }
   const collector = createCollector(cfg, {
     listClusters,

@@ -4,8 +4,10 @@ import { randomUUID } from 'node:crypto';
 import { DbError, classifyDbError, withDb, type ClusterRow } from '../db';
 import { decodeCredentials, encodeCredentials, type StoredCredentials } from '../clusters/credentials';
 import type { EtcdTarget } from '../etcd/client';
-import { decryptSecret, encryptSecret, getSecretKey } from '../secrets';
-import { parseSettingsJson, validateSettings } from '../clusters/settings';
+import { SecretError, decryptSecret, encryptSecret, ensureSecretKey, getSecretKey } from '../secrets';
+import { QuorumError } from '../errors';
+import { loadEnv } from '../env';
+import { assertSettingsAllowed, parseSettingsJson, validateSettings } from '../clusters/settings';
 import type { ClusterSettings, ClusterSummary } from '../types';
 
 export interface CreateClusterInput {
@@ -68,11 +70,14 @@ export async function createCluster(input: CreateClusterInput): Promise<ClusterS
   for (const [k, v] of Object.entries(input.labels)) {
     if (typeof v !== 'string') throw new DbError('query', `label "${k}" must have a string value`);
   }
+  const settings = assertSettingsAllowed(validateSettings(input.settings ?? {}));
   const id = randomUUID();
-  const credentials = new Uint8Array(encryptSecret(encodeCredentials({ kubeconfig, ...(input.etcd ? { etcd: input.etcd } : {}) }), id, getSecretKey()));
+  // The key file may be created only while no credentials exist (lib/secrets.ts ensureSecretKey).
+  const stored = (await withDb((db) => db.prisma.cluster.count())) > 0;
+  const credentials = new Uint8Array(encryptSecret(encodeCredentials({ kubeconfig, ...(input.etcd ? { etcd: input.etcd } : {}) }), id, ensureSecretKey(loadEnv(), stored)));
   try {
     const row = await withDb((db) =>
-      db.prisma.cluster.create({ data: { id, name, server, context, labels: JSON.stringify(input.labels), settings: JSON.stringify(validateSettings(input.settings ?? {})), credentials }, omit: OMIT }),
+      db.prisma.cluster.create({ data: { id, name, server, context, labels: JSON.stringify(input.labels), settings: JSON.stringify(settings), credentials }, omit: OMIT }),
     );
     return toSummary(row);
   } catch (e) {
@@ -102,7 +107,7 @@ export async function getCluster(idOrName: string): Promise<ClusterSummary | nul
 export async function updateClusterSettings(idOrName: string, patch: { leases?: unknown; dnsServers?: unknown }): Promise<ClusterSummary | null> {
   const current = await getCluster(idOrName);
   if (!current) return null;
-  const next = validateSettings({ leases: patch.leases ?? current.settings.leases, dnsServers: patch.dnsServers ?? current.settings.dnsServers });
+  const next = assertSettingsAllowed(validateSettings({ leases: patch.leases ?? current.settings.leases, dnsServers: patch.dnsServers ?? current.settings.dnsServers }));
   const row = await withDb((db) => db.prisma.cluster.update({ where: { id: current.id }, data: { settings: JSON.stringify(next) }, omit: OMIT }));
   return toSummary(row);
 }
@@ -134,5 +139,26 @@ export async function loadClusterKubeconfig(id: string): Promise<string> {
 export async function loadClusterCredentials(id: string): Promise<StoredCredentials> {
   const row = await withDb((db) => db.prisma.cluster.findUnique({ where: { id } }));
   if (!row) throw new DbError('query', `no cluster with id "${id}"`);
-  return decodeCredentials(decryptSecret(row.credentials, row.id, getSecretKey()));
+  try {
+    return decodeCredentials(decryptSecret(row.credentials, row.id, getSecretKey()));
+  } catch (e) {
+    // Classified, so the collector's samples (and the overview) say what is wrong with this cluster.
+    if (e instanceof SecretError) throw new QuorumError('credentials-undecryptable', `credentials cannot be decrypted: ${e.message}`, { cause: e });
+    throw e;
+  }
+}
+
+/** Every cluster's encrypted envelope (for key checks and rotation only; never leaves lib/). */
+export async function listCredentialEnvelopes(): Promise<Array<{ id: string; name: string; credentials: Uint8Array }>> {
+  return withDb((db) => db.clusterEnvelopes.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, credentials: true } }));
+}
+
+/** Replaces every cluster's envelope in one transaction (key rotation). All or nothing. */
+export async function replaceCredentialEnvelopes(envelopes: ReadonlyArray<{ id: string; credentials: Uint8Array<ArrayBuffer> }>): Promise<number> {
+  await withDb((db) =>
+    db.transaction(async (tx) => {
+      for (const e of envelopes) await tx.cluster.update({ where: { id: e.id }, data: { credentials: e.credentials }, omit: OMIT });
+    }),
+  );
+  return envelopes.length;
 }

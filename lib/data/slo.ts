@@ -187,6 +187,12 @@ export interface MaintenanceView extends MaintenanceSpec {
   /** null: applies to every cluster. */
   clusterId: string | null;
   title: string;
+  createdAt: string;
+  /** Who created it; null for windows from before sign-in existed. */
+  createdBy: string | null;
+  createdByRole: string | null;
+  /** Its start was already past when it was created: elapsed time turned into maintenance. */
+  retroactive: boolean;
 }
 
 function maintenanceView(r: MaintenanceWindowRow): MaintenanceView {
@@ -198,7 +204,20 @@ function maintenanceView(r: MaintenanceWindowRow): MaintenanceView {
     durationMs: Number(r.durationMs),
     recurrence: r.recurrence,
     untilMs: r.untilMs === null ? null : Number(r.untilMs),
+    createdAt: r.createdAt.toISOString(),
+    createdBy: r.createdBy,
+    createdByRole: r.createdByRole,
+    retroactive: r.retroactive,
   };
+}
+
+/** What the SLO math needs of a maintenance window: when, and for which cluster (null = all). */
+export type MaintenanceScope = MaintenanceSpec & Pick<MaintenanceView, 'clusterId'> & Partial<Pick<MaintenanceView, 'id' | 'title'>>;
+
+/** One maintenance window by id, or null. */
+export async function getMaintenanceWindow(id: string): Promise<MaintenanceView | null> {
+  const rows = await withDb((db) => db.prisma.maintenanceWindow.findMany({ where: { id }, orderBy: { startMs: 'asc' } }));
+  return rows[0] ? maintenanceView(rows[0]) : null;
 }
 
 /** Maintenance windows that apply to the given clusters (theirs and the fleet-wide ones). */
@@ -214,7 +233,17 @@ export async function listMaintenanceWindows(clusterIds?: readonly string[]): Pr
 
 const RECURRENCES: readonly Recurrence[] = ['none', 'daily', 'weekly'];
 
-export async function createMaintenanceWindow(input: { clusterId: string | null; title: string; startMs: number; durationMs: number; recurrence?: Recurrence; untilMs?: number | null }): Promise<MaintenanceView> {
+export async function createMaintenanceWindow(input: {
+  clusterId: string | null;
+  title: string;
+  startMs: number;
+  durationMs: number;
+  recurrence?: Recurrence;
+  untilMs?: number | null;
+  /** Who creates it (shown with the window, and with "retroactive" when its start is past). */
+  author?: { name: string; role: string | null };
+  now?: number;
+}): Promise<MaintenanceView> {
   const recurrence: MaintenanceRecurrenceKind = input.recurrence ?? 'none';
   if (!RECURRENCES.includes(recurrence)) throw new DbError('query', `recurrence must be one of ${RECURRENCES.join(', ')}`);
   if (!Number.isSafeInteger(input.startMs) || !Number.isSafeInteger(input.durationMs) || input.durationMs <= 0) {
@@ -234,6 +263,9 @@ export async function createMaintenanceWindow(input: { clusterId: string | null;
         durationMs: BigInt(input.durationMs),
         recurrence,
         untilMs: input.untilMs === undefined || input.untilMs === null ? null : BigInt(input.untilMs),
+        createdBy: input.author?.name ?? null,
+        createdByRole: input.author?.role ?? null,
+        retroactive: input.startMs < (input.now ?? Date.now()),
       },
     }),
   );
@@ -261,7 +293,7 @@ export interface PeriodSpec {
 }
 
 /** Maintenance ranges of one cluster inside a range (its own windows and fleet-wide ones). */
-export function maintenanceRanges(all: readonly MaintenanceView[], clusterId: string, range: Range): Range[] {
+export function maintenanceRanges(all: readonly MaintenanceScope[], clusterId: string, range: Range): Range[] {
   return expandMaintenance(all.filter((m) => m.clusterId === null || m.clusterId === clusterId), range);
 }
 
@@ -273,7 +305,7 @@ export async function evaluatePeriod(opts: {
   series: readonly SeriesInfo[];
   period: PeriodSpec;
   nowMs: number;
-  maintenance: readonly MaintenanceView[];
+  maintenance: readonly MaintenanceScope[];
   policies: readonly SloPolicySpec[] | ((clusterId: string) => readonly SloPolicySpec[]);
   componentOf?: (s: SeriesInfo) => string;
 }): Promise<Map<number, ComponentSlo>> {

@@ -8,6 +8,9 @@ import { loadEnv, type DbConfig } from '../env';
 import { enginePool, engineTarget, withEngine } from './engine';
 import { DbError, classifyDbError } from './errors';
 import { readMigrationList } from './migrations';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { renderSchema, schemaPath, type Provider } from './schema';
 
 export interface MigrateResult {
@@ -54,6 +57,13 @@ export async function migrate(opts: { quiet?: boolean; db?: DbConfig } = {}): Pr
   // the lock the engine needs; close it — getDb() reopens on next use.
   if (db.provider === 'sqlite') await closeDb();
   const migrationsList = readMigrationList(provider);
+  // SQLite already up to date: say so without the engine. The engine needs a lock that another
+  // process's open connection (the running web app) holds, so `npm run quorum -- …` on a live
+  // installation would time out otherwise (issue 10: the CLI manages users next to a running server).
+  if (db.provider === 'sqlite' && sqliteUpToDate(db.file, migrationsList)) {
+    say(`${provider} ${db.file}: up to date (${migrationsList.migrationDirectories.length} migration(s))`);
+    return { provider, applied: [], total: migrationsList.migrationDirectories.length };
+  }
   const where = db.provider === 'sqlite' ? db.file : `${db.redacted} (schema ${db.schema})`;
   const { appliedMigrationNames } = await withEngine(engineTarget(db), [[schemaPath(provider), renderSchema(provider)]], (e) =>
     e.applyMigrations({ migrationsList, filters: FILTERS }),
@@ -64,4 +74,24 @@ export async function migrate(opts: { quiet?: boolean; db?: DbConfig } = {}): Pr
       : `${provider} ${where}: up to date (${migrationsList.migrationDirectories.length} migration(s))`,
   );
   return { provider, applied: appliedMigrationNames, total: migrationsList.migrationDirectories.length };
+}
+
+/** True when every migration in the list is applied (same name and checksum) and nothing else is. Read-only. */
+function sqliteUpToDate(file: string, list: ReturnType<typeof readMigrationList>): boolean {
+  if (!existsSync(file)) return false;
+  let conn: Database.Database | undefined;
+  try {
+    conn = new Database(file, { readonly: true, fileMustExist: true, timeout: 5000 });
+    const rows = conn.prepare('SELECT migration_name AS name, checksum FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL').all() as Array<{ name: string; checksum: string }>;
+    const applied = new Map(rows.map((r) => [r.name, r.checksum]));
+    if (applied.size !== list.migrationDirectories.length) return false;
+    return list.migrationDirectories.every((m) => {
+      const c = m.migrationFile.content;
+      return c.tag === 'ok' && applied.get(path.basename(m.path)) === createHash('sha256').update(c.value).digest('hex');
+    });
+  } catch {
+    return false; // no table yet, unreadable: let the engine decide
+  } finally {
+    conn?.close();
+  }
 }

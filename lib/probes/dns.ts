@@ -1,4 +1,5 @@
 // CoreDNS: the kube-dns endpoints, a real query for kubernetes.default.svc.<domain> to each one.
+import { outboundPolicy } from '../net/outbound';
 import { QuorumError, describeError } from '../errors';
 import { queryA } from '../dns/query';
 import { getJson } from '../k8s/json';
@@ -56,8 +57,9 @@ async function kubeDns(ctx: ProbeContext): Promise<ProbeResult[]> {
     return [{ probe: 'dns', target: 'kube-dns', status: 'unknown', reason: `cannot list kube-dns endpoints: ${qe.message}`, latencyMs: null, at, detail: { errorClass: qe.errorClass } }];
   }
   const name = DNS_QUERY_NAME();
+  const capped = outboundPolicy().cap(eps); // at most QUORUM_OUTBOUND_MAX_TARGETS endpoints queried
   const per: ProbeResult[] = await Promise.all(
-    eps.map(async (e): Promise<ProbeResult> => {
+    capped.kept.map(async (e): Promise<ProbeResult> => {
       const server = e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
       const r = await queryA(server, name, Math.min(ctx.timeoutMs, 3000));
       const notReady = !e.ready ? ' (endpoint not ready in kube-dns)' : '';
@@ -70,11 +72,12 @@ async function kubeDns(ctx: ProbeContext): Promise<ProbeResult[]> {
   );
   const answering = per.filter((p) => p.status === 'up');
   const readyCount = eps.filter((e) => e.ready).length;
-  const status: ProbeResult['status'] = eps.length === 0 || answering.length === 0 ? 'down' : answering.length < eps.length ? 'degraded' : 'up';
+  const status: ProbeResult['status'] = eps.length === 0 || answering.length === 0 ? 'down' : answering.length < capped.kept.length ? 'degraded' : 'up';
   const failing = per.filter((p) => p.status !== 'up');
   const reason = eps.length === 0
     ? 'kube-dns has no endpoints'
-    : `${answering.length} of ${eps.length} CoreDNS endpoints resolve ${name}` + (failing.length ? `; failing: ${failing.map((f) => `${f.target} (${f.reason})`).join('; ')}` : '');
+    : `${answering.length} of ${capped.kept.length} CoreDNS endpoints resolve ${name}` + (failing.length ? `; failing: ${failing.map((f) => `${f.target} (${f.reason})`).join('; ')}` : '') +
+      (capped.dropped ? `; ${capped.dropped} more not queried (QUORUM_OUTBOUND_MAX_TARGETS)` : '');
   return [
     { probe: 'dns', target: 'kube-dns', status, reason, latencyMs: answering.length ? Math.max(...answering.map((a) => a.latencyMs ?? 0)) : null, at, detail: { facts: { endpoints: eps.length, ready: readyCount, answering: answering.length, name } } },
     ...per,

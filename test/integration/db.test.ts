@@ -17,6 +17,7 @@ import { getClusterDetail, getFleetOverview } from '@/lib/data/overview';
 import { insertSamples, insertSamplesCounted, listSamples } from '@/lib/data/samples';
 import { SecretError } from '@/lib/secrets';
 import type { ProbeResult, Status } from '@/lib/types';
+import { QuorumError } from '@/lib/errors';
 
 const PG_URL = process.env.QUORUM_TEST_PG_URL;
 const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
@@ -151,7 +152,8 @@ function providerSuite(provider: Provider): void {
       assert.ok(!Buffer.from(raw.credentials).includes(Buffer.from('apiVersion')), 'stored credentials are not plaintext');
       // Rows cannot be swapped: beta's envelope copied onto alpha does not decrypt as alpha.
       await db.prisma.$executeRawUnsafe(`UPDATE "Cluster" SET "credentials" = (SELECT "credentials" FROM "Cluster" WHERE "id" = '${b.id}') WHERE "id" = '${a.id}'`);
-      await assert.rejects(loadClusterKubeconfig(a.id), (e: unknown) => e instanceof SecretError && e.kind === 'undecryptable');
+      // Classified for the collector and the overview since issue 10 (the SecretError is the cause).
+      await assert.rejects(loadClusterKubeconfig(a.id), (e: unknown) => e instanceof QuorumError && e.errorClass === 'credentials-undecryptable' && e.cause instanceof SecretError && e.cause.kind === 'undecryptable');
       await assert.rejects(loadClusterKubeconfig('no-such-id'), isDbError('query', /no cluster with id/));
     } finally {
       assert.equal(await removeCluster('it-alpha'), true);

@@ -6,7 +6,20 @@ import { QuorumError, describeError } from '@/lib/errors';
 import type { ErrorClass } from '@/lib/types';
 
 /** Errors the HTTP layer itself produces, on top of the domain's ErrorClass. */
-export type ApiErrorClass = ErrorClass | 'bad-request' | 'not-found' | 'conflict' | 'payload-too-large' | 'database-unavailable';
+export type ApiErrorClass =
+  | ErrorClass
+  | 'bad-request'
+  | 'not-found'
+  | 'conflict'
+  | 'payload-too-large'
+  | 'database-unavailable'
+  // Sign-in and request hardening (issue 10, app/api/_lib/guard.ts).
+  | 'unauthenticated'
+  | 'permission-denied'
+  | 'csrf'
+  | 'misdirected'
+  | 'unsupported-media-type'
+  | 'rate-limited';
 
 export interface ApiError {
   error: { class: ApiErrorClass; message: string };
@@ -30,6 +43,17 @@ export function httpStatusFor(errorClass: ApiErrorClass): number {
     case 'kubeconfig-too-large':
     case 'payload-too-large':
       return 413;
+    case 'unauthenticated':
+      return 401;
+    case 'permission-denied':
+    case 'csrf':
+      return 403;
+    case 'misdirected':
+      return 421;
+    case 'unsupported-media-type':
+      return 415;
+    case 'rate-limited':
+      return 429;
     case 'not-found':
       return 404;
     case 'conflict':
@@ -45,8 +69,10 @@ export function httpStatusFor(errorClass: ApiErrorClass): number {
     case 'timeout':
     case 'not-kubernetes':
     case 'http-error':
+    case 'outbound-denied':
       return 422;
     case 'database-unavailable':
+    case 'credentials-undecryptable':
       return 503;
     case 'internal':
       return 500;
@@ -78,19 +104,39 @@ export function toErrorResponse(e: unknown): NextResponse<ApiError> {
   return errorResponse('internal', 'internal error; see the server log');
 }
 
+/**
+ * Reads the body as UTF-8 text, counting bytes while it streams: a body larger than `max` is refused
+ * as soon as the count passes it, whatever Content-Length said (or when there is none: chunked).
+ */
+export async function readBodyLimited(req: Request, max: number = MAX_BODY_BYTES): Promise<{ ok: true; text: string } | { ok: false; response: NextResponse<ApiError> }> {
+  const tooLarge = () => ({ ok: false as const, response: errorResponse('payload-too-large', `request body is larger than ${max} bytes`) });
+  const declared = Number(req.headers.get('content-length') ?? '0');
+  if (declared > max) return tooLarge();
+  if (!req.body) return { ok: true, text: '' };
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => undefined);
+      return tooLarge();
+    }
+    chunks.push(value);
+  }
+  return { ok: true, text: Buffer.concat(chunks).toString('utf8') };
+}
+
 /** Reads and validates a JSON body. Returns the data or a ready 400/413 response. */
 export async function readJson<T>(
   req: Request,
   schema: z.ZodType<T>,
 ): Promise<{ ok: true; data: T } | { ok: false; response: NextResponse<ApiError> }> {
-  const declared = Number(req.headers.get('content-length') ?? '0');
-  if (declared > MAX_BODY_BYTES) {
-    return { ok: false, response: errorResponse('payload-too-large', `request body is larger than ${MAX_BODY_BYTES} bytes`) };
-  }
-  const text = await req.text();
-  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
-    return { ok: false, response: errorResponse('payload-too-large', `request body is larger than ${MAX_BODY_BYTES} bytes`) };
-  }
+  const body = await readBodyLimited(req);
+  if (!body.ok) return body;
+  const text = body.text;
   let raw: unknown;
   try {
     raw = JSON.parse(text);
