@@ -2,6 +2,7 @@
 // models, never credentials); only loadClusterKubeconfig decrypts, for the collector.
 import { randomUUID } from 'node:crypto';
 import { DbError, classifyDbError, withDb, type ClusterRow } from '../db';
+import { QuorumError } from '../errors';
 import { decodeCredentials, encodeCredentials, type StoredCredentials } from '../clusters/credentials';
 import type { EtcdTarget } from '../etcd/client';
 import { decryptSecret, encryptSecret, getSecretKey } from '../secrets';
@@ -52,7 +53,7 @@ function toSummary(r: ClusterPublicRow): ClusterSummary {
 }
 
 function requireText(field: string, v: unknown): string {
-  if (typeof v !== 'string' || v.trim() === '') throw new DbError('query', `cluster ${field} must be a non-empty string`);
+  if (typeof v !== 'string' || v.trim() === '') throw new QuorumError('invalid-input', `cluster ${field} must be a non-empty string`);
   return v.trim();
 }
 
@@ -66,7 +67,7 @@ export async function createCluster(input: CreateClusterInput): Promise<ClusterS
   const kubeconfig = input.kubeconfigYaml;
   requireText('kubeconfig', kubeconfig); // stored byte for byte, not trimmed
   for (const [k, v] of Object.entries(input.labels)) {
-    if (typeof v !== 'string') throw new DbError('query', `label "${k}" must have a string value`);
+    if (typeof v !== 'string') throw new QuorumError('invalid-input', `label "${k}" must have a string value`);
   }
   const id = randomUUID();
   const credentials = new Uint8Array(encryptSecret(encodeCredentials({ kubeconfig, ...(input.etcd ? { etcd: input.etcd } : {}) }), id, getSecretKey()));
@@ -112,7 +113,7 @@ export async function updateClusterLabels(idOrName: string, labels: Record<strin
   const current = await getCluster(idOrName);
   if (!current) return null;
   for (const [k, v] of Object.entries(labels)) {
-    if (typeof v !== 'string') throw new DbError('query', `label "${k}" must have a string value`);
+    if (typeof v !== 'string') throw new QuorumError('invalid-input', `label "${k}" must have a string value`);
   }
   const row = await withDb((db) => db.prisma.cluster.update({ where: { id: current.id }, data: { labels: JSON.stringify(labels) }, omit: OMIT }));
   return toSummary(row);
@@ -132,7 +133,21 @@ export async function loadClusterKubeconfig(id: string): Promise<string> {
 
 /** The decrypted kubeconfig and etcd endpoints/TLS material of a cluster. For the collector only. */
 export async function loadClusterCredentials(id: string): Promise<StoredCredentials> {
+  return openClusterEnvelope(id, await loadClusterEnvelope(id));
+}
+
+/**
+ * The cluster's credentials exactly as stored: the AES-256-GCM envelope, still encrypted (bound to
+ * the cluster id). The collector keeps this — never plaintext — on disk, so it can probe what it
+ * last knew while the database cannot answer.
+ */
+export async function loadClusterEnvelope(id: string): Promise<Uint8Array> {
   const row = await withDb((db) => db.prisma.cluster.findUnique({ where: { id } }));
-  if (!row) throw new DbError('query', `no cluster with id "${id}"`);
-  return decodeCredentials(decryptSecret(row.credentials, row.id, getSecretKey()));
+  if (!row) throw new QuorumError('invalid-input', `no cluster with id "${id}"`);
+  return row.credentials;
+}
+
+/** Decrypts an envelope from loadClusterEnvelope (SecretError when the key or the envelope is wrong). */
+export function openClusterEnvelope(id: string, envelope: Uint8Array): StoredCredentials {
+  return decodeCredentials(decryptSecret(envelope, id, getSecretKey()));
 }

@@ -23,7 +23,7 @@ export interface DiffOutcome {
  * database created through QUORUM_SHADOW_DATABASE_URL, else DATABASE_URL (when PostgreSQL), else QUORUM_TEST_PG_URL.
  */
 export function shadowDbFor(p: Provider, src: Readonly<Record<string, string | undefined>> = process.env): DbConfig {
-  if (p === 'sqlite') return { provider: 'sqlite', file: ':memory:' };
+  if (p === 'sqlite') return { provider: 'sqlite', file: ':memory:', timeouts: loadEnv({}).db.timeouts };
   const candidates = [src.QUORUM_SHADOW_DATABASE_URL, src.DATABASE_URL, src.QUORUM_TEST_PG_URL].filter((u): u is string => !!u && /^postgres(ql)?:\/\//i.test(u));
   const url = candidates[0];
   if (!url) {

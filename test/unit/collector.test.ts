@@ -4,9 +4,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DiskBuffer, decodeLine, encodeLine, type BufferRecord, type NewRecord } from '@/lib/collector/buffer';
+import { DiskBuffer } from '@/lib/collector/buffer';
+import { decodeLine, encodeLine, type BufferRecord, type NewRecord } from '@/lib/collector/buffer-codec';
 import { QuorumError } from '@/lib/errors';
-import { cronExpression, loadCollectorConfig } from '@/lib/collector/config';
+import { cronExpression, loadEnv } from '@/lib/env';
 import { mapLimit } from '@/lib/collector/run';
 import type { ProbeResult } from '@/lib/types';
 
@@ -17,8 +18,9 @@ test('cron expressions for intervals that divide a minute or an hour; others ref
   assert.equal(cronExpression(60), '0 */1 * * * *');
   assert.equal(cronExpression(300), '0 */5 * * * *');
   assert.throws(() => cronExpression(7), /must divide a minute/);
-  assert.throws(() => loadCollectorConfig({ QUORUM_COLLECTOR_INTERVAL_SECONDS: 'ten' }), /QUORUM_COLLECTOR_INTERVAL_SECONDS=ten is invalid/);
-  assert.deepEqual(loadCollectorConfig({}), { intervalSeconds: 10, probeTimeoutMs: 5000, concurrency: 16, bufferLimit: 100000, bufferBytes: 64 * 1024 * 1024 });
+  assert.throws(() => loadEnv({ QUORUM_COLLECTOR_INTERVAL_SECONDS: 'ten' }), /QUORUM_COLLECTOR_INTERVAL_SECONDS=ten is invalid/);
+  assert.throws(() => loadEnv({ QUORUM_COLLECTOR_INTERVAL_SECONDS: '7' }), /must divide a minute/);
+  assert.deepEqual(loadEnv({}).collector, { intervalSeconds: 10, probeTimeoutMs: 5000, concurrency: 16, bufferLimit: 100000, bufferBytes: 64 * 1024 * 1024 });
 });
 
 const made: string[] = [];
