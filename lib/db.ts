@@ -431,6 +431,38 @@ export interface DbCallOptions {
 }
 
 /**
+ * Fail fast while the database is known not to answer. A call that found it unreachable, shutting
+ * down, or not answering within its deadline opens the breaker for a moment: calls in that moment
+ * fail at once with the same classified error (a page making several calls answers after one
+ * deadline, not after each), then ONE call goes through to find out whether it is back.
+ * A slow statement (57014), a lock, a read-only or full database do not open it: the server answers.
+ */
+interface Breaker {
+  openUntil: number;
+  error: DbError | undefined;
+  probing: boolean;
+}
+const BREAKER_OPEN_MS = 2000;
+
+function opensBreaker(e: DbError): boolean {
+  return e.kind === 'unreachable' || e.kind === 'shutdown' || (e.kind === 'timeout' && e.dbCode === undefined);
+}
+
+const breakers = new WeakMap<Db, Breaker>();
+
+function breakerOf(db: Db): Breaker {
+  let b = breakers.get(db);
+  if (!b) breakers.set(db, (b = { openUntil: 0, error: undefined, probing: false }));
+  return b;
+}
+
+function failFast(b: Breaker, now: number): DbError {
+  const e = b.error!;
+  const wait = Math.max(0, Math.ceil((b.openUntil - now) / 1000));
+  return new DbError(e.kind, `${e.message} [answered at once: the database did not answer just before${wait > 0 ? `; next try in ${wait} s` : '; a retry is under way'}]`, { cause: e, ...(e.dbCode ? { dbCode: e.dbCode } : {}) });
+}
+
+/**
  * Runs a database call with a deadline and turns whatever it throws into a classified DbError.
  * SQLite: a call that finds the file write-locked by another process is retried (asynchronously)
  * for up to QUORUM_DB_LOCK_TIMEOUT_MS, then fails as `busy`. So `fn` must be safe to run again:
@@ -441,11 +473,31 @@ export async function withDb<T>(fn: (db: Db) => Promise<T>, opts: DbCallOptions 
   const db = await getDb().catch((e: unknown) => {
     throw classifyDbError(e);
   });
+  const b = breakerOf(db);
+  const now = Date.now();
+  let probe = false;
+  if (b.error) {
+    if (now < b.openUntil || b.probing) throw failFast(b, now);
+    probe = b.probing = true;
+  }
   const deadlineMs = opts.deadlineMs ?? db.timeouts.callMs;
   const classify = (e: unknown): DbError => classifyDbError(e, db.lastConnectError?.());
   const run = db.provider === 'sqlite' ? withSqliteBusyRetry(() => fn(db), Math.min(db.timeouts.lockMs, deadlineMs), classify) : fn(db).catch((e: unknown) => Promise.reject(classify(e)));
   const left = Math.max(1, deadlineMs - (performance.now() - started));
-  return withDeadline(run, left, () => new DbError('timeout', `database timeout: no answer within ${deadlineMs} ms (QUORUM_DB_TIMEOUT_MS) from ${db.target}`));
+  try {
+    const r = await withDeadline(run, left, () => new DbError('timeout', `database timeout: no answer within ${deadlineMs} ms (QUORUM_DB_TIMEOUT_MS) from ${db.target}`));
+    if (b.error) b.error = undefined;
+    return r;
+  } catch (e) {
+    const err = classify(e);
+    if (opensBreaker(err)) {
+      b.error = err;
+      b.openUntil = Date.now() + BREAKER_OPEN_MS;
+    } else if (probe) b.error = undefined; // it answered (with some other error): the database is there
+    throw err;
+  } finally {
+    if (probe) b.probing = false;
+  }
 }
 
 export interface DbHealth {

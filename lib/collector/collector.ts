@@ -1,5 +1,3 @@
-import { renameSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { StoredCredentials } from '../clusters/credentials';
 import { DbError } from '../db/errors';
@@ -13,6 +11,7 @@ import { DiskBuffer, bufferDir } from './buffer';
 import type { BufferRecord, NewRecord } from './buffer-codec';
 import { KnownClusters } from './known';
 import type { LeaseSeed, LeaseTracker, WatchGap } from './leases';
+import { writeCollectorStatus } from './status';
 import { runCycle, type CachedConnection } from './run';
 
 /** The collector's settings (lib/env.ts `collector`), plus the deadline of its database calls. */
@@ -335,17 +334,6 @@ export function createCollector(cfg: CollectorConfig, deps: CollectorDeps) {
   // ---- the cycle --------------------------------------------------------------------------------
   let reportedWritten = 0;
 
-  function writeStatus(summary: CycleSummary): void {
-    if (buffer.memoryOnly) return;
-    const file = path.join(dir, 'status.json');
-    try {
-      writeFileSync(`${file}.tmp`, `${JSON.stringify({ pid: process.pid, intervalSeconds: cfg.intervalSeconds, ...summary, at: new Date(deps.now()).toISOString() })}\n`, { mode: 0o600 });
-      renameSync(`${file}.tmp`, file);
-    } catch {
-      /* only informational (for /api/healthz) */
-    }
-  }
-
   async function cycle(): Promise<CycleSummary> {
     const started = deps.now();
     cycleErrors = [];
@@ -394,7 +382,7 @@ export function createCollector(cfg: CollectorConfig, deps: CollectorDeps) {
     };
     deps.log({ event: 'cycle', ...summary, down: results.flatMap((r) => r.results.filter((s) => s.status !== 'up').map((s) => `${r.name}/${s.probe}: ${s.status} (${s.reason})`)) });
     known.persist();
-    writeStatus(summary);
+    if (!buffer.memoryOnly) writeCollectorStatus(dir, { pid: process.pid, intervalSeconds: cfg.intervalSeconds, at: new Date(deps.now()).toISOString(), ...summary });
     return summary;
   }
 
