@@ -365,7 +365,10 @@ export function createCollector(cfg: CollectorConfig, deps: CollectorDeps) {
     const stats = buffer.snapshot();
     const written = stats.written - reportedWritten;
     reportedWritten = stats.written;
-    const dbError = cycleErrors[0] ?? (!finished ? `database write still running after ${waitMs} ms (it goes on in the background)` : flushError ? describeError(flushError) : undefined);
+    // The first database error this cycle met; else the last flush's error (a flush still running past
+    // the cycle's wait is usually retrying it), else that the write is still running.
+    const still = !finished ? ' (the write is still retrying in the background)' : '';
+    const dbError = cycleErrors[0] ?? (flushError ? `${describeError(flushError)}${still}` : !finished ? `database write still running after ${waitMs} ms (it goes on in the background)` : undefined);
     const summary: CycleSummary = {
       startedAt: new Date(started).toISOString(),
       clusters: results.length,
