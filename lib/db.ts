@@ -456,10 +456,10 @@ function breakerOf(db: Db): Breaker {
   return b;
 }
 
-function failFast(b: Breaker, now: number): DbError {
+function failFast(b: Breaker): DbError {
+  // The same classified error, word for word: the cause is what a person needs; `cause` links the call that met it.
   const e = b.error!;
-  const wait = Math.max(0, Math.ceil((b.openUntil - now) / 1000));
-  return new DbError(e.kind, `${e.message} [answered at once: the database did not answer just before${wait > 0 ? `; next try in ${wait} s` : '; a retry is under way'}]`, { cause: e, ...(e.dbCode ? { dbCode: e.dbCode } : {}) });
+  return new DbError(e.kind, e.message, { cause: e, ...(e.dbCode ? { dbCode: e.dbCode } : {}) });
 }
 
 /**
@@ -477,7 +477,7 @@ export async function withDb<T>(fn: (db: Db) => Promise<T>, opts: DbCallOptions 
   const now = Date.now();
   let probe = false;
   if (b.error) {
-    if (now < b.openUntil || b.probing) throw failFast(b, now);
+    if (now < b.openUntil || b.probing) throw failFast(b);
     probe = b.probing = true;
   }
   const deadlineMs = opts.deadlineMs ?? db.timeouts.callMs;

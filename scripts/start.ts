@@ -4,6 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { pause } from '@/lib/deadline';
 import { loadEnv, type QuorumEnv } from '@/lib/env';
 import { QuorumError, describeError } from '@/lib/errors';
 import { migrate } from '@/lib/db/migrate';
@@ -73,7 +74,7 @@ async function waitForHealthy(url: string, child: ChildProcess): Promise<boolean
     } catch {
       // not listening yet
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await pause(200);
   }
   return false;
 }

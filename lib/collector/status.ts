@@ -4,24 +4,12 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bufferDir } from './buffer';
+import type { CycleSummary } from './collector';
 
 const FILE = 'status.json';
 
-export interface CollectorStatus {
-  pid: number;
-  intervalSeconds: number;
-  /** When the last cycle ended. */
-  at: string;
-  startedAt: string;
-  clusters: number;
-  samples: number;
-  written: number;
-  buffered: number;
-  dropped: number;
-  rejected?: number;
-  clustersFromCache?: boolean;
-  dbError?: string;
-}
+/** The last cycle's summary, with who wrote it and when the cycle ended (`at`). */
+export type CollectorStatus = CycleSummary & { pid: number; intervalSeconds: number; at: string };
 
 /** Never throws: the heartbeat is informational. */
 export function writeCollectorStatus(dir: string, status: CollectorStatus): void {

@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { freePort, startOwnPg, type OwnPg } from '../support/own-pg';
-import { checkEveryCycleStoredOnce, closedPortKubeconfig, isCycle, startQuorum, timed, type LogLine, type QuorumProc } from '../support/quorum-proc';
+import { checkEveryCycleStoredOnce, isCycle, registerClosedPortCluster, startQuorum, timed, type LogLine, type QuorumProc } from '../support/quorum-proc';
 
 const PORT = 3311;
 const INTERVAL_S = 2;
@@ -40,14 +40,7 @@ before(async () => {
     QUORUM_COLLECTOR_INTERVAL_SECONDS: String(INTERVAL_S),
     QUORUM_PROBE_TIMEOUT_MS: '1000',
   });
-  Object.assign(process.env, env);
-  const { migrate } = await import('@/lib/db/migrate');
-  const { createCluster } = await import('@/lib/data/clusters');
-  const { closeDb } = await import('@/lib/db');
-  await migrate({ quiet: true });
-  const port = await freePort();
-  clusterId = (await createCluster({ name: 'faults-pg', server: `https://127.0.0.1:${port}`, context: 'c', labels: {}, kubeconfigYaml: closedPortKubeconfig(port) })).id;
-  await closeDb();
+  clusterId = await registerClosedPortCluster('faults-pg', env, await freePort());
   quorum = await startQuorum(PORT, env);
 });
 

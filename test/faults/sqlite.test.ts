@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { freePort } from '../support/own-pg';
-import { checkEveryCycleStoredOnce, closedPortKubeconfig, isCycle, startQuorum, timed, type LogLine, type QuorumProc } from '../support/quorum-proc';
+import { checkEveryCycleStoredOnce, isCycle, registerClosedPortCluster, startQuorum, timed, type LogLine, type QuorumProc } from '../support/quorum-proc';
 
 const PORT = 3312;
 const INTERVAL_S = 2;
@@ -25,14 +25,7 @@ let clusterId = '';
 
 before(async () => {
   delete process.env.DATABASE_URL;
-  Object.assign(process.env, env);
-  const { migrate } = await import('@/lib/db/migrate');
-  const { createCluster } = await import('@/lib/data/clusters');
-  const { closeDb } = await import('@/lib/db');
-  await migrate({ quiet: true });
-  const port = await freePort();
-  clusterId = (await createCluster({ name: 'faults-sqlite', server: `https://127.0.0.1:${port}`, context: 'c', labels: {}, kubeconfigYaml: closedPortKubeconfig(port) })).id;
-  await closeDb();
+  clusterId = await registerClosedPortCluster('faults-sqlite', env, await freePort());
   quorum = await startQuorum(PORT, env);
 });
 

@@ -17,6 +17,7 @@ import { getClusterDetail, getFleetOverview } from '@/lib/data/overview';
 import { insertSamples, insertSamplesCounted, listSamples } from '@/lib/data/samples';
 import { QuorumError } from '@/lib/errors';
 import { SecretError } from '@/lib/secrets';
+import { withEnv } from '../support/with-env';
 import type { ProbeResult, Status } from '@/lib/types';
 
 const PG_URL = process.env.QUORUM_TEST_PG_URL;
@@ -26,20 +27,6 @@ const isDbError = (kind: DbError['kind'], re?: RegExp) => (e: unknown): boolean 
   e instanceof DbError && e.kind === kind && (re ? re.test(e.message) : true) && !/\n\s+at /.test(e.message);
 /** Bad input is the caller's error (QuorumError invalid-input), not a database error. */
 const isInvalidInput = (re: RegExp) => (e: unknown): boolean => e instanceof QuorumError && e.errorClass === 'invalid-input' && re.test(e.message);
-
-/** Runs `fn` with DATABASE_URL / QUORUM_DATA_DIR set, then restores the previous values and handle. */
-async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
-  const saved: Record<string, string | undefined> = {};
-  for (const k of Object.keys(vars)) saved[k] = process.env[k];
-  await closeDb();
-  for (const [k, v] of Object.entries(vars)) (v === undefined ? delete process.env[k] : (process.env[k] = v));
-  try {
-    return await fn();
-  } finally {
-    await closeDb();
-    for (const [k, v] of Object.entries(saved)) (v === undefined ? delete process.env[k] : (process.env[k] = v));
-  }
-}
 
 async function closedPort(): Promise<number> {
   const srv = net.createServer();

@@ -14,6 +14,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { DbErrorKind } from '@/lib/db/errors';
 import { freePort, type OwnPg } from './own-pg';
+import { withEnv } from './with-env';
 
 export interface Expectation {
   kind: DbErrorKind;
@@ -59,32 +60,30 @@ export function toPlain(e: unknown, depth = 0): unknown {
   return out;
 }
 
-/** Runs `fn` with the process pointed at `env` and a fresh database handle; restores both. */
-async function withEnv<T>(env: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
-  const { closeDb } = await import('@/lib/db');
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  await closeDb();
-  for (const [k, v] of Object.entries(env)) (v === undefined ? delete process.env[k] : (process.env[k] = v));
-  try {
-    return await fn();
-  } finally {
-    await closeDb();
-    for (const [k, v] of Object.entries(saved)) (v === undefined ? delete process.env[k] : (process.env[k] = v));
-  }
-}
-
 async function prismaOf() {
   const { getDb } = await import('@/lib/db');
   return getDb();
 }
 
-/** Two raw clients that deadlock each other; returns the error of the one PostgreSQL chose. */
-async function deadlock(url: string): Promise<unknown> {
+/** Two raw sessions on `url` for `fn`, rolled back and closed after. */
+async function twoSessions<T>(url: string, fn: (a: pg.Client, b: pg.Client) => Promise<T>): Promise<T> {
   const a = new pg.Client({ connectionString: url });
   const b = new pg.Client({ connectionString: url });
   await a.connect();
   await b.connect();
   try {
+    return await fn(a, b);
+  } finally {
+    await a.query('ROLLBACK').catch(() => undefined);
+    await b.query('ROLLBACK').catch(() => undefined);
+    await a.end();
+    await b.end();
+  }
+}
+
+/** Two sessions that deadlock each other; returns the error of the one PostgreSQL chose. */
+function deadlock(url: string): Promise<unknown> {
+  return twoSessions(url, async (a, b) => {
     await a.query('CREATE TABLE IF NOT EXISTS dl (id int primary key, v int); INSERT INTO dl VALUES (1,0),(2,0) ON CONFLICT DO NOTHING');
     await a.query('BEGIN');
     await b.query("BEGIN; SET LOCAL deadlock_timeout = '10s'");
@@ -94,21 +93,12 @@ async function deadlock(url: string): Promise<unknown> {
     const pb = b.query('UPDATE dl SET v = v + 1 WHERE id = 1').then(() => null, (e: unknown) => e);
     const [ea, eb] = await Promise.all([pa, pb]);
     return ea ?? eb;
-  } finally {
-    await a.query('ROLLBACK').catch(() => undefined);
-    await b.query('ROLLBACK').catch(() => undefined);
-    await a.end();
-    await b.end();
-  }
+  });
 }
 
 /** Two SERIALIZABLE transactions that each read what the other writes. */
-async function serialization(url: string): Promise<unknown> {
-  const a = new pg.Client({ connectionString: url });
-  const b = new pg.Client({ connectionString: url });
-  await a.connect();
-  await b.connect();
-  try {
+function serialization(url: string): Promise<unknown> {
+  return twoSessions(url, async (a, b) => {
     await a.query('CREATE TABLE IF NOT EXISTS ser (k int primary key, v int); INSERT INTO ser VALUES (1,0),(2,0) ON CONFLICT DO NOTHING');
     await a.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
     await b.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
@@ -117,13 +107,8 @@ async function serialization(url: string): Promise<unknown> {
     await a.query('UPDATE ser SET v = v + 1 WHERE k = 1');
     await b.query('UPDATE ser SET v = v + 1 WHERE k = 2');
     await a.query('COMMIT');
-    return await caught(() => b.query('COMMIT'));
-  } finally {
-    await a.query('ROLLBACK').catch(() => undefined);
-    await b.query('ROLLBACK').catch(() => undefined);
-    await a.end();
-    await b.end();
-  }
+    return caught(() => b.query('COMMIT'));
+  });
 }
 
 /** A tiny tmpfs as a tablespace, filled until PostgreSQL reports 53100. Root only. */

@@ -153,3 +153,18 @@ export function checkEveryCycleStoredOnce(rows: StoredSample[], cycles: LogLine[
   }
   return { inWindow: inWindow.length, stored: readyz.filter((t) => t >= window.fromMs && t < window.toMs).length };
 }
+
+/**
+ * Points this process at `env` (the same the Quorum child gets), migrates, and registers one cluster
+ * on a closed loopback port (the fault tests' probe target). Returns its id; the handle is closed again.
+ */
+export async function registerClosedPortCluster(name: string, env: Record<string, string>, port: number): Promise<string> {
+  Object.assign(process.env, env);
+  const { migrate } = await import('@/lib/db/migrate');
+  const { createCluster } = await import('@/lib/data/clusters');
+  const { closeDb } = await import('@/lib/db');
+  await migrate({ quiet: true });
+  const id = (await createCluster({ name, server: `https://127.0.0.1:${port}`, context: 'c', labels: {}, kubeconfigYaml: closedPortKubeconfig(port) })).id;
+  await closeDb();
+  return id;
+}

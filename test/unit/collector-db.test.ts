@@ -4,26 +4,18 @@
 // deadlines; the last good cluster list and the ENCRYPTED credential envelopes carry on — also in a
 // new collector started while the database is down; a hung write is not retried beside itself and
 // every record is written exactly once; only provably permanent refusals are dropped (and kept).
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createCollector, type CollectorDeps, type RecordWriteOptions } from '@/lib/collector/collector';
 import { DbError } from '@/lib/db/errors';
 import { QuorumError } from '@/lib/errors';
 import type { Probe } from '@/lib/probes/types';
 import type { ClusterSummary, ProbeResult } from '@/lib/types';
+import { tempDirs } from '../support/temp-dirs';
 
-const made: string[] = [];
-const tmp = (): string => {
-  const d = mkdtempSync(path.join(os.tmpdir(), 'quorum-collector-db-'));
-  made.push(d);
-  return d;
-};
-after(() => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
+const tmp = tempDirs('quorum-collector-db');
 
 const KUBECONFIG = 'apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters: [{name: k, cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: very-secret-token}}]\ncontexts: [{name: c, context: {cluster: k, user: u}}]\n';
 const cluster = (id: string): ClusterSummary => ({ id, name: id, server: 'https://127.0.0.1:1', context: 'c', labels: {}, settings: { leases: [], dnsServers: [] }, createdAt: '2026-12-01T00:00:00.000Z', updatedAt: '2026-12-01T00:00:00.000Z' });
