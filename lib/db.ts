@@ -444,8 +444,9 @@ interface Breaker {
 }
 const BREAKER_OPEN_MS = 2000;
 
-function opensBreaker(e: DbError): boolean {
-  return e.kind === 'unreachable' || e.kind === 'shutdown' || (e.kind === 'timeout' && e.dbCode === undefined);
+/** Only a server that does not answer: PostgreSQL (an SQLite file answers or says busy; its readers are never blocked). */
+function opensBreaker(db: Db, e: DbError): boolean {
+  return db.provider === 'postgresql' && (e.kind === 'unreachable' || e.kind === 'shutdown' || (e.kind === 'timeout' && e.dbCode === undefined));
 }
 
 const breakers = new WeakMap<Db, Breaker>();
@@ -490,7 +491,7 @@ export async function withDb<T>(fn: (db: Db) => Promise<T>, opts: DbCallOptions 
     return r;
   } catch (e) {
     const err = classify(e);
-    if (opensBreaker(err)) {
+    if (opensBreaker(db, err)) {
       b.error = err;
       b.openUntil = Date.now() + BREAKER_OPEN_MS;
     } else if (probe) b.error = undefined; // it answered (with some other error): the database is there

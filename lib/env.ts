@@ -61,6 +61,8 @@ export interface QuorumEnv {
   clusterDomain: string;
   /** `npm start`: where the web app listens (PORT, QUORUM_HOST; --port/--host override). */
   web: { host: string; port: number };
+  /** `npm run db:diff`: PostgreSQL servers the engine may create its shadow database on, in order of preference. */
+  shadowDatabaseUrls: string[];
 }
 
 type Source = Readonly<Record<string, string | undefined>>;
@@ -153,6 +155,9 @@ const SCHEMA = z.object({
   QUORUM_CLUSTER_DOMAIN: text('cluster.local').pipe(z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i, 'QUORUM_CLUSTER_DOMAIN is invalid: expected a DNS domain such as cluster.local')),
   QUORUM_HOST: text('127.0.0.1'),
   PORT: int('PORT', 3000, 1, 65_535),
+  // Development tooling only (`npm run db:diff`): where the engine may create its throw-away shadow database.
+  QUORUM_SHADOW_DATABASE_URL: z.string().optional(),
+  QUORUM_TEST_PG_URL: z.string().optional(),
 });
 
 type Raw = z.output<typeof SCHEMA>;
@@ -213,6 +218,7 @@ function build(src: Source): QuorumEnv {
     retention: { rawRetentionMs: rawDays * DAY_MS, rollupRetentionMs: rollupDays * DAY_MS },
     clusterDomain: raw.QUORUM_CLUSTER_DOMAIN,
     web: { host: raw.QUORUM_HOST, port: raw.PORT! },
+    shadowDatabaseUrls: [raw.QUORUM_SHADOW_DATABASE_URL, raw.DATABASE_URL, raw.QUORUM_TEST_PG_URL].filter((u): u is string => !!u && /^postgres(ql)?:\/\//i.test(u)),
   };
 }
 

@@ -361,6 +361,9 @@ export class DiskBuffer {
         p.attempts++;
         try {
           await write(p.rec, { maybeWritten: p.maybeWritten });
+          // Closed meanwhile (shutdown; the folder may have a new owner): leave it unacknowledged —
+          // the next process replays it and the writer deduplicates.
+          if (this.closed) break;
         } catch (e) {
           // The write may have committed before failing (e.g. a timeout on the answer): dedupe next time.
           p.maybeWritten = true;
@@ -389,7 +392,7 @@ export class DiskBuffer {
         }
       }
     } finally {
-      if (unacked > 0) this.persistAck();
+      if (unacked > 0 && !this.closed) this.persistAck();
     }
     return written;
   }

@@ -140,7 +140,7 @@ export function createCollector(cfg: CollectorConfig, deps: CollectorDeps) {
       work().then(
         (v) => ((dbHealthy = true), v),
         (e: unknown) => {
-          if (e instanceof DbError) dbHealthy = false;
+          if (e instanceof DbError && e.transient) dbHealthy = false;
           throw e;
         },
       ),
@@ -150,7 +150,9 @@ export function createCollector(cfg: CollectorConfig, deps: CollectorDeps) {
         return new DbError('timeout', `database timeout: ${what}: no answer within ${waitMs} ms`);
       },
     ).catch((e: unknown) => {
-      cycleErrors.push(describeError(e));
+      // Only the database's own trouble goes on the cycle line (a removed cluster or an envelope that
+      // will not decrypt shows in that cluster's samples instead).
+      if (e instanceof DbError) cycleErrors.push(describeError(e));
       throw e;
     });
   /** How long a cycle waits for a read: the deadline while the database answers, a moment while it does not. */
@@ -235,7 +237,7 @@ export function createCollector(cfg: CollectorConfig, deps: CollectorDeps) {
       await withDeadline(work, writeDeadlineMs, () => new DbError('timeout', `database timeout: writing buffered record ${r.seq} (${r.kind}, cluster ${r.clusterId}): no answer within ${writeDeadlineMs} ms`));
       dbHealthy = true;
     } catch (e) {
-      if (e instanceof DbError) dbHealthy = false;
+      if (e instanceof DbError && e.transient) dbHealthy = false;
       // Our deadline passed while the write still runs (it may yet commit): wait for it before the retry.
       if (!tracked.settled) inflight = tracked;
       throw e;
