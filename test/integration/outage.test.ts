@@ -129,12 +129,16 @@ test('PostgreSQL down, collector SIGKILLed and restarted during the outage, Post
   const segs = readdirSync(path.join(dataDir, 'collector-buffer')).filter((f) => f.startsWith('seg-'));
   assert.ok(segs.length > 0, 'the buffer is on disk');
 
-  // 4. Collector B starts while the DB is still down: it replays A's buffer (and cannot list clusters yet).
+  // 4. Collector B starts while the DB is still down: it replays A's buffer, and probes the cluster A
+  //    last listed, with the credentials envelope A kept (known-clusters.json): nothing to wait for.
   const b = startCollector();
   const replay = await b.waitFor((l) => l.event === 'buffer-replay', 30_000, 'buffer-replay');
   assert.equal(replay.samples, bufferedByA, 'B replays exactly what A had not written');
   assert.equal(replay.corrupt, 0);
-  await b.waitFor((l) => isCycle(l) && typeof l.dbError === 'string', 10_000, 'a cycle of B during the outage');
+  const bDown = await b.waitFor((l) => isCycle(l) && typeof l.dbError === 'string', 10_000, 'a cycle of B during the outage');
+  assert.equal(bDown.clusters, 1, 'B probes the cluster A knew although the database is down');
+  assert.equal(bDown.clustersFromCache, true);
+  assert.ok(Number(bDown.samples) > 0);
 
   // 5. The DB returns: B writes the backlog, then keeps writing its own cycles.
   pgStart();
