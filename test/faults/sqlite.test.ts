@@ -78,7 +78,8 @@ test('SQLite write-locked by another process for 60 s: cycles keep their schedul
 
   const during = q.lines.filter((l) => isCycle(l) && Date.parse(String(l.startedAt)) >= lockedAt && Date.parse(String(l.startedAt)) < releasedAt);
   assert.ok(during.length >= Math.floor(HOLD_MS / 1000 / INTERVAL_S) - 2, `${during.length} cycles ran during the 60 s lock`);
-  assert.ok(during.every((l) => Number(l.ms) < INTERVAL_S * 1000), `cycle durations while locked: ${during.map((l) => l.ms).join(',')}`);
+  // A cycle gives the database what is left of its interval, never more (before: one cycle took 57 s); 1.5 intervals leaves room for a loaded machine.
+  assert.ok(during.every((l) => Number(l.ms) < 1.5 * INTERVAL_S * 1000), `cycle durations while locked: ${during.map((l) => l.ms).join(',')}`);
   // (The first cycle of the window may report a write that finished just before the lock, the last one the backlog once it was released.)
   const inner = during.slice(1, -1);
   assert.ok(inner.every((l) => l.written === 0 && typeof l.dbError === 'string'), `nothing written while locked, each cycle says so: ${JSON.stringify(during.map((l) => [l.startedAt, l.written, l.buffered, String(l.dbError ?? '').slice(0, 40)]))}`);
