@@ -268,3 +268,20 @@ export function coverageText(v: Extract<BudgetView, { kind: 'absolute' }>): stri
   const when = v.judgedInMs === null ? 'not before this window ends' : v.judgedInMs === 0 ? 'now' : `in ${formatDuration(v.judgedInMs)} at the earliest`;
   return `${formatCoverage(v.coverage)} of the window covered by data (${formatPercent(v.coverageFloor, 0)} needed); judged ${when}`;
 }
+
+/** The budget in a table cell: "62.3 % left", "overspent by 16.8 minutes", "25 seconds down, 43.2 minutes allowed". */
+export function budgetShort(v: BudgetView): string {
+  if (v.kind === 'absolute') return `${formatDuration(v.downtimeMs)} down, ${formatDuration(v.allowedMs)} allowed`;
+  return v.remainingBadMs >= 0 ? `${formatPercent(v.remainingFraction, 1)} left` : `overspent by ${formatDuration(-v.remainingBadMs)}`;
+}
+
+/** "for 3 h", "for 12 s": how long a state has held (from its start to now). */
+export function formatFor(sinceMs: number | null, nowMs: number): string {
+  if (sinceMs === null) return '';
+  return `for ${formatAge(new Date(sinceMs).toISOString(), nowMs).replace(/ ago$/, '')}`;
+}
+
+/** The id of an outage row (Outages tab, reports), linked from timelines and the fleet table. */
+export function outageAnchor(component: string, startMs: number): string {
+  return `outage-${component.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}-${startMs}`;
+}

@@ -4,7 +4,7 @@
 // duration (dashed line). crash and graceful differ in colour AND shape; unobserved takeovers have no
 // gap, so they are drawn as vertical dotted lines at their time, never as a made-up height.
 import { CartesianGrid, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, Legend } from 'recharts';
-import { formatTime } from '@/lib/format';
+import { formatDay, formatTime } from '@/lib/format';
 
 export interface TimelineEvent {
   t: number;
@@ -14,12 +14,8 @@ export interface TimelineEvent {
   holders: string;
 }
 
-function day(ms: number): string {
-  const d = new Date(ms);
-  return `${String(d.getUTCMonth() + 1).padStart(2, '0')}-${String(d.getUTCDate()).padStart(2, '0')} ${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
-}
 
-export function FailoverTimeline({ events, leaseSeconds, startMs, endMs, label, height = 260 }: { events: TimelineEvent[]; leaseSeconds: number[]; startMs: number; endMs: number; label: string; height?: number }) {
+export function FailoverTimeline({ events, leaseSeconds, startMs, endMs, label, height = 260, zone = 'UTC', endsNow = true }: { events: TimelineEvent[]; leaseSeconds: number[]; startMs: number; endMs: number; label: string; height?: number; zone?: string; endsNow?: boolean }) {
   const crash = events.filter((e) => e.kind === 'crash' && e.gapS !== null);
   const graceful = events.filter((e) => e.kind === 'graceful' && e.gapS !== null);
   const unobserved = events.filter((e) => e.gapS === null);
@@ -32,7 +28,7 @@ export function FailoverTimeline({ events, leaseSeconds, startMs, endMs, label, 
       <ResponsiveContainer width="100%" height={height}>
         <ScatterChart margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
-          <XAxis dataKey="t" type="number" scale="time" domain={[from, endMs]} tickFormatter={(v: number) => day(v)} stroke="var(--muted)" fontSize={12} name="time" allowDataOverflow />
+          <XAxis dataKey="t" type="number" scale="time" domain={[from, endMs]} tickFormatter={(v: number) => formatDay(v, zone, true)} stroke="var(--muted)" fontSize={12} name="time" allowDataOverflow />
           <YAxis dataKey="gapS" type="number" width={56} domain={[0, Math.ceil(maxY)]} tickFormatter={(v: number) => `${v} s`} stroke="var(--muted)" fontSize={12} name="gap" />
           {leaseSeconds.map((s) => (
             <ReferenceLine key={s} y={s} stroke="var(--degraded)" strokeDasharray="6 3" label={{ value: `lease ${s} s`, position: 'insideTopRight', fill: 'var(--text)', fontSize: 12 }} />
@@ -47,7 +43,7 @@ export function FailoverTimeline({ events, leaseSeconds, startMs, endMs, label, 
               if (!p) return null;
               return (
                 <div style={{ background: 'var(--surface)', border: '1px solid var(--border)', color: 'var(--text)', padding: '0.4rem 0.6rem', fontSize: 12 }}>
-                  <div>{formatTime(new Date(p.t))}</div>
+                  <div>{formatTime(p.t, zone)}</div>
                   <div>
                     {p.component}: {p.kind}, gap {p.gapS === null ? 'unknown' : `${p.gapS.toFixed(2)} s`}
                   </div>
@@ -62,7 +58,7 @@ export function FailoverTimeline({ events, leaseSeconds, startMs, endMs, label, 
         </ScatterChart>
       </ResponsiveContainer>
       <figcaption className="chart-legend">
-        <span>from {formatTime(new Date(from))} to now{from > startMs ? ' (no takeover earlier in the window)' : ''};</span>
+        <span>from {formatTime(from, zone)} to {endsNow ? 'now' : formatTime(endMs, zone)}{from > startMs ? ' (no takeover earlier in the range)' : ''};</span>
         <span>height: gap from the old leader&apos;s last renew to the new leader&apos;s acquire</span>
         <span>dashed: lease duration</span>
         <span>

@@ -129,18 +129,22 @@ export function toComponents(rows: readonly SampleRow[], nowMs: number, staleAft
   return out.sort((a, b) => rank(a.component) - rank(b.component) || a.component.localeCompare(b.component) || a.probe.localeCompare(b.probe) || a.target.localeCompare(b.target));
 }
 
+/** A latest sample older than this is not "current": max(3 collector intervals, 60 s). */
+export function staleAfterMs(interval: number = collectorIntervalMs()): number {
+  return Math.max(3 * interval, 60_000);
+}
+
 /** The current components of one cluster (latest sample per probe target within the last hour). */
 export async function getComponents(clusterId: string, opts: { now?: Date } = {}): Promise<ComponentsSnapshot> {
   const nowMs = (opts.now ?? new Date()).getTime();
-  const interval = collectorIntervalMs();
-  const staleAfterMs = Math.max(3 * interval, 60_000);
+  const stale = staleAfterMs();
   const rows = await withDb((db) =>
     db.prisma.sample.findMany({
       // A few cycles back is enough to find every target's latest row; older targets are gone.
-      where: { clusterId, at: { gte: new Date(nowMs - Math.max(staleAfterMs * 4, 10 * 60_000)), lte: new Date(nowMs) } },
+      where: { clusterId, at: { gte: new Date(nowMs - Math.max(stale * 4, 10 * 60_000)), lte: new Date(nowMs) } },
       orderBy: [{ at: 'desc' }, { id: 'desc' }],
       take: 5000,
     }),
   );
-  return { clusterId, now: new Date(nowMs).toISOString(), staleAfterMs, components: toComponents(rows, nowMs, staleAfterMs) };
+  return { clusterId, now: new Date(nowMs).toISOString(), staleAfterMs: stale, components: toComponents(rows, nowMs, stale) };
 }

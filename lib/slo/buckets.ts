@@ -57,12 +57,15 @@ export function bucketIndex(g: BucketGrid, tMs: number): number {
   return k >= 0 && k < g.count ? k : -1;
 }
 
-/** Buckets rollups cannot answer: cut by the range at either end, or touching maintenance. */
-export function bucketsToMeasureExactly(g: BucketGrid, maintenance: readonly Range[]): number[] {
+/**
+ * Buckets rollups cannot answer: cut by the range at either end, or touching maintenance. A last
+ * bucket cut at `nowMs` (no data after it yet) needs no re-measure: its rollups plus the tail are exact.
+ */
+export function bucketsToMeasureExactly(g: BucketGrid, maintenance: readonly Range[], nowMs = Infinity): number[] {
   const out: number[] = [];
   for (let k = 0; k < g.count; k++) {
     const whole = { startMs: g.firstMs + k * g.bucketMs, endMs: g.firstMs + (k + 1) * g.bucketMs };
-    const partial = whole.startMs < g.startMs || whole.endMs > g.endMs;
+    const partial = whole.startMs < g.startMs || (whole.endMs > g.endMs && g.endMs < nowMs);
     if (partial || clipToRanges(bucketRange(g, k), maintenance).length > 0) out.push(k);
   }
   return out;

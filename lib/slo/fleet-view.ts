@@ -6,6 +6,7 @@
 // Missing values (never sampled, no failover, no outage) sort last in both directions.
 import type { Status } from '../types';
 import { SLO_STATE_RANK, type SloState } from './state';
+import { errorBudgetRatio } from './targets';
 
 export interface FleetFilter {
   /** Name substring, case-insensitive. */
@@ -131,5 +132,46 @@ export function sortFleetRows<T extends FleetSortRow>(rows: readonly T[], key: F
 export function countStates(rows: ReadonlyArray<{ state: SloState }>): Record<SloState, number> {
   const out: Record<SloState, number> = { breached: 0, 'at-risk': 0, 'insufficient-data': 0, met: 0 };
   for (const r of rows) out[r.state]++;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The clusters × days heatmap: one cell per bucket, by availability against the objective.
+//   met    availability ≥ objective
+//   below  under the objective, error ratio at most 10 × the budget ratio (99.0–99.9 % for 99.9 %)
+//   bad    worse than that
+//   nodata no good or bad time in the bucket (not sampled, unknown, or all maintenance)
+
+export type HeatLevel = 'met' | 'below' | 'bad' | 'nodata';
+
+export function heatLevel(availability: number | null, objective: number): HeatLevel {
+  if (availability === null) return 'nodata';
+  if (availability >= objective) return 'met';
+  return 1 - availability <= 10 * errorBudgetRatio(objective) + 1e-12 ? 'below' : 'bad';
+}
+
+export interface HeatRun {
+  startMs: number;
+  endMs: number;
+  level: HeatLevel;
+  /** Buckets in the run (met and no-data runs merge; every bucket below the objective is its own run). */
+  buckets: number;
+  /** The run's lowest availability (null for no data). */
+  availability: number | null;
+}
+
+/** Cells → runs (pure): a 30-day row of a healthy cluster is one run, so the heatmap's markup stays small. */
+export function heatRuns(cells: ReadonlyArray<{ startMs: number; availability: number | null }>, objective: number, endMs: number): HeatRun[] {
+  const out: HeatRun[] = [];
+  cells.forEach((c, i) => {
+    const level = heatLevel(c.availability, objective);
+    const cellEnd = cells[i + 1]?.startMs ?? endMs;
+    const last = out[out.length - 1];
+    if (last && last.level === level && (level === 'met' || level === 'nodata') && last.endMs === c.startMs) {
+      last.endMs = cellEnd;
+      last.buckets++;
+      if (c.availability !== null && (last.availability === null || c.availability < last.availability)) last.availability = c.availability;
+    } else out.push({ startMs: c.startMs, endMs: cellEnd, level, buckets: 1, availability: c.availability });
+  });
   return out;
 }

@@ -22,6 +22,8 @@ test('bucketGrid: epoch-aligned, cut to the range at both ends', () => {
   // Partial first and last buckets, and the one touching maintenance, are re-measured exactly.
   assert.deepEqual(bucketsToMeasureExactly(g, [{ startMs: T0 + HOUR + 30 * MIN, endMs: T0 + HOUR + 40 * MIN }]), [0, 1, 3]);
   assert.deepEqual(bucketsToMeasureExactly(bucketGrid(T0, T0 + 2 * HOUR, HOUR), []), []);
+  // Cut at now: nothing after it is stored yet, rollups + the open tail are exact.
+  assert.deepEqual(bucketsToMeasureExactly(g, [], T0 + 3 * HOUR + 5 * MIN), [0]);
 });
 
 test('assembleBuckets: rollups, the open tail and exact buckets add up; latency from rollups', () => {

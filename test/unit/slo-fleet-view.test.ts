@@ -1,7 +1,7 @@
 // Fleet filter, sort and counts (lib/slo/fleet-view.ts) and time ranges (lib/slo/range.ts): exact values.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { countStates, labelOptions, matchesFilter, parseBound, parseRange, presetRange, rangeLengthLabel, rangeParams, SloInputError, sortFleetRows, type FleetSortRow } from '@/lib/slo';
+import { countStates, heatLevel, heatRuns, labelOptions, matchesFilter, parseBound, parseRange, presetRange, rangeLengthLabel, rangeParams, SloInputError, sortFleetRows, type FleetSortRow } from '@/lib/slo';
 
 const row = (name: string, over: Partial<FleetSortRow>): FleetSortRow => ({ name, state: 'met', status: 'up', availability: 0.9999, budgetRemaining: 0.9, downtimeMs: 0, burnRate: 0, failovers: 0, lastOutageMs: null, ...over });
 
@@ -72,4 +72,23 @@ test('time ranges: presets, ISO / epoch / now-Nh bounds, validation with clear m
   assert.equal(rangeLengthLabel(150 * 60_000), '2 hours 30 minutes');
   assert.equal(rangeLengthLabel(45 * 60_000), '45 minutes');
   assert.equal(rangeLengthLabel(50 * 3_600_000), '2 days 2 hours');
+});
+
+test('heatmap cells: met / below / bad / no data; met and no-data runs merge, others stay per bucket', () => {
+  assert.equal(heatLevel(0.9995, 0.999), 'met');
+  assert.equal(heatLevel(0.999, 0.999), 'met');
+  assert.equal(heatLevel(0.998999, 0.999), 'below');
+  assert.equal(heatLevel(0.99, 0.999), 'below', 'exactly 10 × the budget');
+  assert.equal(heatLevel(0.989999, 0.999), 'bad');
+  assert.equal(heatLevel(null, 0.999), 'nodata');
+  const D = 86_400_000;
+  const cells = [null, null, 1, 0.9999, 0.995, 0.5, 1, null].map((a, i) => ({ startMs: i * D, availability: a }));
+  assert.deepEqual(heatRuns(cells, 0.999, 8 * D), [
+    { startMs: 0, endMs: 2 * D, level: 'nodata', buckets: 2, availability: null },
+    { startMs: 2 * D, endMs: 4 * D, level: 'met', buckets: 2, availability: 0.9999 },
+    { startMs: 4 * D, endMs: 5 * D, level: 'below', buckets: 1, availability: 0.995 },
+    { startMs: 5 * D, endMs: 6 * D, level: 'bad', buckets: 1, availability: 0.5 },
+    { startMs: 6 * D, endMs: 7 * D, level: 'met', buckets: 1, availability: 1 },
+    { startMs: 7 * D, endMs: 8 * D, level: 'nodata', buckets: 1, availability: null },
+  ]);
 });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { budgetView, coverageMet, errorBudget, judgedInMs, sloState, SloInputError, validateCoverageFloor, DEFAULT_COVERAGE_FLOOR } from '@/lib/slo';
 import { resolvePolicy } from '@/lib/slo/policy';
 import { evaluateSlo, evaluateSlo as evaluate } from '@/lib/slo/evaluate';
-import { budgetText, coverageText } from '@/lib/format';
+import { budgetShort, budgetText, coverageText, formatFor } from '@/lib/format';
 
 const S = 1000;
 const MIN = 60 * S;
@@ -52,6 +52,9 @@ test('budgetView: absolute time below the floor ("25 s of downtime so far; 43.2 
   const v = budgetView({ target: 0.999, windowMs: 30 * DAY, elapsedMs: 30 * DAY, maintenanceMs: 0, goodMs, badMs, coverage: e.coverage, coverageFloor: 0.75, budget: e.budget, rolling: true });
   assert.deepEqual(v, { kind: 'absolute', downtimeMs: 25_000, allowedMs: 2_592_000, windowMs: 30 * DAY, coverage: 0.000027, coverageFloor: 0.75, judgedInMs: 1_943_929_000 });
   assert.equal(budgetText(v, 'per 30 days'), '25 seconds of downtime so far; 43.2 minutes allowed per 30 days');
+  assert.equal(budgetShort(v), '25 seconds down, 43.2 minutes allowed');
+  assert.equal(formatFor(Date.UTC(2026, 0, 1, 9), Date.UTC(2026, 0, 1, 12)), 'for 3 h');
+  assert.equal(formatFor(null, 0), '');
   if (v.kind !== 'absolute') throw new Error('absolute');
   assert.equal(coverageText(v), '< 1 % of the window covered by data (75 % needed); judged in 22.5 days at the earliest');
   // Covered: the ratio-based budget, as before.
@@ -59,10 +62,12 @@ test('budgetView: absolute time below the floor ("25 s of downtime so far; 43.2 
   const r = budgetView({ target: 0.999, windowMs: 30 * DAY, elapsedMs: 30 * DAY, maintenanceMs: 0, goodMs: 30 * DAY - 10 * MIN, badMs: 10 * MIN, coverage: 1, coverageFloor: 0.75, budget: full, rolling: true });
   assert.deepEqual(r, { kind: 'ratio', allowedBadMs: 2_592_000, remainingBadMs: 1_992_000, remainingFraction: 0.7685185185185185, consumedFraction: 0.23148148148148148 });
   assert.equal(budgetText(r, 'per 30 days'), '76.8 % left (33.2 minutes of 43.2 minutes)');
+  assert.equal(budgetShort(r), '76.8 % left');
   // Overspent: said in time, never "135 % used" or a negative percentage.
   const over = errorBudget({ target: 0.999, windowMs: 30 * DAY, goodMs: 30 * DAY - 60 * MIN, badMs: 60 * MIN });
   const o = budgetView({ target: 0.999, windowMs: 30 * DAY, elapsedMs: 30 * DAY, maintenanceMs: 0, goodMs: 30 * DAY - 60 * MIN, badMs: 60 * MIN, coverage: 1, coverageFloor: 0.75, budget: over, rolling: true });
   assert.equal(budgetText(o, 'per 30 days'), 'overspent by 16.8 minutes (allowed 43.2 minutes)');
+  assert.equal(budgetShort(o), 'overspent by 16.8 minutes');
 });
 
 test('judgedInMs: rolling windows need floor × included − measured more; calendar windows grow too', () => {
