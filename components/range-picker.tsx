@@ -21,42 +21,34 @@ export function hrefWith(path: string, keep: URLSearchParams, range: Array<[stri
   return s ? `${path}?${s}` : path;
 }
 
-export function RangePicker({ path, keep, range, zone, nowMs }: { path: string; keep: URLSearchParams; range: TimeRange; zone: DisplayZone; nowMs: number }) {
+function LinkGroup({ label, prefix, links }: { label: string; prefix: string; links: Array<{ key: string; href: string; text: string; sr: string; current: boolean }> }) {
+  return (
+    <nav aria-label={label} className="window-picker">
+      <span className="muted" aria-hidden="true">
+        {prefix}
+      </span>
+      <ul>
+        {links.map((l) => (
+          <li key={l.key}>
+            <Link href={l.href} aria-current={l.current ? 'page' : undefined} className={l.current ? 'active' : undefined}>
+              <span className="sr-only">{l.sr}</span>
+              {l.text}
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+export function RangePicker({ path, keep, range, zone }: { path: string; keep: URLSearchParams; range: TimeRange; zone: DisplayZone }) {
   const custom = range.preset === null;
   const quick = 'from' in range.query ? QUICK.find((q) => 'from' in range.query && range.query.from === q.from && range.query.to === 'now') : undefined;
   return (
     <div className="range-picker">
-      <nav aria-label="SLO window" className="window-picker">
-        <span className="muted" aria-hidden="true">
-          Window:
-        </span>
-        <ul>
-          {RANGE_PRESETS.map((w) => (
-            <li key={w}>
-              <Link href={hrefWith(path, keep, [['window', w]])} aria-current={w === range.preset ? 'page' : undefined} className={w === range.preset ? 'active' : undefined}>
-                <span className="sr-only">rolling </span>
-                {LABEL[w]}
-              </Link>
-            </li>
-          ))}
-        </ul>
-      </nav>
-      <nav aria-label="Recent time" className="window-picker">
-        <span className="muted" aria-hidden="true">
-          Last:
-        </span>
-        <ul>
-          {QUICK.map((q) => (
-            <li key={q.from}>
-              <Link href={hrefWith(path, keep, [['from', q.from], ['to', 'now']])} aria-current={quick === q ? 'page' : undefined} className={quick === q ? 'active' : undefined}>
-                <span className="sr-only">last </span>
-                {q.label}
-              </Link>
-            </li>
-          ))}
-        </ul>
-      </nav>
-      <CustomRangeForm path={path} keep={keep.toString()} startMs={range.startMs} endMs={Math.min(range.endMs, Math.max(range.endMs, nowMs))} zone={zone} />
+      <LinkGroup label="SLO window" prefix="Window:" links={RANGE_PRESETS.map((w) => ({ key: w, href: hrefWith(path, keep, [['window', w]]), text: LABEL[w], sr: 'rolling ', current: w === range.preset }))} />
+      <LinkGroup label="Recent time" prefix="Last:" links={QUICK.map((q) => ({ key: q.from, href: hrefWith(path, keep, [['from', q.from], ['to', 'now']]), text: q.label, sr: 'last ', current: quick === q }))} />
+      <CustomRangeForm path={path} keep={keep.toString()} startMs={range.startMs} endMs={range.endMs} zone={zone} />
       {custom ? (
         <p className="range-now muted" data-testid="range-label">
           Showing {formatRange(range.startMs, range.endMs, zone)} ({rangeLengthLabel(range.endMs - range.startMs)}

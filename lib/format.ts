@@ -1,5 +1,6 @@
 // Display helpers shared by server pages and client components. Pure, no I/O, no imports beyond types.
 import { formatDuration, formatPercent } from './slo/format';
+import { rangeLengthLabel } from './slo/range';
 import type { BudgetView } from './slo/state';
 import type { Status } from './types';
 
@@ -284,4 +285,9 @@ export function formatFor(sinceMs: number | null, nowMs: number): string {
 /** The id of an outage row (Outages tab, reports), linked from timelines and the fleet table. */
 export function outageAnchor(component: string, startMs: number): string {
   return `outage-${component.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}-${startMs}`;
+}
+
+/** A page's range as a title: "last 30 days", "last 6 hours" (relative), or "2026-11-20 10:00 – 12:30 UTC". */
+export function rangeTitle(range: { startMs: number; endMs: number; relative: boolean }, zone: DisplayZone = UTC): string {
+  return range.relative ? `last ${rangeLengthLabel(range.endMs - range.startMs)}` : formatRange(range.startMs, range.endMs, zone);
 }

@@ -89,7 +89,7 @@ export default async function OverviewPage({ searchParams }: Props) {
               ))}
             </ul>
           </nav>
-          <RangePicker path="/" keep={keep} range={query.range} zone={zone} nowMs={nowMs} />
+          <RangePicker path="/" keep={keep} range={query.range} zone={zone} />
         </div>
       ) : null}
       <Suspense key={keep.toString()} fallback={<FleetSkeleton />}>

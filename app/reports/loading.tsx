@@ -1,10 +1,5 @@
+import { PageLoading } from '@/components/page-loading';
+
 export default function Loading() {
-  return (
-    <div aria-busy="true" aria-live="polite">
-      <p className="sr-only">Loading the report…</p>
-      <div className="skeleton" style={{ width: '16rem', height: '2rem', marginBottom: '1rem' }} />
-      <div className="skeleton skeleton-card" />
-      <div className="skeleton skeleton-card" />
-    </div>
-  );
+  return <PageLoading label="Loading the report…" />;
 }

@@ -13,8 +13,8 @@ import { staleAfterMs } from '@/lib/data/components';
 import { listFailovers } from '@/lib/data/failovers';
 import type { ClusterSummary } from '@/lib/types';
 import { collectorIntervalMs } from '@/lib/env';
-import { budgetPeriodLabel, componentLabel, coverageText, formatAge, formatCoverage, formatFor, formatLabels, formatPercent, formatTime, type DisplayZone } from '@/lib/format';
-import { rangeLengthLabel, rangeParams, type TimeRange } from '@/lib/slo/range';
+import { budgetPeriodLabel, componentLabel, coverageText, formatAge, formatCoverage, formatFor, formatLabels, formatPercent, formatTime, formatWindowShort, rangeTitle, type DisplayZone } from '@/lib/format';
+import { rangeParams, type TimeRange } from '@/lib/slo/range';
 import { targetPercentLabel } from '@/lib/slo/targets';
 
 export async function ClusterHeader({ cluster, title, tab, range, rangeError, nowMs, zone }: { cluster: ClusterSummary; title: string; tab: ClusterTab; range: TimeRange; rangeError: string | null; nowMs: number; zone: DisplayZone }) {
@@ -27,7 +27,7 @@ export async function ClusterHeader({ cluster, title, tab, range, rangeError, no
   const blind = snap.components.filter((c) => c.at !== null && c.status === 'unknown');
   const firing = row?.alerts.filter((a) => a.firing) ?? [];
   const hasData = row?.status !== null && row !== null;
-  const rangeText = range.preset ? `last ${rangeLengthLabel(range.endMs - range.startMs)}` : rangeLengthLabel(range.endMs - range.startMs);
+  const rangeText = rangeTitle(range, zone);
   return (
     <>
       <header className="card cluster-header" aria-labelledby="cluster-title" data-testid="cluster-summary">
@@ -43,7 +43,7 @@ export async function ClusterHeader({ cluster, title, tab, range, rangeError, no
         <p className="muted" data-testid="cluster-reason">
           {hasData ? (
             <>
-              {row!.reason}
+              {row!.stale && row!.credentialsOk && row!.lastSampleAt ? `no sample for ${formatAge(row!.lastSampleAt, nowMs).replace(/ ago$/, '')}: is the collector running?` : row!.reason}
               {row!.sinceMs !== null ? ` · ${formatFor(row!.sinceMs, nowMs)}` : ''}
             </>
           ) : (
@@ -96,11 +96,13 @@ export async function ClusterHeader({ cluster, title, tab, range, rangeError, no
                   <span className="check-ok">{blind.length ? `no component down · ${blind.length} unknown` : 'no incident: every component up'}</span>
                 ) : (
                   <ul className="incident-list">
-                    {firing.map((a) => (
-                      <li key={`a${a.longWindowMs}`} className="check-failed">
-                        ▲ {a.severity} burn-rate alert firing
-                      </li>
-                    ))}
+                    {(['page', 'ticket'] as const)
+                      .filter((sev) => firing.some((a) => a.severity === sev))
+                      .map((sev) => (
+                        <li key={sev} className="check-failed" data-testid="summary-alert">
+                          ▲ {sev} burn-rate alert firing ({firing.filter((a) => a.severity === sev).map((a) => `${formatWindowShort(a.longWindowMs)}/${formatWindowShort(a.shortWindowMs)}`).join(', ')})
+                        </li>
+                      ))}
                     {broken.map((c) => (
                       <li key={`${c.probe}|${c.target}|${c.component}`}>
                         <StatusBadge status={c.status} /> {componentStateName(c)}
@@ -143,7 +145,7 @@ export async function ClusterHeader({ cluster, title, tab, range, rangeError, no
       <ClusterTabs id={cluster.id} current={tab} query={query} />
       {tab === 'settings' ? null : (
         <div className="toolbar">
-          <RangePicker path={path} keep={new URLSearchParams()} range={range} zone={zone} nowMs={nowMs} />
+          <RangePicker path={path} keep={new URLSearchParams()} range={range} zone={zone} />
           <LiveStatus renderedAtMs={nowMs} intervalMs={collectorIntervalMs()} newestSampleMs={row?.lastSampleAt ? Date.parse(row.lastSampleAt) : null} staleAfterMs={staleAfterMs()} />
         </div>
       )}

@@ -18,6 +18,11 @@ function worst(list: readonly ComponentState[]): Status | null {
   return seen.reduce<Status>((w, c) => (SEVERITY[c.status] > SEVERITY[w] ? c.status : w), 'up');
 }
 
+/** The reason as shown: a stale sample says for how long nothing came, not the old ISO time. */
+function why(c: ComponentState, now: number): string {
+  return c.stale && c.at ? `no sample for ${formatAge(c.at, now).replace(/ ago$/, '')}: is the collector running?` : c.reason;
+}
+
 function Sampled({ c, now, zone }: { c: ComponentState; now: number; zone: DisplayZone }) {
   return c.at ? (
     <time dateTime={c.at} title={formatTime(c.at, zone)}>
@@ -71,7 +76,7 @@ function LeaseTile({ c, now, zone }: { c: ComponentState; now: number; zone: Dis
         </>
       ) : null}
       <p className="muted">
-        {c.status !== 'up' ? `${c.reason} · ` : 'sampled '}
+        {c.status !== 'up' ? `${why(c, now)} · ` : 'sampled '}
         <Sampled c={c} now={now} zone={zone} />
       </p>
     </Tile>
@@ -122,13 +127,13 @@ export async function ComponentsCard({ clusterId, now, zone }: { clusterId: stri
               Endpoint <span className="mono">/livez</span>: <StatusBadge status={livez.status} />
             </p>
           ) : null}
-          <p data-testid="replicas-summary">{replicasSummary?.at ? replicasSummary.reason : 'replicas not discovered yet'}</p>
+          <p data-testid="replicas-summary">{replicasSummary?.at ? why(replicasSummary, now) : 'replicas not discovered yet'}</p>
           {replicas.length > 0 ? (
             <ul aria-label="apiserver replicas">
               {replicas.map((r) => (
                 <li key={r.target} data-replica={r.target}>
                   <span title={r.target}>{componentName(r.probe, r.target)}</span> <StatusBadge status={r.status} /> {formatLatency(r.latencyMs)}
-                  {r.status !== 'up' ? <span className="muted"> — {r.reason}</span> : null}
+                  {r.status !== 'up' && !r.stale ? <span className="muted"> — {r.reason}</span> : null}
                 </li>
               ))}
             </ul>
@@ -166,7 +171,7 @@ export async function ComponentsCard({ clusterId, now, zone }: { clusterId: stri
                 <ul aria-label="etcd as the apiserver sees it">
                   {etcdViaApi.map((c) => (
                     <li key={c.target}>
-                      <span className="mono">{c.label}</span>: {c.reason}
+                      <span className="mono">{c.label}</span>: {why(c, now)}
                     </li>
                   ))}
                 </ul>
@@ -193,7 +198,7 @@ export async function ComponentsCard({ clusterId, now, zone }: { clusterId: stri
               {num(dnsSummary.facts.ready) ?? '?'} of {num(dnsSummary.facts.endpoints) ?? '?'} kube-dns endpoints ready, {num(dnsSummary.facts.answering) ?? '?'} answering
             </p>
           ) : null}
-          <p className="muted">{dnsSummary?.at ? dnsSummary.reason : 'not probed yet'}</p>
+          <p className="muted">{dnsSummary?.at ? why(dnsSummary, now) : 'not probed yet'}</p>
           {dnsEndpoints.length > 0 ? (
             <ul aria-label="DNS servers queried">
               {dnsEndpoints.map((d) => (
@@ -218,7 +223,7 @@ export async function ComponentsCard({ clusterId, now, zone }: { clusterId: stri
               <p>Zones: {zones.length ? zones.map(([z, n]) => `${z} (${n})`).join(', ') : 'none labelled'}</p>
             </>
           ) : null}
-          {nodes?.at && nodes.status === 'up' ? null : <p className="muted">{nodes?.at ? nodes.reason : 'not probed yet'}</p>}
+          {nodes?.at && nodes.status === 'up' ? null : <p className="muted">{nodes?.at ? why(nodes, now) : 'not probed yet'}</p>}
         </Tile>
       </ul>
       <details>
@@ -248,7 +253,7 @@ export async function ComponentsCard({ clusterId, now, zone }: { clusterId: stri
                   <td>
                     <StatusBadge status={c.status} />
                   </td>
-                  <td>{c.reason}</td>
+                  <td>{why(c, now)}</td>
                   <td>{formatLatency(c.latencyMs)}</td>
                   <td>
                     <Sampled c={c} now={now} zone={zone} />

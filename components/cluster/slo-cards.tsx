@@ -10,11 +10,11 @@ import { BurnDownChart } from '@/components/charts/burn-down-chart';
 import { Sparkline } from '@/components/charts/sparkline';
 import { SloStateBadge } from '@/components/slo-state-badge';
 import { getClusterSlo, getSreTable } from '@/lib/data/dashboard';
-import { budgetPeriodLabel, componentLabel, coverageText, formatCoverage, formatPercent, formatRange, formatTime, outageAnchor, type DisplayZone } from '@/lib/format';
+import { budgetPeriodLabel, componentLabel, formatCoverage, formatPercent, formatTime, outageAnchor, rangeTitle, type DisplayZone } from '@/lib/format';
 import { bucketLabel } from '@/lib/slo/buckets';
 import { formatDuration } from '@/lib/slo/format';
 import { COMPOSITE_LABEL } from '@/lib/slo/policy';
-import { rangeLengthLabel, type TimeRange } from '@/lib/slo/range';
+import type { TimeRange } from '@/lib/slo/range';
 import { targetPercentLabel } from '@/lib/slo/targets';
 import { RetroactiveBadge } from '@/components/settings/maintenance-list';
 
@@ -22,10 +22,6 @@ import { RetroactiveBadge } from '@/components/settings/maintenance-list';
 const clusterSlo = cache((clusterId: string, startMs: number, endMs: number, nowMs: number) => getClusterSlo(clusterId, { range: { startMs, endMs }, now: new Date(nowMs) }));
 
 type RangeProps = { clusterId: string; range: TimeRange; now: number; zone: DisplayZone };
-
-function rangeTitle(range: TimeRange, zone: DisplayZone): string {
-  return range.preset ? `last ${rangeLengthLabel(range.endMs - range.startMs)}` : formatRange(range.startMs, range.endMs, zone);
-}
 
 export async function SloCard({ clusterId, range, now, zone, zoomPath }: RangeProps & { zoomPath: string }) {
   const v = await clusterSlo(clusterId, range.startMs, range.endMs, now);
@@ -93,7 +89,9 @@ export async function SloCard({ clusterId, range, now, zone, zoomPath }: RangePr
             />
           ) : (
             <p className="muted" data-testid="burn-down-absent">
-              No burn-down yet: {v.budget?.kind === 'absolute' ? coverageText(v.budget) : 'no data'}. A burn-down of the few minutes measured so far would read as nonsense.
+              {v.budget?.kind === 'absolute'
+                ? `No burn-down until the budget is judged (${formatPercent(v.budget.coverageFloor, 0)} needed): a burn-down of the few minutes measured so far would read as nonsense.`
+                : 'No burn-down: no data.'}
             </p>
           )}
           <h3 style={{ marginTop: '1rem' }}>Burn-rate alerts</h3>

@@ -43,6 +43,15 @@ function SortHeader({ col, query }: { col: (typeof COLUMNS)[number]; query: Over
   );
 }
 
+/** The "Now" cell's second line: why it is not up, and since when (a stale cluster: for how long nothing came). */
+function nowText(r: FleetRow, nowMs: number): string {
+  if (r.status === null) return 'no sample yet';
+  if (!r.credentialsOk) return r.reason;
+  if (r.stale && r.lastSampleAt) return `no sample for ${formatAge(r.lastSampleAt, nowMs).replace(/ ago$/, '')}: is the collector running?`;
+  if (r.status === 'up') return '';
+  return `${r.reason}${r.sinceMs !== null ? ` (${formatFor(r.sinceMs, nowMs)})` : ''}`;
+}
+
 function Row({ r, query, zone, nowMs }: { r: FleetRow; query: OverviewQuery; zone: DisplayZone; nowMs: number }) {
   const c = r.cluster;
   const href = clusterHref(c.id, query);
@@ -72,12 +81,11 @@ function Row({ r, query, zone, nowMs }: { r: FleetRow; query: OverviewQuery; zon
           </span>
         )}
       </th>
-      <td>
+      <td className="now-cell">
         <StatusBadge status={r.status} testId="cluster-status" />{' '}
         <span className="muted nowrap">{r.status === 'up' ? formatFor(r.sinceMs, nowMs) : ''}</span>
-        <span className="reason muted" data-testid="cluster-reason">
-          {r.status === null ? 'no sample yet' : r.status === 'up' ? '' : r.reason}
-          {r.status !== 'up' && r.status !== null && r.sinceMs !== null ? ` (${formatFor(r.sinceMs, nowMs)})` : ''}
+        <span className="reason muted" data-testid="cluster-reason" title={r.reason}>
+          {nowText(r, nowMs)}
         </span>
       </td>
       <td className="num">
@@ -101,8 +109,8 @@ function Row({ r, query, zone, nowMs }: { r: FleetRow; query: OverviewQuery; zon
       <td className="num" data-testid="burn-rate" title={r.burnRate ? `over the last ${formatWindowShort(r.burnRate.windowMs)}` : 'burn rates are evaluated for ranges of a day or more that end now'}>
         {formatBurnRate(r.burnRate?.value)}
         {r.alerts.some((a) => a.firing) ? (
-          <span className="alert-chip alert-page" data-testid="burn-alerts" data-firing={r.alerts.filter((a) => a.firing).length}>
-            <span aria-hidden="true">▲</span> {r.alerts.filter((a) => a.firing).map((a) => a.severity).join(', ')}
+          <span className={`alert-chip alert-${r.alerts.some((a) => a.firing && a.severity === 'page') ? 'page' : 'ticket'}`} data-testid="burn-alerts" data-firing={r.alerts.filter((a) => a.firing).length} title={r.alerts.filter((a) => a.firing).map((a) => `${a.severity} ${formatWindowShort(a.longWindowMs)}/${formatWindowShort(a.shortWindowMs)} above ${formatBurnRate(a.factor)}`).join('; ')}>
+            <span aria-hidden="true">▲</span> {r.alerts.some((a) => a.firing && a.severity === 'page') ? 'page' : 'ticket'}
           </span>
         ) : null}
       </td>

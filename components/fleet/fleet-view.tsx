@@ -9,9 +9,8 @@ import { LiveStatus } from '@/components/live-status';
 import { overviewHref, type OverviewQuery } from '@/app/(overview)/search-params';
 import { getFleet } from '@/lib/data/fleet';
 import { collectorIntervalMs } from '@/lib/env';
-import { budgetPeriodLabel, type DisplayZone } from '@/lib/format';
+import { budgetPeriodLabel, rangeTitle, type DisplayZone } from '@/lib/format';
 import { chooseBucketMs } from '@/lib/slo/buckets';
-import { rangeLengthLabel } from '@/lib/slo/range';
 import { SLO_STATE_LABELS, SLO_STATES } from '@/lib/slo/state';
 
 export async function FleetView({ query, nowMs, zone, emptyState }: { query: OverviewQuery; nowMs: number; zone: DisplayZone; emptyState: React.ReactNode }) {
@@ -27,7 +26,7 @@ export async function FleetView({ query, nowMs, zone, emptyState }: { query: Ove
     <>
       <div className="fleet-summary-bar">
         <p className="muted" data-testid="fleet-summary">
-          {fleet.rows.length} of {fleet.total} cluster{fleet.total === 1 ? '' : 's'} · composite “control plane available” over {range.preset ? `the last ${rangeLengthLabel(windowMs)}` : rangeLengthLabel(windowMs)}
+          {fleet.rows.length} of {fleet.total} cluster{fleet.total === 1 ? '' : 's'} · composite “control plane available” over {range.relative ? 'the ' : ''}{rangeTitle(range, zone)}
         </p>
         <nav aria-label="Filter by SLO state" className="state-filter">
           <ul>

@@ -21,6 +21,8 @@ export interface ComponentState {
   reason: string;
   /** The sample this comes from (ISO), null when none is recent. */
   at: string | null;
+  /** The latest sample is older than the staleness bound: status reads unknown (is the collector running?). */
+  stale: boolean;
   latencyMs: number | null;
   facts: Record<string, unknown> | null;
 }
@@ -92,6 +94,7 @@ export function toComponents(rows: readonly SampleRow[], nowMs: number, staleAft
       probe: r.probe as ProbeId,
       target: r.target,
       at: r.at.toISOString(),
+      stale,
       latencyMs: r.latencyMs,
       facts: (detail?.facts as Record<string, unknown> | undefined) ?? null,
     };
@@ -122,7 +125,7 @@ export function toComponents(rows: readonly SampleRow[], nowMs: number, staleAft
   for (const p of probes) {
     // Leases appear per Lease once watched; etcd is probed directly only when its endpoints were registered.
     if (p === 'leader-election' || (p as string) === 'etcd' || out.some((c) => c.probe === p)) continue;
-    out.push({ component: componentOf(p, ''), probe: p, target: '', label: labelOf(p, ''), source: sourceOf(p, ''), status: 'unknown', reason: 'no sample yet', at: null, latencyMs: null, facts: null });
+    out.push({ component: componentOf(p, ''), probe: p, target: '', label: labelOf(p, ''), source: sourceOf(p, ''), status: 'unknown', reason: 'no sample yet', at: null, stale: false, latencyMs: null, facts: null });
   }
   const order = ['kube-apiserver', 'etcd', 'kube-scheduler', 'kube-controller-manager', 'cloud-controller-manager', 'coredns', 'nodes'];
   const rank = (c: string): number => (order.includes(c) ? order.indexOf(c) : order.length);

@@ -21,7 +21,7 @@ import type { ClusterSummary, Status } from '../types';
 import { getCluster } from './clusters';
 import { listOutages, type OutageRow } from './reports';
 import { evaluatePeriod, listMaintenanceWindows, listSeries, listSloPolicies, maintenanceRanges, measureSeries, type ComponentSlo, type MaintenanceScope, type MaintenanceView, type SeriesInfo } from './slo';
-import { Params, q } from './sql';
+import { groupBy, Params, q } from './sql';
 
 export type { BucketPoint } from '../slo/buckets';
 
@@ -54,20 +54,18 @@ export async function measureBuckets(
     }
     return all;
   });
-  const cells = new Map<number, RollupCell[]>();
-  for (const r of rows) {
-    const id = Number(r.seriesId);
-    let l = cells.get(id);
-    if (!l) cells.set(id, (l = []));
-    l.push({
+  const cells = groupBy(
+    rows.map((r): RollupCell & { seriesId: number } => ({
+      seriesId: Number(r.seriesId),
       bucketStartMs: Number(r.bucketStartMs),
       goodMs: Number(r.goodMs),
       badMs: Number(r.badMs),
       latencyCount: Number(r.latencyCount),
       latencySumMs: Number(r.latencySumMs),
       latencyMaxMs: r.latencyMaxMs === null || r.latencyMaxMs === undefined ? null : Number(r.latencyMaxMs),
-    });
-  }
+    })),
+    (c) => c.seriesId,
+  );
   // Buckets rollups cannot answer, per cluster (maintenance differs), measured together per bucket.
   const maintOf = new Map<string, Range[]>();
   for (const s of series) if (!maintOf.has(s.clusterId)) maintOf.set(s.clusterId, maintenanceRanges(opts.maintenance, s.clusterId, { startMs: grid.startMs, endMs: grid.endMs }));
@@ -242,7 +240,7 @@ export async function getClusterSlo(clusterId: string, opts: { range: Pick<TimeR
       target: s.target,
       isComposite: isComposite(s),
       slo: ev,
-      state: sloState({ measuredMs: ev.goodMs + ev.badMs, includedMs: ev.includedMs, coverageFloor: ev.policy.coverageFloor, budget: ev.budget, alertFiring: isComposite(s) && compositeAlerts.some((a) => a.firing) }),
+      state: sloState({ measuredMs: ev.goodMs + ev.badMs, includedMs: ev.includedMs, coverageFloor: ev.policy.coverageFloor, budget: ev.budget, alertFiring: isComposite(s) && compositeAlerts.some((a) => a.firing), remainingWindowMs: Math.max(0, endMs - nowMs) }),
       points: buckets.get(s.id) ?? [],
     };
   });
@@ -334,17 +332,14 @@ export async function getStateTimeline(clusterId: string, opts: { range: Pick<Ti
             ...b.values,
           )) as Array<Record<string, unknown>>;
         });
-  const bySeries = new Map<number, TimelineInterval[]>();
-  for (const r of rows) {
-    const id = Number(r.seriesId);
-    let l = bySeries.get(id);
-    if (!l) bySeries.set(id, (l = []));
-    l.push({ startMs: Number(r.startMs), endMs: Number(r.endMs), status: String(r.status) as Status, reason: String(r.reason) });
-  }
+  const bySeries = groupBy(
+    rows.map((r) => ({ seriesId: Number(r.seriesId), startMs: Number(r.startMs), endMs: Number(r.endMs), status: String(r.status) as Status, reason: String(r.reason) })),
+    (r) => r.seriesId,
+  );
   const maint = titledMaintenance(maintenance, cluster.id, { startMs: range.startMs, endMs: measuredEnd });
   const maxSegments = opts.maxSegments ?? 240;
   const components = series.map((s): ComponentTimeline => {
-    const intervals = bySeries.get(s.id) ?? [];
+    const intervals: TimelineInterval[] = bySeries.get(s.id) ?? [];
     const tail = openTail(s, s.capMs, nowMs);
     if (tail) intervals.push({ ...tail, reason: s.openReason });
     const exact = exactSegments(intervals, { startMs: range.startMs, endMs: measuredEnd }, maint);

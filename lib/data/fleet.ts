@@ -29,7 +29,7 @@ import { listClusters } from './clusters';
 import { staleAfterMs } from './components';
 import { burnAlerts, measureBuckets } from './dashboard';
 import { evaluatePeriod, listMaintenanceWindows, listSeries, listSloPolicies, maintenanceRanges, type ComponentSlo, type MaintenanceView, type SeriesInfo } from './slo';
-import { Params, q, readTimeMs, timeParam } from './sql';
+import { groupBy, Params, q, readTimeMs, timeParam } from './sql';
 
 /** Every cluster over the same range, or each over its composite policy's window (ending now). */
 export type FleetRange = Pick<TimeRange, 'startMs' | 'endMs'> | 'policy';
@@ -155,12 +155,7 @@ async function lastDownIntervals(series: readonly SeriesInfo[], beforeMs: number
         ),
         ...b.values,
       )) as Array<Record<string, unknown>>;
-      for (const r of rows) {
-        const id = Number(r.seriesId);
-        let l = out.get(id);
-        if (!l) out.set(id, (l = []));
-        l.push({ startMs: Number(r.startMs), endMs: Number(r.endMs), reason: String(r.reason) });
-      }
+      for (const [id, l] of groupBy(rows, (r) => Number(r.seriesId))) out.set(id, l.map((r) => ({ startMs: Number(r.startMs), endMs: Number(r.endMs), reason: String(r.reason) })));
     }
   });
   for (const l of out.values()) l.sort((a, b) => b.startMs - a.startMs);
@@ -229,12 +224,7 @@ export async function getFleet(query: FleetQuery): Promise<Fleet> {
     listMaintenanceWindows(ids),
     getCredentialStates(),
   ]);
-  const polsBy = new Map<string, SloPolicySpec[]>();
-  for (const p of policies) {
-    let l = polsBy.get(p.clusterId);
-    if (!l) polsBy.set(p.clusterId, (l = []));
-    l.push(p);
-  }
+  const polsBy = groupBy<string, SloPolicySpec & { clusterId: string }>(policies, (p) => p.clusterId);
   const polsOf = (id: string): SloPolicySpec[] => polsBy.get(id) ?? [];
   const policyOf = new Map(clusters.map((c) => [c.id, resolvePolicy(polsOf(c.id), COMPOSITE_COMPONENT)]));
   const seriesOf = new Map(series.map((s) => [s.clusterId, s]));
@@ -321,7 +311,7 @@ export async function getFleet(query: FleetQuery): Promise<Fleet> {
       rolling,
     });
     const state: SloState = ev
-      ? sloState({ measuredMs: ev.goodMs + ev.badMs, includedMs: ev.includedMs, coverageFloor: policy.coverageFloor, budget: ev.budget, alertFiring: al.some((a) => a.firing) })
+      ? sloState({ measuredMs: ev.goodMs + ev.badMs, includedMs: ev.includedMs, coverageFloor: policy.coverageFloor, budget: ev.budget, alertFiring: al.some((a) => a.firing), remainingWindowMs: Math.max(0, r.endMs - nowMs) })
       : 'insufficient-data';
     const fo = failovers.get(c.id);
     const maintFor = (range: Range): Range[] => maintenanceRanges(maintenance, c.id, range);

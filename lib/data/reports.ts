@@ -134,7 +134,7 @@ function toRow(c: ComponentSlo, label: string, period: Range, nowMs: number): Re
     budgetUsedFraction: c.budget.consumedFraction,
     remainingBadMs: c.budget.remainingBadMs,
     meetsObjective: c.meetsObjective,
-    state: sloState({ measuredMs: c.goodMs + c.badMs, includedMs: c.includedMs, coverageFloor: c.policy.coverageFloor, budget: c.budget, alertFiring: false }),
+    state: sloState({ measuredMs: c.goodMs + c.badMs, includedMs: c.includedMs, coverageFloor: c.policy.coverageFloor, budget: c.budget, alertFiring: false, remainingWindowMs: Math.max(0, period.endMs - nowMs) }),
     coverageFloor: c.policy.coverageFloor,
     budget: budgetView({
       target: c.objective,

@@ -8,10 +8,10 @@ import { evaluateSlo, type SloEvaluation } from '../slo/evaluate';
 import { COMPOSITE_COMPONENT, COMPOSITE_SOURCE, componentId, expandMaintenance, resolvePolicy, type MaintenanceSpec, type Recurrence, type ResolvedPolicy, type SloPolicySpec } from '../slo/policy';
 import { isValidTarget, type SloWindow } from '../slo/targets';
 import { validateCoverageFloor } from '../slo/state';
-import { measureSpans, openTail, planRanges, subtractRanges, totalMs, type Range, type Span, type TimeTotals } from '../slo/timeline';
+import { measureSpans, openTail, planRanges, subtractRanges, totalMs, type Range, type TimeTotals } from '../slo/timeline';
 import type { Status } from '../types';
 import { listClusters } from './clusters';
-import { Params, q } from './sql';
+import { groupBy, Params, q } from './sql';
 
 // ---------------------------------------------------------------------------------------------
 // Series and measurement
@@ -110,13 +110,10 @@ export async function measureSeries(series: readonly SeriesInfo[], rangesFor: (s
             q(db.provider, `SELECT "seriesId","startMs","endMs","status" FROM "StatusInterval" WHERE "seriesId" IN (${idList}) AND (${cond})`),
             ...b.values,
           )) as Array<Record<string, unknown>>;
-          const bySeries = new Map<number, Span[]>();
-          for (const r of rows) {
-            const id = Number(r.seriesId);
-            let l = bySeries.get(id);
-            if (!l) bySeries.set(id, (l = []));
-            l.push({ startMs: Number(r.startMs), endMs: Number(r.endMs), status: String(r.status) as Status });
-          }
+          const bySeries = groupBy(
+            rows.map((r) => ({ seriesId: Number(r.seriesId), startMs: Number(r.startMs), endMs: Number(r.endMs), status: String(r.status) as Status })),
+            (r) => r.seriesId,
+          );
           for (const [id, spans] of bySeries) add(id, measureSpans(spans, plan.edges));
         }
       }

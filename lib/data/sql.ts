@@ -233,3 +233,15 @@ export function readTimeMs(v: unknown): number | null {
   const ms = Date.parse(s);
   return Number.isFinite(ms) ? ms : null;
 }
+
+/** Rows grouped by a key, in row order (Map.groupBy, which ES2023 typings lack). */
+export function groupBy<K, T>(rows: Iterable<T>, key: (row: T) => K): Map<K, T[]> {
+  const out = new Map<K, T[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const l = out.get(k);
+    if (l) l.push(r);
+    else out.set(k, [r]);
+  }
+  return out;
+}

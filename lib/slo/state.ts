@@ -9,7 +9,9 @@
 //
 //   insufficient-data  coverage < floor
 //   breached           budget overspent (availability below the objective; exact, budget.ts)
-//   at-risk            budget left < AT_RISK_BUDGET_REMAINING (25 %), or a burn-rate alert firing
+//   at-risk            budget left < AT_RISK_BUDGET_REMAINING (25 %), or a burn-rate alert firing, or —
+//                      in a window still in progress (a calendar month on its 10th) — the average burn
+//                      so far empties the budget before the window ends (budget.ts exhaustionInMs)
 //   met                otherwise
 //
 // Burn-rate alerts are judged apart, each over its own (short) windows, so a new cluster can page
@@ -60,9 +62,11 @@ export interface SloStateInput {
   /** Elapsed part of the window minus maintenance. */
   includedMs: number;
   coverageFloor: number;
-  budget: Pick<ErrorBudget, 'remainingBadMs' | 'remainingFraction'>;
+  budget: Pick<ErrorBudget, 'remainingBadMs' | 'remainingFraction'> & Partial<Pick<ErrorBudget, 'exhaustionInMs'>>;
   /** Any burn-rate alert (page or ticket) firing now. */
   alertFiring: boolean;
+  /** Time left until the window ends (0 for rolling windows, which end now). */
+  remainingWindowMs?: number;
   atRiskRemaining?: number;
 }
 
@@ -71,6 +75,9 @@ export function sloState(input: SloStateInput): SloState {
   if (input.budget.remainingBadMs < 0) return 'breached';
   const atRisk = input.atRiskRemaining ?? AT_RISK_BUDGET_REMAINING;
   if (input.alertFiring || input.budget.remainingFraction < atRisk) return 'at-risk';
+  const left = input.remainingWindowMs ?? 0;
+  const gone = input.budget.exhaustionInMs;
+  if (left > 0 && gone !== null && gone !== undefined && gone < left) return 'at-risk';
   return 'met';
 }
 

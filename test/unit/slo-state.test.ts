@@ -36,6 +36,12 @@ test('sloState: insufficient data below the floor (never met), then breached / a
   assert.equal(sloState({ ...base, budget: budget(2_000_000, 0.77), alertFiring: true }), 'at-risk', 'a firing ticket or page alert');
   assert.equal(sloState({ ...base, budget: budget(0, 0) }), 'at-risk', 'exhausted to the ms is not breached');
   assert.equal(sloState({ ...base, budget: budget(-1, -0.0000003) }), 'breached');
+  // A calendar month 11 h in, 11 min down of a 44.6-minute month budget: 75 % left, but at this burn it
+  // is gone in 33 h, long before the month ends: at risk (not "met" at 98.3 % availability).
+  const month = errorBudget({ target: 0.999, windowMs: 31 * DAY, elapsedMs: 11 * HOUR, goodMs: 11 * HOUR - 11 * MIN, badMs: 11 * MIN });
+  assert.equal(month.exhaustionInMs !== null && month.exhaustionInMs < 31 * DAY - 11 * HOUR, true);
+  assert.equal(sloState({ ...base, measuredMs: 11 * HOUR, includedMs: 11 * HOUR, budget: month, remainingWindowMs: 31 * DAY - 11 * HOUR }), 'at-risk');
+  assert.equal(sloState({ ...base, measuredMs: 11 * HOUR, includedMs: 11 * HOUR, budget: month, remainingWindowMs: 0 }), 'met', 'a finished or rolling window: no forecast');
   // A fresh cluster: 10 minutes of data in a 30-day window, 25 s of it down: not judged.
   assert.equal(sloState({ ...base, measuredMs: 10 * MIN, budget: budget(600 - 25_000, -40.6) }), 'insufficient-data');
   // Credentials broken for 8 of 30 days: 22/30 = 73.3 % < 75 %.

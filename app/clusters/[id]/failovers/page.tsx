@@ -3,9 +3,9 @@ import { Suspense } from 'react';
 import { CardSkeleton } from '@/components/card-skeleton';
 import { ClusterHeader } from '@/components/cluster/cluster-header';
 import { FailoversCard } from '@/components/cluster/failovers-card';
-import { componentLabel, formatGap, formatRange, type DisplayZone } from '@/lib/format';
+import { componentLabel, formatGap, rangeTitle, type DisplayZone } from '@/lib/format';
 import { FailoverTimeline } from '@/components/charts/failover-timeline';
-import { elapsedEnd, rangeLengthLabel, type TimeRange } from '@/lib/slo/range';
+import { elapsedEnd, type TimeRange } from '@/lib/slo/range';
 import { listFailovers, listWatchGaps } from '@/lib/data/failovers';
 import { failoverStats } from '@/lib/failover/stats';
 import { clusterPage, clusterTitle, type ClusterPageProps } from '../page-context';
@@ -14,10 +14,6 @@ export const dynamic = 'force-dynamic';
 
 export async function generateMetadata(props: ClusterPageProps): Promise<Metadata> {
   return { title: await clusterTitle(props, ' failovers') };
-}
-
-function rangeText(range: TimeRange, zone: DisplayZone): string {
-  return range.preset ? `last ${rangeLengthLabel(range.endMs - range.startMs)}` : formatRange(range.startMs, range.endMs, zone);
 }
 
 export default async function FailoversPage(props: ClusterPageProps) {
@@ -33,7 +29,7 @@ export default async function FailoversPage(props: ClusterPageProps) {
         <TimelineCard clusterId={cluster.id} range={range} endMs={endMs} nowMs={nowMs} zone={zone} />
       </Suspense>
       <Suspense fallback={<CardSkeleton title="History" height="8rem" />}>
-        <FailoversCard clusterId={cluster.id} startMs={range.startMs} endMs={endMs} rangeLabel={rangeText(range, zone)} zone={zone} limit={500} showStats={false} />
+        <FailoversCard clusterId={cluster.id} startMs={range.startMs} endMs={endMs} rangeLabel={rangeTitle(range, zone)} zone={zone} limit={500} showStats={false} />
       </Suspense>
     </>
   );
@@ -47,7 +43,7 @@ async function TimelineCard({ clusterId, range, endMs, nowMs, zone }: { clusterI
   const leaseSeconds = [...new Set(events.map((e) => e.leaseDurationSeconds).filter((s): s is number => s !== null))].sort((a, b) => a - b);
   const measured = events.filter((e) => e.gapMs !== null);
   const leaseOf = new Map(events.map((e) => [e.component, e.lease]));
-  const text = rangeText(range, zone);
+  const text = rangeTitle(range, zone);
   return (
     <section className="card" aria-labelledby="timeline-title" data-testid="failover-timeline-card">
       <h2 id="timeline-title" style={{ marginTop: 0 }}>
