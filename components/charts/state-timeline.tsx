@@ -129,13 +129,8 @@ export function StateTimeline({ rows, startMs, endMs, zone, zoomPath, keep, outa
                 if (s.state === 'up' || s.state === 'nodata') return <span key={s.startMs} className={cls} style={style} {...data} aria-hidden="true" />;
                 const href = s.state === 'down' && !row.binned ? `${outagesHref}#${outageAnchor(row.component, s.startMs)}` : zoomHref(zoomPath, keep, s.startMs, s.endMs);
                 return (
-                  <a key={s.startMs} href={href} className={cls} style={style} {...data} aria-label={`${row.name}: ${tipText}`} onFocus={(e) => showTip(tipText, e.currentTarget)} onBlur={() => setTip(null)}
-                    onClick={(e) => {
-                      if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
-                      e.preventDefault();
-                      router.push(href);
-                    }}
-                  />
+                  // A plain link (a document navigation): the outage row becomes :target and is highlighted.
+                  <a key={s.startMs} href={href} className={cls} style={style} {...data} aria-label={`${row.name}: ${tipText}`} onFocus={(e) => showTip(tipText, e.currentTarget)} onBlur={() => setTip(null)} />
                 );
               })}
               {drag && drag.track && dragged.current ? <span className="timeline-selection" style={{ left: `${Math.min(drag.x0, drag.x1) * 100}%`, width: `${Math.abs(drag.x1 - drag.x0) * 100}%` }} /> : null}

@@ -3,7 +3,6 @@
 // heatLevel: met / below / bad / no data). Runs of met or no-data buckets are one SVG rect, so a healthy
 // 30-day row is one element and 500 clusters stay light. Hover: the day, its availability and the
 // target; click: that cluster over that bucket.
-import Link from 'next/link';
 import { HeatmapZoom } from '@/components/fleet/heatmap-zoom';
 import { SloStateBadge } from '@/components/slo-state-badge';
 import type { OverviewQuery } from '@/app/(overview)/search-params';
@@ -37,7 +36,7 @@ function HeatRow({ r, query, zone, startMs, endMs, bucketMs }: { r: FleetRow; qu
     <li className="heat-row" data-cluster={r.cluster.name}>
       <span className="heat-name">
         <SloStateBadge state={r.state} testId="heat-state" />
-        <Link href={clusterHref(r.cluster.id, query)}>{r.cluster.name}</Link>
+        <a href={clusterHref(r.cluster.id, query)}>{r.cluster.name}</a>
       </span>
       <svg className="heat-cells" viewBox={`0 0 ${(span / bucketMs).toFixed(4)} 1`} preserveAspectRatio="none" role="img" aria-label={summary}>
         {runs.map((run) => {

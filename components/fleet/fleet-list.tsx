@@ -1,6 +1,5 @@
 // Server component: the fleet as cards (the overview's ?view=cards), in the table's order, from the
 // same read model (lib/data/fleet.ts getFleet).
-import Link from 'next/link';
 import { BudgetBar } from '@/components/fleet/budget-bar';
 import { BurnAlerts } from '@/components/fleet/burn-alerts';
 import { SparkSvg } from '@/components/charts/spark-svg';
@@ -27,7 +26,7 @@ export function FleetCards({ fleet, query, zone, period }: { fleet: Fleet; query
           <li key={c.id} className="card cluster-card fleet-row" aria-labelledby={`cluster-${c.id}`} data-testid="cluster-card">
             <div className="cluster-card-head">
               <h2 id={`cluster-${c.id}`}>
-                <Link href={clusterHref(c.id, query)}>{c.name}</Link>
+                <a href={clusterHref(c.id, query)}>{c.name}</a>
               </h2>
               <div className="row">
                 {Object.entries(c.labels).map(([k, v]) => (
@@ -78,9 +77,9 @@ export function FleetCards({ fleet, query, zone, period }: { fleet: Fleet; query
                 <div>
                   <dt>Failovers</dt>
                   <dd data-testid="failovers">
-                    <Link href={clusterHref(c.id, query, '/failovers')} aria-label={`${r.failovers} failovers of ${c.name} in the range`}>
+                    <a href={clusterHref(c.id, query, '/failovers')} aria-label={`${r.failovers} failovers of ${c.name} in the range`}>
                       {r.failovers}
-                    </Link>
+                    </a>
                   </dd>
                 </div>
               </dl>
