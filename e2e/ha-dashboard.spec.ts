@@ -69,7 +69,14 @@ async function shootAll(page: Page, testInfo: TestInfo, name: string) {
   await shot(page, testInfo, `${name}-phone`);
   await expectAccessible(page);
   // Nothing sticks out sideways on a phone (tables scroll inside their own box).
-  expect(await page.evaluate(() => document.documentElement.scrollWidth), 'page wider than the phone').toBeLessThanOrEqual(390);
+  const wide = await page.evaluate(() => {
+    // What sticks out, for the failure message: the outermost elements past the right edge (a table that
+    // scrolls in its own box is listed too; an absolute child of a non-positioned scroll box is the usual cause).
+    const past = (el: Element | null): boolean => !!el && el.getBoundingClientRect().right > window.innerWidth + 1;
+    const out = [...document.querySelectorAll('body *')].filter((el) => past(el) && !past(el.parentElement));
+    return { width: document.documentElement.scrollWidth, culprits: out.slice(0, 5).map((el) => `${el.tagName.toLowerCase()}.${String(el.className)} "${(el.textContent ?? '').trim().slice(0, 30)}" (right edge ${Math.round(el.getBoundingClientRect().right)} px)`) };
+  });
+  expect(wide.width, `page wider than the phone: ${wide.culprits.join(', ')}`).toBeLessThanOrEqual(390);
   if (size) await page.setViewportSize(size);
 }
 
@@ -315,7 +322,7 @@ test('settings: labels, SLO policy (with its coverage floor) and maintenance for
   expect((await request.post('/api/maintenance', { data: { cluster: 'no-such-cluster', title: 'x', start: '2030-01-01T00:00:00Z', durationMinutes: 5 } })).status()).toBe(404);
   expect((await request.delete(`/api/clusters/${clusterId}/slo-policies?component=nodes/workers`)).status()).toBe(200);
   await page.goto('/settings');
-  await expect(page.getByRole('list', { name: 'Cluster settings' }).getByRole('link', { name: NAME })).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Cluster settings' }).getByRole('link', { name: NAME, exact: true })).toBeVisible();
   await shootAll(page, testInfo, 'settings');
 });
 
