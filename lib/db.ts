@@ -8,6 +8,7 @@ import { loadEnv, type DbConfig } from './env';
 import { classifyDbError, DbError } from './db/errors';
 import type { Status } from './types';
 import type { AuthDelegates } from './db/auth-delegates';
+import type { AlertDelegates } from './db/alert-delegates';
 
 export { DbError, classifyDbError } from './db/errors';
 export type { DbErrorKind } from './db/errors';
@@ -174,7 +175,7 @@ interface MaintenanceDelegate {
 }
 
 /** The part of either generated client Quorum uses (transaction clients included). */
-export interface DbTx extends AuthDelegates {
+export interface DbTx extends AuthDelegates, AlertDelegates {
   cluster: ClusterDelegate;
   sample: SampleDelegate;
   sloPolicy: SloPolicyDelegate;

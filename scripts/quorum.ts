@@ -377,14 +377,16 @@ async function keysCmd(ctx: Ctx, cmd: string | undefined, argv: string[]): Promi
   if (ctx.remote) throw new UsageError('keys commands run only directly on the database (without --server)');
   if (cmd === 'check') {
     const c = await checkKeysOnStart();
-    console.log(`key ${c.keyId ?? '(none yet)'}: ${c.clusters - c.undecryptable.length} of ${c.clusters} clusters' credentials decrypt${c.undecryptable.length ? `; cannot decrypt: ${c.undecryptable.join(', ')}` : ''}${c.finishedRotation ? ' (an interrupted rotation was finished)' : ''}`);
+    const badChannels = c.undecryptable.filter((n) => n.startsWith('channel ')).length;
+    const badClusters = c.undecryptable.length - badChannels;
+    console.log(`key ${c.keyId ?? '(none yet)'}: ${c.clusters - badClusters} of ${c.clusters} clusters' credentials decrypt${c.channels ? `, ${c.channels - badChannels} of ${c.channels} notification channels' secrets` : ''}${c.undecryptable.length ? `; cannot decrypt: ${c.undecryptable.join(', ')}` : ''}${c.finishedRotation ? ' (an interrupted rotation was finished)' : ''}`);
     return;
   }
   if (cmd === 'rotate') {
     const r = await rotateKeys({ ...(process.env.QUORUM_NEW_SECRET_KEY ? { newKeyText: process.env.QUORUM_NEW_SECRET_KEY } : {}) });
-    await audited(ctx, 'keys.rotate', `${r.clusters} cluster credentials`, { keyId: r.fromKeyId }, { keyId: r.toKeyId });
+    await audited(ctx, 'keys.rotate', `${r.clusters} cluster credentials${r.channels ? `, ${r.channels} channel secrets` : ''}`, { keyId: r.fromKeyId }, { keyId: r.toKeyId });
     console.log(
-      `re-encrypted ${r.clusters} clusters' credentials: key ${r.fromKeyId} → ${r.toKeyId}. ` +
+      `re-encrypted ${r.clusters} clusters' credentials${r.channels ? ` and ${r.channels} notification channels' secrets` : ''}: key ${r.fromKeyId} → ${r.toKeyId}. ` +
         (r.newKeyAt === 'QUORUM_NEW_SECRET_KEY' ? 'Now set QUORUM_SECRET_KEY to the value of QUORUM_NEW_SECRET_KEY on every Quorum process and restart them.' : `The new key is in ${r.newKeyAt}; running processes pick it up on their next connection.`),
     );
     return;

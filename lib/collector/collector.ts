@@ -9,7 +9,7 @@ import type { ClusterSummary, ProbeResult } from '../types';
 import { DiskBuffer, bufferDir, type BufferRecord, type NewRecord } from './buffer';
 import { DEFAULT_BUFFER_BYTES, cronExpression, type CollectorConfig } from './config';
 import type { LeaseSeed, LeaseTracker, WatchGap } from './leases';
-import { runCycle, type CachedConnection } from './run';
+import { runCycle, type CachedConnection, type ClusterCycleResult } from './run';
 
 /** Writers get `dedupe: true` when the record may already be stored (replayed or retried): they must then skip what is present. */
 export interface WriteOptions {
@@ -37,6 +37,11 @@ export interface CollectorDeps {
   log: (line: Record<string, unknown>) => void;
   /** Folder of the on-disk buffer; default <QUORUM_DATA_DIR>/collector-buffer. */
   bufferDir?: string;
+  /**
+   * Called after every cycle (not awaited: it never delays the schedule) with the cycle's summary
+   * and results — the heartbeat and the alert evaluation (lib/alerts/task.ts) hang here. Must not throw.
+   */
+  afterCycle?: (summary: CycleSummary, results: readonly ClusterCycleResult[]) => void;
 }
 
 /** A record the database refuses for good (not an outage): dropped after a few tries instead of wedging the buffer. */
@@ -197,6 +202,7 @@ export function createCollector(cfg: CollectorConfig, deps: CollectorDeps) {
       ...(dbError ? { dbError } : {}),
     };
     deps.log({ event: 'cycle', ...summary, down: results.flatMap((r) => r.results.filter((s) => s.status !== 'up').map((s) => `${r.name}/${s.probe}: ${s.status} (${s.reason})`)) });
+    deps.afterCycle?.(summary, results);
     return summary;
   }
 

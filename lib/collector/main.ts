@@ -11,6 +11,9 @@ import { KeyCheckError, checkKeysOnStart } from '../keys';
 import { ALL_PROBES } from '../probes';
 import { createCollector } from './collector';
 import { loadCollectorConfig } from './config';
+import { bufferDir } from './buffer';
+import { loadAuthConfig, loadEnv } from '../env';
+import { createAfterCycle } from '../alerts/after-cycle';
 
 const log = (line: Record<string, unknown>): void => {
   process.stdout.write(`${JSON.stringify({ t: new Date().toISOString(), svc: 'collector', ...line })}\n`);
@@ -33,6 +36,8 @@ async function main(): Promise<void> {
       process.exit(1);
     }
   }
+  // Heartbeat (for GET /metrics) and alerting after each cycle (issue 11, lib/alerts/after-cycle.ts).
+  const after = createAfterCycle({ intervalSeconds: cfg.intervalSeconds, bufferDir: bufferDir(loadEnv().dataDir), publicUrl: loadAuthConfig().publicUrl?.origin ?? null, now: Date.now, log });
   const collector = createCollector(cfg, {
     listClusters,
     loadKubeconfig: loadClusterKubeconfig,
@@ -42,6 +47,7 @@ async function main(): Promise<void> {
     now: Date.now,
     log,
     failovers: { insertFailovers: insertFailoverEvents, insertWatchGaps, loadSeeds: (id) => loadLeaseSeeds(id) },
+    afterCycle: after.afterCycle,
   });
   log({ event: 'start', ...cfg, rawRetentionDays: loadRetentionConfig().rawRetentionMs / 86_400_000, probes: ALL_PROBES.map((p) => p.id) });
   collector.start();
@@ -70,6 +76,7 @@ async function main(): Promise<void> {
     retentionAbort.abort();
     await retentionTask.stop();
     await collector.stop();
+    await after.stop();
     await closeDb().catch(() => undefined);
     process.exit(0);
   };
