@@ -36,8 +36,8 @@ function alertLabels(clusterName: string, c: Pick<Condition, 'rule' | 'component
   return { alertname: RULES[c.rule].alertname, cluster: clusterName, component: c.component, severity: c.severity, slo: slo ?? '', rule: c.rule, ...rest };
 }
 
-function annotations(c: Pick<Condition, 'rule' | 'summary'>, clusterUrl: string | null): Record<string, string> {
-  return { summary: c.summary, description: RULES[c.rule].description, ...(clusterUrl ? { dashboard: clusterUrl } : {}) };
+function annotations(c: Pick<Condition, 'rule' | 'summary' | 'details'>, clusterUrl: string | null): Record<string, string> {
+  return { summary: c.summary, description: RULES[c.rule].description, ...(c.details ?? {}), ...(clusterUrl ? { dashboard: clusterUrl } : {}) };
 }
 
 function toNotification(clusterId: string, clusterName: string, c: Condition, t: Transition, state: StoredAlert & { annotations: Record<string, string> }): NewNotification {

@@ -85,9 +85,7 @@ export interface ClusterFacts {
   series: readonly RecentSeries[];
   /** The composite SLO's burn-rate rows (lib/data/dashboard.ts burnAlerts), null when never sampled. */
   burn: readonly BurnAlertEvaluation[] | null;
-  /** The OpenSLO name of the SLO the composite counts against (the `slo` label). */
-  compositeSlo: string;
-  /** The `slo` label of any component. */
+  /** The `slo` label of a component (the OpenSLO name of the policy that applies; "control-plane" is the composite). */
   sloOf: (component: string) => string;
   /**
    * The composite's visibility: since when it has been unknown (latest sample unknown or stale, or
@@ -108,7 +106,10 @@ export interface Condition {
   /** When the condition became fully met, from the data; absent: the evaluation time. */
   sinceMs?: number;
   summary: string;
+  /** Identity labels besides alertname/cluster/component/severity/rule (`slo`): fixed while it fires. */
   labels: Record<string, string>;
+  /** Facts for the annotations (they may change while it fires: where it was seen, which windows burn). */
+  details?: Record<string, string>;
 }
 
 /** How many of the newest samples in a row satisfy `pred`; 0 when the newest is stale. */
@@ -171,9 +172,9 @@ function etcdConditions(f: ClusterFacts, s: AlertSettings): Condition[] {
     const noTolerance = (x: RecentSample): boolean => x.facts.hasQuorum === true && num(x.facts.toleranceNow) === 0 && (num(x.facts.toleranceDesign) ?? 0) > 0;
     const latest = direct.recent[0]!;
     const lost = consecutive(direct.recent, f.nowMs, f.staleAfterMs, quorumLost);
-    out.push(fromRun({ rule: 'etcd-quorum-lost', component: 'etcd', severity: 'page', summary: `etcd quorum lost on ${f.clusterName} (etcd probe): ${latest.reason}`, labels: { source: 'etcd' } }, direct.recent, lost, s.forCycles));
+    out.push(fromRun({ rule: 'etcd-quorum-lost', component: 'etcd', severity: 'page', summary: `etcd quorum lost on ${f.clusterName} (etcd probe): ${latest.reason}`, labels: {}, details: { source: 'etcd probe' } }, direct.recent, lost, s.forCycles));
     const tol = consecutive(direct.recent, f.nowMs, f.staleAfterMs, noTolerance);
-    out.push(fromRun({ rule: 'etcd-no-fault-tolerance', component: 'etcd', severity: 'ticket', summary: `etcd on ${f.clusterName} cannot lose another member: ${latest.reason}`, labels: { source: 'etcd' } }, direct.recent, tol, s.forCycles));
+    out.push(fromRun({ rule: 'etcd-no-fault-tolerance', component: 'etcd', severity: 'ticket', summary: `etcd on ${f.clusterName} cannot lose another member: ${latest.reason}`, labels: {}, details: { source: 'etcd probe' } }, direct.recent, tol, s.forCycles));
     return out;
   }
   const readyz = seriesOf(f, 'apiserver-readyz', 'endpoint');
@@ -185,7 +186,7 @@ function etcdConditions(f: ClusterFacts, s: AlertSettings): Condition[] {
   const failing = readyz.recent[0]?.checks.filter((c) => ETCD_CHECKS.has(c.name) && !c.ok).map((c) => c.name) ?? [];
   out.push(
     fromRun(
-      { rule: 'etcd-quorum-lost', component: 'etcd', severity: 'page', summary: `etcd quorum lost on ${f.clusterName}, as the apiserver sees it: readyz ${failing.length ? failing.join(', ') : 'etcd'} failing`, labels: { source: 'readyz' } },
+      { rule: 'etcd-quorum-lost', component: 'etcd', severity: 'page', summary: `etcd quorum lost on ${f.clusterName}, as the apiserver sees it: readyz ${failing.length ? failing.join(', ') : 'etcd'} failing`, labels: {}, details: { source: 'apiserver readyz etcd check' } },
       readyz.recent,
       held,
       s.forCycles,
@@ -249,7 +250,8 @@ function ruleBurn(f: ClusterFacts, severity: 'page' | 'ticket'): Condition[] {
       active: firing.length > 0,
       pending: false,
       summary,
-      labels: worst ? { long: fmt(worst.longWindowMs), short: fmt(worst.shortWindowMs) } : {},
+      labels: {},
+      ...(worst ? { details: { long_window: fmt(worst.longWindowMs), short_window: fmt(worst.shortWindowMs), burn_rate: (worst.shortBurnRate ?? 0).toFixed(2) } } : {}),
     },
   ];
 }
@@ -265,7 +267,7 @@ export function evaluateRules(f: ClusterFacts, s: AlertSettings): Condition[] {
     ...(s.rules['headroom-lost'] ? ruleHeadroom(f, s) : []),
     ...(s.rules['no-data'] ? ruleNoData(f, s) : []),
   ];
-  return all.map((c) => ({ ...c, labels: { ...c.labels, slo: c.component === 'control-plane' ? f.compositeSlo : f.sloOf(c.component) } }));
+  return all.map((c) => ({ ...c, labels: { ...c.labels, slo: f.sloOf(c.component) } }));
 }
 
 /** A stored failover as the failover rule sees it. */

@@ -94,7 +94,6 @@ export async function loadAlertInputs(clusters: readonly ClusterSummary[], o: { 
         staleAfterMs: stale,
         series: [...bySeries.values()],
         burn: burn.get(c.id) ?? null,
-        compositeSlo: sloOf(COMPOSITE_COMPONENT),
         sloOf,
         unknownSinceMs: unknownSince(
           (compositeRows[i] ?? []).map((r) => ({ atMs: r.at.getTime(), status: r.status })),

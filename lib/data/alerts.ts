@@ -190,7 +190,8 @@ export async function applyAlertStep(
     );
     return 'written';
   } catch (e) {
-    if (e instanceof LostRace) return 'lost-race';
+    // withDb wraps what the transaction threw (the cause is our LostRace).
+    if (e instanceof LostRace || (e instanceof Error && e.cause instanceof LostRace)) return 'lost-race';
     // A unique key taken: another replica created this state row or stored this transition first.
     if (classifyDbError(e).kind === 'conflict') return 'lost-race';
     throw e;

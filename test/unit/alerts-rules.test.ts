@@ -19,7 +19,7 @@ function samples(statuses: Array<RecentSample['status']>, o: { lastAgeMs?: numbe
 }
 
 function facts(series: RecentSeries[], over: Partial<ClusterFacts> = {}): ClusterFacts {
-  return { clusterId: 'c1', clusterName: 'lab', nowMs: NOW, staleAfterMs: STALE, series, burn: null, compositeSlo: 'lab-default', sloOf: () => 'lab-default', unknownSinceMs: null, ...over };
+  return { clusterId: 'c1', clusterName: 'lab', nowMs: NOW, staleAfterMs: STALE, series, burn: null, sloOf: () => 'lab-default', unknownSinceMs: null, ...over };
 }
 
 const pick = (conds: ReturnType<typeof evaluateRules>, rule: string, component?: string) => conds.filter((c) => c.rule === rule && (component === undefined || c.component === component)).map((c) => ({ active: c.active, pending: c.pending, sinceMs: c.sinceMs ?? null, severity: c.severity }));
@@ -128,7 +128,7 @@ test('burn-rate rules follow the dashboard evaluation row by row (page and ticke
 
 test('every condition carries the slo label of the policy that applies', () => {
   const pols = [{ component: '*', objective: 0.999, window: '30d' as const }, { component: 'dns', objective: 0.99, window: '30d' as const }, { component: 'control-plane', objective: 0.9995, window: 'month' as const }];
-  const f = facts([{ probe: 'dns', target: 'kube-dns', recent: samples(['down', 'down', 'down']) }, { probe: 'apiserver-readyz', target: 'endpoint', recent: samples(['up']) }], { sloOf: (c) => sloOf('lab', pols, c), compositeSlo: sloOf('lab', pols, 'control-plane') });
+  const f = facts([{ probe: 'dns', target: 'kube-dns', recent: samples(['down', 'down', 'down']) }, { probe: 'apiserver-readyz', target: 'endpoint', recent: samples(['up']) }], { sloOf: (c) => sloOf('lab', pols, c) });
   const c = evaluateRules(f, settings());
   assert.equal(c.find((x) => x.rule === 'dns-down')!.labels.slo, 'lab-dns');
   assert.equal(c.find((x) => x.rule === 'component-down' && x.component === 'apiserver-readyz')!.labels.slo, 'lab-default');
