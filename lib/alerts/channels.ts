@@ -22,6 +22,8 @@ export const ALERTMANAGER_REFRESH_MS = 60_000;
 export const ALERTMANAGER_VALIDITY_MS = 4 * ALERTMANAGER_REFRESH_MS;
 /** A failover is an event: posted to Alertmanager as an alert that ends by itself after this long. */
 export const EVENT_ALERT_MS = 15 * 60_000;
+/** A "send test" alert ends by itself after this long. */
+export const TEST_ALERT_MS = 5 * 60_000;
 
 export interface ChannelSettings {
   /** Notifications below this severity are not sent to this channel. */
@@ -134,7 +136,8 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 export function toAlertmanagerAlert(n: OutgoingNotification, nowMs: number, generatorUrl: string | null): Record<string, unknown> {
   let endsAtMs: number;
   if (n.transition === 'resolved') endsAtMs = n.endsAtMs ?? nowMs;
-  else if (n.transition === 'event' || n.transition === 'test') endsAtMs = Math.max(nowMs, n.startsAtMs) + EVENT_ALERT_MS;
+  else if (n.transition === 'event') endsAtMs = Math.max(nowMs, n.startsAtMs) + EVENT_ALERT_MS;
+  else if (n.transition === 'test') endsAtMs = nowMs + TEST_ALERT_MS;
   else endsAtMs = nowMs + ALERTMANAGER_VALIDITY_MS;
   return {
     labels: n.labels,

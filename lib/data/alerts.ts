@@ -238,3 +238,56 @@ export function toOutgoing(r: NotificationRow): OutgoingNotification {
     annotations: strings(p.annotations),
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// The alerts page and GET /api/alerts
+
+export interface ActiveAlertView {
+  clusterId: string;
+  clusterName: string;
+  rule: RuleId;
+  alertname: string;
+  component: string;
+  severity: Severity;
+  status: 'pending' | 'firing';
+  /** firing: startsAt; pending: since when. */
+  since: string | null;
+  silencedBy: string | null;
+  notified: boolean;
+  summary: string;
+  labels: Record<string, string>;
+}
+
+export interface AlertsView {
+  settings: AlertSettings;
+  rules: Array<(typeof RULES)[RuleId] & { enabled: boolean }>;
+  alerts: ActiveAlertView[];
+}
+
+const SEVERITY_ORDER: Record<Severity, number> = { page: 0, ticket: 1, info: 2 };
+
+export async function getAlertsView(): Promise<AlertsView> {
+  const [settings, states, clusters] = await Promise.all([getAlertSettings(), loadAlertStates(), withDb((db) => db.prisma.cluster.findMany({ orderBy: { name: 'asc' }, omit: { credentials: true } }))]);
+  const names = new Map(clusters.map((c) => [c.id, c.name]));
+  const alerts: ActiveAlertView[] = states
+    .filter((s): s is AlertStateRecord & { status: 'pending' | 'firing' } => s.status === 'pending' || s.status === 'firing')
+    .map((s) => {
+      const since = s.status === 'firing' ? s.firingSinceMs : s.pendingSinceMs;
+      return {
+        clusterId: s.clusterId,
+        clusterName: names.get(s.clusterId) ?? s.clusterId,
+        rule: s.rule,
+        alertname: RULES[s.rule].alertname,
+        component: s.component,
+        severity: s.severity,
+        status: s.status,
+        since: since === null ? null : new Date(since).toISOString(),
+        silencedBy: s.silencedBy,
+        notified: s.notified,
+        summary: s.summary,
+        labels: s.labels,
+      };
+    })
+    .sort((a, b) => Number(b.status === 'firing') - Number(a.status === 'firing') || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.clusterName.localeCompare(b.clusterName) || a.component.localeCompare(b.component));
+  return { settings, rules: (Object.values(RULES) as Array<(typeof RULES)[RuleId]>).map((r) => ({ ...r, enabled: settings.rules[r.id] })), alerts };
+}

@@ -8,6 +8,14 @@
 import { createHash } from 'node:crypto';
 import { resolvePolicy, type SloPolicySpec } from './policy';
 
+/** "*" or a component id as in reports: probe, or probe/target (e.g. leader-election/kube-system/kube-scheduler). */
+export const COMPONENT_ID_RE = /^(\*|control-plane|[a-z][a-z0-9-]*(\/[A-Za-z0-9._:/[\]-]+)?)$/;
+
+/** An objective Quorum stores: strictly between 0 and 1, at most 6 decimals (99.9999 %). */
+export function isValidObjective(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 && v < 1 && Number(v.toFixed(6)) === v;
+}
+
 const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
 
 export function sloName(clusterName: string, policyComponent: string): string {
