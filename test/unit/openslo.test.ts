@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
-import { exportDocuments, parseImport, toYaml, type PolicyDoc } from '@/lib/openslo/openslo';
+import { exportDocuments, parseImport, toYaml, type ClusterDoc, type PolicyDoc } from '@/lib/openslo/openslo';
 
-const clusters = [
+const clusters: ClusterDoc[] = [
   { name: 'prod-eu', labels: { env: 'prod' }, server: 'https://10.0.0.1:6443' },
   { name: 'lab', labels: {}, server: 'https://127.0.0.1:16443' },
 ];
