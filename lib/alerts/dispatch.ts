@@ -61,7 +61,8 @@ export async function sendMessage(channel: Pick<OpenChannel, 'id' | 'name' | 'se
   else outcome = outcomes.every((o) => o === 'ok') ? 'ok' : outcomes.includes('retry') ? 'retry' : 'failed';
   const errors = results.map(errorOf).filter((e): e is string => e !== null);
   const ra = results.map((r) => retryAfterMs(r.retryAfter, nowMs)).filter((x): x is number => x !== null);
-  return { outcome, results, error: outcome === 'ok' ? null : errors.join('; ') || 'failed', retryAfterMs: ra.length ? Math.max(...ra) : null };
+  // Each result's `error` also says what a non-2xx answer was ("HTTP 404: …"), for "Send test".
+  return { outcome, results: results.map((r) => ({ ...r, error: errorOf(r) })), error: outcome === 'ok' ? null : errors.join('; ') || 'failed', retryAfterMs: ra.length ? Math.max(...ra) : null };
 }
 
 /** Re-sends every active, notified, unsilenced alert to each Alertmanager channel (best effort). */

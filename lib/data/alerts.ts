@@ -288,6 +288,7 @@ export async function getAlertsView(): Promise<AlertsView> {
         labels: s.labels,
       };
     })
-    .sort((a, b) => Number(b.status === 'firing') - Number(a.status === 'firing') || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.clusterName.localeCompare(b.clusterName) || a.component.localeCompare(b.component));
+    // Firing before pending, silenced after the rest, most severe first.
+    .sort((a, b) => Number(b.status === 'firing') - Number(a.status === 'firing') || Number(a.silencedBy !== null) - Number(b.silencedBy !== null) || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.clusterName.localeCompare(b.clusterName) || a.component.localeCompare(b.component));
   return { settings, rules: (Object.values(RULES) as Array<(typeof RULES)[RuleId]>).map((r) => ({ ...r, enabled: settings.rules[r.id] })), alerts };
 }

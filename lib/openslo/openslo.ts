@@ -109,7 +109,7 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 const UNSUPPORTED_KINDS: Record<string, string> = {
   SLI: 'standalone SLI objects are not supported: inline the indicator in the SLO (spec.indicator)',
   DataSource: 'DataSource objects are not supported: Quorum measures its own probes (metricSource type "Quorum")',
-  AlertPolicy: 'alert policies are not supported: Quorum alerts on every SLO with the multiwindow burn-rate rules (README "Alerts")',
+  AlertPolicy: 'alert policies are not supported: Quorum alerts with its own rules (the composite SLO\'s multiwindow burn-rate tiers, component down, etcd quorum …; README "Alerts")',
   AlertCondition: 'alert conditions are not supported (see AlertPolicy)',
   AlertNotificationTarget: 'notification targets are managed as Quorum channels (README "Channels")',
 };
