@@ -171,6 +171,16 @@ test('a viewer sees channels, alerts and the log but no forms or buttons; the AP
   expect(((await res.json()) as { error: { class: string } }).error.class).toBe('permission-denied');
   const editor = await playwright.request.newContext({ ...(baseURL ? { baseURL } : {}), storageState: { cookies: [], origins: [] }, extraHTTPHeaders: { authorization: `Bearer ${apiToken('editor')}` } });
   expect((await editor.post('/api/channels/sre-webhook/test', { data: {} })).status()).toBe(403);
+  // GET /metrics: a viewer token is enough; without one, 401 and nothing else.
+  const metrics = await viewer.get('/metrics');
+  expect(metrics.status()).toBe(200);
+  expect(metrics.headers()['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+  expect(await metrics.text()).toMatch(/^quorum_alerts\{cluster="alerts-e2e-prod",alertname="QuorumComponentDown",rule="component-down",component="apiserver-readyz",severity="page",state="firing",silenced="false"\} 1$/m);
+  const anon = await playwright.request.newContext({ ...(baseURL ? { baseURL } : {}), storageState: { cookies: [], origins: [] } });
+  const refused = await anon.get('/metrics', { maxRedirects: 0 });
+  expect(refused.status()).toBe(401);
+  expect(await refused.text()).not.toContain('quorum_');
+  await anon.dispose();
   await viewer.dispose();
   await editor.dispose();
 });
