@@ -6,7 +6,9 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeError } from '@/lib/errors';
+import { pause } from '@/lib/deadline';
+import { loadEnv, type QuorumEnv } from '@/lib/env';
+import { QuorumError, describeError } from '@/lib/errors';
 import { migrate } from '@/lib/db/migrate';
 import { closeDb } from '@/lib/db';
 import { checkKeysOnStart } from '@/lib/keys';
@@ -16,10 +18,19 @@ import { loadAuthConfig } from '@/lib/env';
 const root = path.resolve(import.meta.dirname, '..');
 const bin = (name: string): string => path.join(root, 'node_modules', '.bin', name);
 
+// One validated configuration for the web app and the collector: a bad variable stops here, named.
+let env: QuorumEnv;
+try {
+  env = loadEnv();
+} catch (e) {
+  console.error(`error: ${e instanceof QuorumError ? e.message : describeError(e)}`);
+  process.exit(2);
+}
+
 const { values } = parseArgs({
   options: {
-    host: { type: 'string', default: process.env.QUORUM_HOST ?? '127.0.0.1' },
-    port: { type: 'string', default: process.env.PORT ?? '3000' },
+    host: { type: 'string', default: env.web.host },
+    port: { type: 'string', default: String(env.web.port) },
     'no-collector': { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
   },
@@ -73,7 +84,7 @@ async function waitForHealthy(url: string, child: ChildProcess): Promise<boolean
     } catch {
       // not listening yet
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await pause(200);
   }
   return false;
 }

@@ -144,7 +144,7 @@ export function createDispatcher(deps: DispatchDeps) {
         sum.delivered += group.length;
         continue;
       }
-      const next = nextAttemptAt(r.outcome, attempts, deps.now(), random(), r.retryAfterMs);
+      const next = nextAttemptAt(r.outcome, attempts, deps.now(), random, r.retryAfterMs);
       if (next === null) {
         await finishDeliveries(owner, group, { status: 'failed', error: `${r.error ?? 'failed'}${r.outcome === 'retry' ? ` (gave up after ${attempts} attempts)` : ''}` });
         sum.failed += group.length;

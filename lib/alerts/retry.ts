@@ -1,31 +1,14 @@
 // When to retry a notification delivery (pure). The response decides whether to retry at all —
 // 5xx, timeouts and connection errors are retried; a 4xx (the receiver refuses the request: wrong
 // URL, bad token, payload it will never accept) is not, except 408 and 429, which ask the client to
-// come back — and the backoff decides when: exponential with jitter, honouring Retry-After.
+// come back — and the backoff decides when, honouring Retry-After.
 //
-// Issue 9 adds the repo's one backoff policy (lib/backoff.ts: BackoffPolicy, backoffDelayMs) on its
-// branch; this file uses the same shape and formula so the two merge into that one module when it
-// lands on main (then import it from there and delete the copy below).
+// The delay comes from the repo's one retry policy (lib/deadline.ts backoffMs: exponential, full
+// jitter, floored at half the base).
+import { backoffMs, type BackoffPolicy } from '../deadline';
 
-export interface BackoffPolicy {
-  /** First delay (ms) after a failure. */
-  initialMs: number;
-  /** Upper bound of the delay (ms), before jitter. */
-  maxMs: number;
-  /** Growth per consecutive failure. */
-  factor: number;
-  /** ± fraction of the delay drawn at random (0.2 → 80 %–120 %), so many clients never retry in step. */
-  jitter: number;
-}
-
-/** Pure: the delay before retry number `attempt` (0-based) for a random draw `u` in [0, 1). */
-export function backoffDelayMs(p: BackoffPolicy, attempt: number, u: number): number {
-  const base = Math.min(p.maxMs, p.initialMs * p.factor ** Math.max(0, attempt));
-  return Math.round(base * (1 - p.jitter + 2 * p.jitter * u));
-}
-
-/** Notification deliveries: ~1 s, 2 s, 4 s … capped at 5 min, ± 20 %; given up after 12 attempts (≈ 25 min). */
-export const DELIVERY_RETRY: BackoffPolicy & { maxAttempts: number } = { initialMs: 1000, maxMs: 300_000, factor: 2, jitter: 0.2, maxAttempts: 12 };
+/** Notification deliveries: up to 1 s, 2 s, 4 s … capped at 5 min (full jitter); given up after 12 attempts (≈ 25 min at most). */
+export const DELIVERY_RETRY: BackoffPolicy & { maxAttempts: number } = { baseMs: 1000, maxMs: 300_000, maxAttempts: 12 };
 
 export type AttemptOutcome = 'ok' | 'retry' | 'failed';
 
@@ -48,10 +31,9 @@ export function retryAfterMs(header: string | null | undefined, nowMs: number): 
 
 /**
  * After a failed attempt number `attempts` (1 = the first): the next attempt time, or null when the
- * delivery is given up (not retryable, or out of attempts).
+ * delivery is given up (not retryable, or out of attempts). Retry-After wins when longer (capped).
  */
-export function nextAttemptAt(outcome: AttemptOutcome, attempts: number, nowMs: number, u: number, retryAfter: number | null = null, policy = DELIVERY_RETRY): number | null {
+export function nextAttemptAt(outcome: AttemptOutcome, attempts: number, nowMs: number, random: () => number, retryAfter: number | null = null, policy = DELIVERY_RETRY): number | null {
   if (outcome !== 'retry' || attempts >= policy.maxAttempts) return null;
-  const backoff = backoffDelayMs(policy, attempts - 1, u);
-  return nowMs + Math.min(policy.maxMs, Math.max(backoff, retryAfter ?? 0));
+  return nowMs + Math.min(policy.maxMs, Math.max(backoffMs(policy, attempts, random), retryAfter ?? 0));
 }

@@ -192,8 +192,10 @@ export async function applyAlertStep(
   } catch (e) {
     // withDb wraps what the transaction threw (the cause is our LostRace).
     if (e instanceof LostRace || (e instanceof Error && e.cause instanceof LostRace)) return 'lost-race';
-    // A unique key taken: another replica created this state row or stored this transition first.
-    if (classifyDbError(e).kind === 'conflict') return 'lost-race';
+    // A unique key taken (another replica created this state row or stored this transition first), or
+    // PostgreSQL aborted one of two racing transactions: the other one wrote it.
+    const kind = classifyDbError(e).kind;
+    if (kind === 'conflict' || kind === 'deadlock' || kind === 'serialization') return 'lost-race';
     throw e;
   }
 }

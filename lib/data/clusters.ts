@@ -2,10 +2,10 @@
 // models, never credentials); only loadClusterKubeconfig decrypts, for the collector.
 import { randomUUID } from 'node:crypto';
 import { DbError, classifyDbError, withDb, type ClusterRow } from '../db';
+import { QuorumError } from '../errors';
 import { decodeCredentials, encodeCredentials, type StoredCredentials } from '../clusters/credentials';
 import type { EtcdTarget } from '../etcd/client';
 import { SecretError, decryptSecret, encryptSecret, ensureSecretKey, getSecretKey } from '../secrets';
-import { QuorumError } from '../errors';
 import { loadEnv } from '../env';
 import { assertSettingsAllowed, parseSettingsJson, validateSettings } from '../clusters/settings';
 import type { ClusterSettings, ClusterSummary } from '../types';
@@ -54,7 +54,7 @@ function toSummary(r: ClusterPublicRow): ClusterSummary {
 }
 
 function requireText(field: string, v: unknown): string {
-  if (typeof v !== 'string' || v.trim() === '') throw new DbError('query', `cluster ${field} must be a non-empty string`);
+  if (typeof v !== 'string' || v.trim() === '') throw new QuorumError('invalid-input', `cluster ${field} must be a non-empty string`);
   return v.trim();
 }
 
@@ -68,7 +68,7 @@ export async function createCluster(input: CreateClusterInput): Promise<ClusterS
   const kubeconfig = input.kubeconfigYaml;
   requireText('kubeconfig', kubeconfig); // stored byte for byte, not trimmed
   for (const [k, v] of Object.entries(input.labels)) {
-    if (typeof v !== 'string') throw new DbError('query', `label "${k}" must have a string value`);
+    if (typeof v !== 'string') throw new QuorumError('invalid-input', `label "${k}" must have a string value`);
   }
   const settings = assertSettingsAllowed(validateSettings(input.settings ?? {}));
   const id = randomUUID();
@@ -118,7 +118,7 @@ export async function updateClusterLabels(idOrName: string, labels: Record<strin
   const current = await getCluster(idOrName);
   if (!current) return null;
   for (const [k, v] of Object.entries(labels)) {
-    if (typeof v !== 'string') throw new DbError('query', `label "${k}" must have a string value`);
+    if (typeof v !== 'string') throw new QuorumError('invalid-input', `label "${k}" must have a string value`);
   }
   const row = await withDb((db) => db.prisma.cluster.update({ where: { id: current.id }, data: { labels: JSON.stringify(labels) }, omit: OMIT }));
   return toSummary(row);
@@ -138,10 +138,24 @@ export async function loadClusterKubeconfig(id: string): Promise<string> {
 
 /** The decrypted kubeconfig and etcd endpoints/TLS material of a cluster. For the collector only. */
 export async function loadClusterCredentials(id: string): Promise<StoredCredentials> {
+  return openClusterEnvelope(id, await loadClusterEnvelope(id));
+}
+
+/**
+ * The cluster's credentials exactly as stored: the AES-256-GCM envelope, still encrypted (bound to
+ * the cluster id). The collector keeps this — never plaintext — on disk, so it can probe what it
+ * last knew while the database cannot answer.
+ */
+export async function loadClusterEnvelope(id: string): Promise<Uint8Array> {
   const row = await withDb((db) => db.prisma.cluster.findUnique({ where: { id } }));
-  if (!row) throw new DbError('query', `no cluster with id "${id}"`);
+  if (!row) throw new QuorumError('invalid-input', `no cluster with id "${id}"`);
+  return row.credentials;
+}
+
+/** Decrypts an envelope from loadClusterEnvelope (QuorumError `credentials-undecryptable` when the key or the envelope is wrong). */
+export function openClusterEnvelope(id: string, envelope: Uint8Array): StoredCredentials {
   try {
-    return decodeCredentials(decryptSecret(row.credentials, row.id, getSecretKey()));
+    return decodeCredentials(decryptSecret(envelope, id, getSecretKey()));
   } catch (e) {
     // Classified, so the collector's samples (and the overview) say what is wrong with this cluster.
     if (e instanceof SecretError) throw new QuorumError('credentials-undecryptable', `credentials cannot be decrypted: ${e.message}`, { cause: e });

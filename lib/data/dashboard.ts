@@ -18,7 +18,7 @@ import { currentState } from './overview';
 import { listOutages, type OutageRow } from './reports';
 import { evaluatePeriod, listMaintenanceWindows, listSeries, listSloPolicies, maintenanceRanges, measureSeries, type ComponentSlo, type MaintenanceScope, type SeriesInfo } from './slo';
 import { q } from './sql';
-import { collectorIntervalMs } from '../collector/config';
+import { collectorIntervalMs } from '../env';
 import { getCredentialStates } from '../keys';
 
 export const DASHBOARD_WINDOWS = ['7d', '28d', '30d', '90d'] as const satisfies readonly RollingWindow[];

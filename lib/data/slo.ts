@@ -2,7 +2,8 @@
 // coalesced intervals at the (sub-hour) edges plus each series' open tail — never from raw samples
 // (lib/slo/timeline.ts planRanges). Also the SLO settings: policies and maintenance windows.
 import { randomUUID } from 'node:crypto';
-import { DbError, withDb, type Db, type MaintenanceRecurrenceKind, type MaintenanceWindowRow, type SloPolicyRow, type SloWindowKind } from '../db';
+import { withDb, type Db, type MaintenanceRecurrenceKind, type MaintenanceWindowRow, type SloPolicyRow, type SloWindowKind } from '../db';
+import { QuorumError } from '../errors';
 import { evaluateSlo, type SloEvaluation } from '../slo/evaluate';
 import { COMPOSITE_COMPONENT, COMPOSITE_SOURCE, componentId, expandMaintenance, resolvePolicy, type MaintenanceSpec, type Recurrence, type ResolvedPolicy, type SloPolicySpec } from '../slo/policy';
 import { isValidTarget, windowBounds, type SloWindow } from '../slo/targets';
@@ -164,7 +165,7 @@ export async function listSloPolicies(clusterIds?: readonly string[]): Promise<S
 
 /** Creates or replaces the policy of one component ("*" = the cluster default). */
 export async function setSloPolicy(input: { clusterId: string; component?: string; objective: number; window?: SloWindow }): Promise<SloPolicyView> {
-  if (!isValidTarget(input.objective)) throw new DbError('query', `SLO objective must be a ratio strictly between 0 and 1 (0.999 = 99.9 %), got ${String(input.objective)}`);
+  if (!isValidTarget(input.objective)) throw new QuorumError('invalid-input', `SLO objective must be a ratio strictly between 0 and 1 (0.999 = 99.9 %), got ${String(input.objective)}`);
   const component = (input.component ?? '*').trim() || '*';
   const window = WINDOW_TO_DB[input.window ?? '30d'];
   const row = await withDb((db) =>
@@ -245,14 +246,14 @@ export async function createMaintenanceWindow(input: {
   now?: number;
 }): Promise<MaintenanceView> {
   const recurrence: MaintenanceRecurrenceKind = input.recurrence ?? 'none';
-  if (!RECURRENCES.includes(recurrence)) throw new DbError('query', `recurrence must be one of ${RECURRENCES.join(', ')}`);
+  if (!RECURRENCES.includes(recurrence)) throw new QuorumError('invalid-input', `recurrence must be one of ${RECURRENCES.join(', ')}`);
   if (!Number.isSafeInteger(input.startMs) || !Number.isSafeInteger(input.durationMs) || input.durationMs <= 0) {
-    throw new DbError('query', 'maintenance window needs a start (ms) and a duration > 0 (ms)');
+    throw new QuorumError('invalid-input', 'maintenance window needs a start (ms) and a duration > 0 (ms)');
   }
-  if (recurrence === 'daily' && input.durationMs > 86_400_000) throw new DbError('query', 'a daily maintenance window cannot last longer than a day');
-  if (recurrence === 'weekly' && input.durationMs > 7 * 86_400_000) throw new DbError('query', 'a weekly maintenance window cannot last longer than a week');
+  if (recurrence === 'daily' && input.durationMs > 86_400_000) throw new QuorumError('invalid-input', 'a daily maintenance window cannot last longer than a day');
+  if (recurrence === 'weekly' && input.durationMs > 7 * 86_400_000) throw new QuorumError('invalid-input', 'a weekly maintenance window cannot last longer than a week');
   const title = input.title.trim();
-  if (title === '') throw new DbError('query', 'maintenance window needs a title');
+  if (title === '') throw new QuorumError('invalid-input', 'maintenance window needs a title');
   const row = await withDb((db) =>
     db.prisma.maintenanceWindow.create({
       data: {

@@ -1,5 +1,6 @@
 // CoreDNS: the kube-dns endpoints, a real query for kubernetes.default.svc.<domain> to each one.
 import { outboundPolicy } from '../net/outbound';
+import { loadEnv } from '../env';
 import { QuorumError, describeError } from '../errors';
 import { queryA } from '../dns/query';
 import { getJson } from '../k8s/json';
@@ -28,7 +29,7 @@ export function dnsEndpoints(list: EndpointSliceList): DnsEndpoint[] {
   return out.sort((a, b) => a.address.localeCompare(b.address, 'en', { numeric: true }));
 }
 
-export const DNS_QUERY_NAME = (domain = process.env.QUORUM_CLUSTER_DOMAIN ?? 'cluster.local'): string => `kubernetes.default.svc.${domain}`;
+export const DNS_QUERY_NAME = (domain = loadEnv().clusterDomain): string => `kubernetes.default.svc.${domain}`;
 
 /** Each DNS server the user added (cluster settings): one sample each, target "server:IP:port". */
 async function userServers(ctx: ProbeContext, at: number): Promise<ProbeResult[]> {

@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { ALERTMANAGER_VALIDITY_MS, EVENT_ALERT_MS, alertmanagerAlertsUrl, buildMessage, deliveryKey, displayTarget, slackBody, summarize, toAlertmanagerAlert, webhookBody, webhookSignature, type OutgoingNotification } from '@/lib/alerts/channels';
-import { DELIVERY_RETRY, backoffDelayMs, classifyAttempt, nextAttemptAt, retryAfterMs } from '@/lib/alerts/retry';
+import { DELIVERY_RETRY, classifyAttempt, nextAttemptAt, retryAfterMs } from '@/lib/alerts/retry';
+import { backoffMs } from '@/lib/deadline';
 import { accumulate, probeErrorClasses } from '@/lib/metrics/heartbeat';
 
 const NOW = Date.UTC(2026, 11, 1, 10, 0, 0);
@@ -100,16 +101,18 @@ test('retries: 5xx, 408, 429 and no-answer are retried; other 4xx, redirects and
   for (const [status, code, want] of table) assert.equal(classifyAttempt(status, code), want, `${status} ${code}`);
 });
 
-test('backoff: 1 s, 2 s, 4 s … capped at 5 min, ±20 %; Retry-After honoured; given up after 12 attempts', () => {
-  assert.deepEqual([0, 1, 2, 3, 8, 9, 20].map((a) => backoffDelayMs(DELIVERY_RETRY, a, 0.5)), [1000, 2000, 4000, 8000, 256_000, 300_000, 300_000]);
-  assert.equal(backoffDelayMs(DELIVERY_RETRY, 0, 0), 800);
-  assert.equal(backoffDelayMs(DELIVERY_RETRY, 0, 0.999999), 1200);
-  assert.equal(nextAttemptAt('retry', 1, NOW, 0.5), NOW + 1000);
-  assert.equal(nextAttemptAt('retry', 3, NOW, 0.5), NOW + 4000);
-  assert.equal(nextAttemptAt('retry', 1, NOW, 0.5, 30_000), NOW + 30_000);
-  assert.equal(nextAttemptAt('retry', 1, NOW, 0.5, 3_600_000), NOW + 300_000, 'Retry-After is capped at the backoff maximum');
-  assert.equal(nextAttemptAt('retry', 12, NOW, 0.5), null);
-  assert.equal(nextAttemptAt('failed', 1, NOW, 0.5), null);
+test('backoff (the repo policy, lib/deadline.ts): up to 1 s, 2 s, 4 s … capped at 5 min; Retry-After honoured; given up after 12 attempts', () => {
+  const top = (): number => 1;
+  const bottom = (): number => 0;
+  assert.deepEqual([1, 2, 3, 4, 9, 10, 20].map((a) => backoffMs(DELIVERY_RETRY, a, top)), [1000, 2000, 4000, 8000, 256_000, 300_000, 300_000]);
+  assert.equal(backoffMs(DELIVERY_RETRY, 1, bottom), 500, 'never less than half the base');
+  assert.equal(nextAttemptAt('retry', 1, NOW, top), NOW + 1000);
+  assert.equal(nextAttemptAt('retry', 3, NOW, top), NOW + 4000);
+  assert.equal(nextAttemptAt('retry', 3, NOW, bottom), NOW + 500);
+  assert.equal(nextAttemptAt('retry', 1, NOW, top, 30_000), NOW + 30_000);
+  assert.equal(nextAttemptAt('retry', 1, NOW, top, 3_600_000), NOW + 300_000, 'Retry-After is capped at the backoff maximum');
+  assert.equal(nextAttemptAt('retry', 12, NOW, top), null);
+  assert.equal(nextAttemptAt('failed', 1, NOW, top), null);
   assert.equal(retryAfterMs('120', NOW), 120_000);
   assert.equal(retryAfterMs(new Date(NOW + 5000).toUTCString(), NOW), 5000);
   assert.equal(retryAfterMs('soon', NOW), null);

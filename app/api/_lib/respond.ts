@@ -1,7 +1,7 @@
 // Shared by the API route handlers: one error envelope, one mapping from error class to HTTP status.
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
-import { DbError } from '@/lib/db';
+import { DbError, type DbErrorKind } from '@/lib/db';
 import { QuorumError, describeError } from '@/lib/errors';
 import type { ErrorClass } from '@/lib/types';
 
@@ -13,6 +13,7 @@ export type ApiErrorClass =
   | 'conflict'
   | 'payload-too-large'
   | 'database-unavailable'
+  | 'database-busy'
   // Sign-in and request hardening (issue 10, app/api/_lib/guard.ts).
   | 'unauthenticated'
   | 'permission-denied'
@@ -76,6 +77,7 @@ export function httpStatusFor(errorClass: ApiErrorClass): number {
       return 422;
     case 'database-unavailable':
     case 'credentials-undecryptable':
+    case 'database-busy':
       return 503;
     case 'internal':
       return 500;
@@ -87,7 +89,45 @@ export function httpStatusFor(errorClass: ApiErrorClass): number {
 }
 
 export function errorResponse(errorClass: ApiErrorClass, message: string, extra?: Record<string, unknown>): NextResponse<ApiError> {
-  return NextResponse.json({ ...extra, error: { class: errorClass, message } }, { status: httpStatusFor(errorClass) });
+  const status = httpStatusFor(errorClass);
+  // 503s say when to try again (the database is down, hung or locked: a retry in a few seconds may succeed).
+  const headers: Record<string, string> = status === 503 ? { 'retry-after': errorClass === 'database-busy' ? '1' : '5', 'cache-control': 'no-store' } : {};
+  return NextResponse.json({ ...extra, error: { class: errorClass, message } }, { status, headers });
+}
+
+/**
+ * The API class of a database error: a lock or a conflicting transaction is `database-busy`; a
+ * database that is down, hung, read-only, full, unmigrated… is `database-unavailable` (both 503);
+ * a unique violation is a 409; anything else is Quorum's bug (500, logged).
+ */
+export function dbErrorClass(kind: DbErrorKind): ApiErrorClass {
+  switch (kind) {
+    case 'busy':
+    case 'deadlock':
+    case 'serialization':
+      return 'database-busy';
+    case 'conflict':
+      return 'conflict';
+    case 'invalid-data':
+    case 'query':
+      return 'internal';
+    case 'unreachable':
+    case 'timeout':
+    case 'read-only':
+    case 'disk-full':
+    case 'resources':
+    case 'shutdown':
+    case 'io':
+    case 'auth':
+    case 'no-database':
+    case 'not-migrated':
+    case 'corrupt':
+      return 'database-unavailable';
+    default: {
+      const never: never = kind;
+      return never;
+    }
+  }
 }
 
 function isUniqueViolation(e: unknown): boolean {
@@ -99,8 +139,10 @@ function isUniqueViolation(e: unknown): boolean {
 export function toErrorResponse(e: unknown): NextResponse<ApiError> {
   if (e instanceof QuorumError) return errorResponse(e.errorClass, e.message);
   if (e instanceof DbError) {
-    if (e.kind === 'conflict') return errorResponse('conflict', e.message);
-    if (e.kind !== 'query') return errorResponse('database-unavailable', e.message);
+    const cls = dbErrorClass(e.kind);
+    if (cls !== 'internal') return errorResponse(cls, e.message);
+    console.error('[api] database refused a query:', e.message);
+    return errorResponse('internal', 'internal error; see the server log');
   }
   if (isUniqueViolation(e)) return errorResponse('conflict', 'a cluster with this name already exists');
   console.error('[api] unexpected error:', describeError(e));
