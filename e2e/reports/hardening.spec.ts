@@ -41,6 +41,7 @@ function apiRoutes(): RouteDef[] {
     }
   };
   walk('app/api');
+  walk('app/metrics'); // GET /metrics (issue 11) is guarded like the API
   return out.sort((a, b) => `${a.path} ${a.method}`.localeCompare(`${b.path} ${b.method}`));
 }
 
@@ -51,7 +52,7 @@ const BROWSER_REDIRECTS = new Set(['/api/auth/oidc/start', '/api/auth/oidc/callb
 async function expectClassified(res: APIResponse, what: string, statuses: (s: number) => boolean): Promise<string> {
   expect(res.status(), `${what}: ${res.status()} ${(await res.text()).slice(0, 200)}`).toBeLessThan(500);
   expect(statuses(res.status()), `${what}: unexpected ${res.status()}`).toBe(true);
-  if (res.status() < 400 && (res.headers()['content-type'] ?? '').startsWith('text/csv')) return ''; // a CSV download that succeeded
+  if (res.status() < 400 && /^(text\/csv|application\/yaml|text\/plain; version=0\.0\.4)/.test(res.headers()['content-type'] ?? '')) return ''; // a CSV or OpenSLO YAML download, or the Prometheus exposition, that succeeded
   const body = (await res.json().catch(() => null)) as { error?: { class?: unknown; message?: unknown } } | null;
   expect(body, `${what}: JSON body`).not.toBeNull();
   if (res.status() >= 400) {
