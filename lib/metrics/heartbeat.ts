@@ -4,6 +4,8 @@
 import type { ProbeResult } from '../types';
 
 export interface CycleFacts {
+  /** When the cycle started (ISO); without it, end − duration. */
+  startedAt?: string;
   clusters: number;
   samples: number;
   written: number;
@@ -66,7 +68,8 @@ export function accumulate(prev: HeartbeatStats | null, c: CycleFacts, results: 
       ? prev
       : { startedAtMs: o.processStartedAtMs, intervalSeconds: o.intervalSeconds, lastCycle: { startedAtMs: 0, endedAtMs: 0, durationMs: 0, lagMs: 0, clusters: 0, samples: 0, written: 0, buffered: 0, dbError: null }, cycles: 0, cycleSecondsTotal: 0, samplesTotal: 0, droppedTotal: 0, corruptTotal: 0, rejectedTotal: 0, diskErrorsTotal: 0, probeErrors: {} };
   const intervalMs = o.intervalSeconds * 1000;
-  const startedAtMs = o.endedAtMs - c.ms;
+  const parsed = c.startedAt === undefined ? Number.NaN : Date.parse(c.startedAt);
+  const startedAtMs = Number.isFinite(parsed) ? parsed : o.endedAtMs - c.ms;
   const lagMs = ((startedAtMs % intervalMs) + intervalMs) % intervalMs;
   const probeErrors = { ...base.probeErrors };
   for (const [k, v] of Object.entries(probeErrorClasses(results))) probeErrors[k] = (probeErrors[k] ?? 0) + v;

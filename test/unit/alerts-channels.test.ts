@@ -136,4 +136,7 @@ test('collector heartbeat: last cycle, lag after the tick, counters since start,
   // A new process (restart) starts its counters from zero.
   const c = accumulate(b, { clusters: 1, samples: 1, written: 1, buffered: 0, dropped: 0, ms: 10 }, [], { endedAtMs: NOW + 20_010, intervalSeconds: 10, processStartedAtMs: NOW + 15_000 });
   assert.deepEqual([c.cycles, c.samplesTotal, c.probeErrors, c.startedAtMs], [1, 1, {}, NOW + 15_000]);
+  // The collector's own start time of the cycle wins over end − duration.
+  const d = accumulate(c, { startedAt: new Date(NOW + 30_007).toISOString(), clusters: 1, samples: 1, written: 1, buffered: 0, dropped: 0, ms: 900 }, [], { endedAtMs: NOW + 31_500, intervalSeconds: 10, processStartedAtMs: NOW + 15_000 });
+  assert.deepEqual([d.lastCycle.startedAtMs, d.lastCycle.lagMs], [NOW + 30_007, 7]);
 });
