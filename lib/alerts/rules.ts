@@ -133,6 +133,8 @@ function fromRun(base: Omit<Condition, 'active' | 'pending' | 'sinceMs'>, recent
 
 const isDown = (s: RecentSample): boolean => s.status === 'down';
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+/** Voting members the etcd probe knew of: its `members` fact is the member list (an array). */
+const memberCount = (facts: Readonly<Record<string, unknown>>): number => (Array.isArray(facts.members) ? facts.members.length : (num(facts.members) ?? 0));
 
 /** Series with a rule of their own are not also reported as "component down". */
 const OWN_RULE = new Set(['etcd/etcd', 'dns/kube-dns', 'nodes/workers']);
@@ -168,7 +170,7 @@ function etcdConditions(f: ClusterFacts, s: AlertSettings): Condition[] {
   const direct = seriesOf(f, 'etcd', 'etcd');
   const out: Condition[] = [];
   if (direct && direct.recent.length > 0 && nowFresh(f, direct)) {
-    const quorumLost = (x: RecentSample): boolean => x.status !== 'unknown' && x.facts.hasQuorum === false && (num(x.facts.members) ?? 0) > 0;
+    const quorumLost = (x: RecentSample): boolean => x.status !== 'unknown' && x.facts.hasQuorum === false && (memberCount(x.facts) > 0 || (num(x.facts.majority) ?? 0) > 0);
     const noTolerance = (x: RecentSample): boolean => x.facts.hasQuorum === true && num(x.facts.toleranceNow) === 0 && (num(x.facts.toleranceDesign) ?? 0) > 0;
     const latest = direct.recent[0]!;
     const lost = consecutive(direct.recent, f.nowMs, f.staleAfterMs, quorumLost);
