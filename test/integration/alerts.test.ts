@@ -28,7 +28,7 @@ import { startReceiver, verifySignature, waitFor, type Receiver } from '../suppo
 
 // Receivers on this suite's own ports (3510-3519); loopback targets must be allowed explicitly.
 process.env.QUORUM_OUTBOUND_ALLOW_LOOPBACK = '1';
-const PORT = { webhook: 3511, failing: 3512, refusing: 3513, slack: 3514 };
+const PORT = { webhook: 3511, failing: 3512, refusing: 3513, slack: 3514, amA: 3515, amB: 3516 };
 
 const KUBECONFIG = 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n';
 const SECRET = 'integration-hmac-secret-0123456789';
@@ -250,6 +250,42 @@ function providerSuite(provider: Provider): void {
     await writeCycles(clusterId, ['up'], 10);
     await evaluateAlerts(deps());
   }));
+
+  test('Alertmanager HA pair: each alert to both; active alerts re-sent every minute with endsAt ahead; one member down is enough to deliver', () => withReceiver(PORT.amA, {}, (amA) => withReceiver(PORT.amB, {}, async (amB) => {
+    const ch = await createChannel({ name: 'am-pair', kind: 'alertmanager', secret: { urls: [amA.url, `${amB.url}/`] } });
+    await writeCycles(clusterId, ['down', 'down', 'down'], 100);
+    assert.equal((await evaluateAlerts(deps())).notifications, 2);
+    let clock = Date.now();
+    const d = createDispatcher({ now: () => clock, policy: outboundPolicy, publicUrl: null, log });
+    const firstPass = await d.pass();
+    assert.deepEqual(firstPass, { messages: 1, delivered: 2, retried: 0, failed: 0 });
+    // Both members got the refresh of what fires and the firing notification, at /api/v2/alerts.
+    for (const am of [amA, amB]) {
+      assert.deepEqual(am.received.map((r) => r.path), ['/api/v2/alerts', '/api/v2/alerts']);
+      const alerts = JSON.parse(am.received.at(-1)!.body) as Array<{ labels: Record<string, string>; startsAt: string; endsAt: string }>;
+      assert.deepEqual(alerts.map((a) => a.labels.alertname).sort(), ['QuorumComponentDown', 'QuorumEtcdQuorumLost']);
+      assert.ok(alerts.every((a) => Date.parse(a.endsAt) === clock + 240_000), 'firing: endsAt 4 min ahead');
+    }
+    clock += 30_000;
+    await d.pass();
+    assert.equal(amA.received.length, 2, 'no refresh within the minute');
+    clock += 31_000;
+    await amB.close(); // one member of the pair is gone
+    await d.pass();
+    assert.equal(amA.received.length, 3, 'the refresh after a minute');
+    const refreshed = JSON.parse(amA.received[2]!.body) as Array<{ endsAt: string; startsAt: string }>;
+    assert.ok(refreshed.every((a) => Date.parse(a.endsAt) === clock + 240_000), 'endsAt moves on with every refresh, startsAt stays');
+    const attemptsLog = await listDeliveryAttempts({ channelId: ch.id }, { limit: 10 });
+    assert.deepEqual(attemptsLog.attempts.map((a) => [a.kind, a.outcome, a.target]).slice(0, 2).sort(), [['refresh', 'ok', amA.url], ['refresh', 'retry', amB.url]]);
+    // Resolved: endsAt = the resolve time, to the member still up; delivered ("any").
+    await writeCycles(clusterId, ['up'], 10);
+    await evaluateAlerts(deps());
+    clock = Date.now();
+    assert.deepEqual(await d.pass(), { messages: 1, delivered: 2, retried: 0, failed: 0 });
+    const resolved = JSON.parse(amA.received.at(-1)!.body) as Array<{ endsAt: string }>;
+    assert.ok(resolved.every((a) => Date.parse(a.endsAt) <= Date.now()), 'resolved alerts end now, not 4 min ahead');
+    await removeChannel(ch.id);
+  })));
 
   test('settings are validated and audited as before/after; the heartbeat round-trips', async () => {
     await assert.rejects(updateAlertSettings({ forCycles: 0 }, 'x'), (e: unknown) => e instanceof QuorumError && /forCycles must be at least 1/.test(e.message));
