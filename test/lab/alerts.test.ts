@@ -213,7 +213,12 @@ test('two etcd members killed: QuorumEtcdQuorumLost in Alertmanager within two i
 });
 
 test('the kube-scheduler leader killed: a signed failover notification at the webhook receiver', { timeout: 240_000 }, async () => {
-  // Leaders re-elected after the etcd outage may still settle: start from a fresh, renewed holder.
+  // After the etcd outage the leaders re-elect: wait until the scheduler Lease has been quiet for 20 s
+  // (no takeover stored), so the takeover this kill causes is the one we look for.
+  await waitFor('the kube-scheduler Lease settled', async () => {
+    const fo = (await listFailovers({ clusterId, since: new Date(Date.now() - 10 * 60_000), lease: 'kube-system/kube-scheduler' })).at(-1);
+    return !fo || Date.now() - Date.parse(fo.observedAt) > 20_000;
+  }, 120_000, 2000);
   const killed = await waitFor('a live scheduler leader', async () => {
     try {
       return await lab('fault', 'kill', 'kube-scheduler', '--leader');
@@ -222,13 +227,14 @@ test('the kube-scheduler leader killed: a signed failover notification at the we
     }
   }, 120_000, 3000);
   const killedAt = Date.parse(String(killed.at));
+  const killedHolder = `qlab-cp${String(killed.node)}_`;
   const msg = await waitFor(
-    'a QuorumLeaderFailover for kube-scheduler after the kill',
+    `a QuorumLeaderFailover for kube-scheduler away from ${killedHolder}…`,
     () =>
       webhook.received.find((r) => {
         if (!r.body.includes('"QuorumLeaderFailover"')) return false;
-        const b = JSON.parse(r.body) as { notifications: Array<{ alertname: string; labels: Record<string, string>; startsAt: string }> };
-        return b.notifications.some((n) => n.alertname === 'QuorumLeaderFailover' && n.labels.lease === 'kube-system/kube-scheduler' && Date.parse(n.startsAt) >= killedAt - 1000);
+        const b = JSON.parse(r.body) as { notifications: Array<{ alertname: string; labels: Record<string, string>; startsAt: string; summary: string }> };
+        return b.notifications.some((n) => n.alertname === 'QuorumLeaderFailover' && n.labels.lease === 'kube-system/kube-scheduler' && Date.parse(n.startsAt) >= killedAt && n.summary.includes(`: ${killedHolder}`));
       }),
     150_000,
     1000,
@@ -236,11 +242,14 @@ test('the kube-scheduler leader killed: a signed failover notification at the we
   assert.equal(verifySignature(msg, SECRET), true, 'the HMAC-SHA256 signature verifies');
   assert.equal(verifySignature({ ...msg, body: `${msg.body} ` }, SECRET), false, 'and fails for a changed body');
   const body = JSON.parse(msg.body) as { cluster: { name: string }; notifications: Array<{ alertname: string; labels: Record<string, string>; summary: string; severity: string }> };
-  const n = body.notifications.find((x) => x.alertname === 'QuorumLeaderFailover' && x.labels.lease === 'kube-system/kube-scheduler')!;
+  const n = body.notifications.find((x) => x.alertname === 'QuorumLeaderFailover' && x.labels.lease === 'kube-system/kube-scheduler' && x.summary.includes(`: ${killedHolder}`))!;
   assert.equal(body.cluster.name, CLUSTER);
   assert.equal(n.severity, 'info');
   assert.equal(n.labels.kind, 'crash');
   assert.match(n.summary, /^kube-scheduler failover on lab-alerts \(crash\): qlab-cp\d_[0-9a-f-]+ → qlab-cp\d_[0-9a-f-]+, gap \d+\.\d\d s$/);
+  // A SIGKILLed leader cannot release: the Lease had to expire (8 s) — the gap is at least that.
+  const gapS = Number(/gap (\d+\.\d\d) s$/.exec(n.summary)![1]);
+  assert.ok(gapS >= 8, `gap ${gapS} s`);
   console.log(`# scheduler leader killed at ${String(killed.at)}: ${n.summary}; at the receiver ${((msg.at - killedAt) / 1000).toFixed(1)} s after the kill`);
 });
 
