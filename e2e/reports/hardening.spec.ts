@@ -33,8 +33,11 @@ function apiRoutes(): RouteDef[] {
       else if (e === 'route.ts') {
         const src = readFileSync(p, 'utf8');
         const routePath = '/' + path.relative('app', path.dirname(p)).split(path.sep).join('/');
+        const guardOf = (rhs: string): RegExpExecArray | null => /=\s*(route|publicRoute)(?:<[^>]*>)?\(\s*(?:'([a-z:]+)')?/.exec(rhs);
         for (const m of src.matchAll(/^export (?:const|async function|function) (GET|POST|PUT|PATCH|DELETE)\b(.*)$/gm)) {
-          const guard = /=\s*(route|publicRoute)(?:<[^>]*>)?\(\s*(?:'([a-z:]+)')?/.exec(m[2]!);
+          // `export const GET = handler;` where `const handler = route(…)` (the API catch-all) counts as guarded.
+          const alias = /^\s*=\s*([A-Za-z_$][\w$]*)\s*;?\s*$/.exec(m[2]!)?.[1];
+          const guard = guardOf(m[2]!) ?? (alias ? guardOf(new RegExp(`^const ${alias}\\b(.*)$`, 'm').exec(src)?.[1] ?? '') : null);
           out.push({ path: routePath, method: m[1]!, permission: guard ? (guard[1] === 'publicRoute' ? 'public' : guard[2]!) : 'UNGUARDED', file: p });
         }
       }
@@ -46,7 +49,7 @@ function apiRoutes(): RouteDef[] {
 }
 
 const ROUTES = apiRoutes();
-const fill = (p: string, id: string): string => p.replace(/\[[a-z]+\]/g, encodeURIComponent(id));
+const fill = (p: string, id: string): string => p.replace(/\[(?:\.\.\.)?[a-z]+\]/g, encodeURIComponent(id));
 const BROWSER_REDIRECTS = new Set(['/api/auth/oidc/start', '/api/auth/oidc/callback']);
 
 async function expectClassified(res: APIResponse, what: string, statuses: (s: number) => boolean): Promise<string> {
