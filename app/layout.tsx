@@ -45,6 +45,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                     <Link href="/reports">Reports</Link>
                   </li>
                   <li>
+                    <Link href="/alerts">Alerts</Link>
+                  </li>
+                  <li>
                     <Link href="/settings">Settings</Link>
                   </li>
                   <li>

@@ -15,6 +15,7 @@ import { loadEnv, type DbConfig, type DbTimeouts } from './env';
 import { classifyDbError, DbError } from './db/errors';
 import type { Status } from './types';
 import type { AuthDelegates } from './db/auth-delegates';
+import type { AlertDelegates } from './db/alert-delegates';
 
 export { DbError, classifyDbError } from './db/errors';
 export type { DbErrorKind } from './db/errors';
@@ -181,7 +182,7 @@ interface MaintenanceDelegate {
 }
 
 /** The part of either generated client Quorum uses (transaction clients included). */
-export interface DbTx extends AuthDelegates {
+export interface DbTx extends AuthDelegates, AlertDelegates {
   cluster: ClusterDelegate;
   sample: SampleDelegate;
   sloPolicy: SloPolicyDelegate;
@@ -341,6 +342,13 @@ function delegates(c: DbClient): DbTx {
     loginAttempt: c.loginAttempt,
     authFlow: c.authFlow,
     setupToken: c.setupToken,
+    alertChannel: c.alertChannel,
+    alertSettings: c.alertSettings,
+    alertState: c.alertState,
+    notification: c.notification,
+    notificationDelivery: c.notificationDelivery,
+    deliveryAttempt: c.deliveryAttempt,
+    collectorHeartbeat: c.collectorHeartbeat,
     $queryRawUnsafe: (sql, ...values) => c.$queryRawUnsafe(sql, ...values),
     $executeRawUnsafe: (sql, ...values) => c.$executeRawUnsafe(sql, ...values),
   };

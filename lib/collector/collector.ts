@@ -12,7 +12,7 @@ import type { BufferRecord, NewRecord } from './buffer-codec';
 import { KnownClusters } from './known';
 import type { LeaseSeed, LeaseTracker, WatchGap } from './leases';
 import { writeCollectorStatus } from './status';
-import { runCycle, type CachedConnection } from './run';
+import { runCycle, type CachedConnection, type ClusterCycleResult } from './run';
 
 /** The collector's settings (lib/env.ts `collector`), plus the deadline of its database calls. */
 export type CollectorConfig = Omit<CollectorEnv, 'bufferBytes'> & {
@@ -61,6 +61,11 @@ export interface CollectorDeps {
   log: (line: Record<string, unknown>) => void;
   /** Folder of the on-disk buffer (and of known-clusters.json, status.json); default <QUORUM_DATA_DIR>/collector-buffer. */
   bufferDir?: string;
+  /**
+   * Called after every cycle (not awaited: it never delays the schedule) with the cycle's summary
+   * and results — the heartbeat and the alert evaluation (lib/alerts/task.ts) hang here. Must not throw.
+   */
+  afterCycle?: (summary: CycleSummary, results: readonly ClusterCycleResult[]) => void;
 }
 
 /**
@@ -388,6 +393,7 @@ export function createCollector(cfg: CollectorConfig, deps: CollectorDeps) {
     deps.log({ event: 'cycle', ...summary, down: results.flatMap((r) => r.results.filter((s) => s.status !== 'up').map((s) => `${r.name}/${s.probe}: ${s.status} (${s.reason})`)) });
     known.persist();
     if (!buffer.memoryOnly) writeCollectorStatus(dir, { pid: process.pid, intervalSeconds: cfg.intervalSeconds, at: new Date(deps.now()).toISOString(), ...summary });
+    deps.afterCycle?.(summary, results);
     return summary;
   }
 

@@ -12,6 +12,9 @@ import { loadEnv } from '../env';
 import { describeError } from '../errors';
 import { ALL_PROBES } from '../probes';
 import { createCollector } from './collector';
+import { bufferDir } from './buffer';
+import { loadAuthConfig } from '../env';
+import { createAfterCycle } from '../alerts/after-cycle';
 
 const log = (line: Record<string, unknown>): void => {
   process.stdout.write(`${JSON.stringify({ t: new Date().toISOString(), svc: 'collector', ...line })}\n`);
@@ -54,6 +57,8 @@ async function main(): Promise<void> {
   })();
   // Each attempt is bounded by the database timeouts; never wait longer than this before probing.
   await Promise.race([first, pause(15_000)]);
+  // Heartbeat (for GET /metrics) and alerting after each cycle (issue 11, lib/alerts/after-cycle.ts).
+  const after = createAfterCycle({ intervalSeconds: cfg.intervalSeconds, bufferDir: bufferDir(env.dataDir), publicUrl: loadAuthConfig().publicUrl?.origin ?? null, now: Date.now, log });
   const collector = createCollector(
     { ...cfg, dbTimeoutMs: env.db.timeouts.callMs },
     {
@@ -65,6 +70,7 @@ async function main(): Promise<void> {
       now: Date.now,
       log,
       failovers: { insertFailovers: insertFailoverEvents, insertWatchGaps, loadSeeds: (id) => loadLeaseSeeds(id) },
+      afterCycle: after.afterCycle,
     },
   );
   log({ event: 'start', ...cfg, db: env.db.provider, dbTimeouts: env.db.timeouts, rawRetentionDays: env.retention.rawRetentionMs / 86_400_000, probes: ALL_PROBES.map((p) => p.id) });
@@ -92,6 +98,7 @@ async function main(): Promise<void> {
     stopping.abort();
     await retentionTask.stop();
     await collector.stop();
+    await Promise.race([after.stop(), pause(5000)]);
     await Promise.race([migrated, pause(1000)]);
     await Promise.race([closeDb().catch(() => undefined), pause(2000)]);
     process.exit(0);
