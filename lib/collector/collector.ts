@@ -29,8 +29,11 @@ export interface RecordWriteOptions {
   dedupe: boolean;
   /** Longest time one sample speaks for: 3 × the collector interval (the write path's rollups use it). */
   capMs: number;
-  /** The collector interval: the write path keeps one sample per probe, target and cycle. */
-  slotMs: number;
+  /**
+   * Several collectors (PostgreSQL): the collector interval, and the write path keeps one sample per
+   * probe, target and cycle. Absent with one collector (SQLite), where nothing else writes samples.
+   */
+  slotMs?: number;
 }
 
 export interface CollectorDeps {
@@ -260,7 +263,7 @@ export function createCollector(cfg: CollectorConfig, deps: CollectorDeps) {
     let dedupe = info.maybeWritten;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await writeOnce(r, { dedupe, capMs, slotMs: intervalMs });
+        return await writeOnce(r, { dedupe, capMs, ...(ownership?.mode === 'ha' ? { slotMs: intervalMs } : {}) });
       } catch (e) {
         const conflict = e instanceof DbError && (e.kind === 'deadlock' || e.kind === 'serialization');
         if (!conflict || attempt >= CONFLICT_RETRIES || stopped) throw e;

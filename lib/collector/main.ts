@@ -17,7 +17,7 @@ import { openPgSession } from '../db/session';
 import { OsLock } from '../os-lock';
 import { VERSION } from '../version';
 import { createCollector } from './collector';
-import { haOwnership, newCollectorInfo, singleOwnership, type ClusterOwnership } from './ownership';
+import { haOwnership, newCollectorInfo, sessionNameOf, singleOwnership, type ClusterOwnership } from './ownership';
 import { selfRegisterLoop } from './self-register';
 
 const log = (line: Record<string, unknown>): void => {
@@ -73,8 +73,9 @@ async function main(): Promise<void> {
     db.provider === 'postgresql'
       ? haOwnership({
           info,
+          applicationName: sessionNameOf(info),
           connect: async () => {
-            const session = await openPgSession(db, { applicationName: `quorum-collector ${info.id}`, silentTimeoutMs: env.ha.sessionTimeoutMs });
+            const session = await openPgSession(db, { applicationName: sessionNameOf(info), silentTimeoutMs: env.ha.sessionTimeoutMs });
             return { store: pgOwnershipStore(session, db.schema), close: session.close };
           },
           intervalMs: cfg.intervalSeconds * 1000,

@@ -114,6 +114,12 @@ export function newCollectorInfo(opts: { name: string; version: string; mode: 'h
   return { id: `${opts.name}-${randomBytes(4).toString('hex')}`, name: opts.name, host: os.hostname(), pid: process.pid, version: opts.version, mode: opts.mode, intervalSeconds: opts.intervalSeconds };
 }
 
+/** The ownership session's application_name: unique per run (the id ends in random hex), at most 63 bytes as PostgreSQL keeps it. */
+export function sessionNameOf(info: CollectorInfo): string {
+  const prefix = 'quorum-collector ';
+  return info.id.length + prefix.length <= 63 ? `${prefix}${info.id}` : `${prefix}…${info.id.slice(-(63 - prefix.length - 3))}`;
+}
+
 interface Owned {
   /** Cycles before this one are not ours to probe (another collector may have probed them). */
   probeFromSlot: number;
@@ -126,6 +132,8 @@ export interface HaOwnershipDeps {
   info: CollectorInfo;
   /** Opens the ownership session: its store and how to close it. Throws a DbError. */
   connect: () => Promise<{ store: OwnershipStore; close: () => Promise<void> }>;
+  /** The session's application_name (it carries the run id): earlier sessions of this run are ended on reconnect. */
+  applicationName?: string;
   intervalMs: number;
   tickMs: number;
   now: () => number;
@@ -160,6 +168,10 @@ export function haOwnership(d: HaOwnershipDeps): ClusterOwnership {
   async function connect(): Promise<{ store: OwnershipStore; close: () => Promise<void> }> {
     const s = await d.connect();
     try {
+      if (d.applicationName) {
+        const ended = await s.store.endStaleSessions(d.applicationName, 3000);
+        if (ended > 0) d.log({ event: 'ownership-stale-sessions-ended', sessions: ended, why: 'a session of this collector from before the reconnect still held its locks' });
+      }
       await s.store.register(me);
       if (!(await s.store.tryLock(s.store.keyOfCollector(me.id)))) throw new Error(`the liveness lock of ${me.id} is held by another session`);
       // Re-take what this collector owned (previous session, or the previous run on this data folder) before anything else.

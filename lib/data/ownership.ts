@@ -44,6 +44,12 @@ export interface ClaimResult {
 /** What the ownership loop needs from the database (the real one is `pgOwnershipStore`; unit tests give their own). */
 export interface OwnershipStore {
   register(info: CollectorInfo): Promise<void>;
+  /**
+   * Ends this collector's earlier sessions that the server still holds (a reconnect after the network
+   * or the server hung: the old session may keep its locks until the server notices). Found by their
+   * application_name, which carries the run id. Returns how many were ended.
+   */
+  endStaleSessions(applicationName: string, waitMs: number): Promise<number>;
   /** False when the collector's row is gone (removed by retention, or a restored database): register again. */
   heartbeat(id: string, owned: number, lastCycle: { atMs: number; json: string } | null): Promise<boolean>;
   locks(): Promise<HeldLock[]>;
@@ -86,6 +92,19 @@ export function pgOwnershipStore(s: PgSession, schema: string): OwnershipStore {
          ON CONFLICT ("id") DO UPDATE SET "heartbeatAt" = ${NOW}, "stoppedAt" = NULL`,
         [info.id, info.name, info.host, info.pid, info.version, info.mode, info.intervalSeconds],
       );
+    },
+
+    async endStaleSessions(applicationName, waitMs) {
+      const rows = await one<{ pid: number }>(s, 'SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()', [applicationName]);
+      if (rows.length === 0) return 0;
+      await one(s, 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()', [applicationName]);
+      const until = Date.now() + waitMs;
+      while (Date.now() < until) {
+        const left = await one(s, 'SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()', [applicationName]);
+        if (left.length === 0) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return rows.length;
     },
 
     async heartbeat(id, owned, lastCycle) {

@@ -68,18 +68,22 @@ export async function openPgSession(cfg: PgConfig, opts: { applicationName: stri
       }
     }
     const r = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-    return {
-      client,
-      backendPid: r.rows[0]!.pid,
-      settings,
-      close: async () => {
-        await client.end().catch(() => undefined);
-      },
-    };
+    return { client, backendPid: r.rows[0]!.pid, settings, close: () => closeClient(client) };
   } catch (e) {
     await client.end().catch(() => undefined);
     throw classifyDbError(e);
   }
+}
+
+/**
+ * Ends the session: a polite Terminate, at most 1 s (a hung server never answers it), then the socket
+ * is destroyed — the server ends the session when it reads the close (and frees its locks).
+ */
+async function closeClient(client: pg.Client): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([client.end().catch(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, 1000)))]);
+  clearTimeout(timer);
+  (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
 }
 
 /**
