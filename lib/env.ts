@@ -49,6 +49,8 @@ export interface CollectorEnv {
 
 /** Collector high availability on PostgreSQL (README "Running in production"). */
 export interface CollectorHaEnv {
+  /** QUORUM_COLLECTOR_HEALTH_PORT: /livez and /readyz of the collector process for Kubernetes; null = none. */
+  healthPort: number | null;
   /** QUORUM_COLLECTOR_NAME: how this collector is shown (default the host name: the pod name on Kubernetes). */
   name: string;
   /** QUORUM_COLLECTOR_OWNERSHIP_INTERVAL_MS: heartbeat, claim and rebalance tick of the ownership session. */
@@ -202,6 +204,7 @@ const SCHEMA = z.object({
       }
       return v;
     }),
+  QUORUM_COLLECTOR_HEALTH_PORT: int('QUORUM_COLLECTOR_HEALTH_PORT', undefined, 1, 65_535),
   QUORUM_COLLECTOR_OWNERSHIP_INTERVAL_MS: int('QUORUM_COLLECTOR_OWNERSHIP_INTERVAL_MS', 2000, 200, 60_000, ' of ms'),
   QUORUM_COLLECTOR_SESSION_TIMEOUT_MS: int('QUORUM_COLLECTOR_SESSION_TIMEOUT_MS', 10_000, 1000, 600_000, ' of ms'),
   QUORUM_SELF_REGISTER: z
@@ -292,7 +295,7 @@ function build(src: Source): QuorumEnv {
       bufferLimit: raw.QUORUM_COLLECTOR_BUFFER_LIMIT!,
       bufferBytes: raw.QUORUM_COLLECTOR_BUFFER_BYTES!,
     },
-    ha: { name: raw.QUORUM_COLLECTOR_NAME, ownershipIntervalMs, sessionTimeoutMs },
+    ha: { name: raw.QUORUM_COLLECTOR_NAME, ownershipIntervalMs, sessionTimeoutMs, healthPort: raw.QUORUM_COLLECTOR_HEALTH_PORT ?? null },
     selfRegister: {
       enabled: raw.QUORUM_SELF_REGISTER,
       name: raw.QUORUM_SELF_CLUSTER_NAME,

@@ -19,8 +19,11 @@ import { VERSION } from '../version';
 import { createCollector } from './collector';
 import { haOwnership, newCollectorInfo, sessionNameOf, singleOwnership, type ClusterOwnership } from './ownership';
 import { selfRegisterLoop } from './self-register';
+import { startHealthServer, type CollectorHealthState } from './health-server';
 
+const health: CollectorHealthState = { startedAt: Date.now(), lastCycleAt: null, intervalMs: 10_000, probeTimeoutMs: 5000 };
 const log = (line: Record<string, unknown>): void => {
+  if (line.event === 'cycle') health.lastCycleAt = Date.now();
   process.stdout.write(`${JSON.stringify({ t: new Date().toISOString(), svc: 'collector', ...line })}\n`);
 };
 
@@ -28,6 +31,8 @@ async function main(): Promise<void> {
   const env = loadEnv();
   const cfg = env.collector;
   const stopping = new AbortController();
+  Object.assign(health, { intervalMs: cfg.intervalSeconds * 1000, probeTimeoutMs: cfg.probeTimeoutMs });
+  if (env.ha.healthPort !== null) startHealthServer(env.ha.healthPort, health, log);
   // SQLite is single-collector: a second collector on the same database file refuses to start (an OS
   // lock, released by the kernel when its holder dies). PostgreSQL collectors share the fleet instead.
   const dbLock =

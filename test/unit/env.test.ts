@@ -13,7 +13,7 @@ test('defaults', () => {
   assert.deepEqual(e.retention, { rawRetentionMs: 14 * 86_400_000, rollupRetentionMs: 400 * 86_400_000 });
   assert.equal(e.clusterDomain, 'cluster.local');
   assert.deepEqual(e.web, { host: '127.0.0.1', port: 3000, shutdownTimeoutMs: 25_000 });
-  assert.deepEqual({ ...e.ha, name: 'x' }, { name: 'x', ownershipIntervalMs: 2000, sessionTimeoutMs: 10_000 });
+  assert.deepEqual({ ...e.ha, name: 'x' }, { name: 'x', ownershipIntervalMs: 2000, sessionTimeoutMs: 10_000, healthPort: null });
   assert.ok(e.ha.name.length > 0, 'the collector name defaults to the host name');
   assert.equal(e.selfRegister.enabled, false);
   assert.equal(collectorIntervalMs(e), 10_000);
@@ -63,7 +63,8 @@ test('the memo follows changed values of the same object', () => {
 
 test('collector HA, self-registration and shutdown settings', () => {
   const e = loadEnv({ QUORUM_COLLECTOR_NAME: 'quorum-collector-7d9f', QUORUM_COLLECTOR_OWNERSHIP_INTERVAL_MS: '1000', QUORUM_COLLECTOR_SESSION_TIMEOUT_MS: '5000', QUORUM_SHUTDOWN_TIMEOUT_MS: '0' });
-  assert.deepEqual(e.ha, { name: 'quorum-collector-7d9f', ownershipIntervalMs: 1000, sessionTimeoutMs: 5000 });
+  assert.deepEqual(e.ha, { name: 'quorum-collector-7d9f', ownershipIntervalMs: 1000, sessionTimeoutMs: 5000, healthPort: null });
+  assert.equal(loadEnv({ QUORUM_COLLECTOR_HEALTH_PORT: '9464' }).ha.healthPort, 9464);
   assert.equal(e.web.shutdownTimeoutMs, 0);
   const s = loadEnv({ QUORUM_SELF_REGISTER: 'true', KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '6443', QUORUM_SELF_CLUSTER_NAME: 'home', QUORUM_SERVICEACCOUNT_DIR: '/tmp/sa' }).selfRegister;
   assert.deepEqual(s, { enabled: true, name: 'home', serviceAccountDir: '/tmp/sa', apiHost: 'fd00::1', apiPort: 6443 });
