@@ -284,9 +284,22 @@ export async function getSession(cookie: string, times: SessionTimes, now = Date
       await db.prisma.session.deleteMany({ where: { id } });
       return null;
     }
-    if (now - s.lastSeenAt.getTime() >= TOUCH_EVERY_MS) await db.prisma.session.update({ where: { id }, data: { lastSeenAt: new Date(now) } });
+    if (now - s.lastSeenAt.getTime() >= TOUCH_EVERY_MS) await touch(() => db.prisma.session.update({ where: { id }, data: { lastSeenAt: new Date(now) } }));
     return { sessionHash: id, user: toUserView(s.user), method: s.method, expiresAt: s.expiresAt.toISOString() };
   });
+}
+
+/**
+ * lastSeenAt / lastUsedAt are bookkeeping: a database that can be read but not written right now
+ * (SQLite write-locked by another process, a PostgreSQL standby after a failover) must not turn every
+ * read into a 503. A touch that fails is skipped; the next request tries again.
+ */
+async function touch<T>(write: () => Promise<T>): Promise<T | null> {
+  try {
+    return await write();
+  } catch {
+    return null;
+  }
 }
 
 export async function deleteSession(cookie: string): Promise<void> {
@@ -334,8 +347,8 @@ export async function authenticateToken(bearer: string, now = Date.now()): Promi
     const view = toTokenView(row, now);
     if (!view.active) return null;
     if (!row.lastUsedAt || now - row.lastUsedAt.getTime() >= TOUCH_EVERY_MS) {
-      const touched = await db.prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } });
-      return toTokenView(touched, now);
+      const touched = await touch(() => db.prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } }));
+      return touched ? toTokenView(touched, now) : view;
     }
     return view;
   });

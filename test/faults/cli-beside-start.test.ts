@@ -8,19 +8,23 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cli, isCycle, startQuorum, timed, type QuorumProc } from '../support/quorum-proc';
+import { cli, isCycle, signIn, startQuorum, timed, type QuorumProc, type SignedIn } from '../support/quorum-proc';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const labKubeconfig = path.join(path.resolve(process.env.QUORUM_LAB_STATE ?? path.join(root, 'lab', '.state')), 'quorum.kubeconfig');
 const PORT = 3310;
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'quorum-faults-cli-'));
-const env: Record<string, string> = { QUORUM_DATA_DIR: dataDir, QUORUM_COLLECTOR_INTERVAL_SECONDS: '2' };
+// The lab's load balancer is on loopback, which the outbound policy refuses unless allowed.
+const env: Record<string, string> = { QUORUM_DATA_DIR: dataDir, QUORUM_COLLECTOR_INTERVAL_SECONDS: '2', QUORUM_OUTBOUND_ALLOW_LOOPBACK: '1' };
 let quorum: QuorumProc | undefined;
+let auth: SignedIn;
 
 before(async () => {
   assert.ok(existsSync(labKubeconfig), `${labKubeconfig} missing: bring the lab up (npm run lab -- up)`);
   delete process.env.DATABASE_URL;
   quorum = await startQuorum(PORT, env);
+  // A real user and token, made with the CLI beside the running server (itself part of what is tested).
+  auth = await signIn(quorum.base, env);
 });
 
 after(async () => {
@@ -35,7 +39,7 @@ test('CLI cluster add, list, update, remove, three rounds, while npm start runs 
   const reads: number[] = [];
   const reader = (async () => {
     while (reading) {
-      for (const u of ['/api/clusters', '/', '/settings']) reads.push((await timed(`${q.base}${u}`)).status);
+      for (const u of ['/api/clusters', '/', '/settings']) reads.push((await timed(`${q.base}${u}`, { headers: u.startsWith('/api/') ? auth.api : auth.page })).status);
       await new Promise((res) => setTimeout(res, 200));
     }
   })();
@@ -68,10 +72,10 @@ test('CLI cluster add, list, update, remove, three rounds, while npm start runs 
   assert.deepEqual(cycles.filter((l) => l.dbError !== undefined).map((l) => l.dbError), [], 'the collector never met a database error');
   const list = JSON.parse(await run(['cluster', 'list', '--json'])) as Array<{ name: string }>;
   assert.deepEqual(list.map((c) => c.name), [`lab-cli-${rounds}`]);
-  const page = await timed(`${q.base}/`);
+  const page = await timed(`${q.base}/`, { headers: auth.page });
   assert.equal(page.status, 200);
   assert.ok(page.body.includes(`lab-cli-${rounds}`), 'the overview shows the added cluster');
-  const detail = await timed(`${q.base}/clusters/lab-cli-${rounds}`);
+  const detail = await timed(`${q.base}/clusters/lab-cli-${rounds}`, { headers: auth.page });
   assert.equal(detail.status, 200);
   t.diagnostic(`${cycles.length} collector cycles, ${reads.length} web reads, all fine`);
 });

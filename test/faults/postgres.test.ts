@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { freePort, startOwnPg, type OwnPg } from '../support/own-pg';
-import { checkEveryCycleStoredOnce, isCycle, registerClosedPortCluster, startQuorum, timed, type LogLine, type QuorumProc } from '../support/quorum-proc';
+import { checkEveryCycleStoredOnce, isCycle, registerClosedPortCluster, signIn, startQuorum, timed, type LogLine, type QuorumProc, type SignedIn } from '../support/quorum-proc';
 
 const PORT = 3311;
 const INTERVAL_S = 2;
@@ -25,6 +25,7 @@ let quorum: QuorumProc | undefined;
 /** Cycle lines of every Quorum process this file started (the database holds all their samples). */
 const allCycles: LogLine[] = [];
 let clusterId = '';
+let auth: SignedIn;
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'quorum-faults-pg-'));
 const env: Record<string, string> = {};
 
@@ -39,9 +40,12 @@ before(async () => {
     QUORUM_SECRET_KEY: randomBytes(32).toString('hex'),
     QUORUM_COLLECTOR_INTERVAL_SECONDS: String(INTERVAL_S),
     QUORUM_PROBE_TIMEOUT_MS: '1000',
+    // The probed cluster is on a loopback port, which the outbound policy refuses unless allowed.
+    QUORUM_OUTBOUND_ALLOW_LOOPBACK: '1',
   });
   clusterId = await registerClosedPortCluster('faults-pg', env, await freePort());
   quorum = await startQuorum(PORT, env);
+  auth = await signIn(quorum.base, env);
 });
 
 /** Stops Quorum (its shutdown flush writes what is left) and keeps its cycle lines. */
@@ -84,11 +88,11 @@ test('PostgreSQL hung by SIGSTOP for 60 s: cycles keep their schedule, web answe
   const answers: Array<{ what: string; status: number; ms: number; body: string }> = [];
   try {
     while (Date.now() - stoppedAt < 60_000) {
-      const h = await timed(`${q.base}/api/healthz`);
+      const h = await timed(`${q.base}/api/healthz`, { headers: auth.api });
       answers.push({ what: 'healthz', ...h });
-      const p = await timed(`${q.base}/`);
+      const p = await timed(`${q.base}/`, { headers: auth.page });
       answers.push({ what: 'page /', ...p });
-      const a = await timed(`${q.base}/api/clusters`);
+      const a = await timed(`${q.base}/api/clusters`, { headers: auth.api });
       answers.push({ what: 'api/clusters', ...a });
       await new Promise((r) => setTimeout(r, 2000));
     }

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { freePort } from '../support/own-pg';
-import { checkEveryCycleStoredOnce, isCycle, registerClosedPortCluster, startQuorum, timed, type LogLine, type QuorumProc } from '../support/quorum-proc';
+import { checkEveryCycleStoredOnce, isCycle, registerClosedPortCluster, signIn, startQuorum, timed, type LogLine, type QuorumProc, type SignedIn } from '../support/quorum-proc';
 
 const PORT = 3312;
 const INTERVAL_S = 2;
@@ -19,14 +19,16 @@ const HOLD_MS = 60_000;
 const root = path.resolve(import.meta.dirname, '..', '..');
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'quorum-faults-sqlite-'));
 const file = path.join(dataDir, 'quorum.db');
-const env: Record<string, string> = { QUORUM_DATA_DIR: dataDir, QUORUM_COLLECTOR_INTERVAL_SECONDS: String(INTERVAL_S), QUORUM_PROBE_TIMEOUT_MS: '1000' };
+const env: Record<string, string> = { QUORUM_DATA_DIR: dataDir, QUORUM_COLLECTOR_INTERVAL_SECONDS: String(INTERVAL_S), QUORUM_PROBE_TIMEOUT_MS: '1000', QUORUM_OUTBOUND_ALLOW_LOOPBACK: '1' };
 let quorum: QuorumProc | undefined;
 let clusterId = '';
+let auth: SignedIn;
 
 before(async () => {
   delete process.env.DATABASE_URL;
   clusterId = await registerClosedPortCluster('faults-sqlite', env, await freePort());
   quorum = await startQuorum(PORT, env);
+  auth = await signIn(quorum.base, env);
 });
 
 after(async () => {
@@ -43,7 +45,12 @@ test('SQLite write-locked by another process for 60 s: cycles keep their schedul
 
   const holder = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'test', 'support', 'hold-sqlite-lock.ts'), file, String(HOLD_MS), 'EXCLUSIVE'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   let holderOut = '';
-  holder.stdout!.on('data', (d: Buffer) => (holderOut += d.toString()));
+  let releasedAtMs = 0;
+  holder.stdout!.on('data', (d: Buffer) => {
+    holderOut += d.toString();
+    // When the lock really went (the request loop below notices only at its next round).
+    if (!releasedAtMs && holderOut.includes('released')) releasedAtMs = Date.now();
+  });
   const released = new Promise<void>((r) => holder.on('exit', () => r()));
   while (!holderOut.includes('locked')) {
     assert.equal(holder.exitCode, null, 'the lock holder started');
@@ -53,18 +60,18 @@ test('SQLite write-locked by another process for 60 s: cycles keep their schedul
   const answers: Array<{ what: string; status: number; ms: number; body: string }> = [];
   while (!holderOut.includes('released')) {
     for (const [what, url, init] of [
-      ['healthz', '/api/healthz', {}],
-      ['page /', '/', {}],
-      ['page cluster', `/clusters/${clusterId}`, {}],
-      ['api/clusters', '/api/clusters', {}],
-      ['POST maintenance', '/api/maintenance', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ cluster: null, title: 'fault test', start: '2026-12-01T02:00:00Z', durationMinutes: 60, recurrence: 'none' }) }],
+      ['healthz', '/api/healthz', { headers: auth.api }],
+      ['page /', '/', { headers: auth.page }],
+      ['page cluster', `/clusters/${clusterId}`, { headers: auth.page }],
+      ['api/clusters', '/api/clusters', { headers: auth.api }],
+      ['POST maintenance', '/api/maintenance', { method: 'POST', headers: { ...auth.api, 'content-type': 'application/json' }, body: JSON.stringify({ cluster: null, title: 'fault test', start: '2026-12-01T02:00:00Z', durationMinutes: 60, recurrence: 'none' }) }],
     ] as const) {
       answers.push({ what, ...(await timed(`${q.base}${url}`, init as RequestInit)) });
     }
     await new Promise((r) => setTimeout(r, 2000));
   }
   await released;
-  const releasedAt = Date.now();
+  const releasedAt = releasedAtMs || Date.now();
   for (const a of answers) assert.ok(a.status !== 0 && a.ms < 5000, `${a.what} answered ${a.status} after ${a.ms} ms while SQLite was locked`);
   for (const what of ['healthz', 'page /', 'page cluster', 'api/clusters']) {
     assert.ok(answers.filter((a) => a.what === what).every((a) => a.status === 200), `${what} reads while a writer holds the lock (WAL): ${answers.filter((a) => a.what === what).map((a) => a.status).join(',')}`);

@@ -1,6 +1,7 @@
 // `npm start` (scripts/start.ts: migrate, build if needed, `next start` + the collector) as a child
 // process for the fault tests, with the collector's JSON log lines parsed as they come.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -102,10 +103,11 @@ export async function timed(url: string, init: RequestInit = {}, limitMs = 20_00
 }
 
 /** `npm run quorum -- …` (the CLI) with `env`, asynchronously (the test's own requests go on meanwhile); exit code and output. */
-export function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string; ms: number }> {
+export function cli(args: string[], env: Record<string, string>, input?: string): Promise<{ code: number | null; out: string; ms: number }> {
   const t = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'quorum.ts'), ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'quorum.ts'), ...args], { cwd: root, env: { ...process.env, ...env }, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (input !== undefined) child.stdin!.end(input);
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -118,6 +120,37 @@ export function cli(args: string[], env: Record<string, string>): Promise<{ code
 }
 
 export const isCycle = (l: LogLine): boolean => l.event === 'cycle';
+
+/** Request headers of a signed-in caller: the API token for API routes, the session cookie for pages. */
+export interface SignedIn {
+  api: Record<string, string>;
+  page: Record<string, string>;
+}
+
+/**
+ * Signs in as a real user, no bypass: an admin account and an API token made with the real CLI
+ * (`user add --password-stdin`, `token create`, straight into the server's database), then a real
+ * POST /api/auth/login for the session cookie. Both live in the database, so they outlast a restart
+ * of the server on the same database. Call it once per database, while the database answers.
+ */
+export async function signIn(base: string, env: Record<string, string>, name = 'fault-admin'): Promise<SignedIn> {
+  const password = `pw-${randomBytes(12).toString('hex')}`;
+  const user = await cli(['user', 'add', name, '--role', 'admin', '--password-stdin'], env, `${password}\n`);
+  if (user.code !== 0) throw new Error(`quorum user add failed:\n${user.out}`);
+  const tok = await cli(['token', 'create', '--name', `${name}-token`, '--role', 'admin'], env);
+  const token = /qrm_[A-Za-z0-9_-]{43}/.exec(tok.out)?.[0];
+  if (tok.code !== 0 || !token) throw new Error(`quorum token create failed:\n${tok.out}`);
+  const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { origin: base, 'content-type': 'application/json' }, body: JSON.stringify({ name, password }) });
+  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]!).find((c) => c.includes('quorum-session='));
+  if (res.status !== 200 || !cookie) throw new Error(`sign-in answered ${res.status}: ${await res.text()}`);
+  const signedIn = { api: { authorization: `Bearer ${token}` }, page: { cookie } };
+  // Both work (and this server has seen them, as it would have seen a dashboard's or a scraper's).
+  for (const h of [signedIn.api, signedIn.page]) {
+    const me = await fetch(`${base}/api/auth/me`, { headers: h });
+    if (me.status !== 200) throw new Error(`GET /api/auth/me with ${Object.keys(h)[0]} answered ${me.status}: ${await me.text()}`);
+  }
+  return signedIn;
+}
 
 /** A kubeconfig for a cluster on a closed loopback port: every probe really runs and answers `down`/`unknown` at once. */
 export function closedPortKubeconfig(port: number): string {
