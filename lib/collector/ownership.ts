@@ -24,6 +24,7 @@
 // every cluster.
 import { createHash, randomBytes } from 'node:crypto';
 import os from 'node:os';
+import { DbError } from '../db/errors';
 import { backoffMs, pause } from '../deadline';
 import { describeError } from '../errors';
 import type { ClusterSummary } from '../types';
@@ -70,6 +71,16 @@ export function planShares(i: ShareInput): { target: number; release: string[]; 
   const claim = free.slice(0, room);
   for (const c of free.slice(room)) if (i.longFree?.has(c)) claim.push(c);
   return { target, release, claim };
+}
+
+/**
+ * After an error on the ownership session: may it (and its locks) still be used? Only when the server
+ * itself answered with a SQLSTATE that is not about the connection (08xxx) or a shutdown (57P0x):
+ * then the session is alive. No code (a socket error, a client-side timeout): it is not.
+ */
+export function sessionStillGood(e: unknown): boolean {
+  const code = e instanceof DbError ? e.dbCode : undefined;
+  return code !== undefined && /^[0-9A-Z]{5}$/.test(code) && !code.startsWith('08') && !code.startsWith('57P');
 }
 
 /** The cycle (slot) a time falls in: cycles start on multiples of the interval (the cron ticks). */
@@ -230,6 +241,15 @@ export function haOwnership(d: HaOwnershipDeps): ClusterOwnership {
           d.log({ event: 'ownership-lost', clusterId: id, why: 'this session no longer holds its lock' });
         }
       }
+      for (const id of clusters) {
+        // A tick that failed half-way on a session that was kept (sessionStillGood) can leave a lock this
+        // collector no longer counts as its own (dropped from `owned`, the unlock not reached): nobody would
+        // probe that cluster. Let go of it now, saying so first.
+        if (owned.has(id) || !heldMine.has(s.keyOfCluster(id))) continue;
+        await s.release(id, me.id);
+        await s.unlock(s.keyOfCluster(id));
+        d.log({ event: 'ownership-released', clusterId: id, why: 'a lock left behind by a tick that failed half-way' });
+      }
       const heldByOthers = new Set(clusters.filter((c) => heldOthers.has(s.keyOfCluster(c))));
       const free = new Set(clusters.filter((c) => !owned.has(c) && !heldByOthers.has(c)));
       const plan = planShares({ me: me.id, live: liveIds, clusters, mine: new Set(owned.keys()), heldByOthers, longFree: new Set([...free].filter((c) => freeBefore.has(c))) });
@@ -276,7 +296,11 @@ export function haOwnership(d: HaOwnershipDeps): ClusterOwnership {
     } catch (e) {
       failures++;
       lastError = describeError(e);
-      if (session) {
+      if (session && sessionStillGood(e)) {
+        // The server answered (a statement or lock timeout under load, a deadlock): the session and its
+        // locks are intact; dropping it would hand every cluster over for nothing. Next tick tries again.
+        d.log({ event: 'ownership-tick-failed', error: lastError, why: 'the session is kept; next tick retries' });
+      } else if (session) {
         d.log({ event: 'ownership-session-lost', error: lastError, owned: owned.size, why: 'probing what it owned until the database answers' });
         const s = session;
         session = null;

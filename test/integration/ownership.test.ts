@@ -14,6 +14,7 @@ import { pgOwnershipStore } from '@/lib/data/ownership';
 import { openPgSession, type PgSession } from '@/lib/db/session';
 import { loadEnv } from '@/lib/env';
 import { pause } from '@/lib/deadline';
+import { DbError } from '@/lib/db/errors';
 import { closedPortKubeconfig } from '../support/quorum-proc';
 import { PG_URL, useProviderDb } from './provider-db';
 import type { ClusterSummary } from '@/lib/types';
@@ -29,7 +30,9 @@ interface Loop {
   logs: Array<Record<string, unknown>>;
 }
 
-function loop(name: string): Loop {
+/** `failReleases`: that many `release` calls fail as a statement timeout would (the server answers; the session lives). */
+function loop(name: string, opts: { failReleases?: number } = {}): Loop {
+  let failReleases = opts.failReleases ?? 0;
   const cfg = loadEnv().db;
   if (cfg.provider !== 'postgresql') throw new Error('PostgreSQL only');
   const sessions: PgSession[] = [];
@@ -41,7 +44,15 @@ function loop(name: string): Loop {
       if (dead) throw new Error('this collector is dead');
       const s = await openPgSession(cfg, { applicationName: `test ${name}`, silentTimeoutMs: 5000 });
       sessions.push(s);
-      return { store: pgOwnershipStore(s, cfg.schema), close: s.close };
+      const store = pgOwnershipStore(s, cfg.schema);
+      const release: typeof store.release = async (clusterId, meId) => {
+        if (failReleases > 0) {
+          failReleases--;
+          throw new DbError('timeout', 'canceling statement due to statement timeout', { dbCode: '57014' });
+        }
+        return store.release(clusterId, meId);
+      };
+      return { store: { ...store, release }, close: s.close };
     },
     intervalMs: INTERVAL_MS,
     tickMs: TICK_MS,
@@ -169,11 +180,28 @@ describe('collector ownership on PostgreSQL', { skip: PG_URL ? false : 'QUORUM_T
     await c.end();
     assert.equal(held.rows[0].n, 0);
     // A new collector picks them all up, recorded as graceful (bravo let go).
-    const c3 = loop('charlie');
+    const c3 = loop('charlie', { failReleases: 1 });
     loops.push(c3);
     c3.o.start();
     await until('charlie owns all 6', 3000, () => ownedOf(c3, clusters).length === 6);
     const q2 = await getQuorumItself({ since: new Date(Date.now() - 10_000) });
     assert.ok(q2.takeovers.filter((t) => t.newCollector === 'charlie').every((t) => t.kind === 'graceful' && t.previousCollector === 'bravo'));
+  });
+
+  test('a tick that fails half-way with the session kept (a statement timeout) lets go of the lock it left behind', async () => {
+    const c3 = loops[2]!;
+    const d = loop('delta');
+    loops.push(d);
+    d.o.start();
+    // charlie's first release fails after it stopped counting the cluster as its own: its lock stays until the next tick.
+    await until('3 and 3', 5000, () => ownedOf(c3, clusters).length === 3 && ownedOf(d, clusters).length === 3);
+    assert.deepEqual([...ownedOf(c3, clusters), ...ownedOf(d, clusters)].sort(), clusters.map((c) => c.id).sort());
+    assert.ok(c3.logs.some((l) => l.event === 'ownership-tick-failed'), 'the failed tick kept the session');
+    assert.ok(!c3.logs.some((l) => l.event === 'ownership-session-lost'));
+    assert.equal(c3.logs.filter((l) => l.event === 'ownership-released' && /failed half-way/.test(String(l.why))).length, 1);
+    const q = await getQuorumItself({ since: new Date(Date.now() - 10_000) });
+    const toDelta = q.takeovers.filter((t) => t.newCollector === 'delta');
+    assert.equal(toDelta.length, 3);
+    assert.ok(toDelta.every((t) => t.kind === 'graceful' && t.previousCollector === 'charlie'), JSON.stringify(toDelta));
   });
 });

@@ -2,7 +2,8 @@
 // taking turns over one lock table converge to an even split as they join and leave.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fairShare, planShares, slotOf } from '@/lib/collector/ownership';
+import { fairShare, planShares, sessionStillGood, slotOf } from '@/lib/collector/ownership';
+import { DbError } from '@/lib/db/errors';
 
 const ids = (n: number, p = 'c'): string[] => Array.from({ length: n }, (_, i) => `${p}${String(i).padStart(2, '0')}`);
 
@@ -83,4 +84,16 @@ test('collectors converge to an even split within two rounds as they join and le
 test('slots are the cron cycles: multiples of the interval', () => {
   assert.equal(slotOf(Date.UTC(2026, 11, 1, 10, 0, 9, 999), 10_000), slotOf(Date.UTC(2026, 11, 1, 10, 0, 0), 10_000));
   assert.equal(slotOf(Date.UTC(2026, 11, 1, 10, 0, 10), 10_000), slotOf(Date.UTC(2026, 11, 1, 10, 0, 0), 10_000) + 1);
+});
+
+test('the ownership session is kept after errors the server answered, dropped after connection trouble', () => {
+  assert.equal(sessionStillGood(new DbError('timeout', 'statement timeout', { dbCode: '57014' })), true, 'a slow statement: the session is alive');
+  assert.equal(sessionStillGood(new DbError('busy', 'lock timeout', { dbCode: '55P03' })), true);
+  assert.equal(sessionStillGood(new DbError('deadlock', 'deadlock', { dbCode: '40P01' })), true);
+  assert.equal(sessionStillGood(new DbError('timeout', 'Query read timeout')), false, 'no answer: the session may be dead');
+  assert.equal(sessionStillGood(new DbError('unreachable', 'Connection terminated unexpectedly')), false);
+  assert.equal(sessionStillGood(new DbError('shutdown', 'terminating connection due to administrator command', { dbCode: '57P01' })), false);
+  assert.equal(sessionStillGood(new DbError('shutdown', 'idle session timeout', { dbCode: '57P05' })), false);
+  assert.equal(sessionStillGood(new DbError('unreachable', 'connection failure', { dbCode: '08006' })), false);
+  assert.equal(sessionStillGood(new Error('anything else')), false);
 });
