@@ -64,6 +64,19 @@ before(async () => {
   for (const [name, args] of Object.entries(valueSets)) rendered.set(name, await template(args));
 });
 
+const CLUSTER_SCOPED = new Set(['ClusterRole', 'ClusterRoleBinding']);
+
+test('every namespaced object names its namespace: the release\'s, or a control-plane namespace for its RoleBindings', () => {
+  for (const [name, objs] of rendered) {
+    for (const o of objs) {
+      const where = `${name}/${o.kind}/${o.metadata.name}`;
+      if (CLUSTER_SCOPED.has(o.kind)) assert.equal(o.metadata.namespace, undefined, where);
+      else if (o.kind === 'RoleBinding') assert.notEqual(o.metadata.namespace, undefined, where);
+      else assert.equal(o.metadata.namespace, NAMESPACE, where);
+    }
+  }
+});
+
 test('helm is the pinned version, built from its Go module', async () => {
   const { stdout } = await exec(helm, ['version', '--short']);
   assert.match(stdout, new RegExp(`^${versions.HELM_VERSION!.replace(/\./g, '\\.')}`));
@@ -226,7 +239,8 @@ test('every rendering passes server-side validation by the lab\'s kube-apiserver
   nsCreated = true;
   for (const [name, args] of Object.entries(valueSets)) {
     const { stdout } = await exec(helm, ['template', 'q', chart, '--namespace', NAMESPACE, '--kube-version', versions.KUBERNETES_VERSION!, ...args], { maxBuffer: 16 << 20 });
-    const r = await kubectlIn(['apply', '--dry-run=server', '--namespace', NAMESPACE, '-f', '-'], stdout);
+    // No --namespace: every object says where it goes (as `helm template | kubectl apply -f -` needs), some outside the release's.
+    const r = await kubectlIn(['apply', '--dry-run=server', '-f', '-'], stdout);
     assert.equal(r.code, 0, `${name}: ${r.out}`);
     const lines = r.out.trim().split('\n');
     assert.equal(lines.length, rendered.get(name)!.length, `${name}: every object accepted: ${r.out}`);
