@@ -2,9 +2,10 @@
 // (`tsx lib/collector/main.ts`, default 10 s cycles) on PostgreSQL (the shared cluster, a schema of
 // this suite's own) share six registrations of the lab cluster. An independent observer
 // (`kubectl get lease -w`, test/support/lease-observer.ts) records every Lease update meanwhile.
-//   1. two collectors split the clusters 3/3; a third joins: 2/2/2 by graceful handovers;
-//   2. one is killed with SIGKILL at a random moment: its clusters are probed by another within 15 s,
-//      recorded as crash takeovers with the measured gap;
+//   1. two collectors split the clusters 3/3; one is killed with SIGKILL at a random moment: the other
+//      probes all six within 15 s (crash takeovers, gaps measured); it restarts: 3/3 again;
+//   2. a third joins: 2/2/2 by graceful handovers; one of the three is killed with SIGKILL: its clusters
+//      are probed by another within 15 s, recorded as crash takeovers with the measured gap;
 //   3. a kube-scheduler leader kill is recorded once per cluster with kubectl's gap;
 //   4. a scheduler takeover DURING an ownership handoff (the owner killed; its clusters' locks held by
 //      the test until the new scheduler holds the Lease, so nobody watches them meanwhile) is
@@ -135,7 +136,7 @@ let clusterIds: string[] = [];
 let testStart = 0;
 const names = { a: 'ha-alpha', b: 'ha-bravo', c: 'ha-charlie' };
 let victim = '';
-const measured: { reprobeMs: number[]; gapMs: number[]; probeGapMs: number[] } = { reprobeMs: [], gapMs: [], probeGapMs: [] };
+const measured: Record<string, { reprobeMs: number[]; gapMs: number[]; probeGapMs: number[] }> = {};
 
 before(async () => {
   assert.ok(PG_URL, 'QUORUM_TEST_PG_URL is needed (scripts/pg-test-setup.sh prints it)');
@@ -163,11 +164,60 @@ after(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-test('two collectors split six clusters 3/3; a third joins and it is 2/2/2 by graceful handovers', { timeout: 180_000 }, async () => {
+/**
+ * SIGKILLs `victim` at a random moment of the cycle and checks the takeover: its clusters probed again by
+ * a survivor within 15 s, one crash takeover per cluster with the measured gaps, the survivors' shares even.
+ */
+async function killAndCheck(victimName: string, survivors: string[], label: string): Promise<void> {
+  const theirs = (await owners()).get(victimName)!;
+  assert.ok(theirs.length > 0, `${victimName} owns clusters`);
+  await sleep(Math.floor(Math.random() * INTERVAL_MS)); // a random moment of the cycle
+  const killedAt = await kill9(running.get(victimName)!);
+  const reprobed = await until(`${victimName}'s clusters probed again`, 30_000, async () => {
+    const n = await newestReadyz();
+    return theirs.every((id) => (n.get(id) ?? 0) > killedAt) && theirs.map((id) => n.get(id)! - killedAt);
+  });
+  // The first sample after the kill is the new owner's (the killed one probed nothing after it died).
+  for (const ms of reprobed) assert.ok(ms <= 15_000, `re-probed ${ms} ms after the kill`);
+  const rows = await until('first probes recorded on the takeovers', 20_000, async () => {
+    const r = await db.query<{ kind: string; gapMs: number | null; probeGapMs: number | null; newCollector: string }>(
+      'SELECT "kind","gapMs","probeGapMs","newCollector" FROM "CollectorTakeover" WHERE "previousCollector" = $1 AND "firstProbeAt" IS NOT NULL AND EXTRACT(EPOCH FROM "acquiredAt") * 1000 > $2',
+      [victimName, killedAt - 1000],
+    );
+    return r.rowCount === theirs.length && r.rows;
+  });
+  for (const t of rows) {
+    assert.equal(t.kind, 'crash');
+    assert.ok(survivors.includes(t.newCollector), `taken by a survivor, not ${t.newCollector}`);
+    assert.ok(t.gapMs !== null && t.gapMs >= 0 && t.gapMs <= 5000, `ownership gap ${t.gapMs} ms (heartbeat every 2 s)`);
+    assert.ok(t.probeGapMs !== null && t.probeGapMs <= 25_000, `unprobed for ${t.probeGapMs} ms`);
+  }
+  const even = survivors.map(() => clusterIds.length / survivors.length).join();
+  const after = await until(`${even} among the survivors`, 30_000, async () => {
+    const o = await owners();
+    return shares(o, survivors).join() === even && o;
+  });
+  assert.equal(after.get(victimName), undefined);
+  const m = (measured[label] ??= { reprobeMs: [], gapMs: [], probeGapMs: [] });
+  m.reprobeMs.push(...reprobed);
+  m.gapMs.push(...rows.map((r) => r.gapMs!));
+  m.probeGapMs.push(...rows.map((r) => r.probeGapMs!));
+  console.log(`[ha] ${label}: killed ${victimName}: its ${theirs.length} clusters re-probed after ${reprobed.map((x) => (x / 1000).toFixed(1)).join(', ')} s; ownership gaps ${rows.map((r) => r.gapMs).join(', ')} ms; unprobed ${rows.map((r) => ((r.probeGapMs ?? 0) / 1000).toFixed(1)).join(', ')} s`);
+}
+
+test('two collectors split six clusters 3/3; kill -9 of one at a random moment: the other probes all six within 15 s; it restarts: 3/3 again', { timeout: 180_000 }, async () => {
   startCollector(names.a);
   startCollector(names.b);
   await until('3/3', 60_000, async () => shares(await owners(), [names.a, names.b]).join() === '3,3');
   await allProbedAfter(clusterIds, Date.now());
+  const [dead, survivor] = Math.random() < 0.5 ? [names.a, names.b] : [names.b, names.a];
+  await killAndCheck(dead, [survivor], 'two collectors');
+  startCollector(dead); // on its own data folder: its buffer replays
+  await until('3/3 again', 60_000, async () => shares(await owners(), [names.a, names.b]).join() === '3,3');
+  await allProbedAfter(clusterIds, Date.now());
+});
+
+test('a third collector joins: 2/2/2 by graceful handovers', { timeout: 180_000 }, async () => {
   const joinedAt = Date.now();
   startCollector(names.c);
   const m = await until('2/2/2', 60_000, async () => {
@@ -184,41 +234,9 @@ test('two collectors split six clusters 3/3; a third joins and it is 2/2/2 by gr
   await allProbedAfter(clusterIds, joinedAt + INTERVAL_MS);
 });
 
-test('kill -9 of one collector at a random moment: its clusters are probed by another within 15 s (crash takeovers, gap measured)', { timeout: 180_000 }, async () => {
-  const before = await owners();
+test('kill -9 of one of three collectors at a random moment: its clusters are probed by another within 15 s (crash takeovers, gap measured)', { timeout: 180_000 }, async () => {
   victim = [names.a, names.b, names.c][Math.floor(Math.random() * 3)]!;
-  const theirs = before.get(victim)!;
-  await sleep(Math.floor(Math.random() * INTERVAL_MS)); // a random moment of the cycle
-  const killedAt = await kill9(running.get(victim)!);
-  const reprobed = await until(`${victim}'s clusters probed again`, 30_000, async () => {
-    const n = await newestReadyz();
-    return theirs.every((id) => (n.get(id) ?? 0) > killedAt) && theirs.map((id) => n.get(id)! - killedAt);
-  });
-  // The first sample after the kill is the new owner's (the killed one probed nothing after it died).
-  for (const ms of reprobed) assert.ok(ms <= 15_000, `re-probed ${ms} ms after the kill`);
-  measured.reprobeMs.push(...reprobed);
-  const rows = await until('first probes recorded on the takeovers', 20_000, async () => {
-    const r = await db.query<{ kind: string; gapMs: number | null; probeGapMs: number | null; newCollector: string }>(
-      'SELECT "kind","gapMs","probeGapMs","newCollector" FROM "CollectorTakeover" WHERE "previousCollector" = $1 AND "firstProbeAt" IS NOT NULL AND EXTRACT(EPOCH FROM "acquiredAt") * 1000 > $2',
-      [victim, killedAt - 1000],
-    );
-    return r.rowCount === theirs.length && r.rows;
-  });
-  for (const t of rows) {
-    assert.equal(t.kind, 'crash');
-    assert.notEqual(t.newCollector, victim);
-    assert.ok(t.gapMs !== null && t.gapMs >= 0 && t.gapMs <= 5000, `ownership gap ${t.gapMs} ms (heartbeat every 2 s)`);
-    assert.ok(t.probeGapMs !== null && t.probeGapMs <= 25_000, `unprobed for ${t.probeGapMs} ms`);
-    measured.gapMs.push(t.gapMs);
-    measured.probeGapMs.push(t.probeGapMs);
-  }
-  const after = await until('3/3 among the survivors', 30_000, async () => {
-    const o = await owners();
-    const live = [names.a, names.b, names.c].filter((n) => n !== victim);
-    return shares(o, live).join() === '3,3' && o;
-  });
-  assert.equal(after.get(victim), undefined);
-  console.log(`[ha] killed ${victim}: its ${theirs.length} clusters re-probed after ${reprobed.map((x) => (x / 1000).toFixed(1)).join(', ')} s; ownership gaps ${rows.map((r) => r.gapMs).join(', ')} ms; unprobed ${rows.map((r) => ((r.probeGapMs ?? 0) / 1000).toFixed(1)).join(', ')} s`);
+  await killAndCheck(victim, [names.a, names.b, names.c].filter((n) => n !== victim), 'three collectors');
 });
 
 /** FailoverEvent rows of one Lease, per cluster. */
@@ -307,6 +325,7 @@ test('over the whole run: exactly one sample per cluster, component and cycle; e
     `SELECT "clusterId","probe","target", floor(EXTRACT(EPOCH FROM "at") * 1000 / ${INTERVAL_MS})::bigint::text AS slot, count(*)::int AS n FROM "Sample" GROUP BY 1, 2, 3, 4`,
   );
   const twice = r.rows.filter((x) => x.n > 1);
+  let worstMissing = 0;
   assert.deepEqual(twice, [], 'no cluster, component and cycle stored twice');
   assert.ok(r.rows.length > 6 * 10 * 10, `${r.rows.length} (cluster, component, cycle) samples`);
   // Cycles without a readyz sample per cluster: only around the handoffs.
@@ -314,6 +333,7 @@ test('over the whole run: exactly one sample per cluster, component and cycle; e
     const slots = r.rows.filter((x) => x.clusterId === id && x.probe === 'apiserver-readyz').map((x) => Number(x.slot)).sort((a, b) => a - b);
     const missing = slots.at(-1)! - slots[0]! + 1 - slots.length;
     assert.ok(missing <= 8, `cluster ${id}: ${missing} cycles without a sample between its first and last (handoffs and the frozen collectors only)`);
+    worstMissing = Math.max(worstMissing, missing);
   }
   for (const lease of ['kube-scheduler', 'kube-controller-manager'] as const) {
     const expected = takeovers(observer.of(lease)).filter((t) => micros(t.newAcquireTime) / 1000 > testStart + 30_000);
@@ -324,5 +344,6 @@ test('over the whole run: exactly one sample per cluster, component and cycle; e
     }
   }
   const f = (xs: number[]): string => (xs.length ? `${(Math.min(...xs) / 1000).toFixed(1)}–${(Math.max(...xs) / 1000).toFixed(1)} s` : 'n/a');
-  console.log(`[ha] measured: re-probed after a kill -9 ${f(measured.reprobeMs)}; ownership gap ${f(measured.gapMs)}; unprobed ${f(measured.probeGapMs)}`);
+  console.log(`[ha] ${r.rows.length} (cluster, component, cycle) samples, none twice; at most ${worstMissing} cycles without a readyz sample per cluster`);
+  for (const [label, m] of Object.entries(measured)) console.log(`[ha] measured (${label}): re-probed after a kill -9 ${f(m.reprobeMs)}; ownership gap ${f(m.gapMs)}; unprobed ${f(m.probeGapMs)}`);
 });
