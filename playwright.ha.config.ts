@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
+import { signedInUse, webAppServer } from './e2e/support/playwright-base';
 
 // "Quorum itself" (issue 15) in Debian Chromium: the web app on PostgreSQL (a schema of its own on
 // QUORUM_TEST_PG_URL, dropped by the teardown) and two REAL collector processes against the REAL lab,
@@ -39,22 +40,7 @@ export default defineConfig({
   reporter: 'list',
   timeout: 240_000,
   expect: { timeout: 15_000 },
-  use: {
-    baseURL: `http://127.0.0.1:${PORT}`,
-    storageState: path.join(process.env.QUORUM_E2E_AUTH_DIR, 'admin.json'),
-    screenshot: 'only-on-failure',
-    trace: 'retain-on-failure',
-    launchOptions: { executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] },
-  },
+  use: signedInUse(PORT, process.env.QUORUM_E2E_AUTH_DIR, { trace: 'retain-on-failure' }),
   projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
-  webServer: {
-    command: 'npx tsx scripts/start.ts --no-collector --no-build',
-    url: `http://127.0.0.1:${PORT}/api/healthz`,
-    reuseExistingServer: false,
-    timeout: 180_000,
-    stdout: 'pipe',
-    stderr: 'pipe',
-    gracefulShutdown: { signal: 'SIGTERM', timeout: 30_000 },
-    env: { ...DB_ENV, QUORUM_DATA_DIR: path.join(DATA_DIR, 'web'), PORT: String(PORT), HOST: '127.0.0.1', NEXT_TELEMETRY_DISABLED: '1', QUORUM_OUTBOUND_ALLOW_LOOPBACK: '1', QUORUM_COLLECTOR_INTERVAL_SECONDS: '5' },
-  },
+  webServer: webAppServer(PORT, { ...DB_ENV, QUORUM_DATA_DIR: path.join(DATA_DIR, 'web'), QUORUM_OUTBOUND_ALLOW_LOOPBACK: '1', QUORUM_COLLECTOR_INTERVAL_SECONDS: '5' }, 30_000),
 });

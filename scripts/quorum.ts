@@ -17,7 +17,7 @@ import type { ClusterSummary } from '@/lib/types';
 import { closeDb } from '@/lib/db';
 import { migrate } from '@/lib/db/migrate';
 import { RemoteError, remoteFrom, type Remote } from './cli/remote';
-import { backupSqlite, postgresHowTo, restoreSqlite } from '@/lib/db/backup';
+import { backupSqlite, postgresHowTo, restoreSqlite, type SqliteConfig } from '@/lib/db/backup';
 import { loadEnv } from '@/lib/env';
 import { keyFilePath } from '@/lib/secrets';
 
@@ -406,15 +406,20 @@ function keyNote(kids: string[]): string {
   return `The clusters' credentials in it are encrypted with key ${kids.join(', ')}. The key is NOT in the backup: keep ${loadEnv().secretKey ? 'QUORUM_SECRET_KEY' : keyFilePath(loadEnv().dataDir)} apart from it (a secret store); restoring needs it.`;
 }
 
+/** backup and restore take one FILE, run on the Quorum host, on SQLite; with PostgreSQL they print its own tools (null). */
+function sqliteFor(ctx: Ctx, verb: 'backup' | 'restore', positionals: string[]): SqliteConfig | null {
+  if (ctx.remote) throw new UsageError(`${verb} runs on the Quorum host (without --server)`);
+  if (positionals.length !== 1) throw new UsageError(`${verb} takes exactly one FILE`);
+  const db = loadEnv().db;
+  if (db.provider === 'sqlite') return db;
+  console.error(`error [postgresql]: ${postgresHowTo(db)}`);
+  return null;
+}
+
 async function backupCmd(ctx: Ctx, argv: string[]): Promise<number> {
   const { positionals } = parseArgs({ args: argv, options: {}, allowPositionals: true, strict: true });
-  if (ctx.remote) throw new UsageError('backup runs on the Quorum host (without --server)');
-  if (positionals.length !== 1) throw new UsageError('backup takes exactly one FILE');
-  const db = loadEnv().db;
-  if (db.provider === 'postgresql') {
-    console.error(`error [postgresql]: ${postgresHowTo(db)}`);
-    return 2;
-  }
+  const db = sqliteFor(ctx, 'backup', positionals);
+  if (!db) return 2;
   const b = await backupSqlite(db, positionals[0]!);
   console.log(`backed up ${db.file} → ${b.file}: ${mib(b.bytes)}, ${b.clusters} clusters, ${b.samples} raw samples, ${b.migrations} migrations (last ${b.lastMigration ?? 'none'}), integrity ok, ${b.ms} ms.`);
   console.log(keyNote(b.credentialKeyIds));
@@ -423,13 +428,8 @@ async function backupCmd(ctx: Ctx, argv: string[]): Promise<number> {
 
 async function restoreCmd(ctx: Ctx, argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: { force: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
-  if (ctx.remote) throw new UsageError('restore runs on the Quorum host (without --server)');
-  if (positionals.length !== 1) throw new UsageError('restore takes exactly one FILE');
-  const db = loadEnv().db;
-  if (db.provider === 'postgresql') {
-    console.error(`error [postgresql]: ${postgresHowTo(db)}`);
-    return 2;
-  }
+  const db = sqliteFor(ctx, 'restore', positionals);
+  if (!db) return 2;
   const r = restoreSqlite(db, positionals[0]!, { force: values.force });
   console.log(`restored ${r.file} from ${path.resolve(positionals[0]!)}: ${mib(r.bytes)}, ${r.clusters} clusters, ${r.samples} raw samples${r.replaced ? `; the previous database is ${r.replaced}` : ''}.`);
   const m = await migrate({ quiet: true });

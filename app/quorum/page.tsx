@@ -2,12 +2,13 @@ import type { Metadata } from 'next';
 import { Suspense } from 'react';
 import { AutoRefresh } from '@/components/auto-refresh';
 import { CollectorsCard, TakeoversCard, UnownedCard } from '@/components/quorum/quorum-itself';
-import { WindowPicker } from '@/components/window-picker';
+import { WindowToolbar } from '@/components/window-picker';
 import { requirePage } from '@/lib/auth/page';
 import { getQuorumItself } from '@/lib/data/collectors';
 import { windowMsOf, DASHBOARD_WINDOWS, type DashboardWindow } from '@/lib/data/dashboard';
 import { formatGap } from '@/lib/format';
 import { parseQuorumWindow } from './search-params';
+import { CardSkeleton } from '@/components/skeletons';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Quorum itself' };
@@ -27,17 +28,8 @@ export default async function QuorumItselfPage({ searchParams }: Props) {
         <h1>Quorum itself</h1>
         <p className="muted">The collectors that probe the fleet, which one probes which cluster, and every takeover between them — measured like a Lease failover.</p>
       </div>
-      <div className="toolbar">
-        {error ? (
-          <p className="form-error" role="alert">
-            <code>invalid-input</code>: {error} — showing 7 days.
-          </p>
-        ) : (
-          <span />
-        )}
-        <WindowPicker current={window} hrefs={hrefs} />
-      </div>
-      <Suspense fallback={<Skeleton title="Collectors" />}>
+      <WindowToolbar current={window} hrefs={hrefs} error={error} />
+      <Suspense fallback={<CardSkeleton title="Collectors" />}>
         <Body now={now} window={window} />
       </Suspense>
     </>
@@ -95,12 +87,3 @@ async function Body({ now, window }: { now: number; window: DashboardWindow }) {
   );
 }
 
-function Skeleton({ title }: { title: string }) {
-  return (
-    <section className="card" aria-busy="true">
-      <h2 style={{ marginTop: 0 }}>{title}</h2>
-      <div className="skeleton" style={{ height: '8rem' }} />
-      <p className="sr-only">Loading…</p>
-    </section>
-  );
-}

@@ -9,13 +9,8 @@ import type { CollectorInfo } from './ownership';
 
 export type CollectorState = 'live' | 'late' | 'gone' | 'stopped';
 
-export interface CollectorView {
-  id: string;
-  name: string;
-  host: string;
-  pid: number;
-  version: string;
-  mode: 'ha' | 'single';
+/** A collector as the page shows it: who it is (as it registered), its heartbeat, state and share. */
+export interface CollectorView extends Omit<CollectorInfo, 'intervalSeconds'> {
   startedAt: string;
   heartbeatAt: string;
   heartbeatAgeSeconds: number;
