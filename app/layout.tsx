@@ -53,6 +53,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                   <li>
                     <Link href="/settings/audit">Audit log</Link>
                   </li>
+                  <li>
+                    <Link href="/quorum">Quorum itself</Link>
+                  </li>
                   {can(me.role, 'access:manage') ? (
                     <li>
                       <Link href="/settings/access">Users &amp; tokens</Link>

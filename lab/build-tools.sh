@@ -105,7 +105,27 @@ build_prometheus() {
   mv "$out/.partial/"* "$out/" && rmdir "$out/.partial"
 }
 
-TOOLS=(dex alertmanager prometheus)
+
+# helm (the chart tests: lint, template, install into the lab). helm.sh/helm/v3's go.mod has no
+# `replace`, so `go install …@version` builds it as released. The ldflags are the ones helm's own
+# Makefile sets: the version, and the Kubernetes version `helm template`/`lint` assume by default
+# (major+1 / minor of the k8s.io/client-go it requires, as its Makefile computes them).
+build_helm() {
+  local mod client_go minor
+  mod="$(GOFLAGS= go mod download -json "helm.sh/helm/v3@${HELM_VERSION}" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')"
+  client_go="$(sed -n 's/^[[:space:]]*k8s.io\/client-go v0\.\([0-9]*\)\..*/\1/p' "$mod" | head -1)"
+  [ -n "$client_go" ] || { log "cannot read the k8s.io/client-go version from $mod"; return 1; }
+  minor="$client_go"
+  log "building helm ${HELM_VERSION} (go install helm.sh/helm/v3/cmd/helm@${HELM_VERSION}; default kube version v1.${minor})"
+  local ld="-s -w -X helm.sh/helm/v3/internal/version.version=${HELM_VERSION} -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+  local k
+  for k in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do ld="$ld -X $k.k8sVersionMajor=1 -X $k.k8sVersionMinor=${minor}"; done
+  rm -rf "$out/.gobin"
+  GOFLAGS= GOBIN="$out/.gobin" go install -trimpath -ldflags "$ld" "helm.sh/helm/v3/cmd/helm@${HELM_VERSION}" \
+    && mv "$out/.gobin/helm" "$out/helm" && rmdir "$out/.gobin"
+}
+
+TOOLS=(dex alertmanager prometheus helm)
 
 want=("$@")
 [ "${#want[@]}" -eq 0 ] && want=("${TOOLS[@]}")

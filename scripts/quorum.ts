@@ -20,6 +20,9 @@ import { RemoteError, remoteFrom, type Remote } from './cli/remote';
 import { exportOpenSlo, importOpenSlo, type ImportResult } from '@/lib/data/openslo';
 import type { ImportIssue } from '@/lib/openslo/openslo';
 import { writeFileSync } from 'node:fs';
+import { backupSqlite, postgresHowTo, restoreSqlite, type SqliteConfig } from '@/lib/db/backup';
+import { loadEnv } from '@/lib/env';
+import { keyFilePath } from '@/lib/secrets';
 
 const USAGE = `usage:
   npm run quorum -- cluster add --name NAME --kubeconfig PATH [--context CTX] [--label k=v ...] [--no-verify]
@@ -36,6 +39,8 @@ const USAGE = `usage:
   npm run quorum -- keys check | rotate        (local only; rotate takes QUORUM_NEW_SECRET_KEY when QUORUM_SECRET_KEY is set)
   npm run quorum -- slo export [--cluster NAME] [--out FILE]     OpenSLO v1 YAML of every SLO policy (stdout by default)
   npm run quorum -- slo import FILE [--prune] [--dry-run]        validate, then apply all of it in one transaction (or nothing)
+  npm run quorum -- backup FILE                (SQLite, online: consistent while Quorum runs; the key is NOT in it)
+  npm run quorum -- restore FILE [--force]     (SQLite, Quorum stopped; PostgreSQL: pg_dump/pg_restore, see README)
 
 Against a running server: npm run quorum -- --server URL …  (or QUORUM_URL), token in QUORUM_TOKEN.
 Environment (local): QUORUM_DATA_DIR (SQLite folder, default ./data) or DATABASE_URL=postgres://… ; QUORUM_SECRET_KEY.`;
@@ -467,6 +472,54 @@ async function sloCmd(ctx: Ctx, cmd: string | undefined, argv: string[]): Promis
   throw new UsageError(`unknown slo command "${cmd ?? ''}"`);
 }
 
+// ---- backup / restore (local only; lib/db/backup.ts) ----
+
+const mib = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+
+function keyNote(kids: string[]): string {
+  if (kids.length === 0) return 'No cluster credentials are in it.';
+  return `The clusters' credentials in it are encrypted with key ${kids.join(', ')}. The key is NOT in the backup: keep ${loadEnv().secretKey ? 'QUORUM_SECRET_KEY' : keyFilePath(loadEnv().dataDir)} apart from it (a secret store); restoring needs it.`;
+}
+
+/** backup and restore take one FILE, run on the Quorum host, on SQLite; with PostgreSQL they print its own tools (null). */
+function sqliteFor(ctx: Ctx, verb: 'backup' | 'restore', positionals: string[]): SqliteConfig | null {
+  if (ctx.remote) throw new UsageError(`${verb} runs on the Quorum host (without --server)`);
+  if (positionals.length !== 1) throw new UsageError(`${verb} takes exactly one FILE`);
+  const db = loadEnv().db;
+  if (db.provider === 'sqlite') return db;
+  console.error(`error [postgresql]: ${postgresHowTo(db)}`);
+  return null;
+}
+
+async function backupCmd(ctx: Ctx, argv: string[]): Promise<number> {
+  const { positionals } = parseArgs({ args: argv, options: {}, allowPositionals: true, strict: true });
+  const db = sqliteFor(ctx, 'backup', positionals);
+  if (!db) return 2;
+  const b = await backupSqlite(db, positionals[0]!);
+  console.log(`backed up ${db.file} → ${b.file}: ${mib(b.bytes)}, ${b.clusters} clusters, ${b.samples} raw samples, ${b.migrations} migrations (last ${b.lastMigration ?? 'none'}), integrity ok, ${b.ms} ms.`);
+  console.log(keyNote(b.credentialKeyIds));
+  return 0;
+}
+
+async function restoreCmd(ctx: Ctx, argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: { force: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
+  const db = sqliteFor(ctx, 'restore', positionals);
+  if (!db) return 2;
+  const r = restoreSqlite(db, positionals[0]!, { force: values.force });
+  console.log(`restored ${r.file} from ${path.resolve(positionals[0]!)}: ${mib(r.bytes)}, ${r.clusters} clusters, ${r.samples} raw samples${r.replaced ? `; the previous database is ${r.replaced}` : ''}.`);
+  const m = await migrate({ quiet: true });
+  if (m.applied.length) console.log(`migrated the restored database: ${m.applied.join(', ')}`);
+  try {
+    const k = await checkKeysOnStart();
+    console.log(`key ${k.keyId ?? '(none needed)'}: ${k.clusters - k.undecryptable.length} of ${k.clusters} clusters' credentials decrypt.`);
+    if (k.undecryptable.length) console.warn(`warning: cannot decrypt the credentials of ${k.undecryptable.join(', ')}`);
+  } catch (e) {
+    console.error(`error [keys]: restored, but the key does not open its credentials: ${e instanceof Error ? e.message : describeError(e)}. Put the key kept with the backup in place (${keyFilePath(loadEnv().dataDir)} or QUORUM_SECRET_KEY) before starting Quorum.`);
+    return 1;
+  }
+  return 0;
+}
+
 /** Takes `--server URL` out of argv (it may stand anywhere); QUORUM_URL is the default. */
 function splitServer(argv: string[]): { server: string | undefined; rest: string[] } {
   const rest: string[] = [];
@@ -488,9 +541,12 @@ async function main(argv0: string[]): Promise<number> {
     return group === undefined ? 2 : 0;
   }
   try {
-    if (!['cluster', 'user', 'token', 'keys', 'slo'].includes(group)) throw new UsageError(`unknown command "${group}"`);
+    if (!['cluster', 'user', 'token', 'keys', 'slo', 'backup', 'restore'].includes(group)) throw new UsageError(`unknown command "${group}"`);
     const remote = remoteFrom(server, process.env.QUORUM_TOKEN);
     const ctx: Ctx = { remote, actor: { name: `cli:${os.userInfo().username}`, kind: 'cli', role: 'admin', clientAddress: null } };
+    // Neither migrates first: a backup copies the database as it is; restore migrates what it restored.
+    if (group === 'backup') return await backupCmd(ctx, [cmd, ...rest].filter((a): a is string => a !== undefined));
+    if (group === 'restore') return await restoreCmd(ctx, [cmd, ...rest].filter((a): a is string => a !== undefined));
     if (!remote) {
       await migrate({ quiet: true });
       // Never run against credentials this key cannot read (keys rotate does its own checks).

@@ -184,3 +184,21 @@ export async function replaceCredentialEnvelopes(
   );
   return envelopes.length;
 }
+
+/**
+ * Replaces a cluster's kubeconfig (etcd settings kept), encrypted under its id like at creation. The
+ * collectors rebuild their connections on their next cycle (updatedAt moves). Null when none matched.
+ */
+export async function replaceClusterKubeconfig(id: string, kubeconfigYaml: string): Promise<ClusterSummary | null> {
+  requireText('kubeconfig', kubeconfigYaml);
+  return withDb((db) =>
+    db.transaction(async (tx) => {
+      const row = await tx.cluster.findUnique({ where: { id } });
+      if (!row) return null;
+      const key = getSecretKey();
+      const current = decodeCredentials(decryptSecret(row.credentials, id, key));
+      const credentials = new Uint8Array(encryptSecret(encodeCredentials({ ...current, kubeconfig: kubeconfigYaml }), id, key));
+      return toSummary(await tx.cluster.update({ where: { id }, data: { credentials }, omit: OMIT }));
+    }),
+  );
+}
