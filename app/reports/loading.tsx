@@ -1,5 +1,5 @@
-import { PageLoading } from '@/components/page-loading';
+import { PageSkeleton } from '@/components/skeletons';
 
 export default function Loading() {
-  return <PageLoading label="Loading the report…" />;
+  return <PageSkeleton titleWidth="16rem" label="Loading the report…" />;
 }

@@ -15,7 +15,7 @@ import { requirePage } from '@/lib/auth/page';
 import { RetroactiveBadge } from '@/components/settings/maintenance-list';
 import { SloStateBadge } from '@/components/slo-state-badge';
 import { StateTimelineCard } from '@/components/cluster/state-timeline-card';
-import { CardSkeleton } from '@/components/card-skeleton';
+import { CardSkeleton } from '@/components/skeletons';
 import { getDisplayZone } from '@/components/time/zone';
 
 export const dynamic = 'force-dynamic';

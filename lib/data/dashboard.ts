@@ -12,7 +12,7 @@ import { assembleBuckets, bucketGrid, bucketRange, bucketsToMeasureExactly, choo
 import { burnDown, type BurnDown } from '../slo/burn-down';
 import { burnRateWindows, evaluateBurnAlerts, MIN_BURN_RATE_SLO_WINDOW_MS, type BurnAlertEvaluation } from '../slo/burn-rate';
 import { COMPOSITE_COMPONENT, COMPOSITE_SOURCE, resolvePolicy, type ResolvedPolicy, type SloPolicySpec } from '../slo/policy';
-import { elapsedEnd, type TimeRange } from '../slo/range';
+import { elapsedEnd, PRESET_DAYS, type RangePreset, type TimeRange } from '../slo/range';
 import { availabilityTableRow, SRE_TABLE_PERIODS, SRE_TABLE_PERIOD_MS, type SreTablePeriod } from '../slo/sre-table';
 import { budgetView, coverageMet, DEFAULT_COVERAGE_FLOOR, sloState, type BudgetView, type SloState } from '../slo/state';
 import { binSegments, exactSegments, stateTotals, type TimelineInterval, type TimelineSegment, type TimelineState } from '../slo/state-timeline';
@@ -22,6 +22,10 @@ import { getCluster } from './clusters';
 import { listOutages, type OutageRow } from './reports';
 import { evaluatePeriod, listMaintenanceWindows, listSeries, listSloPolicies, maintenanceRanges, measureSeries, type ComponentSlo, type MaintenanceScope, type MaintenanceView, type SeriesInfo } from './slo';
 import { groupBy, Params, q } from './sql';
+
+/** The rolling presets under the names the preset-only pages use ("Quorum itself", /api/collectors): lib/slo/range's. */
+export { RANGE_PRESETS as DASHBOARD_WINDOWS, type RangePreset as DashboardWindow } from '../slo/range';
+export const windowMsOf = (w: RangePreset): number => PRESET_DAYS[w] * 86_400_000;
 
 export type { BucketPoint } from '../slo/buckets';
 

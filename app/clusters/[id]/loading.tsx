@@ -1,5 +1,5 @@
-import { PageLoading } from '@/components/page-loading';
+import { PageSkeleton } from '@/components/skeletons';
 
 export default function Loading() {
-  return <PageLoading cards={3} />;
+  return <PageSkeleton cards={3} />;
 }

@@ -3,7 +3,7 @@ import { Suspense } from 'react';
 import { ClusterHeader } from '@/components/cluster/cluster-header';
 import { ComponentsCard } from '@/components/cluster/components-card';
 import { StateTimelineCard } from '@/components/cluster/state-timeline-card';
-import { CardSkeleton } from '@/components/card-skeleton';
+import { CardSkeleton } from '@/components/skeletons';
 import { clusterPage, clusterTitle, type ClusterPageProps } from './page-context';
 
 export const dynamic = 'force-dynamic';

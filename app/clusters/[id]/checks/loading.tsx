@@ -1,1 +1,5 @@
-export { default } from '@/components/page-loading';
+import { PageSkeleton } from '@/components/skeletons';
+
+export default function Loading() {
+  return <PageSkeleton titleWidth="20rem" />;
+}

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { Suspense } from 'react';
-import { CardSkeleton } from '@/components/card-skeleton';
+import { CardSkeleton } from '@/components/skeletons';
 import { ClusterHeader } from '@/components/cluster/cluster-header';
 import { NamedChecksCards } from '@/components/cluster/checks-cards';
 import { ReadinessCard } from '@/components/cluster/readiness-card';

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { Suspense } from 'react';
-import { CardSkeleton } from '@/components/card-skeleton';
+import { CardSkeleton } from '@/components/skeletons';
 import { ClusterHeader } from '@/components/cluster/cluster-header';
 import { FailoversCard } from '@/components/cluster/failovers-card';
 import { componentLabel, formatGap, rangeTitle, type DisplayZone } from '@/lib/format';
@@ -25,10 +25,10 @@ export default async function FailoversPage(props: ClusterPageProps) {
       <Suspense fallback={<CardSkeleton title={cluster.name} />}>
         <ClusterHeader cluster={cluster} title={`${cluster.name}: leader-election failovers`} tab="failovers" range={range} rangeError={ctx.rangeError} nowMs={nowMs} zone={zone} />
       </Suspense>
-      <Suspense fallback={<CardSkeleton title="Per component" height="8rem" />}>
+      <Suspense fallback={<CardSkeleton title="Per component" />}>
         <TimelineCard clusterId={cluster.id} range={range} endMs={endMs} nowMs={nowMs} zone={zone} />
       </Suspense>
-      <Suspense fallback={<CardSkeleton title="History" height="8rem" />}>
+      <Suspense fallback={<CardSkeleton title="History" />}>
         <FailoversCard clusterId={cluster.id} startMs={range.startMs} endMs={endMs} rangeLabel={rangeTitle(range, zone)} zone={zone} limit={500} showStats={false} />
       </Suspense>
     </>

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { Suspense } from 'react';
-import { CardSkeleton } from '@/components/card-skeleton';
+import { CardSkeleton } from '@/components/skeletons';
 import { ClusterHeader } from '@/components/cluster/cluster-header';
 import { OutagesCard } from '@/components/cluster/slo-cards';
 import { StateTimelineCard } from '@/components/cluster/state-timeline-card';

@@ -1,0 +1,41 @@
+// The SLO window picker: plain links (?window=…), so every view is a shareable URL and works without JS.
+import Link from 'next/link';
+import { DASHBOARD_WINDOWS, type DashboardWindow } from '@/lib/data/dashboard';
+
+const LABEL: Record<DashboardWindow, string> = { '7d': '7 days', '28d': '28 days', '30d': '30 days', '90d': '90 days' };
+
+export function WindowPicker({ current, hrefs }: { current: DashboardWindow; hrefs: Record<DashboardWindow, string> }) {
+  return (
+    <nav aria-label="SLO window" className="window-picker">
+      <span className="muted" aria-hidden="true">
+        Window:
+      </span>
+      <ul>
+        {DASHBOARD_WINDOWS.map((w) => (
+          <li key={w}>
+            <Link href={hrefs[w]} aria-current={w === current ? 'page' : undefined} className={w === current ? 'active' : undefined}>
+              <span className="sr-only">rolling </span>
+              {LABEL[w]}
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+/** The toolbar above a windowed page: a bad ?window= said as what is shown instead, and the picker. */
+export function WindowToolbar({ current, hrefs, error }: { current: DashboardWindow; hrefs: Record<DashboardWindow, string>; error: string | null }) {
+  return (
+    <div className="toolbar">
+      {error ? (
+        <p className="form-error" role="alert">
+          <code>invalid-input</code>: {error} — showing {LABEL[current]}.
+        </p>
+      ) : (
+        <span />
+      )}
+      <WindowPicker current={current} hrefs={hrefs} />
+    </div>
+  );
+}
