@@ -153,6 +153,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Sear
 
 function FleetTable({ rows, period }: { rows: FleetReportRow[]; period: string }) {
   return (
+    <div className="table-wrap" tabIndex={0}>
     <table className="report-table" data-testid="report-fleet-table">
       <caption>Every cluster, worst SLO state first (the overview&apos;s read model over the period)</caption>
       <thead>
@@ -186,6 +187,7 @@ function FleetTable({ rows, period }: { rows: FleetReportRow[]; period: string }
         ))}
       </tbody>
     </table>
+    </div>
   );
 }
 
@@ -197,6 +199,7 @@ function budgetCell(r: ReportRow): string {
 
 function SloTable({ rows, name }: { rows: ReportRow[]; name: string }) {
   return (
+    <div className="table-wrap" tabIndex={0}>
     <table className="report-table">
       <caption>Availability vs SLO, {name}</caption>
       <thead>
@@ -239,6 +242,7 @@ function SloTable({ rows, name }: { rows: ReportRow[]; name: string }) {
         ))}
       </tbody>
     </table>
+    </div>
   );
 }
 
@@ -261,6 +265,7 @@ function ClusterSection({ c, zone, startMs, endMs, nowMs, composite, periodQuery
       {c.outages.length === 0 ? (
         <p>No outages in this period (outside maintenance).</p>
       ) : (
+        <div className="table-wrap" tabIndex={0}>
         <table className="report-table">
           <caption>Outage intervals of {c.name} (bad time outside maintenance)</caption>
           <thead>
@@ -284,11 +289,13 @@ function ClusterSection({ c, zone, startMs, endMs, nowMs, composite, periodQuery
             ))}
           </tbody>
         </table>
+        </div>
       )}
       <h3>Maintenance (excluded from the SLO)</h3>
       {c.maintenance.length === 0 ? (
         <p>No maintenance in this period.</p>
       ) : (
+        <div className="table-wrap" tabIndex={0}>
         <table className="report-table">
           <caption>Maintenance windows of {c.name}</caption>
           <thead>
@@ -314,6 +321,7 @@ function ClusterSection({ c, zone, startMs, endMs, nowMs, composite, periodQuery
             ))}
           </tbody>
         </table>
+        </div>
       )}
       <h3>Failovers</h3>
       {c.failovers.events.length === 0 ? (
@@ -322,6 +330,7 @@ function ClusterSection({ c, zone, startMs, endMs, nowMs, composite, periodQuery
         </p>
       ) : (
         <>
+          <div className="table-wrap" tabIndex={0}>
           <table>
             <caption>Failovers per Lease, {c.name} (percentiles over measured gaps)</caption>
             <thead>
@@ -349,6 +358,8 @@ function ClusterSection({ c, zone, startMs, endMs, nowMs, composite, periodQuery
               ))}
             </tbody>
           </table>
+          </div>
+          <div className="table-wrap" tabIndex={0}>
           <table>
             <caption>Failovers of {c.name}</caption>
             <thead>
@@ -374,6 +385,7 @@ function ClusterSection({ c, zone, startMs, endMs, nowMs, composite, periodQuery
               ))}
             </tbody>
           </table>
+          </div>
         </>
       )}
       {c.failovers.watchGaps.length > 0 ? (
