@@ -44,6 +44,7 @@ export function httpStatusFor(errorClass: ApiErrorClass): number {
     case 'dns':
     case 'timeout':
     case 'not-kubernetes':
+    case 'too-large':
     case 'http-error':
       return 422;
     case 'database-unavailable':
