@@ -4,6 +4,7 @@
 //                      file:PATH or unset → SQLite (unset: <dataDir>/quorum.db)
 //   QUORUM_SECRET_KEY  32 bytes as base64 (44 chars) or 64 hex chars; else <dataDir>/secret.key
 //   QUORUM_DB_POOL_MAX PostgreSQL pool size (default 10)
+//   QUORUM_CLUSTER_OBJECT_LIMIT  nodes + pods the collector keeps per cluster (default 200000)
 import path from 'node:path';
 import { QuorumError } from './errors';
 
@@ -88,4 +89,20 @@ export function loadEnv(src: Source = process.env): QuorumEnv {
   if (rawDir !== undefined && rawDir !== '' && rawDir.includes('\0')) throw bad('QUORUM_DATA_DIR', 'contains a NUL byte');
   const dataDir = path.resolve(/*turbopackIgnore: true*/ rawDir || './data');
   return { dataDir, db: parseDatabaseUrl(src.DATABASE_URL, dataDir, src), secretKey: parseSecretKey(src.QUORUM_SECRET_KEY) };
+}
+
+/** Nodes + pods the collector keeps in memory per cluster (Kubernetes' tested limits: 5,000 nodes, 150,000 pods). */
+export const DEFAULT_CLUSTER_OBJECT_LIMIT = 200_000;
+
+/**
+ * QUORUM_CLUSTER_OBJECT_LIMIT: beyond this many watched nodes + pods in one cluster the worker-node
+ * probe stops tracking it and reads `too-large` with the figure (a bounded cost, never an out-of-memory
+ * crash). Measured cost: README "Collector performance".
+ */
+export function clusterObjectLimit(src: Source = process.env): number {
+  const raw = src.QUORUM_CLUSTER_OBJECT_LIMIT?.trim();
+  if (!raw) return DEFAULT_CLUSTER_OBJECT_LIMIT;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 100 || n > 10_000_000) throw bad('QUORUM_CLUSTER_OBJECT_LIMIT', `"${raw}" is not a whole number from 100 to 10000000`);
+  return n;
 }

@@ -1,6 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import { DbError } from '../db/errors';
-import { loadEnv } from '../env';
+import { clusterObjectLimit, loadEnv } from '../env';
 import { describeError } from '../errors';
 import type { StoredCredentials } from '../clusters/credentials';
 import type { FailoverEvent } from '../failover/reducer';
@@ -82,6 +82,7 @@ export function createCollector(cfg: CollectorConfig, deps: CollectorDeps) {
   let task: ScheduledTask | undefined;
   let running: Promise<CycleSummary> | undefined;
   const stopController = new AbortController();
+  const objectLimit = clusterObjectLimit();
 
   async function writeRecord(r: BufferRecord, info: { maybeWritten: boolean }): Promise<void> {
     const opts: WriteOptions = { dedupe: info.maybeWritten };
@@ -168,6 +169,7 @@ export function createCollector(cfg: CollectorConfig, deps: CollectorDeps) {
       connections,
       signal: stopController.signal,
       ...(leaseTracking ? { leaseTracking } : {}),
+      clusterWatch: { objectLimit, onLog: deps.log },
     });
     let samples = 0;
     const records: NewRecord[] = [];
@@ -238,7 +240,10 @@ export function createCollector(cfg: CollectorConfig, deps: CollectorDeps) {
       deps.log({ event: 'shutdown-unwritten', samples: buffer.pending, error: describeError(e) });
     }
     buffer.close();
-    for (const c of connections.values()) c.etcd?.close();
+    for (const c of connections.values()) {
+      c.etcd?.close();
+      c.watches?.stop();
+    }
   }
 
   /** Waits until everything buffered so far is written (rejects with the DB error if it cannot be). */
