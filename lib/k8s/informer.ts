@@ -204,7 +204,11 @@ export async function runListWatch(conn: K8sConnection, o: ListWatchOptions): Pr
     } catch (e) {
       if (o.signal.aborted) break;
       const gone = isGone(e);
-      if (gone) resourceVersion = null;
+      if (gone) {
+        // The server answered: it is there, only our resourceVersion is too old. Relist promptly.
+        resourceVersion = null;
+        backoff.reset();
+      }
       const error = e instanceof QuorumError ? e : new QuorumError('internal', describeError(e), { cause: e });
       const retryInMs = error.errorClass === 'too-large' ? (o.tooLargeRetryMs ?? 10 * 60_000) : backoff.next();
       if (error.errorClass === 'too-large') resourceVersion = null;

@@ -296,7 +296,7 @@ export function headroom(input: HeadroomInput | readonly NodeFacts[]): HeadroomR
   const zoneText = zoneLoss.length
     ? `zone loss: ${zoneLoss.map((z) => `${z.survives ? 'survives' : 'does not survive'} losing ${z.lost}${z.survives ? '' : ` (${count(z.unplaced)} of ${count(z.pods)} pods unschedulable, ${cores(z.unplacedNeed.cpuMillis)} / ${gib(z.unplacedNeed.memoryBytes)} short)`}`).join('; ')}`
     : `${zoneNames.length} zone(s)`;
-  const pendingText = pending ? `; ${count(pending)} pods waiting for a node` : '';
+  const pendingText = pending ? `; ${count(pending)} pod${pending === 1 ? '' : 's'} waiting for a node` : '';
 
   let status: Status;
   let reason: string;
