@@ -254,12 +254,15 @@ function requireLab(): void {
 async function setKwok(k: KwokSettings | null): Promise<void> {
   const cfg = readConfig();
   if (!cfg) throw new UsageError('the lab is not up');
+  const prev = cfg.kwok ?? null;
+  const restart = !!k && !!prev && (prev.leaseSeconds !== k.leaseSeconds || prev.statusSeconds !== k.statusSeconds);
+  const written = Date.now();
   if (k) writeKwokConfig(k);
   writeConfig({ ...cfg, kwok: k });
   const until = Date.now() + 20_000;
   for (;;) {
     const p = readState()?.procs.find((x) => x.component === 'kwok');
-    const running = !!p && p.alive && pidAlive(p.pid);
+    const running = !!p && p.alive && pidAlive(p.pid) && (!restart || Date.parse(p.startedAt ?? '') >= written);
     if (k ? running : !p) return;
     if (Date.now() > until) throw new Error(`the supervisor did not ${k ? 'start' : 'stop'} kwok within 20 s (see ${paths.supervisorLog})`);
     await sleep(200);

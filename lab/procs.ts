@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import path from 'node:path';
 import { pkiFile } from './pki';
 import {
-  BIN_DIR, CLUSTER_DOMAIN, KWOK_MANAGED_LABEL, type KwokSettings, type LabConfig, LB_HOST, LB_PORT, LAB_DIR, NODE_MONITOR_GRACE_SECONDS, PORTS, type ProcSpec, SERVICE_CIDR,
+  BIN_DIR, CLUSTER_DOMAIN, KWOK_MANAGED_LABEL, kwokConfigPath, type KwokSettings, type LabConfig, LB_HOST, LB_PORT, LAB_DIR, NODE_MONITOR_GRACE_SECONDS, PORTS, type ProcSpec, SERVICE_CIDR,
   dnsNodes, nodesFor, paths, procId,
 } from './topology';
 
@@ -110,7 +110,7 @@ export function procSpecs(cfg: LabConfig): ProcSpec[] {
     argv: [process.execPath, '--import', 'tsx', path.join(LAB_DIR, 'workers.ts')] });
   if (cfg.kwok) {
     specs.push({ id: procId('kwok', 0), component: 'kwok', node: 0, replica: 1, netns: null, hostname: null, argv: [
-      bin('kwok'), `--kubeconfig=${path.join(paths.conf, 'workers.kubeconfig')}`, `--config=${paths.kwokConfig}`,
+      bin('kwok'), `--kubeconfig=${path.join(paths.conf, 'workers.kubeconfig')}`, `--config=${kwokConfigPath(cfg.kwok)}`,
       `--manage-nodes-with-label-selector=${KWOK_MANAGED_LABEL}=true`, `--node-lease-duration-seconds=${cfg.kwok.leaseSeconds}`, '--v=WARN',
     ] });
   }
@@ -147,5 +147,5 @@ export function writeKwokConfig(k: KwokSettings): void {
     docs.push(text.trim());
   }
   mkdirSync(paths.conf, { recursive: true });
-  writeFileSync(paths.kwokConfig, docs.join('\n---\n') + '\n');
+  writeFileSync(kwokConfigPath(k), docs.join('\n---\n') + '\n');
 }

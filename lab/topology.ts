@@ -27,7 +27,6 @@ export const paths = {
   tokens: path.join(STATE_DIR, 'pki', 'tokens.csv'),
   config: path.join(STATE_DIR, 'lab.json'),
   supervisorLog: path.join(STATE_DIR, 'logs', 'supervisor.log'),
-  kwokConfig: path.join(STATE_DIR, 'conf', 'kwok.yaml'),
 };
 
 export const BRIDGE = 'qlab0';
@@ -86,6 +85,8 @@ export interface KwokSettings {
   statusSeconds: number;
 }
 export const KWOK_DEFAULTS: KwokSettings = { leaseSeconds: 600, statusSeconds: 300 };
+/** kwok's config file, named by its settings: other settings → another command line → the supervisor restarts kwok. */
+export const kwokConfigPath = (k: KwokSettings): string => path.join(STATE_DIR, 'conf', `kwok-lease${k.leaseSeconds}-status${k.statusSeconds}.yaml`);
 /** kube-controller-manager waits this long for a node heartbeat (its lease) before marking it Unknown; > kwok's renew interval. */
 export const NODE_MONITOR_GRACE_SECONDS = 300;
 /** Label of every kwok node, and the label kwok manages nodes by (removed: kwok lets go of the node). */

@@ -46,10 +46,13 @@ export class Backoff {
   }
 }
 
-/** Sleeps `ms` unless `signal` aborts first (then resolves early; never rejects). */
-export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/**
+ * Sleeps `ms` unless `signal` aborts first (then resolves early; never rejects). `ref: false`: the
+ * timer does not keep the process alive (background retries).
+ */
+export async function sleep(ms: number, signal?: AbortSignal, o: { ref?: boolean } = {}): Promise<void> {
   try {
-    await sleepFor(ms, undefined, signal ? { signal } : {});
+    await sleepFor(ms, undefined, { ...(signal ? { signal } : {}), ref: o.ref ?? true });
   } catch {
     // aborted: the caller checks its signal
   }

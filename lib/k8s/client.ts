@@ -93,7 +93,8 @@ export interface K8sConnection {
    * A streaming GET (a watch): calls `onLine` for every newline-terminated line of a 200 answer.
    * Resolves when the server ends the stream; rejects with a classified QuorumError (K8sStatusError
    * for a non-200 answer) or with whatever `onLine` threw. Uses its own connection pool, so
-   * long-lived watches never queue the probes' requests.
+   * long-lived watches never queue the probes' requests. Its socket and timers are unref'd: a watch
+   * never keeps the process alive by itself.
    */
   stream(path: string, opts: StreamOptions, onLine: (line: string) => void): Promise<void>;
   /** The @kubernetes/client-node KubeConfig, for typed API clients and watches. */
@@ -261,6 +262,7 @@ export async function connect(kubeconfigText: string, context?: string, opts: { 
       const armIdle = (ms: number, why: string): void => {
         clearTimeout(idle);
         idle = setTimeout(() => finish(new QuorumError('timeout', why)), ms);
+        idle.unref();
       };
       armIdle(o.timeoutMs, `no answer to GET ${path} within ${o.timeoutMs} ms`);
       traffic.requests += 1;
@@ -315,6 +317,9 @@ export async function connect(kubeconfigText: string, context?: string, opts: { 
         res.on('end', () => finish());
         res.on('error', (e) => finish(toStreamError(e, o.signal)));
       });
+      // A watch follows in the background: it never keeps the process alive on its own (the
+      // collector's schedule does; whoever awaits a watch holds its own timer).
+      req.on('socket', (sock) => sock.unref());
       req.on('error', (e) => finish(toStreamError(e, o.signal)));
       req.end();
     });

@@ -217,7 +217,7 @@ export async function runListWatch(conn: K8sConnection, o: ListWatchOptions): Pr
       } catch (handlerError) {
         o.onLog?.({ event: 'watch-handler-error', path: o.path, error: describeError(handlerError) });
       }
-      await sleep(retryInMs, o.signal);
+      await sleep(retryInMs, o.signal, { ref: false }); // a background retry never keeps the process alive
     }
   }
 }

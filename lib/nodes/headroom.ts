@@ -243,8 +243,9 @@ export function simulateLoss(nodes: readonly NodeFacts[], lost: ReadonlySet<stri
   };
 }
 
-const cores = (m: number): string => `${(m / 1000).toFixed(m % 1000 === 0 ? 0 : 1)} CPU`;
-const gib = (b: number): string => `${(b / 2 ** 30).toFixed(1)} GiB`;
+const num1 = (v: number, digits: number): string => v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const cores = (m: number): string => `${num1(m / 1000, m % 1000 === 0 ? 0 : 1)} CPU`;
+const gib = (b: number): string => (Math.abs(b) >= 2 ** 40 ? `${num1(b / 2 ** 40, 1)} TiB` : `${num1(b / 2 ** 30, 1)} GiB`);
 const count = (n: number): string => n.toLocaleString('en-US');
 const fewNames = (ns: string[]): string => (ns.length <= 5 ? ns.join(', ') : `${ns.slice(0, 5).join(', ')} and ${ns.length - 5} more`);
 
