@@ -79,6 +79,7 @@ const { migrate } = await import('@/lib/db/migrate');
 const { closeDb } = await import('@/lib/db');
 const { createCluster, listClusters, loadClusterCredentials, loadClusterKubeconfig, removeCluster } = await import('@/lib/data/clusters');
 const { insertSamples } = await import('@/lib/data/samples');
+const { insertFailoverEvents, insertWatchGaps, loadLeaseSeeds } = await import('@/lib/data/failovers');
 const { createCollector } = await import('@/lib/collector/collector');
 const { ALL_PROBES } = await import('@/lib/probes');
 const { resolveContext, toMinimalKubeconfig } = await import('@/lib/k8s/kubeconfig');
@@ -108,6 +109,8 @@ function newCollector(tag: string, onCycle: (notUp: string[]) => void) {
     { intervalSeconds: 10, probeTimeoutMs, concurrency, bufferLimit: 1_000_000 },
     {
       listClusters, loadKubeconfig: loadClusterKubeconfig, loadCredentials: loadClusterCredentials, insertSamples, probes: ALL_PROBES, now: Date.now,
+      // As lib/collector/main.ts wires it: the leader-election Lease watches and their writers too.
+      failovers: { insertFailovers: insertFailoverEvents, insertWatchGaps, loadSeeds: (id: string) => loadLeaseSeeds(id) },
       bufferDir: path.join(dataDir, `buffer-${tag}`),
       log: (l) => {
         if (l.event === 'cycle') onCycle(Array.isArray(l.down) ? (l.down as string[]) : []);
@@ -247,11 +250,23 @@ interface SizeRow {
   perNodeBytes: number; perPodBytes: number;
 }
 
+/** kwok posts a node's status 300–330 s after it last saw the node change: wait until it has run that long (steady churn). */
+async function kwokSteady(): Promise<void> {
+  const st = JSON.parse(readFileSync(path.join(labState, 'state.json'), 'utf8')) as { procs: Array<{ component: string; startedAt: string | null }> };
+  const started = Date.parse(st.procs.find((p) => p.component === 'kwok')?.startedAt ?? '');
+  const wait = Number.isFinite(started) ? started + 340_000 - Date.now() : 0;
+  if (wait > 0) {
+    console.error(`[bench] waiting ${Math.round(wait / 1000)} s until kwok re-posts node status in steady rhythm`);
+    await sleep(wait);
+  }
+}
+
 async function runSize(nodes: number): Promise<SizeRow> {
   if (nodes > 3) {
     console.error(`[bench] growing the lab to ${nodes} nodes × ${podsPerNode} pods (kwok; status re-posted every 300 s)`);
     const r = await lab('kwok', 'add', '--nodes', String(nodes - 3), '--pods-per-node', String(podsPerNode), '--status-seconds', '300');
     console.error(`[bench]   ${JSON.stringify(r)}`);
+    await kwokSteady();
   }
   const idleChurn = nodes > 3 ? await idleApiserverCpuMs(windowCycles) : null;
   await registerN(1);
@@ -278,6 +293,7 @@ async function runSize(nodes: number): Promise<SizeRow> {
   if (nodes > 3) {
     console.error('[bench] kwok stops re-posting node status (quiet nodes)');
     await lab('kwok', 'add', '--nodes', String(nodes - 3), '--pods-per-node', String(podsPerNode), '--status-seconds', '0');
+    await sleep(20_000); // kwok's restart relists everything: let that pass before measuring
   }
   const quiet = await steadyWindow(col, windowCycles, notUp);
   await col.stop();
