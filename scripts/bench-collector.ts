@@ -261,13 +261,25 @@ async function kwokSteady(): Promise<void> {
   }
 }
 
+/** MemAvailable of this machine (MiB): the lab at 50,000 pods needs several GiB, and the machine is shared. */
+function memAvailableMiB(): number {
+  return Number(/MemAvailable:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0) / 1024;
+}
+
+const labCosts: Array<{ nodes: number; add: Record<string, unknown> | null; cost: Record<string, unknown> }> = [];
+
 async function runSize(nodes: number): Promise<SizeRow> {
+  let add: Record<string, unknown> | null = null;
   if (nodes > 3) {
+    const free = memAvailableMiB();
+    if (free < 8192) throw new Error(`only ${Math.round(free)} MiB available: not growing the lab to ${nodes} nodes (it needs several GiB; the machine is shared)`);
     console.error(`[bench] growing the lab to ${nodes} nodes × ${podsPerNode} pods (kwok; status re-posted every 300 s)`);
-    const r = await lab('kwok', 'add', '--nodes', String(nodes - 3), '--pods-per-node', String(podsPerNode), '--status-seconds', '300');
-    console.error(`[bench]   ${JSON.stringify(r)}`);
+    add = await lab('kwok', 'add', '--nodes', String(nodes - 3), '--pods-per-node', String(podsPerNode), '--status-seconds', '300');
+    console.error(`[bench]   ${JSON.stringify(add)}`);
     await kwokSteady();
   }
+  labCosts.push({ nodes, add, cost: await lab('kwok', 'cost') });
+  console.error(`[bench]   lab cost at ${nodes} nodes: ${JSON.stringify(labCosts[labCosts.length - 1]!.cost)}`);
   const idleChurn = nodes > 3 ? await idleApiserverCpuMs(windowCycles) : null;
   await registerN(1);
   const notUp = { last: [] as string[] };
@@ -333,7 +345,9 @@ try {
     } finally {
       if (!values['keep-kwok'] && sizes.some((n) => n > 3)) {
         console.error('[bench] removing the kwok nodes (standard lab state)');
-        console.error(`[bench]   ${JSON.stringify(await lab('kwok', 'remove'))}`);
+        const r = await lab('kwok', 'remove');
+        console.error(`[bench]   ${JSON.stringify(r)}`);
+        console.log(`\nlab kwok remove: ${JSON.stringify(r)}`);
       }
     }
     const base = rows[0]!;
@@ -350,6 +364,14 @@ try {
       r.nodes.toLocaleString('en-US'), r.pods.toLocaleString('en-US'), String(r.first.syncMs), String(r.first.notUpCycles), mib(r.first.bytes).toFixed(1), r.first.cpuMs.toFixed(0), r.first.apiCpuMs.toFixed(0),
       r.perNodeBytes.toFixed(0), r.perPodBytes.toFixed(0),
     ]));
+    console.log('\nthe lab itself (lab kwok add / lab kwok cost):');
+    printTable(['nodes', 'created in s (nodes / pods / until all Running)', 'pods created per s', 'lab RSS MiB (all processes)', 'largest processes MiB', 'etcd db MiB per member'], labCosts.map((c) => {
+      const rss = (c.cost.rssMiB ?? {}) as Record<string, number>;
+      const top = Object.entries(rss).sort((a, b) => b[1] - a[1]).slice(0, 4).map(([k, v]) => `${k} ${v}`).join(', ');
+      const a = c.add;
+      return [c.nodes.toLocaleString('en-US'), a ? `${(Number(a.nodesMs) / 1000).toFixed(0)} / ${(Number(a.podsMs) / 1000).toFixed(0)} / ${(Number(a.totalMs) / 1000).toFixed(0)}` : '–', a ? String(a.podsPerSecond) : '–',
+        String(c.cost.totalRssMiB), top, Object.values((c.cost.etcdDbMiB ?? {}) as Record<string, number>).join(' / ')];
+    }));
     const last = rows[rows.length - 1]!;
     console.log(`\ntargets at ${last.nodes.toLocaleString('en-US')} nodes: bytes per cycle ${(last.quiet.bytes / base.quiet.bytes).toFixed(2)}× the 3-node figure with quiet nodes${last.churn ? `, ${(last.churn.bytes / base.quiet.bytes).toFixed(2)}× with status every 300 s` : ''} (target ≤ 2×); RSS ${(Math.max(last.quiet.rssMiB, last.churn?.rssMiB ?? 0) - base.quiet.rssMiB).toFixed(0)} MiB over the 3-node run (target ≤ 100); samples not up per cycle ${Math.max(last.quiet.notUp, last.churn?.notUp ?? 0).toFixed(1)} (target 0)`);
   }
