@@ -310,10 +310,11 @@ export async function kwokAdd(o: { nodes: number; podsPerNode: number; settings?
   say(`creating ${shapes.length} pods bound to their nodes (${havePods.size} exist)`);
   const p0 = Date.now();
   done = 0;
-  await pool(shapes, conc, async (s) => {
+  const create = async (list: readonly PodShape[]): Promise<void> => pool(list, conc, async (s) => {
     await send(`create pod ${s.namespace}/${s.name}`, 'POST', `/api/v1/namespaces/${s.namespace}/pods`, podObject(s), { ok: (st) => st < 300 || st === 409 });
-    if (++done % 5000 === 0) say(`  ${done}/${shapes.length} pods (${Math.round(done / ((Date.now() - p0) / 1000))}/s)`);
+    if (++done % 5000 === 0) say(`  ${done}/${list.length} pods (${Math.round(done / ((Date.now() - p0) / 1000))}/s)`);
   });
+  await create(shapes);
   const podsMs = Date.now() - p0;
   say('waiting for kwok: every node Ready, every pod Running');
   const r0 = Date.now();
@@ -321,6 +322,17 @@ export async function kwokAdd(o: { nodes: number; podsPerNode: number; settings?
   while (c.ready < o.nodes || c.notRunning > 0 || c.pods < o.nodes * o.podsPerNode) {
     if (Date.now() > deadline) throw new Error(`kwok did not finish in time: ${JSON.stringify(c)}`);
     say(`  ${c.ready}/${c.nodes} nodes Ready, ${c.pods - c.notRunning}/${c.pods} pods Running`);
+    if (c.pods < o.nodes * o.podsPerNode) {
+      // Something deleted pods meanwhile (e.g. the controller-manager's eviction of an Unknown node): put them back.
+      const now = new Set(await kwokPods());
+      const lost: PodShape[] = [];
+      for (let i = 1; i <= o.nodes; i++) for (let j = 0; j < o.podsPerNode; j++) {
+        const s = podShape(i, j, o.podsPerNode);
+        if (!now.has(`${s.namespace}/${s.name}`)) lost.push(s);
+      }
+      say(`  recreating ${lost.length} pods that disappeared`);
+      await create(lost);
+    }
     await sleep(c.notRunning > 1000 ? 10_000 : 2_000);
     c = await kwokCounts();
   }

@@ -87,8 +87,13 @@ export interface KwokSettings {
 export const KWOK_DEFAULTS: KwokSettings = { leaseSeconds: 600, statusSeconds: 300 };
 /** kwok's config file, named by its settings: other settings → another command line → the supervisor restarts kwok. */
 export const kwokConfigPath = (k: KwokSettings): string => path.join(STATE_DIR, 'conf', `kwok-lease${k.leaseSeconds}-status${k.statusSeconds}.yaml`);
-/** kube-controller-manager waits this long for a node heartbeat (its lease) before marking it Unknown; > kwok's renew interval. */
-export const NODE_MONITOR_GRACE_SECONDS = 300;
+/**
+ * kube-controller-manager waits this long for a node heartbeat (its lease) before marking it Unknown (and,
+ * 300 s later, evicting its pods). kwok renews every leaseSeconds/4 ≤ 250 s, but after a kwok restart the
+ * next renewal can come a whole interval late: 600 s leaves room for two intervals. (Seen with 300 s: nodes
+ * went Unknown around kwok restarts at 5,000 nodes and their pods were evicted.)
+ */
+export const NODE_MONITOR_GRACE_SECONDS = 600;
 /** Label of every kwok node, and the label kwok manages nodes by (removed: kwok lets go of the node). */
 export const KWOK_NODE_LABEL = 'type=kwok';
 export const KWOK_MANAGED_LABEL = 'kwok.x-k8s.io/managed';
