@@ -21,6 +21,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
+import { COLLECTOR_NODE_FLAGS } from '@/lib/collector/config';
 
 const { values } = parseArgs({
   options: {
@@ -43,7 +44,8 @@ if (!values.dimension) {
   const self = process.argv.slice(2);
   for (const d of ['registrations', 'size']) {
     const code = await new Promise<number>((resolve) => {
-      const c = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(root, 'scripts', 'bench-collector.ts'), ...self, '--dimension', d], { stdio: 'inherit', cwd: root });
+      // Run as the collector runs (its V8 flags), plus --expose-gc for the heap figures.
+      const c = spawn(process.execPath, [...COLLECTOR_NODE_FLAGS, '--expose-gc', '--import', 'tsx', path.join(root, 'scripts', 'bench-collector.ts'), ...self, '--dimension', d], { stdio: 'inherit', cwd: root });
       c.on('close', (n) => resolve(n ?? 1));
     });
     if (code !== 0) process.exit(code);
@@ -245,7 +247,7 @@ async function bytesPerObject(kind: 'nodes' | 'pods'): Promise<{ objects: number
 
 interface SizeRow {
   nodes: number; pods: number;
-  first: { syncMs: number; bytes: number; cpuMs: number; apiCpuMs: number; notUpCycles: number };
+  first: { syncMs: number; bytes: number; cpuMs: number; apiCpuMs: number; notUpCycles: number; rssMiB: number };
   churn: Window | null; quiet: Window; idleApiCpuMs: number; idleApiCpuChurnMs: number | null;
   perNodeBytes: number; perPodBytes: number;
 }
@@ -299,7 +301,7 @@ async function runSize(nodes: number): Promise<SizeRow> {
   const syncMs = Date.now() - s0;
   const t1 = k8sTraffic();
   const c1 = process.cpuUsage(c0);
-  const first = { syncMs, bytes: t1.bytesRead - t0.bytesRead, cpuMs: (c1.user + c1.system) / 1000, apiCpuMs: apiserverCpuMs() - a0, notUpCycles };
+  const first = { syncMs, bytes: t1.bytesRead - t0.bytesRead, cpuMs: (c1.user + c1.system) / 1000, apiCpuMs: apiserverCpuMs() - a0, notUpCycles, rssMiB: mib(process.memoryUsage().rss) };
   gc();
   const churn = nodes > 3 ? await steadyWindow(col, windowCycles, notUp) : null;
   if (nodes > 3) {
@@ -360,8 +362,8 @@ try {
     printTable(['nodes', 'pods', 'collector CPU ms', 'KiB read', '× 3 nodes', 'requests', 'watch events', 'apiserver CPU ms', 'idle apiserver CPU ms', 'apiserver CPU Δ ms', 'RSS MiB', 'RSS − 3-node MiB', 'heap MiB', 'not up'],
       rows.flatMap((r) => [...(r.churn ? [win(r, r.churn, r.idleApiCpuChurnMs, 'status every 300 s')] : []), win(r, r.quiet, r.idleApiCpuMs, r.nodes > 3 ? 'quiet nodes' : 'lab')]));
     console.log('\nfirst cycles (connect + first list of every watch) and memory per watched object:');
-    printTable(['nodes', 'pods', 'until synced ms', 'cycles not up while syncing', 'MiB read', 'collector CPU ms', 'apiserver CPU ms', 'heap bytes / node', 'heap bytes / pod'], rows.map((r) => [
-      r.nodes.toLocaleString('en-US'), r.pods.toLocaleString('en-US'), String(r.first.syncMs), String(r.first.notUpCycles), mib(r.first.bytes).toFixed(1), r.first.cpuMs.toFixed(0), r.first.apiCpuMs.toFixed(0),
+    printTable(['nodes', 'pods', 'until synced ms', 'cycles not up while syncing', 'MiB read', 'collector CPU ms', 'apiserver CPU ms', 'RSS after MiB', 'heap bytes / node', 'heap bytes / pod'], rows.map((r) => [
+      r.nodes.toLocaleString('en-US'), r.pods.toLocaleString('en-US'), String(r.first.syncMs), String(r.first.notUpCycles), mib(r.first.bytes).toFixed(1), r.first.cpuMs.toFixed(0), r.first.apiCpuMs.toFixed(0), r.first.rssMiB.toFixed(0),
       r.perNodeBytes.toFixed(0), r.perPodBytes.toFixed(0),
     ]));
     console.log('\nthe lab itself (lab kwok add / lab kwok cost):');

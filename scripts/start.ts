@@ -4,6 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { COLLECTOR_NODE_FLAGS } from '@/lib/collector/config';
 import { describeError } from '@/lib/errors';
 import { migrate } from '@/lib/db/migrate';
 import { closeDb } from '@/lib/db';
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
   const web = spawn(bin('next'), ['start', '--hostname', host, '--port', String(port)], { cwd: root, stdio: 'inherit', env });
   children.push(web);
   if (!values['no-collector']) {
-    children.push(spawn(bin('tsx'), [path.join(root, 'lib', 'collector', 'main.ts')], { cwd: root, stdio: 'inherit', env }));
+    children.push(spawn(process.execPath, [...COLLECTOR_NODE_FLAGS, '--import', 'tsx', path.join(root, 'lib', 'collector', 'main.ts')], { cwd: root, stdio: 'inherit', env }));
   }
   let stopping = false;
   const stopAll = (code: number): void => {

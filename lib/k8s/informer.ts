@@ -267,7 +267,7 @@ export interface Informer<T> {
   values(): IterableIterator<T>;
   readonly size: number;
   readonly state: Readonly<InformerState>;
-  /** Grows whenever the store's contents change (for memoising what is computed from it). */
+  /** Grows whenever the store's contents change (for memoising what is computed from it); not for updates that change no kept field. */
   readonly version: number;
   /** Resolves at the first complete list, or at the first failure (never rejects). */
   readonly synced: Promise<void>;
@@ -281,7 +281,11 @@ export interface InformerOptions<T> extends Omit<ListWatchOptions, 'onEvent' | '
   project: (obj: KubeObject) => T | null;
   budget?: ObjectBudget;
   signal?: AbortSignal;
+  /** Whether two projections are the same (default: equal as JSON): an update that keeps it the same is no change. */
+  equals?: (a: T, b: T) => boolean;
 }
+
+const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 const keyOf = (o: KubeObject): string => (o.metadata?.namespace ? `${o.metadata.namespace}/${o.metadata.name ?? ''}` : (o.metadata?.name ?? ''));
 
@@ -303,10 +307,14 @@ export function startInformer<T>(conn: K8sConnection, o: InformerOptions<T>): In
     if (!b || target.has(key) || b.total() < b.limit) return;
     throw new QuorumError('too-large', `more than ${b.limit.toLocaleString('en-US')} objects to track in this cluster (limit ${b.setting}=${b.limit}; reached while reading ${o.name}: ${target.size.toLocaleString('en-US')} ${o.name} held)`);
   };
+  const same = o.equals ?? sameJson;
+  /** Stores the projection; true when the store's contents changed (a heartbeat that changes no kept field does not). */
   const put = (target: Map<string, T>, obj: KubeObject): boolean => {
     const key = keyOf(obj);
     const v = o.project(obj);
     if (v === null) return target.delete(key);
+    const prev = target.get(key);
+    if (prev !== undefined && same(prev, v)) return false;
     admit(target, key);
     target.set(key, v);
     return true;
