@@ -39,6 +39,12 @@ const { values } = parseArgs({
 });
 const root = path.resolve(import.meta.dirname, '..');
 
+if (values.dimension && !COLLECTOR_NODE_FLAGS.every((f) => process.execArgv.includes(f))) {
+  // Measure the collector as it runs: re-run this dimension with the collector's V8 flags.
+  const c = spawn(process.execPath, [...COLLECTOR_NODE_FLAGS, '--expose-gc', '--import', 'tsx', path.join(root, 'scripts', 'bench-collector.ts'), ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });
+  process.exit(await new Promise<number>((resolve) => c.on('close', (n) => resolve(n ?? 1))));
+}
+
 if (!values.dimension) {
   // The parent: one child process per dimension, one after the other.
   const self = process.argv.slice(2);

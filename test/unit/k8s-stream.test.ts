@@ -212,3 +212,12 @@ test('the one backoff policy: exact delays, capped, jittered within ±20 %, rese
   b.reset();
   assert.equal(b.next(), 1000);
 });
+
+test('QUORUM_CLUSTER_OBJECT_LIMIT: default, validated in lib/env.ts', async () => {
+  const { clusterObjectLimit, DEFAULT_CLUSTER_OBJECT_LIMIT } = await import('@/lib/env');
+  assert.equal(clusterObjectLimit({}), DEFAULT_CLUSTER_OBJECT_LIMIT);
+  assert.equal(clusterObjectLimit({ QUORUM_CLUSTER_OBJECT_LIMIT: '60000' }), 60000);
+  for (const bad of ['lots', '99', '1.5', '20000000']) {
+    assert.throws(() => clusterObjectLimit({ QUORUM_CLUSTER_OBJECT_LIMIT: bad }), (e: unknown) => e instanceof QuorumError && /QUORUM_CLUSTER_OBJECT_LIMIT is invalid: .* from 100 to 10000000/.test(e.message));
+  }
+});
