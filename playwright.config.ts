@@ -14,11 +14,16 @@ if (!process.env.QUORUM_E2E_DATA_DIR) {
 }
 const DATA_DIR = process.env.QUORUM_E2E_DATA_DIR;
 mkdirSync(DATA_DIR, { recursive: true });
+// Signed in for real (e2e/support/global-setup.ts): users and tokens made by the CLI in this database.
+process.env.QUORUM_E2E_CLI_DATA_DIR = DATA_DIR;
+process.env.QUORUM_E2E_AUTH_DIR = path.join(DATA_DIR, 'auth');
 
 export default defineConfig({
   testDir: './e2e',
-  // e2e/reports has its own server, port and seeded data: playwright.reports.config.ts.
-  testIgnore: ['reports/**'],
+  // e2e/reports and e2e/oidc have their own servers, ports and data: playwright.reports.config.ts,
+  // playwright.oidc.config.ts.
+  testIgnore: ['reports/**', 'oidc/**'],
+  globalSetup: './e2e/support/global-setup.ts',
   outputDir: './test-results/e2e',
   fullyParallel: false,
   workers: 1,
@@ -29,6 +34,7 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   use: {
     baseURL: BASE_URL,
+    storageState: path.join(process.env.QUORUM_E2E_AUTH_DIR, 'admin.json'),
     screenshot: 'only-on-failure',
     trace: 'retain-on-failure',
     launchOptions: {
@@ -62,6 +68,8 @@ export default defineConfig({
       NEXT_TELEMETRY_DISABLED: '1',
       // Force the embedded SQLite default even if the caller's shell points at PostgreSQL.
       DATABASE_URL: '',
+      // The lab's load balancer is 127.0.0.1:16443: loopback targets must be allowed explicitly.
+      QUORUM_OUTBOUND_ALLOW_LOOPBACK: '1',
     },
   },
 });

@@ -4,7 +4,8 @@ import { defineConfig } from '@playwright/test';
 
 // The /reports e2e test (issue 5): its own port (default 3107, never the shared 3100), its own fresh
 // SQLite data folder seeded through the real write path by scripts/e2e-seed-report.ts, no collector
-// and no lab. Build first (`npx next build`): the webServer below does not build.
+// and no lab. Build first (`npx next build`): the webServer below does not build. Loopback targets are
+// NOT allowed here (the default outbound policy), so e2e/reports/hardening.spec.ts checks the refusal.
 //   npx playwright test -c playwright.reports.config.ts
 const PORT = Number(process.env.QUORUM_REPORTS_E2E_PORT ?? 3107);
 if (!process.env.QUORUM_REPORTS_E2E_DATA_DIR) {
@@ -12,9 +13,12 @@ if (!process.env.QUORUM_REPORTS_E2E_DATA_DIR) {
 }
 const DATA_DIR = process.env.QUORUM_REPORTS_E2E_DATA_DIR;
 mkdirSync(DATA_DIR, { recursive: true });
+process.env.QUORUM_E2E_CLI_DATA_DIR = DATA_DIR;
+process.env.QUORUM_E2E_AUTH_DIR = path.join(DATA_DIR, 'auth');
 
 export default defineConfig({
   testDir: './e2e/reports',
+  globalSetup: './e2e/support/global-setup.ts',
   outputDir: './test-results/e2e-reports',
   fullyParallel: false,
   workers: 1,
@@ -24,6 +28,7 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
+    storageState: path.join(process.env.QUORUM_E2E_AUTH_DIR, 'admin.json'),
     screenshot: 'only-on-failure',
     launchOptions: { executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] },
   },

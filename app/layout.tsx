@@ -2,6 +2,9 @@ import type { Metadata } from 'next';
 import localFont from 'next/font/local';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { SignOutButton } from '@/components/auth/sign-out-button';
+import { currentPrincipal } from '@/lib/auth/page';
+import { can } from '@/lib/auth/roles';
 import './globals.css';
 
 // Bundled from node_modules: no network fetch at build time (next/font/google fails offline).
@@ -18,7 +21,9 @@ export const metadata: Metadata = {
   description: 'Control-plane HA and SLO dashboard for Kubernetes fleets.',
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // The navigation shows only what the role may use; pages and the API check again.
+  const me = await currentPrincipal();
   return (
     <html lang="en" className={inter.variable}>
       <body>
@@ -29,22 +34,42 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <Link href="/" className="brand">
             <span aria-hidden="true" className="brand-mark">◆</span> Quorum
           </Link>
-          <nav aria-label="Main">
-            <ul>
-              <li>
-                <Link href="/">Overview</Link>
-              </li>
-              <li>
-                <Link href="/reports">Reports</Link>
-              </li>
-              <li>
-                <Link href="/settings">Settings</Link>
-              </li>
-              <li>
-                <Link href="/clusters/new">Add cluster</Link>
-              </li>
-            </ul>
-          </nav>
+          {me ? (
+            <>
+              <nav aria-label="Main">
+                <ul>
+                  <li>
+                    <Link href="/">Overview</Link>
+                  </li>
+                  <li>
+                    <Link href="/reports">Reports</Link>
+                  </li>
+                  <li>
+                    <Link href="/settings">Settings</Link>
+                  </li>
+                  <li>
+                    <Link href="/settings/audit">Audit log</Link>
+                  </li>
+                  {can(me.role, 'access:manage') ? (
+                    <li>
+                      <Link href="/settings/access">Users &amp; tokens</Link>
+                    </li>
+                  ) : null}
+                  {can(me.role, 'clusters:write') ? (
+                    <li>
+                      <Link href="/clusters/new">Add cluster</Link>
+                    </li>
+                  ) : null}
+                </ul>
+              </nav>
+              <div className="user-menu">
+                <span className="who" data-testid="signed-in-as">
+                  {me.name} <span className="role-tag">{me.role}</span>
+                </span>
+                <SignOutButton />
+              </div>
+            </>
+          ) : null}
         </header>
         <main id="main" tabIndex={-1}>
           {children}

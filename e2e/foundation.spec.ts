@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { expect, test, type Page, type TestInfo } from './support/fixtures';
 import { AddClusterPage } from './pages/add-cluster-page';
 import { ClusterPage } from './pages/cluster-page';
 import { OverviewPage } from './pages/overview-page';

@@ -61,6 +61,10 @@ export type ErrorClass =
   | 'too-large'
   | 'http-error'
   | 'invalid-input'
+  /** The outbound policy (lib/net/outbound.ts) refused the target address or URL. */
+  | 'outbound-denied'
+  /** Stored credentials cannot be decrypted with the configured key (lib/secrets.ts). */
+  | 'credentials-undecryptable'
   | 'internal';
 
 /** Cluster as shown anywhere outside the collector: never carries credentials. */

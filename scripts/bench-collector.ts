@@ -21,7 +21,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import { COLLECTOR_NODE_FLAGS } from '@/lib/collector/config';
+import { COLLECTOR_NODE_FLAGS } from '@/lib/collector/node-flags';
 
 const { values } = parseArgs({
   options: {
@@ -81,6 +81,9 @@ if (!existsSync(kubeconfigFile)) {
 }
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'quorum-bench-collector-'));
 process.env.QUORUM_DATA_DIR = dataDir;
+// The lab's load balancer is 127.0.0.1:16443 (and this suite's own peers are on loopback): loopback
+// targets are refused unless allowed explicitly (lib/net/outbound.ts, README "Security").
+process.env.QUORUM_OUTBOUND_ALLOW_LOOPBACK = '1';
 delete process.env.DATABASE_URL;
 
 const { migrate } = await import('@/lib/db/migrate');

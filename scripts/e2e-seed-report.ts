@@ -32,7 +32,8 @@ async function main(): Promise<void> {
       leaseDurationSeconds: 8, leaseTransitions: 3, observedAt: OUT.from + 9_600,
     },
   ]);
-  await createMaintenanceWindow({ clusterId: c.id, title: 'control-plane upgrade', startMs: T0 + 10 * 3_600_000, durationMs: 3_600_000 });
+  // Created now for a past month, so it is retroactive (issue 10), and says who made it.
+  await createMaintenanceWindow({ clusterId: c.id, title: 'control-plane upgrade', startMs: T0 + 10 * 3_600_000, durationMs: 3_600_000, author: { name: 'cli:e2e-seed', role: 'admin' } });
   await closeDb();
   process.stdout.write(`${JSON.stringify({ clusterId: c.id, name })}\n`);
 }

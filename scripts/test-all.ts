@@ -63,6 +63,9 @@ async function main(): Promise<void> {
   }
   if (want('unit')) await stage('unit', tsx, ['--test', '--test-reporter=spec', 'test/unit/*.test.ts']);
   if (want('integration')) await stage('integration: SQLite + PostgreSQL', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/integration/*.test.ts']);
+  // The database under faults, with the real `npm start` (builds the web app first if it is stale):
+  // our own PostgreSQL SIGSTOPped 60 s, forced read-only, deadlocked; SQLite write-locked 60 s by another process.
+  if (want('faults')) await stage('faults: database hung, locked, read-only, deadlocked', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/faults/postgres.test.ts', 'test/faults/sqlite.test.ts']);
   // Opt-in (`npm test -- bench`): a small storage benchmark on both databases; it fails only when
   // the rollup figures disagree with the raw scan (speed targets are for the full run, see README).
   if (only.includes('bench')) {
@@ -75,6 +78,7 @@ async function main(): Promise<void> {
   if (want('lab')) {
     await stage('lab: real HA control plane', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/lab.test.ts']);
     await stage('quorum against the lab', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/quorum.test.ts']);
+    await stage('CLI beside npm start on one SQLite file (lab)', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/faults/cli-beside-start.test.ts']);
     await stage('etcd probed directly (lab + own TLS etcd)', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/etcd.test.ts']);
     await stage('bad clusters next to the lab', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/bad-input.test.ts']);
     await stage('components: etcd, CoreDNS, apiserver replicas', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/components.test.ts']);
@@ -85,7 +89,9 @@ async function main(): Promise<void> {
   if (want('e2e')) {
     if (await stage('next build', bin('next'), ['build'], { countTests: false })) {
       await stage('e2e: Playwright + Debian Chromium', bin('playwright'), ['test', '--reporter=list']);
-      await stage('e2e: reports (PDF, CSV, JSON)', bin('playwright'), ['test', '-c', 'playwright.reports.config.ts', '--reporter=list']);
+      await stage('e2e: reports (PDF, CSV, JSON) + API hardening walk', bin('playwright'), ['test', '-c', 'playwright.reports.config.ts', '--reporter=list']);
+      // Sign-in through the real Dex (lab/build-tools.sh builds it); needs no lab.
+      await stage('e2e: OIDC sign-in through the real Dex', bin('playwright'), ['test', '-c', 'playwright.oidc.config.ts', '--reporter=list']);
     }
   }
   if ((want('lab') || want('e2e')) && existsSync(path.join(root, 'test/lab/lab-down.test.ts'))) {

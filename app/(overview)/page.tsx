@@ -7,6 +7,8 @@ import { WindowPicker } from '@/components/window-picker';
 import { DASHBOARD_WINDOWS, type DashboardWindow } from '@/lib/data/dashboard';
 import { listClusters } from '@/lib/data/clusters';
 import { overviewHref, parseOverviewQuery } from './search-params';
+import { requirePage } from '@/lib/auth/page';
+import { can } from '@/lib/auth/roles';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Overview' };
@@ -14,6 +16,8 @@ export const metadata: Metadata = { title: 'Overview' };
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export default async function OverviewPage({ searchParams }: Props) {
+  const me = await requirePage();
+  const admin = can(me.role, 'clusters:write');
   const { query, errors } = parseOverviewQuery(await searchParams);
   const clusters = await listClusters();
   const labels = [...new Set(clusters.flatMap((c) => Object.entries(c.labels).map(([k, v]) => `${k}=${v}`)))].sort();
@@ -23,7 +27,7 @@ export default async function OverviewPage({ searchParams }: Props) {
       <AutoRefresh seconds={10} />
       <div className="page-head">
         <h1>Overview</h1>
-        {clusters.length > 0 ? (
+        {clusters.length > 0 && admin ? (
           <Link href="/clusters/new" className="button">
             Add cluster
           </Link>
@@ -60,7 +64,7 @@ export default async function OverviewPage({ searchParams }: Props) {
         </div>
       ) : null}
       <Suspense key={`${query.window}|${query.q ?? ''}|${query.label ?? ''}`} fallback={<FleetSkeleton />}>
-        <FleetList window={query.window} q={query.q} label={query.label} emptyState={<EmptyState />} />
+        <FleetList window={query.window} q={query.q} label={query.label} emptyState={<EmptyState admin={admin} />} />
       </Suspense>
     </>
   );
@@ -76,7 +80,15 @@ function FleetSkeleton() {
   );
 }
 
-function EmptyState() {
+function EmptyState({ admin }: { admin: boolean }) {
+  if (!admin) {
+    return (
+      <section className="card empty-state" aria-labelledby="empty-title">
+        <h2 id="empty-title">No clusters yet</h2>
+        <p>An admin registers clusters (web: Add cluster, or <code>npm run quorum -- cluster add</code>). They will show up here.</p>
+      </section>
+    );
+  }
   return (
     <section className="card empty-state" aria-labelledby="empty-title">
       <h2 id="empty-title">No clusters yet</h2>

@@ -9,6 +9,8 @@ import { formatGap, formatTime } from '@/lib/format';
 import { formatDuration, formatPercent } from '@/lib/slo/format';
 import { SLO_WINDOW_LABELS, currentReportPeriod, formatReportPeriod, targetPercentLabel, type ReportPeriod } from '@/lib/slo/targets';
 import { parseReportQuery, reportHref } from './search-params';
+import { requirePage } from '@/lib/auth/page';
+import { RetroactiveBadge } from '@/components/settings/maintenance-list';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Reports' };
@@ -33,6 +35,7 @@ function recentPeriods(now: Date): ReportPeriod[] {
 const dur = (ms: number): string => (ms === 0 ? '0' : formatDuration(ms));
 
 export default async function ReportsPage({ searchParams }: { searchParams: SearchParams }) {
+  await requirePage();
   const now = new Date();
   const parsed = parseReportQuery(await searchParams, now);
   if (!parsed.ok) {
@@ -230,7 +233,9 @@ function ClusterSection({ c }: { c: ClusterReport }) {
           <tbody>
             {c.maintenance.map((m) => (
               <tr key={`${m.title}-${m.startAt}`}>
-                <td>{m.title}</td>
+                <td>
+                  {m.title} {m.retroactive ? <RetroactiveBadge by={m.createdBy} /> : null}
+                </td>
                 <td>{formatTime(m.startAt)}</td>
                 <td>{formatTime(m.endAt)}</td>
                 <td>{dur(m.durationMs)}</td>

@@ -5,11 +5,16 @@ import { MaintenanceList } from '@/components/settings/maintenance-list';
 import { listClusters } from '@/lib/data/clusters';
 import { listMaintenanceWindows } from '@/lib/data/slo';
 import { formatLabels } from '@/lib/format';
+import { requirePage } from '@/lib/auth/page';
+import { can } from '@/lib/auth/roles';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Settings' };
 
 export default async function SettingsPage() {
+  const me = await requirePage();
+  const edit = can(me.role, 'settings:write');
+  const admin = can(me.role, 'clusters:write');
   const [clusters, maintenance] = await Promise.all([listClusters(), listMaintenanceWindows()]);
   const names = Object.fromEntries(clusters.map((c) => [c.id, c.name]));
   return (
@@ -20,9 +25,11 @@ export default async function SettingsPage() {
           <h2 id="clusters-title" style={{ marginTop: 0 }}>
             Clusters
           </h2>
-          <Link href="/clusters/new" className="button">
-            Add cluster
-          </Link>
+          {admin ? (
+            <Link href="/clusters/new" className="button">
+              Add cluster
+            </Link>
+          ) : null}
         </div>
         {clusters.length === 0 ? (
           <p className="muted">No clusters yet.</p>
@@ -40,9 +47,13 @@ export default async function SettingsPage() {
         <h2 id="fleet-maint-title" style={{ marginTop: 0 }}>
           Maintenance windows
         </h2>
-        <MaintenanceList windows={maintenance} caption="Every maintenance window (fleet-wide and per cluster)" clusterNames={names} />
-        <h3>Add a fleet-wide window</h3>
-        <MaintenanceForm cluster={null} />
+        <MaintenanceList windows={maintenance} caption="Every maintenance window (fleet-wide and per cluster)" clusterNames={names} canEdit={edit} />
+        {edit ? (
+          <>
+            <h3>Add a fleet-wide window</h3>
+            <MaintenanceForm cluster={null} />
+          </>
+        ) : null}
       </section>
     </>
   );

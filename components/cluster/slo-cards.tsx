@@ -12,6 +12,7 @@ import { formatCoverage, formatTime } from '@/lib/format';
 import { formatDuration, formatPercent } from '@/lib/slo/format';
 import { COMPOSITE_LABEL } from '@/lib/slo/policy';
 import { targetPercentLabel } from '@/lib/slo/targets';
+import { RetroactiveBadge } from '@/components/settings/maintenance-list';
 
 /** One read per request, shared by the cards below. */
 const clusterSlo = cache((clusterId: string, window: DashboardWindow, nowMs: number) => getClusterSlo(clusterId, { window, now: new Date(nowMs) }));
@@ -60,6 +61,7 @@ export async function SloCard({ clusterId, window, now }: { clusterId: string; w
               <dd>{formatDuration(c.slo.maintenanceMs)}</dd>
             </div>
           </dl>
+          <RetroactiveNote windows={v.maintenance} />
           <BudgetBar budget={c.slo.budget} />
           <h3 style={{ marginTop: '1rem' }}>Burn-down</h3>
           <BurnDownChart
@@ -226,5 +228,21 @@ export async function SreTableCard({ clusterId, now }: { clusterId: string; now:
         </table>
       </div>
     </section>
+  );
+}
+
+/** Maintenance that was created after it started (elapsed time turned into maintenance) is named, with its author. */
+function RetroactiveNote({ windows }: { windows: ReadonlyArray<{ title: string; startMs: number; retroactive: boolean; createdBy: string | null }> }) {
+  const retro = windows.filter((w) => w.retroactive);
+  if (retro.length === 0) return null;
+  return (
+    <p className="muted" data-testid="retroactive-maintenance">
+      Includes maintenance created after it started:{' '}
+      {retro.map((w, i) => (
+        <span key={`${w.title}-${w.startMs}`}>
+          {i > 0 ? '; ' : ''}“{w.title}” from {formatTime(new Date(w.startMs))} <RetroactiveBadge by={w.createdBy} />
+        </span>
+      ))}
+    </p>
   );
 }

@@ -50,6 +50,11 @@ export async function FleetList({ window, q, label, emptyState }: { window: Dash
                       {k}={v}
                     </span>
                   ))}
+                  {r.credentialsOk ? null : (
+                    <span className="status status-down" data-testid="credentials-state">
+                      <span aria-hidden="true">⚿</span>credentials
+                    </span>
+                  )}
                   <StatusBadge status={r.status} testId="cluster-status" />
                 </div>
               </div>

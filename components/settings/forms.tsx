@@ -6,9 +6,9 @@
 import { useRouter } from 'next/navigation';
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 
-type ApiErr = { class: string; message: string };
+export type ApiErr = { class: string; message: string };
 
-async function send(method: string, url: string, body?: unknown): Promise<{ ok: true; data: unknown } | { ok: false; error: ApiErr }> {
+export async function send(method: string, url: string, body?: unknown): Promise<{ ok: true; data: unknown } | { ok: false; error: ApiErr }> {
   let res: Response;
   try {
     res = await fetch(url, { method, headers: body === undefined ? undefined : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -20,7 +20,7 @@ async function send(method: string, url: string, body?: unknown): Promise<{ ok: 
   return { ok: true, data: json };
 }
 
-function useSubmit() {
+export function useSubmit() {
   const router = useRouter();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiErr | null>(null);
@@ -42,7 +42,7 @@ function useSubmit() {
   return { busy, error, saved, run, setError };
 }
 
-function Outcome({ id, error, saved }: { id: string; error: ApiErr | null; saved: string | null }) {
+export function Outcome({ id, error, saved }: { id: string; error: ApiErr | null; saved: string | null }) {
   return (
     <div aria-live="polite">
       {error ? (
@@ -55,7 +55,7 @@ function Outcome({ id, error, saved }: { id: string; error: ApiErr | null; saved
   );
 }
 
-function Field({ id, label, hint, children }: { id: string; label: string; hint?: ReactNode; children: ReactNode }) {
+export function Field({ id, label, hint, children }: { id: string; label: string; hint?: ReactNode; children: ReactNode }) {
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
@@ -181,20 +181,20 @@ export function PolicyForm({ clusterId, components }: { clusterId: string; compo
 }
 
 /** A remove button with a confirmation step (policies, maintenance windows). */
-export function ConfirmRemove({ url, what }: { url: string; what: string }) {
+export function ConfirmRemove({ url, what, verb = 'Remove' }: { url: string; what: string; verb?: string }) {
   const [confirming, setConfirming] = useState(false);
   const s = useSubmit();
   if (!confirming) {
     return (
-      <button type="button" onClick={() => setConfirming(true)} aria-label={`Remove ${what}`}>
-        Remove
+      <button type="button" onClick={() => setConfirming(true)} aria-label={`${verb} ${what}`}>
+        {verb}
       </button>
     );
   }
   return (
-    <span role="group" aria-label={`Confirm removal of ${what}`} className="row">
-      <button type="button" className="danger" disabled={s.busy} onClick={() => void s.run('DELETE', url, undefined, 'Removed.')}>
-        {s.busy ? 'Removing…' : `Yes, remove ${what}`}
+    <span role="group" aria-label={`Confirm: ${verb.toLowerCase()} ${what}`} className="row">
+      <button type="button" className="danger" disabled={s.busy} onClick={() => void s.run('DELETE', url, undefined, 'Done.')}>
+        {s.busy ? 'Working…' : `Yes, ${verb.toLowerCase()} ${what}`}
       </button>
       <button type="button" onClick={() => setConfirming(false)}>
         Cancel
@@ -224,6 +224,8 @@ export function MaintenanceForm({ cluster }: { cluster: string | null }) {
     const ok = await s.run('POST', '/api/maintenance', { cluster, title: title.trim(), start: `${start}:00Z`, durationMinutes, recurrence }, 'Maintenance window saved.');
     if (ok) setTitle('');
   }
+  const startMs = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(start) ? Date.parse(`${start}:00Z`) : NaN;
+  const retroactive = Number.isFinite(startMs) && startMs < Date.now();
   return (
     <form className="stack" onSubmit={onSubmit} noValidate aria-label={cluster ? 'Maintenance window' : 'Fleet-wide maintenance window'}>
       <div className="row" style={{ alignItems: 'end' }}>
@@ -247,6 +249,11 @@ export function MaintenanceForm({ cluster }: { cluster: string | null }) {
           {s.busy ? 'Saving…' : 'Add maintenance'}
         </button>
       </div>
+      {retroactive ? (
+        <p className="form-error" role="note">
+          This start is in the past: the window will be stored as <strong>retroactive</strong> with your name, and shown so wherever it appears.
+        </p>
+      ) : null}
       <Outcome id={`${uid}-err`} error={s.error} saved={s.saved} />
     </form>
   );

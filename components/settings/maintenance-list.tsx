@@ -4,7 +4,7 @@ import type { MaintenanceView } from '@/lib/data/slo';
 import { formatTime } from '@/lib/format';
 import { formatDuration } from '@/lib/slo/format';
 
-export function MaintenanceList({ windows, caption, clusterNames }: { windows: MaintenanceView[]; caption: string; clusterNames?: Record<string, string> }) {
+export function MaintenanceList({ windows, caption, clusterNames, canEdit }: { windows: MaintenanceView[]; caption: string; clusterNames?: Record<string, string>; canEdit: boolean }) {
   if (windows.length === 0) return <p className="muted">No maintenance windows.</p>;
   return (
     <div className="table-wrap" tabIndex={0}>
@@ -17,26 +17,48 @@ export function MaintenanceList({ windows, caption, clusterNames }: { windows: M
             <th scope="col">Start</th>
             <th scope="col">Duration</th>
             <th scope="col">Repeats</th>
-            <th scope="col">
-              <span className="sr-only">Actions</span>
-            </th>
+            <th scope="col">Created by</th>
+            {canEdit ? (
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
+            ) : null}
           </tr>
         </thead>
         <tbody>
           {windows.map((m) => (
             <tr key={m.id}>
-              <th scope="row">{m.title}</th>
+              <th scope="row">
+                {m.title} {m.retroactive ? <RetroactiveBadge by={m.createdBy} /> : null}
+              </th>
               <td>{m.clusterId === null ? 'every cluster' : (clusterNames?.[m.clusterId] ?? 'this cluster')}</td>
               <td>{formatTime(new Date(m.startMs))}</td>
               <td>{formatDuration(m.durationMs)}</td>
               <td>{m.recurrence === 'none' ? 'once' : m.recurrence}</td>
               <td>
-                <ConfirmRemove url={`/api/maintenance/${m.id}`} what={`maintenance ${m.title}`} />
+                {m.createdBy ?? <span className="muted">unknown</span>}
+                {m.createdByRole ? <span className="muted"> ({m.createdByRole})</span> : null}
+                <br />
+                <span className="muted">{formatTime(new Date(m.createdAt))}</span>
               </td>
+              {canEdit ? (
+                <td>
+                  <ConfirmRemove url={`/api/maintenance/${m.id}`} what={`maintenance ${m.title}`} />
+                </td>
+              ) : null}
             </tr>
           ))}
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** A window created after its start: elapsed time was turned into maintenance. Shown wherever the window is. */
+export function RetroactiveBadge({ by }: { by: string | null }) {
+  return (
+    <span className="badge badge-retroactive" title={`Created after its start by ${by ?? 'an unknown author'}: time that had already passed counts as maintenance`}>
+      retroactive · {by ?? 'unknown'}
+    </span>
   );
 }

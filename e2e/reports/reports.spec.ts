@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../support/fixtures';
 
 const NAME = `report-e2e-${Date.now().toString(36)}`;
 let clusterId = '';
@@ -42,6 +42,7 @@ test('cluster report for October 2026: SLO table, outage row, maintenance, failo
   await expect(outages.getByRole('row').nth(1)).toContainText('2026-10-14 06:07:00 UTC');
   await expect(outages.getByRole('row').nth(1)).toContainText('readyz failed: etcd');
   await expect(page.getByRole('table', { name: `Maintenance windows of ${NAME}` })).toContainText('control-plane upgrade');
+  await expect(page.getByRole('table', { name: `Maintenance windows of ${NAME}` })).toContainText('retroactive · cli:e2e-seed');
   const failovers = page.getByRole('table', { name: `Failovers of ${NAME}` });
   await expect(failovers.getByRole('row')).toHaveCount(2);
   await expect(failovers.getByRole('row').nth(1)).toContainText('kube-scheduler');
@@ -58,7 +59,8 @@ test('cluster report for October 2026: SLO table, outage row, maintenance, failo
   const csv = (await import('node:fs')).readFileSync(csvPath, 'utf8');
   expect(csv).toContain(`outage,${NAME},control-plane,2026-10-14T06:00:00.000Z,2026-10-14T06:07:00.000Z,420,readyz failed: etcd`);
   expect(csv).toContain(`failover,${NAME},kube-scheduler,2026-10-14T06:00:00.250001Z,2026-10-14T06:00:09.500123Z,9.250122,crash: cp1_aaaa -> cp2_bbbb`);
-  expect(csv).toContain(`maintenance,${NAME},,2026-10-14T10:00:00.000Z,2026-10-14T11:00:00.000Z,3600,control-plane upgrade`);
+  // The seed creates this October window now, i.e. after it started: marked retroactive with its author (issue 10).
+  expect(csv).toContain(`maintenance,${NAME},,2026-10-14T10:00:00.000Z,2026-10-14T11:00:00.000Z,3600,"control-plane upgrade [retroactive, created by cli:e2e-seed]"`);
 
   // The same data as JSON.
   const res = await request.get(`/api/reports?cluster=${clusterId}&period=2026-10`);

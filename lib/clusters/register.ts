@@ -1,11 +1,12 @@
 import { QuorumError } from '../errors';
+import { outboundPolicy } from '../net/outbound';
 import { createEtcdClient, validateEtcdTarget, type EtcdTarget } from '../etcd/client';
 import { probeEtcd } from '../probes/etcd';
 import { resolveContext, toMinimalKubeconfig } from '../k8s/kubeconfig';
 import { testConnection, type ConnectionTestResult } from '../k8s/connection';
 import { createCluster } from '../data/clusters';
 import type { ClusterSummary, Status } from '../types';
-import { validateSettings } from './settings';
+import { assertSettingsAllowed, validateSettings } from './settings';
 
 export interface RegisterInput {
   name: string;
@@ -27,11 +28,15 @@ const NAME_RE = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
 const LABEL_KEY_RE = /^([a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE_RE = /^([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$/;
 
+/** Cluster ids are UUIDs; a name shaped like one would make `{id}` in URLs and the CLI ambiguous. */
+const ID_LIKE_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export function validateClusterName(name: string): string {
   const n = name.trim();
   if (!NAME_RE.test(n)) {
     throw new QuorumError('kubeconfig-invalid', `cluster name "${name}" must be 1–63 lowercase letters, digits, ".", "_" or "-", starting and ending with a letter or digit`);
   }
+  if (ID_LIKE_RE.test(n)) throw new QuorumError('invalid-input', `cluster name "${n}" looks like a cluster id (a UUID); choose a name people can read`);
   return n;
 }
 
@@ -58,9 +63,11 @@ export function parseLabels(text: string | string[] | undefined): Record<string,
  */
 export async function registerCluster(input: RegisterInput): Promise<ClusterSummary & { test: ConnectionTestResult | null; etcdTest?: EtcdTestResult }> {
   const name = validateClusterName(input.name);
-  const settings = validateSettings(input.settings ?? {});
+  const settings = assertSettingsAllowed(validateSettings(input.settings ?? {}));
   const etcd = input.etcd ? validateEtcdTarget(input.etcd) : undefined;
   const resolved = resolveContext(input.kubeconfigText, input.context, input.baseDir ? { baseDir: input.baseDir } : {});
+  // Checked even with skipTest: nothing is stored that the collector would then connect to against policy.
+  outboundPolicy().checkUrl(resolved.server, 'API server');
   const minimal = toMinimalKubeconfig(resolved);
   let test: ConnectionTestResult | null = null;
   if (!input.skipTest) {

@@ -1,5 +1,6 @@
 // Per-cluster probe settings: extra leader-election Leases (namespace/name) and extra DNS servers.
 // Validated on the way in (CLI, API), parsed tolerantly on the way out (a bad row never breaks a page).
+import { outboundPolicy } from '../net/outbound';
 import { isIP } from 'node:net';
 import { QuorumError } from '../errors';
 import type { ClusterSettings } from '../types';
@@ -50,6 +51,13 @@ export function validateSettings(input: { leases?: unknown; dnsServers?: unknown
   if (leases.length > MAX_LEASES) throw new QuorumError('invalid-input', `at most ${MAX_LEASES} extra leases per cluster (got ${leases.length})`);
   if (dnsServers.length > MAX_DNS_SERVERS) throw new QuorumError('invalid-input', `at most ${MAX_DNS_SERVERS} DNS servers per cluster (got ${dnsServers.length})`);
   return { leases, dnsServers };
+}
+
+/** Refuses DNS servers the outbound policy denies (when settings are written; reads stay lenient). */
+export function assertSettingsAllowed(settings: ClusterSettings): ClusterSettings {
+  const policy = outboundPolicy();
+  for (const s of settings.dnsServers) policy.assertAddress(/^\[([^\]]+)\]/.exec(s)?.[1] ?? s.split(':')[0]!, 'DNS server');
+  return settings;
 }
 
 /** Stored JSON → settings; anything malformed reads as no extra settings. */

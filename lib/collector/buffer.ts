@@ -15,56 +15,14 @@
 //   - a corrupted or truncated line (crc32 mismatch, bad JSON, unknown kind, cut-off tail) is skipped
 //     and counted (`corrupt`), never a crash; a disk that refuses writes (ENOSPC, EACCES, EROFS)
 //     keeps records in memory only (same bound) and counts `diskErrors`.
-// Line format: `<crc32 of json, 8 hex> <json>\n`, json = {"seq","kind","clusterId","at","payload"}.
-// One process at a time: a `lock` file holds the owner's pid (a dead owner's lock is taken over).
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+// Split along its seams: the line format and record kinds are lib/collector/buffer-codec.ts, the
+// one-process-per-folder pid lock is lib/collector/buffer-lock.ts; this file is the queue itself
+// (segments, ack, bounds, flush).
+import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { crc32 } from 'node:zlib';
 import { QuorumError, describeError } from '../errors';
-import type { FailoverEvent } from '../failover/reducer';
-import type { WatchGap } from './leases';
-import type { ProbeResult } from '../types';
-
-/** What can go through the buffer, by kind. Add a kind here, in RECORD_KINDS and in the writer's switch. */
-export interface BufferPayloads {
-  /** One cluster's probe results of one cycle. */
-  samples: ProbeResult[];
-  /** One leader-election failover (lib/failover/reducer.ts). */
-  failover: FailoverEvent;
-  /** One period a Lease watch was down (lib/collector/leases.ts). */
-  'watch-gap': WatchGap;
-}
-export type BufferKind = keyof BufferPayloads;
-
-/** A record as the collector hands it in. */
-export type NewRecord = { [K in BufferKind]: { kind: K; clusterId: string; payload: BufferPayloads[K] } }[BufferKind];
-/** A record as stored: with its sequence number and the time it was buffered. */
-export type BufferRecord = NewRecord & { seq: number; at: number };
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Shape checks for records read back from disk, one per kind (the table is exhaustive by type). */
-const RECORD_KINDS = {
-  samples: (p: unknown) => Array.isArray(p) && p.every((s) => isObj(s) && typeof s.probe === 'string' && typeof s.status === 'string' && typeof s.at === 'number'),
-  failover: (p: unknown) => isObj(p) && typeof p.lease === 'string' && typeof p.kind === 'string',
-  'watch-gap': (p: unknown) => isObj(p) && typeof p.namespace === 'string' && typeof p.startedAt === 'number' && typeof p.endedAt === 'number' && typeof p.reason === 'string',
-} as const satisfies Record<BufferKind, (payload: unknown) => boolean>;
-
-/** Weight of a record against the sample bound: samples count one each, any event counts one. */
-export function recordWeight(r: NewRecord): number {
-  switch (r.kind) {
-    case 'samples':
-      return r.payload.length;
-    case 'failover':
-    case 'watch-gap':
-      return 1;
-    default: {
-      const never: never = r;
-      throw new QuorumError('internal', `unknown buffer record kind ${String((never as { kind: unknown }).kind)}`);
-    }
-  }
-}
+import { decodeLine, encodeLine, isObj, recordWeight, type BufferRecord, type NewRecord } from './buffer-codec';
+import { DirLock } from './buffer-lock';
 
 export interface DiskBufferOptions {
   /** Folder of the segments, ack and lock files (created 0700). */
@@ -93,6 +51,8 @@ export interface BufferStats {
   replayed: number;
   /** Records the writer refused for good (see `flush`'s isPermanent) and that were dropped. */
   rejected: number;
+  /** Weight (samples + events) the writer accepted, since this process opened the buffer. */
+  written: number;
   /** Appends or acks the disk refused (records then kept in memory only). */
   diskErrors: number;
   /** Highest sequence number written or dropped. */
@@ -115,44 +75,14 @@ interface Segment {
   bytes: number;
 }
 
+/** `rejected.jsonl` is rotated past this size. */
+const REJECTED_MAX_BYTES = 1024 * 1024;
+
 /** Records written between two rewrites of the ack file during a flush. */
 const ACK_EVERY = 256;
 
 const SEGMENT_RE = /^seg-(\d{16})\.jsonl$/;
 const segName = (firstSeq: number): string => `seg-${String(firstSeq).padStart(16, '0')}.jsonl`;
-
-export function encodeLine(rec: BufferRecord): string {
-  const json = JSON.stringify({ seq: rec.seq, kind: rec.kind, clusterId: rec.clusterId, at: rec.at, payload: rec.payload });
-  return `${crc32(json).toString(16).padStart(8, '0')} ${json}\n`;
-}
-
-/** Parses one line; null for anything that is not an intact record. Pure. */
-export function decodeLine(line: string): BufferRecord | null {
-  const m = /^([0-9a-f]{8}) (.*)$/.exec(line);
-  if (!m) return null;
-  const json = m[2]!;
-  if (crc32(json).toString(16).padStart(8, '0') !== m[1]) return null;
-  let v: unknown;
-  try {
-    v = JSON.parse(json);
-  } catch {
-    return null;
-  }
-  if (!isObj(v) || !Number.isSafeInteger(v.seq) || (v.seq as number) < 1 || typeof v.clusterId !== 'string' || typeof v.at !== 'number') return null;
-  const kind = v.kind;
-  if (typeof kind !== 'string' || !Object.hasOwn(RECORD_KINDS, kind)) return null;
-  if (!RECORD_KINDS[kind as BufferKind](v.payload)) return null;
-  return { seq: v.seq as number, kind: kind as BufferKind, clusterId: v.clusterId, at: v.at, payload: v.payload } as BufferRecord;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export class DiskBuffer {
   private readonly queue: Pending[] = [];
@@ -166,11 +96,11 @@ export class DiskBuffer {
   private readonly now: () => number;
   private readonly log: (line: Record<string, unknown>) => void;
   private closed = false;
-  private lockHeld = false;
+  private lockHandle: DirLock | null = null;
   /** The folder could not be created: records are kept in memory only (same bounds). */
   memoryOnly = false;
   readonly stats: Omit<BufferStats, 'pendingRecords' | 'pending' | 'pendingBytes'> = {
-    dropped: 0, droppedRecords: 0, corrupt: 0, replayed: 0, rejected: 0, diskErrors: 0, ackedSeq: 0,
+    dropped: 0, droppedRecords: 0, corrupt: 0, replayed: 0, rejected: 0, written: 0, diskErrors: 0, ackedSeq: 0,
   };
 
   private constructor(private readonly opts: DiskBufferOptions) {
@@ -197,58 +127,18 @@ export class DiskBuffer {
       b.log({ event: 'buffer-memory-only', dir: opts.dir, error: describeError(e) });
       return b;
     }
-    b.lock();
+    b.lockHandle = DirLock.acquire(opts.dir);
     try {
       b.replay();
     } catch (e) {
-      b.unlock();
+      b.lockHandle.release();
       throw e;
     }
     return b;
   }
 
-  private get lockFile(): string {
-    return path.join(this.opts.dir, 'lock');
-  }
   private get ackFile(): string {
     return path.join(this.opts.dir, 'ack');
-  }
-
-  private lock(): void {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const fd = openSync(this.lockFile, 'wx', 0o600);
-        writeSync(fd, `${process.pid}\n`);
-        closeSync(fd);
-        this.lockHeld = true;
-        return;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
-          throw new QuorumError('internal', `cannot lock the collector buffer ${this.opts.dir}: ${describeError(e)}`, { cause: e });
-        }
-      }
-      let owner = NaN;
-      try {
-        owner = Number(readFileSync(this.lockFile, 'utf8').trim());
-      } catch {
-        /* vanished meanwhile: retry */
-      }
-      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && pidAlive(owner)) {
-        throw new QuorumError('internal', `the collector buffer ${this.opts.dir} is in use by process ${owner} (one collector per data folder)`);
-      }
-      rmSync(this.lockFile, { force: true }); // stale lock of a dead process
-    }
-    throw new QuorumError('internal', `cannot lock the collector buffer ${this.opts.dir}`);
-  }
-
-  private unlock(): void {
-    if (!this.lockHeld) return;
-    this.lockHeld = false;
-    try {
-      if (readFileSync(this.lockFile, 'utf8').trim() === String(process.pid)) unlinkSync(this.lockFile);
-    } catch {
-      /* already gone */
-    }
   }
 
   private replay(): void {
@@ -471,6 +361,9 @@ export class DiskBuffer {
         p.attempts++;
         try {
           await write(p.rec, { maybeWritten: p.maybeWritten });
+          // Closed meanwhile (shutdown; the folder may have a new owner): leave it unacknowledged —
+          // the next process replays it and the writer deduplicates.
+          if (this.closed) break;
         } catch (e) {
           // The write may have committed before failing (e.g. a timeout on the answer): dedupe next time.
           p.maybeWritten = true;
@@ -479,13 +372,15 @@ export class DiskBuffer {
             this.removeFront();
             this.stats.rejected++;
             unacked++;
-            this.log({ event: 'buffer-record-rejected', seq: p.rec.seq, kind: p.rec.kind, clusterId: p.rec.clusterId, attempts: p.attempts, error: describeError(e) });
+            this.log({ event: 'buffer-record-rejected', seq: p.rec.seq, kind: p.rec.kind, clusterId: p.rec.clusterId, weight: p.weight, attempts: p.attempts, error: describeError(e) });
+            this.keepRejected(p.rec, e);
           }
           continue;
         }
         if (this.queue[this.head] === p) {
           this.removeFront();
           written += p.weight;
+          this.stats.written += p.weight;
           unacked++;
         }
         // The ack file is rewritten every ACK_EVERY records and at the end: a crash replays at most
@@ -497,9 +392,31 @@ export class DiskBuffer {
         }
       }
     } finally {
-      if (unacked > 0) this.persistAck();
+      if (unacked > 0 && !this.closed) this.persistAck();
     }
     return written;
+  }
+
+  /**
+   * A record refused for good is kept for a person to look at: appended to `rejected.jsonl` in the
+   * buffer folder (the line as buffered, plus why), at most ~1 MiB (then `rejected.1.jsonl` holds
+   * the previous MiB). Never replayed.
+   */
+  private keepRejected(rec: BufferRecord, error: unknown): void {
+    if (this.memoryOnly) return;
+    const file = path.join(this.opts.dir, 'rejected.jsonl');
+    try {
+      let size = 0;
+      try {
+        size = statSync(file).size;
+      } catch {
+        /* none yet */
+      }
+      if (size > REJECTED_MAX_BYTES) renameSync(file, path.join(this.opts.dir, 'rejected.1.jsonl'));
+      appendFileSync(file, `${JSON.stringify({ rejectedAt: new Date(this.now()).toISOString(), error: describeError(error), record: rec })}\n`, { mode: 0o600 });
+    } catch (e) {
+      this.log({ event: 'buffer-rejected-not-kept', seq: rec.seq, error: describeError(e) });
+    }
   }
 
   /** Closes the open segment and releases the lock. Buffered records stay on disk for the next process. */
@@ -507,20 +424,9 @@ export class DiskBuffer {
     if (this.closed) return;
     this.closed = true;
     this.closeCurrent();
-    this.unlock();
+    this.lockHandle?.release();
   }
 }
 
 /** Folder of the collector buffer inside the data folder. */
 export const bufferDir = (dataDir: string): string => path.join(dataDir, 'collector-buffer');
-
-/** Size of the buffer folder on disk (tests, logs). */
-export function bufferDiskBytes(dir: string): number {
-  let total = 0;
-  try {
-    for (const f of readdirSync(dir)) total += statSync(path.join(dir, f)).size;
-  } catch {
-    return 0;
-  }
-  return total;
-}

@@ -2,10 +2,12 @@
 // models, never credentials); only loadClusterKubeconfig decrypts, for the collector.
 import { randomUUID } from 'node:crypto';
 import { DbError, classifyDbError, withDb, type ClusterRow } from '../db';
+import { QuorumError } from '../errors';
 import { decodeCredentials, encodeCredentials, type StoredCredentials } from '../clusters/credentials';
 import type { EtcdTarget } from '../etcd/client';
-import { decryptSecret, encryptSecret, getSecretKey } from '../secrets';
-import { parseSettingsJson, validateSettings } from '../clusters/settings';
+import { SecretError, decryptSecret, encryptSecret, ensureSecretKey, getSecretKey } from '../secrets';
+import { loadEnv } from '../env';
+import { assertSettingsAllowed, parseSettingsJson, validateSettings } from '../clusters/settings';
 import type { ClusterSettings, ClusterSummary } from '../types';
 
 export interface CreateClusterInput {
@@ -52,7 +54,7 @@ function toSummary(r: ClusterPublicRow): ClusterSummary {
 }
 
 function requireText(field: string, v: unknown): string {
-  if (typeof v !== 'string' || v.trim() === '') throw new DbError('query', `cluster ${field} must be a non-empty string`);
+  if (typeof v !== 'string' || v.trim() === '') throw new QuorumError('invalid-input', `cluster ${field} must be a non-empty string`);
   return v.trim();
 }
 
@@ -66,13 +68,16 @@ export async function createCluster(input: CreateClusterInput): Promise<ClusterS
   const kubeconfig = input.kubeconfigYaml;
   requireText('kubeconfig', kubeconfig); // stored byte for byte, not trimmed
   for (const [k, v] of Object.entries(input.labels)) {
-    if (typeof v !== 'string') throw new DbError('query', `label "${k}" must have a string value`);
+    if (typeof v !== 'string') throw new QuorumError('invalid-input', `label "${k}" must have a string value`);
   }
+  const settings = assertSettingsAllowed(validateSettings(input.settings ?? {}));
   const id = randomUUID();
-  const credentials = new Uint8Array(encryptSecret(encodeCredentials({ kubeconfig, ...(input.etcd ? { etcd: input.etcd } : {}) }), id, getSecretKey()));
+  // The key file may be created only while no credentials exist (lib/secrets.ts ensureSecretKey).
+  const stored = (await withDb((db) => db.prisma.cluster.count())) > 0;
+  const credentials = new Uint8Array(encryptSecret(encodeCredentials({ kubeconfig, ...(input.etcd ? { etcd: input.etcd } : {}) }), id, ensureSecretKey(loadEnv(), stored)));
   try {
     const row = await withDb((db) =>
-      db.prisma.cluster.create({ data: { id, name, server, context, labels: JSON.stringify(input.labels), settings: JSON.stringify(validateSettings(input.settings ?? {})), credentials }, omit: OMIT }),
+      db.prisma.cluster.create({ data: { id, name, server, context, labels: JSON.stringify(input.labels), settings: JSON.stringify(settings), credentials }, omit: OMIT }),
     );
     return toSummary(row);
   } catch (e) {
@@ -102,7 +107,7 @@ export async function getCluster(idOrName: string): Promise<ClusterSummary | nul
 export async function updateClusterSettings(idOrName: string, patch: { leases?: unknown; dnsServers?: unknown }): Promise<ClusterSummary | null> {
   const current = await getCluster(idOrName);
   if (!current) return null;
-  const next = validateSettings({ leases: patch.leases ?? current.settings.leases, dnsServers: patch.dnsServers ?? current.settings.dnsServers });
+  const next = assertSettingsAllowed(validateSettings({ leases: patch.leases ?? current.settings.leases, dnsServers: patch.dnsServers ?? current.settings.dnsServers }));
   const row = await withDb((db) => db.prisma.cluster.update({ where: { id: current.id }, data: { settings: JSON.stringify(next) }, omit: OMIT }));
   return toSummary(row);
 }
@@ -112,7 +117,7 @@ export async function updateClusterLabels(idOrName: string, labels: Record<strin
   const current = await getCluster(idOrName);
   if (!current) return null;
   for (const [k, v] of Object.entries(labels)) {
-    if (typeof v !== 'string') throw new DbError('query', `label "${k}" must have a string value`);
+    if (typeof v !== 'string') throw new QuorumError('invalid-input', `label "${k}" must have a string value`);
   }
   const row = await withDb((db) => db.prisma.cluster.update({ where: { id: current.id }, data: { labels: JSON.stringify(labels) }, omit: OMIT }));
   return toSummary(row);
@@ -132,7 +137,42 @@ export async function loadClusterKubeconfig(id: string): Promise<string> {
 
 /** The decrypted kubeconfig and etcd endpoints/TLS material of a cluster. For the collector only. */
 export async function loadClusterCredentials(id: string): Promise<StoredCredentials> {
+  return openClusterEnvelope(id, await loadClusterEnvelope(id));
+}
+
+/**
+ * The cluster's credentials exactly as stored: the AES-256-GCM envelope, still encrypted (bound to
+ * the cluster id). The collector keeps this — never plaintext — on disk, so it can probe what it
+ * last knew while the database cannot answer.
+ */
+export async function loadClusterEnvelope(id: string): Promise<Uint8Array> {
   const row = await withDb((db) => db.prisma.cluster.findUnique({ where: { id } }));
-  if (!row) throw new DbError('query', `no cluster with id "${id}"`);
-  return decodeCredentials(decryptSecret(row.credentials, row.id, getSecretKey()));
+  if (!row) throw new QuorumError('invalid-input', `no cluster with id "${id}"`);
+  return row.credentials;
+}
+
+/** Decrypts an envelope from loadClusterEnvelope (QuorumError `credentials-undecryptable` when the key or the envelope is wrong). */
+export function openClusterEnvelope(id: string, envelope: Uint8Array): StoredCredentials {
+  try {
+    return decodeCredentials(decryptSecret(envelope, id, getSecretKey()));
+  } catch (e) {
+    // Classified, so the collector's samples (and the overview) say what is wrong with this cluster.
+    if (e instanceof SecretError) throw new QuorumError('credentials-undecryptable', `credentials cannot be decrypted: ${e.message}`, { cause: e });
+    throw e;
+  }
+}
+
+/** Every cluster's encrypted envelope (for key checks and rotation only; never leaves lib/). */
+export async function listCredentialEnvelopes(): Promise<Array<{ id: string; name: string; credentials: Uint8Array }>> {
+  return withDb((db) => db.clusterEnvelopes.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, credentials: true } }));
+}
+
+/** Replaces every cluster's envelope in one transaction (key rotation). All or nothing. */
+export async function replaceCredentialEnvelopes(envelopes: ReadonlyArray<{ id: string; credentials: Uint8Array<ArrayBuffer> }>): Promise<number> {
+  await withDb((db) =>
+    db.transaction(async (tx) => {
+      for (const e of envelopes) await tx.cluster.update({ where: { id: e.id }, data: { credentials: e.credentials }, omit: OMIT });
+    }),
+  );
+  return envelopes.length;
 }

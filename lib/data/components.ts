@@ -2,7 +2,7 @@
 // the API endpoint and its replicas, etcd (as the apiserver sees it, and directly when probed),
 // each leader-election Lease, CoreDNS and the worker nodes. A sample older than the staleness
 // bound is not "current": the component is `unknown` (is the collector running?), not its old status.
-import { collectorIntervalMs } from '../collector/config';
+import { collectorIntervalMs } from '../env';
 import { withDb, type SampleRow } from '../db';
 import { PROBE_IDS, type HealthCheck, type ProbeId, type Status } from '../types';
 import { parseDetail } from './samples';

@@ -16,9 +16,10 @@ import type { ClusterSummary, Status } from '../types';
 import { getCluster, listClusters } from './clusters';
 import { currentState } from './overview';
 import { listOutages, type OutageRow } from './reports';
-import { evaluatePeriod, listMaintenanceWindows, listSeries, listSloPolicies, maintenanceRanges, measureSeries, type ComponentSlo, type MaintenanceView, type SeriesInfo } from './slo';
+import { evaluatePeriod, listMaintenanceWindows, listSeries, listSloPolicies, maintenanceRanges, measureSeries, type ComponentSlo, type MaintenanceScope, type SeriesInfo } from './slo';
 import { q } from './sql';
-import { collectorIntervalMs } from '../collector/config';
+import { collectorIntervalMs } from '../env';
+import { getCredentialStates } from '../keys';
 
 export const DASHBOARD_WINDOWS = ['7d', '28d', '30d', '90d'] as const satisfies readonly RollingWindow[];
 export type DashboardWindow = (typeof DASHBOARD_WINDOWS)[number];
@@ -46,7 +47,7 @@ export interface BucketPoint {
  */
 export async function measureBuckets(
   series: readonly SeriesInfo[],
-  opts: { startMs: number; endMs: number; bucketMs: number; maintenance: readonly MaintenanceView[]; nowMs: number },
+  opts: { startMs: number; endMs: number; bucketMs: number; maintenance: readonly MaintenanceScope[]; nowMs: number },
 ): Promise<Map<number, BucketPoint[]>> {
   const { bucketMs, nowMs } = opts;
   if (bucketMs % HOUR_MS !== 0) throw new RangeError(`bucketMs must be whole hours, got ${bucketMs}`);
@@ -138,7 +139,7 @@ export async function measureBuckets(
  */
 export async function burnAlerts(
   series: readonly SeriesInfo[],
-  opts: { windowMs: number; nowMs: number; maintenance: readonly MaintenanceView[]; objectiveOf: (s: SeriesInfo) => number },
+  opts: { windowMs: number; nowMs: number; maintenance: readonly MaintenanceScope[]; objectiveOf: (s: SeriesInfo) => number },
 ): Promise<Map<number, BurnAlertEvaluation[]>> {
   const rows = burnRateWindows(opts.windowMs);
   const lengths = [...new Set(rows.flatMap((r) => [r.longWindowMs, r.shortWindowMs]))];
@@ -180,6 +181,8 @@ export interface FleetRow {
   /** Current burn rate over the first (fastest) alert's long window (1 h for 30 d); null without data. */
   burnRate: { windowMs: number; value: number | null } | null;
   alerts: BurnAlertEvaluation[];
+  /** False when the stored credentials cannot be decrypted with the configured key (then reason says why). */
+  credentialsOk: boolean;
   failovers: number;
   sparkline: BucketPoint[];
   sparklineBucketMs: number;
@@ -230,7 +233,7 @@ export async function getFleetDashboard(opts: { window: DashboardWindow; now?: D
   const polsOf = (id: string): SloPolicySpec[] => policies.filter((p) => p.clusterId === id);
   const policyOf = (id: string): ResolvedPolicy => resolvePolicy(polsOf(id), COMPOSITE_COMPONENT);
   const interval = collectorIntervalMs();
-  const [slo, alerts, buckets, latest, failovers] = await Promise.all([
+  const [slo, alerts, buckets, latest, failovers, credentials] = await Promise.all([
     evaluatePeriod({ series, period: { startMs, endMs: nowMs }, nowMs, maintenance, policies: polsOf, componentOf: () => COMPOSITE_COMPONENT }),
     burnAlerts(series, { windowMs, nowMs, maintenance, objectiveOf: (s) => policyOf(s.clusterId).objective }),
     measureBuckets(series, { startMs, endMs: nowMs, bucketMs: chartBucketMs(opts.window, 'sparkline'), maintenance, nowMs }),
@@ -242,6 +245,7 @@ export async function getFleetDashboard(opts: { window: DashboardWindow; now?: D
       ),
     ),
     withDb((db) => Promise.all(ids.map((clusterId) => db.prisma.failoverEvent.count({ where: { clusterId, at: { gte: new Date(startMs), lt: now } } })))),
+    getCredentialStates(),
   ]);
   const rows: FleetRow[] = clusters.map((c, i) => {
     const s = series.find((x) => x.clusterId === c.id);
@@ -249,10 +253,13 @@ export async function getFleetDashboard(opts: { window: DashboardWindow; now?: D
     const al = s ? alerts.get(s.id)! : [];
     const l = latest[i] ?? null;
     const st = currentState(l, nowMs, interval);
+    const cred = credentials.get(c.id);
+    const undecryptable = cred?.ok === false ? cred.reason : /credentials-undecryptable/.test(l?.detail ?? '') && st.status === 'unknown' ? st.reason : null;
     return {
       cluster: c,
-      status: l ? st.status : null,
-      reason: st.reason,
+      status: undecryptable ? 'unknown' : l ? st.status : null,
+      reason: undecryptable ?? st.reason,
+      credentialsOk: undecryptable === null,
       lastSampleAt: st.lastSampleAt,
       window: opts.window,
       policy: policyOf(c.id),
@@ -307,7 +314,7 @@ export interface ClusterSloView {
   components: ComponentSloRow[];
   burnDown: BurnDownPoint[];
   alerts: BurnAlertEvaluation[];
-  maintenance: Array<Range & { title: string }>;
+  maintenance: Array<Range & { title: string; retroactive: boolean; createdBy: string | null }>;
   outages: OutageRow[];
   policy: ResolvedPolicy;
 }
@@ -347,7 +354,7 @@ export async function getClusterSlo(clusterId: string, opts: { window: Dashboard
   const elapsed: Range = { startMs, endMs: nowMs };
   const maint = maintenance
     .filter((m) => m.clusterId === null || m.clusterId === cluster.id)
-    .flatMap((m) => maintenanceRanges([m], cluster.id, elapsed).map((r) => ({ ...r, title: m.title })))
+    .flatMap((m) => maintenanceRanges([m], cluster.id, elapsed).map((r) => ({ ...r, title: m.title, retroactive: m.retroactive, createdBy: m.createdBy })))
     .sort((a, b) => a.startMs - b.startMs);
   const outages = await listOutages(series, elapsed, nowMs, maintenanceRanges(maintenance, cluster.id, elapsed), componentOf);
   return {

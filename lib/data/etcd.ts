@@ -1,12 +1,13 @@
 // etcd leader history of one cluster, read from the direct etcd probe's raw samples (kept 14 days).
-import { collectorIntervalMs } from '../collector/config';
-import { DbError, withDb } from '../db';
+import { collectorIntervalMs } from '../env';
+import { withDb } from '../db';
+import { QuorumError } from '../errors';
 import { etcdLeaderHistory, type EtcdLeaderHistory } from '../etcd/history';
 import { parseDetail } from './samples';
 
 export async function getEtcdHistory(q: { clusterId: string; since: Date; until?: Date }): Promise<EtcdLeaderHistory & { samples: number }> {
   const until = q.until ?? new Date();
-  if (Number.isNaN(q.since.getTime()) || Number.isNaN(until.getTime())) throw new DbError('query', 'since and until must be valid times');
+  if (Number.isNaN(q.since.getTime()) || Number.isNaN(until.getTime())) throw new QuorumError('invalid-input', 'since and until must be valid times');
   const interval = collectorIntervalMs();
   const rows = await withDb((db) =>
     db.prisma.sample.findMany({

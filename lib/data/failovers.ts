@@ -1,9 +1,11 @@
 // Leader-election failover events and Lease-watch gaps: idempotent writes from the collector
 // (a replayed buffer never stores an event twice), plain-object reads for pages and the API.
 import type { LeaseSeed, WatchGap } from '../collector/leases';
-import { DbError, withDb, type FailoverEventRow, type LeaseWatchGapRow } from '../db';
+import { withDb, type FailoverEventRow, type LeaseWatchGapRow } from '../db';
+import { QuorumError } from '../errors';
 import { parseMicroTime, type FailoverEvent } from '../failover/reducer';
 import { parseDetail } from './samples';
+import { lockClusterForWrite } from './sql';
 
 export interface FailoverView {
   id: string;
@@ -45,9 +47,9 @@ export function failoverAt(e: FailoverEvent): Date {
 }
 
 function toRow(clusterId: string, e: FailoverEvent): Omit<FailoverEventRow, 'id'> {
-  if (!KINDS.has(e.kind)) throw new DbError('query', `failover kind "${String(e.kind)}" is not crash, graceful or unobserved`);
-  if (!e.lease || !e.newHolder) throw new DbError('query', 'failover event needs a lease and a new holder');
-  if (!Number.isFinite(e.observedAt)) throw new DbError('query', `failover observedAt ${String(e.observedAt)} is not a time`);
+  if (!KINDS.has(e.kind)) throw new QuorumError('invalid-input', `failover kind "${String(e.kind)}" is not crash, graceful or unobserved`);
+  if (!e.lease || !e.newHolder) throw new QuorumError('invalid-input', 'failover event needs a lease and a new holder');
+  if (!Number.isFinite(e.observedAt)) throw new QuorumError('invalid-input', `failover observedAt ${String(e.observedAt)} is not a time`);
   return {
     clusterId,
     lease: e.lease,
@@ -74,7 +76,7 @@ export async function insertFailoverEvents(clusterId: string, events: readonly F
   const rows = events.map((e) => toRow(clusterId, e));
   return withDb((db) =>
     db.transaction(async (tx) => {
-      if (!(await tx.cluster.findUnique({ where: { id: clusterId } }))) return 0;
+      if (!(await lockClusterForWrite(db.provider, tx, clusterId))) return 0;
       let written = 0;
       for (const r of rows) {
         if (await tx.failoverEvent.findUnique({ where: { dedupeKey: r.dedupeKey } })) continue;
@@ -90,12 +92,12 @@ export async function insertFailoverEvents(clusterId: string, events: readonly F
 export async function insertWatchGaps(clusterId: string, gaps: readonly WatchGap[]): Promise<number> {
   if (gaps.length === 0) return 0;
   const rows = gaps.map((g) => {
-    if (!(Number.isFinite(g.startedAt) && Number.isFinite(g.endedAt) && g.endedAt >= g.startedAt)) throw new DbError('query', `watch gap [${g.startedAt}, ${g.endedAt}] is not a time interval`);
+    if (!(Number.isFinite(g.startedAt) && Number.isFinite(g.endedAt) && g.endedAt >= g.startedAt)) throw new QuorumError('invalid-input', `watch gap [${g.startedAt}, ${g.endedAt}] is not a time interval`);
     return { clusterId, namespace: g.namespace, startedAt: new Date(g.startedAt), endedAt: new Date(g.endedAt), reason: g.reason.slice(0, 4096), dedupeKey: `${clusterId}|${g.namespace}|${g.startedAt}` };
   });
   return withDb((db) =>
     db.transaction(async (tx) => {
-      if (!(await tx.cluster.findUnique({ where: { id: clusterId } }))) return 0;
+      if (!(await lockClusterForWrite(db.provider, tx, clusterId))) return 0;
       let written = 0;
       for (const r of rows) {
         if (await tx.leaseWatchGap.findUnique({ where: { dedupeKey: r.dedupeKey } })) continue;
@@ -127,7 +129,7 @@ function toView(r: FailoverEventRow): FailoverView {
 }
 
 function checkDate(name: string, d: Date | undefined): void {
-  if (d !== undefined && (!(d instanceof Date) || Number.isNaN(d.getTime()))) throw new DbError('query', `${name} must be a valid Date`);
+  if (d !== undefined && (!(d instanceof Date) || Number.isNaN(d.getTime()))) throw new QuorumError('invalid-input', `${name} must be a valid Date`);
 }
 
 /** Failovers of one cluster with `at` in [since, until), oldest first (at most `limit`, default 10 000). */

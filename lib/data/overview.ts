@@ -1,5 +1,5 @@
 // Read models for the overview and cluster pages: plain, serialisable objects.
-import { collectorIntervalMs } from '../collector/config';
+import { collectorIntervalMs } from '../env';
 import { withDb, type SamplePoint } from '../db';
 import { availability } from '../slo/availability';
 import type { ClusterSummary, HealthCheck, ProbeId, Status } from '../types';

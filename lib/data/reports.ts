@@ -1,6 +1,7 @@
 // Error-budget reports per cluster or for the fleet, per calendar month or quarter: plain,
 // serialisable objects for the /reports page, its JSON route and its CSV download. Read from the
 // storage tier only (rollups + coalesced intervals), so a report on last quarter needs no raw rows.
+import { csvLine } from '../csv';
 import { withDb } from '../db';
 import { floorRatio } from '../slo/availability';
 import type { ComponentSlo } from './slo';
@@ -52,6 +53,9 @@ export interface MaintenanceRow {
   durationMs: number;
   /** Composite down time inside this maintenance (excluded from the SLO). */
   downDuringMs: number;
+  /** Created with its start already past (elapsed time turned into maintenance), and by whom. */
+  retroactive: boolean;
+  createdBy: string | null;
 }
 
 /** Leader-election failovers in the period (lib/data/failovers), with per-Lease statistics. */
@@ -182,7 +186,7 @@ async function clusterReport(cluster: ClusterSummary, period: Range, nowMs: numb
   for (const m of own) {
     for (const r of maintenanceRanges([m], cluster.id, elapsed)) {
       const downDuringMs = compositeDown.reduce((sum, d) => sum + clipToRanges(d, [r]).reduce((x, c) => x + c.endMs - c.startMs, 0), 0);
-      maintenanceRows.push({ title: m.title, startAt: iso(r.startMs), endAt: iso(r.endMs), durationMs: r.endMs - r.startMs, downDuringMs });
+      maintenanceRows.push({ title: m.title, startAt: iso(r.startMs), endAt: iso(r.endMs), durationMs: r.endMs - r.startMs, downDuringMs, retroactive: m.retroactive, createdBy: m.createdBy });
     }
   }
   maintenanceRows.sort((a, b) => a.startAt.localeCompare(b.startAt));
@@ -240,19 +244,19 @@ export const CSV_COLUMNS = [
   'good_s', 'bad_s', 'unknown_s', 'maintenance_s', 'budget_allowed_s', 'budget_used', 'meets_objective',
 ] as const;
 
-function cell(v: string | number | boolean | null): string {
-  if (v === null) return '';
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
 
 const sec = (ms: number): number => ms / 1000;
+
+/** "title", or "title [retroactive, created by alice]" for a window created after its start. */
+export function maintenanceLabel(m: Pick<MaintenanceRow, 'title' | 'retroactive' | 'createdBy'>): string {
+  return m.retroactive ? `${m.title} [retroactive, created by ${m.createdBy ?? 'unknown'}]` : m.title;
+}
 
 /** One CSV with a `section` column: slo rows, outage rows, maintenance rows, a failovers note. */
 export function reportToCsv(report: Report): string {
   const lines: string[] = [CSV_COLUMNS.join(',')];
   const push = (v: Partial<Record<(typeof CSV_COLUMNS)[number], string | number | boolean | null>>): void => {
-    lines.push(CSV_COLUMNS.map((c) => cell(v[c] ?? null)).join(','));
+    lines.push(csvLine(CSV_COLUMNS.map((c) => v[c] ?? null)));
   };
   const p = report.period;
   for (const c of report.clusters) {
@@ -265,7 +269,7 @@ export function reportToCsv(report: Report): string {
       });
     }
     for (const o of c.outages) push({ section: 'outage', cluster: c.name, component: o.component, start: o.startAt, end: o.endAt, duration_s: sec(o.durationMs), reason: o.reason });
-    for (const m of c.maintenance) push({ section: 'maintenance', cluster: c.name, start: m.startAt, end: m.endAt, duration_s: sec(m.durationMs), reason: m.title, bad_s: sec(m.downDuringMs) });
+    for (const m of c.maintenance) push({ section: 'maintenance', cluster: c.name, start: m.startAt, end: m.endAt, duration_s: sec(m.durationMs), reason: maintenanceLabel(m), bad_s: sec(m.downDuringMs) });
     for (const f of c.failovers.events) {
       push({
         section: 'failover', cluster: c.name, component: f.component, start: f.previousRenewTime ?? f.at, end: f.newAcquireTime ?? f.at,

@@ -1,18 +1,14 @@
 // Retention: raw samples are kept QUORUM_RAW_RETENTION_DAYS (default 14), hourly/daily rollups and
-// coalesced intervals QUORUM_ROLLUP_RETENTION_DAYS (default 400). Deletes run in small batches,
-// each its own short autocommit statement with a pause between them, so the collector's writes
+// coalesced intervals QUORUM_ROLLUP_RETENTION_DAYS (default 400) (lib/env.ts). Deletes run in small
+// batches, each its own short autocommit statement (and database call) with a pause between them, so the collector's writes
 // (SQLite: one writer at a time; PostgreSQL: row locks) wait at most one batch. Run by the collector
 // every hour (lib/collector/main.ts) and by `npm run bench:storage`.
-import { withDb, type Db } from '../db';
-import { QuorumError } from '../errors';
+import { withDb, type DbProvider } from '../db';
+import { pause } from '../deadline';
+import type { RetentionEnv } from '../env';
 import { q, sqliteTime } from './sql';
 
-export interface RetentionConfig {
-  rawRetentionMs: number;
-  rollupRetentionMs: number;
-}
-
-export interface RetentionOptions extends RetentionConfig {
+export interface RetentionOptions extends RetentionEnv {
   now?: number;
   /** Rows per DELETE (default 5000). */
   batchSize?: number;
@@ -30,32 +26,19 @@ export interface RetentionResult {
   ms: number;
 }
 
-const DAY_MS = 86_400_000;
-
-function days(env: Record<string, string | undefined>, key: string, def: number): number {
-  const raw = env[key];
-  if (raw === undefined || raw === '') return def;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 36_500) throw new QuorumError('internal', `${key}=${raw} is invalid: expected a whole number of days from 1 to 36500`);
-  return n;
-}
-
-export function loadRetentionConfig(env: Record<string, string | undefined> = process.env): RetentionConfig {
-  const raw = days(env, 'QUORUM_RAW_RETENTION_DAYS', 14);
-  const rollup = days(env, 'QUORUM_ROLLUP_RETENTION_DAYS', 400);
-  if (rollup < raw) throw new QuorumError('internal', `QUORUM_ROLLUP_RETENTION_DAYS (${rollup}) must not be shorter than QUORUM_RAW_RETENTION_DAYS (${raw})`);
-  return { rawRetentionMs: raw * DAY_MS, rollupRetentionMs: rollup * DAY_MS };
-}
-
-async function inBatches(db: Db, sql: string, args: unknown[], opts: Required<Pick<RetentionOptions, 'batchSize' | 'pauseMs'>> & { signal?: AbortSignal }, count: { batches: number }): Promise<number> {
+/** One DELETE per call (each with the usual deadline), until a batch deletes fewer rows than it may. */
+async function inBatches(sql: (provider: DbProvider) => { text: string; args: unknown[] }, opts: Required<Pick<RetentionOptions, 'batchSize' | 'pauseMs'>> & { signal?: AbortSignal }, count: { batches: number }): Promise<number> {
   let total = 0;
   for (;;) {
     if (opts.signal?.aborted) break;
-    const n = await db.prisma.$executeRawUnsafe(q(db.provider, sql), ...args, opts.batchSize);
+    const n = await withDb((db) => {
+      const s = sql(db.provider);
+      return db.prisma.$executeRawUnsafe(q(db.provider, s.text), ...s.args, opts.batchSize);
+    });
     count.batches++;
     total += n;
     if (n < opts.batchSize) break;
-    if (opts.pauseMs > 0) await new Promise((r) => setTimeout(r, opts.pauseMs));
+    if (opts.pauseMs > 0) await pause(opts.pauseMs, opts.signal);
   }
   return total;
 }
@@ -68,17 +51,20 @@ export async function runRetention(opts: RetentionOptions): Promise<RetentionRes
   const count = { batches: 0 };
   const rawCutoff = now - opts.rawRetentionMs;
   const rollupCutoff = now - opts.rollupRetentionMs;
-  return withDb(async (db) => {
-    const pg = db.provider === 'postgresql';
-    const rawArg = pg ? String(rawCutoff) : sqliteTime(rawCutoff);
-    const rawCmp = pg ? `(TIMESTAMP '1970-01-01 00:00:00' + ($1::bigint) * INTERVAL '1 millisecond')` : '$1';
-    const lim = pg ? '$2::int' : '$2';
-    const cut = pg ? '$1::bigint' : '$1';
-    const rollArg = pg ? String(rollupCutoff) : rollupCutoff;
-    const rawDeleted = await inBatches(db, `DELETE FROM "Sample" WHERE "id" IN (SELECT "id" FROM "Sample" WHERE "at" < ${rawCmp} ORDER BY "at" LIMIT ${lim})`, [rawArg], b, count);
-    const hoursDeleted = await inBatches(db, `DELETE FROM "RollupHour" WHERE ("bucketStartMs","seriesId") IN (SELECT "bucketStartMs","seriesId" FROM "RollupHour" WHERE "bucketStartMs" < ${cut} LIMIT ${lim})`, [rollArg], b, count);
-    const daysDeleted = await inBatches(db, `DELETE FROM "RollupDay" WHERE ("bucketStartMs","seriesId") IN (SELECT "bucketStartMs","seriesId" FROM "RollupDay" WHERE "bucketStartMs" < ${cut} LIMIT ${lim})`, [rollArg], b, count);
-    const intervalsDeleted = await inBatches(db, `DELETE FROM "StatusInterval" WHERE ("seriesId","startMs") IN (SELECT "seriesId","startMs" FROM "StatusInterval" WHERE "endMs" < ${cut} LIMIT ${lim})`, [rollArg], b, count);
-    return { rawDeleted, hoursDeleted, daysDeleted, intervalsDeleted, batches: count.batches, ms: Math.round(performance.now() - started) };
-  });
+  const rawCmp = (pg: boolean): string => (pg ? `(TIMESTAMP '1970-01-01 00:00:00' + ($1::bigint) * INTERVAL '1 millisecond')` : '$1');
+  const lim = (pg: boolean): string => (pg ? '$2::int' : '$2');
+  const cut = (pg: boolean): string => (pg ? '$1::bigint' : '$1');
+  const rollArg = (pg: boolean): unknown => (pg ? String(rollupCutoff) : rollupCutoff);
+  const rawDeleted = await inBatches((p) => {
+    const pg = p === 'postgresql';
+    return { text: `DELETE FROM "Sample" WHERE "id" IN (SELECT "id" FROM "Sample" WHERE "at" < ${rawCmp(pg)} ORDER BY "at" LIMIT ${lim(pg)})`, args: [pg ? String(rawCutoff) : sqliteTime(rawCutoff)] };
+  }, b, count);
+  const rollup = (table: string, key: string, col: string) => (p: DbProvider) => {
+    const pg = p === 'postgresql';
+    return { text: `DELETE FROM "${table}" WHERE (${key}) IN (SELECT ${key} FROM "${table}" WHERE "${col}" < ${cut(pg)} LIMIT ${lim(pg)})`, args: [rollArg(pg)] };
+  };
+  const hoursDeleted = await inBatches(rollup('RollupHour', '"bucketStartMs","seriesId"', 'bucketStartMs'), b, count);
+  const daysDeleted = await inBatches(rollup('RollupDay', '"bucketStartMs","seriesId"', 'bucketStartMs'), b, count);
+  const intervalsDeleted = await inBatches(rollup('StatusInterval', '"seriesId","startMs"', 'endMs'), b, count);
+  return { rawDeleted, hoursDeleted, daysDeleted, intervalsDeleted, batches: count.batches, ms: Math.round(performance.now() - started) };
 }

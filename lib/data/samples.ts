@@ -1,9 +1,10 @@
 // Probe results: batch writes from the collector, plain-object reads for pages and tests.
-import { collectorIntervalMs } from '../collector/config';
 import { DbError, withDb, type DbProvider, type DbTx, type SampleRow } from '../db';
+import { sampleCapMs } from '../env';
+import { QuorumError } from '../errors';
 import { DAY_BUCKET_MS, HOUR_BUCKET_MS, advanceSeries, bucketize, type BucketStats, type CoalescedInterval, type TimelineSample } from '../slo/timeline';
 import { STATUSES, type ProbeResult, type Status } from '../types';
-import { createSeries, insertRawSamples, lockSeries, updateSeries, upsertIntervals, upsertRollups, type NewSeries, type SeriesRow } from './sql';
+import { createSeries, insertRawSamples, lockClusterForWrite, lockSeries, updateSeries, upsertIntervals, upsertRollups, type NewSeries, type SeriesRow } from './sql';
 
 /** A sample as pages and tests see it: `at` as ISO text, `detail` parsed. */
 export interface SampleView {
@@ -54,9 +55,9 @@ export function toSampleView(r: SampleRow): SampleView {
 }
 
 function toRow(clusterId: string, r: ProbeResult): Omit<SampleRow, 'id'> {
-  if (!STATUSES.includes(r.status)) throw new DbError('query', `sample status "${String(r.status)}" is not one of ${STATUSES.join(', ')}`);
-  if (!Number.isFinite(r.at)) throw new DbError('query', `sample time ${String(r.at)} is not a number of ms`);
-  if (typeof r.probe !== 'string' || r.probe.length === 0) throw new DbError('query', 'sample probe must be a non-empty string');
+  if (!STATUSES.includes(r.status)) throw new QuorumError('invalid-input', `sample status "${String(r.status)}" is not one of ${STATUSES.join(', ')}`);
+  if (!Number.isFinite(r.at)) throw new QuorumError('invalid-input', `sample time ${String(r.at)} is not a number of ms`);
+  if (typeof r.probe !== 'string' || r.probe.length === 0) throw new QuorumError('invalid-input', 'sample probe must be a non-empty string');
   const latency = r.latencyMs === null || !Number.isFinite(r.latencyMs) ? null : Math.max(0, Math.round(r.latencyMs));
   return {
     clusterId,
@@ -70,9 +71,9 @@ function toRow(clusterId: string, r: ProbeResult): Omit<SampleRow, 'id'> {
   };
 }
 
-/** Options of the write path; defaults come from the collector configuration. */
-export interface WriteOptions {
-  /** Longest time one sample speaks for (default 3 × QUORUM_COLLECTOR_INTERVAL_SECONDS). */
+/** Options of the write path. */
+export interface SampleWriteOptions {
+  /** Longest time one sample speaks for. The collector passes its own (3 × its interval); default: the same from lib/env. */
   capMs?: number;
   /** The batch may already be stored (a replay of the collector's buffer): skip rows already present. */
   dedupe?: boolean;
@@ -82,11 +83,6 @@ export interface WriteOptions {
 export interface WriteResult {
   written: number;
   late: number;
-}
-
-/** 3 × the collector interval: a sample speaks for at most three intervals; beyond that is no data. */
-export function defaultCapMs(): number {
-  return 3 * collectorIntervalMs();
 }
 
 /**
@@ -105,26 +101,28 @@ export function defaultCapMs(): number {
  * ms), served by the [clusterId, probe, at] index. Counted as a multiset, so a batch that
  * legitimately holds the same key twice is still stored twice, once.
  */
-export async function insertSamples(clusterId: string, results: readonly ProbeResult[], opts: WriteOptions = {}): Promise<void> {
+export async function insertSamples(clusterId: string, results: readonly ProbeResult[], opts: SampleWriteOptions = {}): Promise<void> {
   await writeSamples(clusterId, results, opts);
 }
 
 /** insertSamples, returning how many rows were written (0 for a removed cluster). */
-export async function insertSamplesCounted(clusterId: string, results: readonly ProbeResult[], opts: WriteOptions = {}): Promise<number> {
+export async function insertSamplesCounted(clusterId: string, results: readonly ProbeResult[], opts: SampleWriteOptions = {}): Promise<number> {
   return (await writeSamples(clusterId, results, opts)).written;
 }
 
 /** insertSamples with the full outcome (written, late). */
-export async function writeSamples(clusterId: string, results: readonly ProbeResult[], opts: WriteOptions = {}): Promise<WriteResult> {
+export async function writeSamples(clusterId: string, results: readonly ProbeResult[], opts: SampleWriteOptions = {}): Promise<WriteResult> {
   if (results.length === 0) return { written: 0, late: 0 };
-  const capMs = opts.capMs ?? defaultCapMs();
-  if (!Number.isInteger(capMs) || capMs <= 0 || capMs > 2_147_483_647) throw new DbError('query', `capMs must be a whole number of ms > 0, got ${String(capMs)}`);
-  let rows = results.map((r) => toRow(clusterId, r));
+  const capMs = opts.capMs ?? sampleCapMs();
+  if (!Number.isInteger(capMs) || capMs <= 0 || capMs > 2_147_483_647) throw new QuorumError('invalid-input', `capMs must be a whole number of ms > 0, got ${String(capMs)}`);
+  const all = results.map((r) => toRow(clusterId, r));
   return withDb((db) =>
     db.transaction(async (tx) => {
-      const cluster = await tx.cluster.findUnique({ where: { id: clusterId } });
-      if (!cluster) return { written: 0, late: 0 };
-      if (opts.dedupe) rows = await withoutStored(tx, clusterId, rows);
+      // First the cluster row, locked: writers of one cluster take turns, so a replayed batch's
+      // dedupe check below sees whatever an earlier attempt of it committed (even one whose answer
+      // was lost in a timeout).
+      if (!(await lockClusterForWrite(db.provider, tx, clusterId))) return { written: 0, late: 0 };
+      const rows = opts.dedupe ? await withoutStored(tx, clusterId, all) : all;
       if (rows.length === 0) return { written: 0, late: 0 };
       const written = await insertRawSamples(
         db.provider,
@@ -209,8 +207,8 @@ async function rollUp(provider: DbProvider, tx: DbTx, clusterId: string, rows: r
 
 /** Samples of one cluster in [since, until), oldest first. */
 export async function listSamples(q: ListSamplesQuery): Promise<SampleView[]> {
-  if (!(q.since instanceof Date) || Number.isNaN(q.since.getTime())) throw new DbError('query', 'listSamples: since must be a valid Date');
-  if (q.until !== undefined && (!(q.until instanceof Date) || Number.isNaN(q.until.getTime()))) throw new DbError('query', 'listSamples: until must be a valid Date');
+  if (!(q.since instanceof Date) || Number.isNaN(q.since.getTime())) throw new QuorumError('invalid-input', 'listSamples: since must be a valid Date');
+  if (q.until !== undefined && (!(q.until instanceof Date) || Number.isNaN(q.until.getTime()))) throw new QuorumError('invalid-input', 'listSamples: until must be a valid Date');
   const limit = Math.min(100_000, Math.max(1, Math.floor(q.limit ?? 10_000)));
   const rows = await withDb((db) =>
     db.prisma.sample.findMany({

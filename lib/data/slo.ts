@@ -2,7 +2,8 @@
 // coalesced intervals at the (sub-hour) edges plus each series' open tail — never from raw samples
 // (lib/slo/timeline.ts planRanges). Also the SLO settings: policies and maintenance windows.
 import { randomUUID } from 'node:crypto';
-import { DbError, withDb, type Db, type MaintenanceRecurrenceKind, type MaintenanceWindowRow, type SloPolicyRow, type SloWindowKind } from '../db';
+import { withDb, type Db, type MaintenanceRecurrenceKind, type MaintenanceWindowRow, type SloPolicyRow, type SloWindowKind } from '../db';
+import { QuorumError } from '../errors';
 import { evaluateSlo, type SloEvaluation } from '../slo/evaluate';
 import { COMPOSITE_COMPONENT, COMPOSITE_SOURCE, componentId, expandMaintenance, resolvePolicy, type MaintenanceSpec, type Recurrence, type ResolvedPolicy, type SloPolicySpec } from '../slo/policy';
 import { isValidTarget, windowBounds, type SloWindow } from '../slo/targets';
@@ -164,7 +165,7 @@ export async function listSloPolicies(clusterIds?: readonly string[]): Promise<S
 
 /** Creates or replaces the policy of one component ("*" = the cluster default). */
 export async function setSloPolicy(input: { clusterId: string; component?: string; objective: number; window?: SloWindow }): Promise<SloPolicyView> {
-  if (!isValidTarget(input.objective)) throw new DbError('query', `SLO objective must be a ratio strictly between 0 and 1 (0.999 = 99.9 %), got ${String(input.objective)}`);
+  if (!isValidTarget(input.objective)) throw new QuorumError('invalid-input', `SLO objective must be a ratio strictly between 0 and 1 (0.999 = 99.9 %), got ${String(input.objective)}`);
   const component = (input.component ?? '*').trim() || '*';
   const window = WINDOW_TO_DB[input.window ?? '30d'];
   const row = await withDb((db) =>
@@ -187,6 +188,12 @@ export interface MaintenanceView extends MaintenanceSpec {
   /** null: applies to every cluster. */
   clusterId: string | null;
   title: string;
+  createdAt: string;
+  /** Who created it; null for windows from before sign-in existed. */
+  createdBy: string | null;
+  createdByRole: string | null;
+  /** Its start was already past when it was created: elapsed time turned into maintenance. */
+  retroactive: boolean;
 }
 
 function maintenanceView(r: MaintenanceWindowRow): MaintenanceView {
@@ -198,7 +205,20 @@ function maintenanceView(r: MaintenanceWindowRow): MaintenanceView {
     durationMs: Number(r.durationMs),
     recurrence: r.recurrence,
     untilMs: r.untilMs === null ? null : Number(r.untilMs),
+    createdAt: r.createdAt.toISOString(),
+    createdBy: r.createdBy,
+    createdByRole: r.createdByRole,
+    retroactive: r.retroactive,
   };
+}
+
+/** What the SLO math needs of a maintenance window: when, and for which cluster (null = all). */
+export type MaintenanceScope = MaintenanceSpec & Pick<MaintenanceView, 'clusterId'> & Partial<Pick<MaintenanceView, 'id' | 'title'>>;
+
+/** One maintenance window by id, or null. */
+export async function getMaintenanceWindow(id: string): Promise<MaintenanceView | null> {
+  const rows = await withDb((db) => db.prisma.maintenanceWindow.findMany({ where: { id }, orderBy: { startMs: 'asc' } }));
+  return rows[0] ? maintenanceView(rows[0]) : null;
 }
 
 /** Maintenance windows that apply to the given clusters (theirs and the fleet-wide ones). */
@@ -214,16 +234,26 @@ export async function listMaintenanceWindows(clusterIds?: readonly string[]): Pr
 
 const RECURRENCES: readonly Recurrence[] = ['none', 'daily', 'weekly'];
 
-export async function createMaintenanceWindow(input: { clusterId: string | null; title: string; startMs: number; durationMs: number; recurrence?: Recurrence; untilMs?: number | null }): Promise<MaintenanceView> {
+export async function createMaintenanceWindow(input: {
+  clusterId: string | null;
+  title: string;
+  startMs: number;
+  durationMs: number;
+  recurrence?: Recurrence;
+  untilMs?: number | null;
+  /** Who creates it (shown with the window, and with "retroactive" when its start is past). */
+  author?: { name: string; role: string | null };
+  now?: number;
+}): Promise<MaintenanceView> {
   const recurrence: MaintenanceRecurrenceKind = input.recurrence ?? 'none';
-  if (!RECURRENCES.includes(recurrence)) throw new DbError('query', `recurrence must be one of ${RECURRENCES.join(', ')}`);
+  if (!RECURRENCES.includes(recurrence)) throw new QuorumError('invalid-input', `recurrence must be one of ${RECURRENCES.join(', ')}`);
   if (!Number.isSafeInteger(input.startMs) || !Number.isSafeInteger(input.durationMs) || input.durationMs <= 0) {
-    throw new DbError('query', 'maintenance window needs a start (ms) and a duration > 0 (ms)');
+    throw new QuorumError('invalid-input', 'maintenance window needs a start (ms) and a duration > 0 (ms)');
   }
-  if (recurrence === 'daily' && input.durationMs > 86_400_000) throw new DbError('query', 'a daily maintenance window cannot last longer than a day');
-  if (recurrence === 'weekly' && input.durationMs > 7 * 86_400_000) throw new DbError('query', 'a weekly maintenance window cannot last longer than a week');
+  if (recurrence === 'daily' && input.durationMs > 86_400_000) throw new QuorumError('invalid-input', 'a daily maintenance window cannot last longer than a day');
+  if (recurrence === 'weekly' && input.durationMs > 7 * 86_400_000) throw new QuorumError('invalid-input', 'a weekly maintenance window cannot last longer than a week');
   const title = input.title.trim();
-  if (title === '') throw new DbError('query', 'maintenance window needs a title');
+  if (title === '') throw new QuorumError('invalid-input', 'maintenance window needs a title');
   const row = await withDb((db) =>
     db.prisma.maintenanceWindow.create({
       data: {
@@ -234,6 +264,9 @@ export async function createMaintenanceWindow(input: { clusterId: string | null;
         durationMs: BigInt(input.durationMs),
         recurrence,
         untilMs: input.untilMs === undefined || input.untilMs === null ? null : BigInt(input.untilMs),
+        createdBy: input.author?.name ?? null,
+        createdByRole: input.author?.role ?? null,
+        retroactive: input.startMs < (input.now ?? Date.now()),
       },
     }),
   );
@@ -261,7 +294,7 @@ export interface PeriodSpec {
 }
 
 /** Maintenance ranges of one cluster inside a range (its own windows and fleet-wide ones). */
-export function maintenanceRanges(all: readonly MaintenanceView[], clusterId: string, range: Range): Range[] {
+export function maintenanceRanges(all: readonly MaintenanceScope[], clusterId: string, range: Range): Range[] {
   return expandMaintenance(all.filter((m) => m.clusterId === null || m.clusterId === clusterId), range);
 }
 
@@ -273,7 +306,7 @@ export async function evaluatePeriod(opts: {
   series: readonly SeriesInfo[];
   period: PeriodSpec;
   nowMs: number;
-  maintenance: readonly MaintenanceView[];
+  maintenance: readonly MaintenanceScope[];
   policies: readonly SloPolicySpec[] | ((clusterId: string) => readonly SloPolicySpec[]);
   componentOf?: (s: SeriesInfo) => string;
 }): Promise<Map<number, ComponentSlo>> {

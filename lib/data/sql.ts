@@ -104,6 +104,16 @@ function toSeriesRow(r: Record<string, unknown>): SeriesRow {
   };
 }
 
+/**
+ * Locks the cluster's row for this write transaction (PostgreSQL FOR NO KEY UPDATE: writers of one
+ * cluster take turns; foreign-key checks and readers are not blocked; SQLite's write transactions
+ * hold the database write lock already). False when the cluster does not exist (removed meanwhile).
+ */
+export async function lockClusterForWrite(provider: DbProvider, tx: DbTx, clusterId: string): Promise<boolean> {
+  const rows = (await tx.$queryRawUnsafe(q(provider, `SELECT "id" FROM "Cluster" WHERE "id" = $1${provider === 'postgresql' ? ' FOR NO KEY UPDATE' : ''}`), clusterId)) as unknown[];
+  return rows.length > 0;
+}
+
 /** The cluster's series, locked for this transaction on PostgreSQL (SQLite has one writer anyway). */
 export async function lockSeries(provider: DbProvider, tx: DbTx, clusterId: string): Promise<SeriesRow[]> {
   const rows = (await tx.$queryRawUnsafe(

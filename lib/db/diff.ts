@@ -3,7 +3,7 @@
 // migrations (`npm run db:diff -- --name X`) and is the CI drift check (`--check`).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadEnv, type DbConfig } from '../env';
+import { loadEnv, type DbConfig, type QuorumEnv } from '../env';
 import { engineTarget, withEngine } from './engine';
 import { LOCKFILE, readMigrationList } from './migrations';
 import { PROVIDERS, lockfileContent, migrationsDir, renderSchema, schemaPath, type Provider } from './schema';
@@ -22,10 +22,9 @@ export interface DiffOutcome {
  * Where the engine may build its shadow database. SQLite: in memory. PostgreSQL: a throw-away
  * database created through QUORUM_SHADOW_DATABASE_URL, else DATABASE_URL (when PostgreSQL), else QUORUM_TEST_PG_URL.
  */
-export function shadowDbFor(p: Provider, src: Readonly<Record<string, string | undefined>> = process.env): DbConfig {
-  if (p === 'sqlite') return { provider: 'sqlite', file: ':memory:' };
-  const candidates = [src.QUORUM_SHADOW_DATABASE_URL, src.DATABASE_URL, src.QUORUM_TEST_PG_URL].filter((u): u is string => !!u && /^postgres(ql)?:\/\//i.test(u));
-  const url = candidates[0];
+export function shadowDbFor(p: Provider, env: QuorumEnv = loadEnv()): DbConfig {
+  if (p === 'sqlite') return { provider: 'sqlite', file: ':memory:', timeouts: env.db.timeouts };
+  const url = env.shadowDatabaseUrls[0];
   if (!url) {
     throw new Error('the PostgreSQL diff needs a server for its throw-away shadow database: set QUORUM_SHADOW_DATABASE_URL (or QUORUM_TEST_PG_URL), e.g. postgres://quorum:quorum@127.0.0.1:5432/quorum_test');
   }

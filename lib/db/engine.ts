@@ -8,6 +8,7 @@ import * as bg from '@prisma/schema-engine-wasm/schema_engine_bg';
 import type { SchemaEngine } from '@prisma/schema-engine-wasm/schema_engine_bg';
 import {
   bindMigrationAwareSqlAdapterFactory,
+  DriverAdapterError,
   type SqlDriverAdapter,
   type SqlMigrationAwareDriverAdapterFactory,
   type SqlQuery,
@@ -77,6 +78,52 @@ function scriptAware(a: SqlDriverAdapter): SqlDriverAdapter {
   });
 }
 
+/**
+ * The error kinds the wasm schema engine can read back from an adapter (its serde enum, as its own
+ * "unknown variant" message lists them for @prisma/schema-engine-wasm 7.10). The adapters raise
+ * others — better-sqlite3 reports SQLITE_BUSY as `SocketTimeout` — which the engine cannot
+ * deserialize: it then fails with "Error in the underlying connector (WASM_ERROR): unknown variant
+ * `SocketTimeout`" and the real error is lost. Those are re-thrown as plain errors instead, which the
+ * binding keeps in its error registry (GenericJs), so withEngine reports the real, classified error.
+ */
+const ENGINE_ERROR_KINDS = new Set([
+  'GenericJs', 'UnsupportedNativeDataType', 'InvalidIsolationLevel', 'LengthMismatch', 'UniqueConstraintViolation', 'NullConstraintViolation',
+  'ForeignKeyConstraintViolation', 'DatabaseNotReachable', 'DatabaseDoesNotExist', 'DatabaseAlreadyExists', 'DatabaseAccessDenied', 'ConnectionClosed',
+  'TlsConnectionError', 'AuthenticationFailed', 'TransactionWriteConflict', 'TableDoesNotExist', 'ColumnNotFound', 'TooManyConnections', 'ValueOutOfRange',
+  'MissingFullTextSearchIndex', 'TransactionAlreadyClosed', 'postgres', 'mysql', 'sqlite', 'mssql',
+]);
+
+function engineReadable(e: unknown): unknown {
+  if (e instanceof DriverAdapterError && !ENGINE_ERROR_KINDS.has(e.cause.kind)) {
+    const c = e.cause as { kind: string; originalCode?: string; originalMessage?: string };
+    return Object.assign(new Error(c.originalMessage ?? c.kind, { cause: e }), c.originalCode ? { code: c.originalCode } : {});
+  }
+  return e;
+}
+
+/** Every async method of the adapter (and of the transactions it opens) with engine-readable errors. */
+function withEngineReadableErrors<T extends object>(a: T): T {
+  return new Proxy(a, {
+    get(target, prop, receiver) {
+      const v: unknown = Reflect.get(target, prop, receiver);
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]): unknown => {
+        let r: unknown;
+        try {
+          r = (v as (...x: unknown[]) => unknown).apply(target, args);
+        } catch (e) {
+          throw engineReadable(e);
+        }
+        if (!(r instanceof Promise)) return r;
+        return r.then(
+          (x: unknown) => (prop === 'startTransaction' && typeof x === 'object' && x !== null ? withEngineReadableErrors(x) : x),
+          (e: unknown) => Promise.reject(engineReadable(e)),
+        );
+      };
+    },
+  });
+}
+
 /** pg_catalog "char" (OID 18, e.g. pg_class.relkind) is not mapped by adapter-pg: read it as text. */
 function fixCharColumns<T>(r: T): T {
   const fields = (r as { fields?: Array<{ dataTypeID: number }> }).fields;
@@ -134,7 +181,9 @@ export interface EngineTarget {
  */
 export function engineTarget(db: DbConfig): EngineTarget {
   if (db.provider === 'sqlite') {
-    const sqlite = new PrismaBetterSqlite3({ url: db.file === ':memory:' ? ':memory:' : `file:${db.file}`, timeout: 5000 });
+    // The engine takes the file for itself (PRAGMA locking_mode=EXCLUSIVE): it waits for the lock as
+    // long as a writer would (QUORUM_DB_LOCK_TIMEOUT_MS), then fails `busy`; migrate() says why.
+    const sqlite = new PrismaBetterSqlite3({ url: db.file === ':memory:' ? ':memory:' : `file:${db.file}`, timeout: db.timeouts.lockMs });
     // engine.free() does not close the adapter's connections: an open better-sqlite3 handle would
     // keep the database locked for the rest of the process, so close() disposes each one.
     const opened: SqlDriverAdapter[] = [];
@@ -142,8 +191,8 @@ export function engineTarget(db: DbConfig): EngineTarget {
     const factory: SqlMigrationAwareDriverAdapterFactory = {
       provider: 'sqlite',
       adapterName: sqlite.adapterName,
-      connect: async () => track(await sqlite.connect()),
-      connectToShadowDb: async () => scriptAware(track(await new PrismaBetterSqlite3({ url: ':memory:' }).connect())),
+      connect: async () => withEngineReadableErrors(track(await sqlite.connect())),
+      connectToShadowDb: async () => withEngineReadableErrors(scriptAware(track(await new PrismaBetterSqlite3({ url: ':memory:' }).connect()))),
     };
     return {
       factory,
@@ -157,7 +206,7 @@ export function engineTarget(db: DbConfig): EngineTarget {
   const factory: SqlMigrationAwareDriverAdapterFactory = {
     provider: 'postgres',
     adapterName: '@prisma/adapter-pg',
-    connect: () => new PrismaPg(mainPool, db.schema !== 'public' ? { schema: db.schema } : undefined).connect(),
+    connect: async () => withEngineReadableErrors(await new PrismaPg(mainPool, db.schema !== 'public' ? { schema: db.schema } : undefined).connect()),
     connectToShadowDb: async () => {
       const database = `prisma_shadow_${crypto.randomUUID().replaceAll('-', '').slice(0, 20)}`;
       await mainPool.query(`CREATE DATABASE ${quoteIdent(database)}`);
@@ -165,7 +214,7 @@ export function engineTarget(db: DbConfig): EngineTarget {
       u.pathname = `/${database}`;
       const pool = enginePool({ url: u.href, schema: 'public', max: 2 });
       shadows.push({ database, pool });
-      return new PrismaPg(pool).connect();
+      return withEngineReadableErrors(await new PrismaPg(pool).connect());
     },
   };
   return {

@@ -1,14 +1,25 @@
 // Applies pending migrations with the wasm schema engine (no native binary) to the database the
 // environment names, writing Prisma's standard `_prisma_migrations` table. Called by
 // `npm run db:migrate`, `npm start`, the collector and the CLI, in-process.
-import { mkdirSync } from 'node:fs';
+//
+// It first reads `_prisma_migrations` itself (one read, with the usual timeouts) and starts the
+// engine only when a migration is pending. That matters on SQLite: the engine takes the file for
+// itself (PRAGMA locking_mode=EXCLUSIVE), which cannot succeed while the web app or the collector
+// has it open — so before this check, every CLI command run next to `npm start` failed after 5 s
+// with "unknown variant `SocketTimeout`" (the adapter's name for SQLITE_BUSY, which the engine
+// cannot read; lib/db/engine.ts now hands it the real error).
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import { closeDb } from '../db';
 import { loadEnv, type DbConfig } from '../env';
-import { enginePool, engineTarget, withEngine } from './engine';
+import { engineTarget, withEngine } from './engine';
 import { DbError, classifyDbError } from './errors';
 import { readMigrationList } from './migrations';
 import { renderSchema, schemaPath, type Provider } from './schema';
+import type { MigrationList } from '@prisma/schema-engine-wasm/schema_engine_bg';
 
 export interface MigrateResult {
   provider: Provider;
@@ -25,16 +36,57 @@ const FILTERS = { externalTables: [], externalEnums: [] };
  * "database unreachable: ECONNREFUSED 127.0.0.1:5432" (the engine only says "Can't reach…"),
  * and a non-default `?schema=` is created if missing.
  */
-async function preflightPg(db: Extract<DbConfig, { provider: 'postgresql' }>): Promise<void> {
-  const pool = enginePool({ url: db.url, schema: 'public', max: 1 });
+async function preflightPg(db: Extract<DbConfig, { provider: 'postgresql' }>): Promise<AppliedMigration[] | null> {
+  const t = db.timeouts;
+  const client = new pg.Client({ connectionString: db.url, connectionTimeoutMillis: t.connectMs, statement_timeout: t.callMs, query_timeout: t.callMs + 1000, lock_timeout: t.lockMs, application_name: 'quorum-migrate' });
+  client.on('error', () => undefined);
   try {
-    await pool.query('SELECT 1');
-    if (db.schema !== 'public') await pool.query(`CREATE SCHEMA IF NOT EXISTS "${db.schema}"`);
+    await client.connect();
+    await client.query('SELECT 1');
+    if (db.schema !== 'public') await client.query(`CREATE SCHEMA IF NOT EXISTS "${db.schema}"`);
+    const table = await client.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [`"${db.schema}"."_prisma_migrations"`]);
+    if (!table.rows[0]?.t) return null;
+    const r = await client.query<AppliedMigration>(`SELECT migration_name AS name, checksum, finished_at IS NOT NULL AS finished, rolled_back_at IS NOT NULL AS "rolledBack" FROM "${db.schema}"."_prisma_migrations"`);
+    return r.rows;
   } catch (e) {
     throw classifyDbError(e);
   } finally {
-    await pool.end().catch(() => undefined);
+    await client.end().catch(() => undefined);
   }
+}
+
+interface AppliedMigration {
+  name: string;
+  checksum: string;
+  finished: boolean | number;
+  rolledBack: boolean | number;
+}
+
+/** `_prisma_migrations` of a SQLite file, read-only; null when the file or the table does not exist yet. */
+function readSqliteMigrations(db: Extract<DbConfig, { provider: 'sqlite' }>): AppliedMigration[] | null {
+  if (!existsSync(db.file)) return null;
+  let h: Database.Database | undefined;
+  try {
+    h = new Database(db.file, { readonly: true, fileMustExist: true, timeout: db.timeouts.lockMs });
+    const table = h.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'").get();
+    if (!table) return null;
+    return h.prepare('SELECT migration_name AS name, checksum, finished_at IS NOT NULL AS finished, rolled_back_at IS NOT NULL AS rolledBack FROM _prisma_migrations').all() as AppliedMigration[];
+  } catch (e) {
+    throw classifyDbError(e);
+  } finally {
+    h?.close();
+  }
+}
+
+/** True when every migration in the folder is applied, finished, with the same checksum, and none failed half-way. */
+function upToDate(list: MigrationList, applied: AppliedMigration[] | null): boolean {
+  if (applied === null) return false;
+  if (applied.some((a) => !a.finished && !a.rolledBack)) return false; // a failed migration: the engine reports it
+  const done = new Map(applied.filter((a) => a.finished && !a.rolledBack).map((a) => [a.name, a.checksum]));
+  return list.migrationDirectories.every((d) => {
+    const c = d.migrationFile.content;
+    return c.tag === 'ok' && done.get(d.path) === createHash('sha256').update(c.value).digest('hex');
+  });
 }
 
 export async function migrate(opts: { quiet?: boolean; db?: DbConfig } = {}): Promise<MigrateResult> {
@@ -43,21 +95,38 @@ export async function migrate(opts: { quiet?: boolean; db?: DbConfig } = {}): Pr
   const say = (s: string): void => {
     if (!opts.quiet) console.log(`[db] ${s}`);
   };
+  const migrationsList = readMigrationList(provider);
+  const where = db.provider === 'sqlite' ? db.file : `${db.redacted} (schema ${db.schema})`;
+  let applied: AppliedMigration[] | null;
   if (db.provider === 'sqlite') {
     try {
       mkdirSync(path.dirname(db.file), { recursive: true, mode: 0o700 });
     } catch (e) {
       throw new DbError('no-database', `cannot create the folder for ${db.file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { cause: e });
     }
-  } else await preflightPg(db);
+    applied = readSqliteMigrations(db);
+  } else applied = await preflightPg(db);
+  if (upToDate(migrationsList, applied)) {
+    say(`${provider} ${where}: up to date (${migrationsList.migrationDirectories.length} migration(s))`);
+    return { provider, applied: [], total: migrationsList.migrationDirectories.length };
+  }
   // An open SQLite client in this process (e.g. one that just failed on a missing table) can hold
   // the lock the engine needs; close it — getDb() reopens on next use.
   if (db.provider === 'sqlite') await closeDb();
-  const migrationsList = readMigrationList(provider);
-  const where = db.provider === 'sqlite' ? db.file : `${db.redacted} (schema ${db.schema})`;
-  const { appliedMigrationNames } = await withEngine(engineTarget(db), [[schemaPath(provider), renderSchema(provider)]], (e) =>
-    e.applyMigrations({ migrationsList, filters: FILTERS }),
-  );
+  let appliedMigrationNames: string[];
+  try {
+    ({ appliedMigrationNames } = await withEngine(engineTarget(db), [[schemaPath(provider), renderSchema(provider)]], (e) => e.applyMigrations({ migrationsList, filters: FILTERS })));
+  } catch (e) {
+    const err = classifyDbError(e);
+    if (db.provider === 'sqlite' && err.kind === 'busy') {
+      throw new DbError(
+        'busy',
+        `database busy: ${db.file} has migrations to apply, which needs the file to itself, but another process has it open (Quorum's web app or collector?); stop them and run \`npm run db:migrate\` (\`npm start\` migrates before it starts them) (${err.dbCode ?? 'SQLITE_BUSY'})`,
+        { cause: err, ...(err.dbCode ? { dbCode: err.dbCode } : {}) },
+      );
+    }
+    throw err;
+  }
   say(
     appliedMigrationNames.length > 0
       ? `${provider} ${where}: applied ${appliedMigrationNames.length} migration(s): ${appliedMigrationNames.join(', ')}`

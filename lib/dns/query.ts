@@ -1,8 +1,10 @@
 // A real DNS query to one server (ip or ip:port), classified: the CoreDNS probe's core.
 import { Resolver } from 'node:dns/promises';
+import { QuorumError } from '../errors';
+import { outboundPolicy } from '../net/outbound';
 import type { Status } from '../types';
 
-export type DnsOutcome = 'ok' | 'nxdomain' | 'nodata' | 'servfail' | 'refused' | 'timeout' | 'unreachable' | 'error';
+export type DnsOutcome = 'denied' | 'ok' | 'nxdomain' | 'nodata' | 'servfail' | 'refused' | 'timeout' | 'unreachable' | 'error';
 
 export interface DnsResult {
   server: string;
@@ -32,6 +34,13 @@ export function classifyDnsError(code: string | undefined): DnsOutcome {
 
 /** Queries A records for `name` at `server`, one try, bounded by timeoutMs. */
 export async function queryA(server: string, name: string, timeoutMs: number): Promise<DnsResult> {
+  const address = /^\[([^\]]+)\](:\d+)?$/.exec(server)?.[1] ?? (server.split(':').length === 2 ? server.split(':')[0]! : server);
+  try {
+    outboundPolicy().assertAddress(address, 'DNS server');
+  } catch (e) {
+    const reason = e instanceof QuorumError ? e.message : String(e);
+    return { server, name, outcome: 'denied', status: 'unknown', reason, addresses: [], latencyMs: null };
+  }
   const resolver = new Resolver({ timeout: timeoutMs, tries: 1 });
   resolver.setServers([server]);
   const started = performance.now();
@@ -44,6 +53,7 @@ export async function queryA(server: string, name: string, timeoutMs: number): P
     const outcome = classifyDnsError(code);
     const latencyMs = outcome === 'timeout' || outcome === 'unreachable' ? null : Math.round(performance.now() - started);
     const what: Record<DnsOutcome, string> = {
+      denied: 'refused by the outbound policy',
       ok: 'ok',
       nxdomain: `NXDOMAIN for ${name}`,
       nodata: `no A record for ${name}`,

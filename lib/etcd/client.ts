@@ -5,6 +5,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { QuorumError } from '../errors';
 import { classifyNetworkError } from '../k8s/client';
+import { outboundPolicy } from '../net/outbound';
 
 /** What a user registers for a cluster's etcd: client URLs and optional TLS material (PEM text). */
 export interface EtcdTarget {
@@ -49,6 +50,8 @@ export function validateEtcdTarget(t: EtcdTarget): EtcdTarget {
   if (!Array.isArray(t.endpoints) || t.endpoints.length === 0) throw new QuorumError('kubeconfig-invalid', 'etcd needs at least one client endpoint');
   if (t.endpoints.length > 15) throw new QuorumError('kubeconfig-invalid', `etcd: ${t.endpoints.length} endpoints; at most 15`);
   const endpoints = [...new Set(t.endpoints.map(parseEtcdEndpoint))];
+  const policy = outboundPolicy();
+  for (const e of endpoints) policy.checkUrl(e, 'etcd endpoint');
   if (Boolean(t.certPem) !== Boolean(t.keyPem)) throw new QuorumError('kubeconfig-invalid', 'etcd client certificate and key must be given together');
   if (t.certPem && !PEM_RE('CERTIFICATE').test(t.certPem)) throw new QuorumError('kubeconfig-invalid', 'etcd client certificate is not a PEM certificate');
   if (t.keyPem && !PEM_RE('(?:RSA |EC |ENCRYPTED )?PRIVATE KEY').test(t.keyPem)) throw new QuorumError('kubeconfig-invalid', 'etcd client key is not a PEM private key');
@@ -61,15 +64,22 @@ export function validateEtcdTarget(t: EtcdTarget): EtcdTarget {
 
 /** A client for one cluster's etcd endpoints (keep-alive agents, TLS material in memory only). */
 export function createEtcdClient(target: EtcdTarget): EtcdClient {
+  const policy = outboundPolicy();
   const httpsAgent = new https.Agent({
     keepAlive: true,
+    lookup: policy.lookup,
     maxSockets: 2,
     ...(target.caPem ? { ca: target.caPem } : {}),
     ...(target.certPem ? { cert: target.certPem } : {}),
     ...(target.keyPem ? { key: target.keyPem } : {}),
   });
-  const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 2 });
+  const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 2, lookup: policy.lookup });
   function request(endpoint: string, path: string, o: { method: 'GET' | 'POST'; timeoutMs: number; signal?: AbortSignal }): Promise<EtcdResponse> {
+    try {
+      policy.checkUrl(endpoint, 'etcd endpoint'); // registered endpoints and members' advertised client URLs alike
+    } catch (e) {
+      return Promise.reject(e);
+    }
     const url = new URL(path, endpoint + '/');
     const tls = url.protocol === 'https:';
     const started = performance.now();

@@ -1,7 +1,9 @@
 import https from 'node:https';
 import http from 'node:http';
+import type { LookupFunction } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { QuorumError } from '../errors';
+import { OUTBOUND_DENIED_CODE, outboundPolicy } from '../net/outbound';
 import type { ErrorClass } from '../types';
 import { resolveContext, type ResolvedContext } from './kubeconfig';
 
@@ -107,6 +109,7 @@ export function classifyNetworkError(e: unknown): { errorClass: ErrorClass; mess
   const code = err?.code ?? '';
   const msg = err?.message ?? String(e);
   switch (code) {
+    case OUTBOUND_DENIED_CODE: return { errorClass: 'outbound-denied', message: `refused by the outbound policy: ${msg}` };
     case 'ECONNREFUSED': return { errorClass: 'unreachable', message: `connection refused (${msg.replace(/^connect /, '')})` };
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
@@ -142,8 +145,21 @@ export function classifyNetworkError(e: unknown): { errorClass: ErrorClass; mess
   }
 }
 
-function kubeConfigFor(r: ResolvedContext): KubeConfig {
-  const kc = new KubeConfig();
+/** A KubeConfig whose connections (the Lease watch) resolve through the outbound policy's lookup. */
+class PolicyKubeConfig extends KubeConfig {
+  constructor(private readonly lookup: LookupFunction) {
+    super();
+  }
+  override createDispatcherOptions(...args: Parameters<KubeConfig['createDispatcherOptions']>): ReturnType<KubeConfig['createDispatcherOptions']> {
+    const o = super.createDispatcherOptions(...args);
+    if (o.type === 'agent') return { ...o, connect: { ...o.connect, lookup: this.lookup } };
+    if (o.type === 'none') return { type: 'agent', connect: { lookup: this.lookup } };
+    throw new QuorumError('outbound-denied', 'kubeconfig proxies are not supported');
+  }
+}
+
+function kubeConfigFor(r: ResolvedContext, lookup: LookupFunction): KubeConfig {
+  const kc = new PolicyKubeConfig(lookup);
   const user =
     r.auth.kind === 'token' ? { name: 'user', token: r.auth.token }
     : r.auth.kind === 'client-certificate' ? { name: 'user', certData: Buffer.from(r.auth.certData).toString('base64'), keyData: Buffer.from(r.auth.keyData).toString('base64') }
@@ -167,7 +183,11 @@ function kubeConfigFor(r: ResolvedContext): KubeConfig {
 /** Builds a connection from a kubeconfig text (validated by resolveContext). */
 export async function connect(kubeconfigText: string, context?: string, opts: { baseDir?: string } = {}): Promise<K8sConnection> {
   const resolved = resolveContext(kubeconfigText, context, opts);
-  const kubeConfig = kubeConfigFor(resolved);
+  // Outbound policy (lib/net/outbound.ts): the server URL is checked before anything connects, and
+  // every socket resolves names through the policy's lookup, so the checked address is the one used.
+  const policy = outboundPolicy();
+  policy.checkUrl(resolved.server, 'API server');
+  const kubeConfig = kubeConfigFor(resolved, policy.lookup);
   const reqOpts: https.RequestOptions = {};
   await kubeConfig.applyToHTTPSOptions(reqOpts);
   const tls: https.AgentOptions = {
@@ -177,9 +197,13 @@ export async function connect(kubeconfigText: string, context?: string, opts: { 
     ...(reqOpts.key ? { key: reqOpts.key } : {}),
     rejectUnauthorized: !resolved.insecureSkipTlsVerify,
     ...(resolved.tlsServerName ? { servername: resolved.tlsServerName } : {}),
+    lookup: policy.lookup,
   };
+  // Requests share 4 sockets; each watch holds its own long-lived one (never starving the requests).
   const agent = new https.Agent({ ...tls, maxSockets: 4 });
   const watchAgent = new https.Agent(tls);
+  const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4, lookup: policy.lookup });
+  const httpWatchAgent = new http.Agent({ keepAlive: true, lookup: policy.lookup });
   const headers: Record<string, string> = { Accept: 'application/json, text/plain;q=0.9, */*;q=0.1', 'User-Agent': 'quorum/0.1' };
   for (const [k, v] of Object.entries(reqOpts.headers ?? {})) if (typeof v === 'string') headers[k] = v;
   if (resolved.auth.kind === 'basic') {
@@ -187,6 +211,11 @@ export async function connect(kubeconfigText: string, context?: string, opts: { 
   }
 
   function get(path: string, o: GetOptions): Promise<RawResponse> {
+    try {
+      if (o.baseUrl !== undefined) policy.checkUrl(o.baseUrl, 'API server replica');
+    } catch (e) {
+      return Promise.reject(e);
+    }
     const url = new URL(path, (o.baseUrl ?? resolved.server) + '/');
     const mod = url.protocol === 'http:' ? http : https;
     const started = performance.now();
@@ -200,7 +229,7 @@ export async function connect(kubeconfigText: string, context?: string, opts: { 
       const cap = o.maxBodyBytes ?? MAX_BODY_BYTES;
       traffic.requests += 1;
       let failed: QuorumError | undefined;
-      const req = mod.request(url, { method: 'GET', headers, ...(url.protocol === 'https:' ? { agent } : {}), signal }, (res) => {
+      const req = mod.request(url, { method: 'GET', headers, agent: url.protocol === 'https:' ? agent : httpAgent, signal }, (res) => {
         const declared = Number(res.headers['content-length']);
         if (Number.isFinite(declared) && declared > cap) {
           failed = tooLarge(`GET ${path}`, cap, 0, declared);
@@ -266,7 +295,7 @@ export async function connect(kubeconfigText: string, context?: string, opts: { 
       };
       armIdle(o.timeoutMs, `no answer to GET ${path} within ${o.timeoutMs} ms`);
       traffic.requests += 1;
-      const req = mod.request(url, { method: 'GET', headers, ...(url.protocol === 'https:' ? { agent: watchAgent } : {}), signal: controller.signal }, (res) => {
+      const req = mod.request(url, { method: 'GET', headers, agent: url.protocol === 'https:' ? watchAgent : httpWatchAgent, signal: controller.signal }, (res) => {
         const status = res.statusCode ?? 0;
         const parts: Buffer[] = [];
         let partBytes = 0;

@@ -7,12 +7,12 @@
 // - then a watch from the list's resourceVersion with bookmarks; after a drop it resumes from the last
 //   resourceVersion it saw (no relist); on 410 Gone (the version left the apiserver's window, e.g. after
 //   a compaction or an apiserver restart) it relists;
-// - every retry waits per the one backoff policy (lib/backoff.ts);
+// - every retry waits per the one backoff policy (lib/deadline.ts, WATCH_RETRY);
 // - no answer is truncated: a list page over its cap or one object over the line cap is `too-large`.
 //
 // `runListWatch` delivers raw events (the Lease watch folds them itself); `startInformer` keeps a
 // store of projected objects (only the fields a consumer needs) with a bounded object budget.
-import { Backoff, WATCH_RETRY, sleep } from '../backoff';
+import { Backoff, WATCH_RETRY, pause } from '../deadline';
 import { QuorumError, describeError } from '../errors';
 import type { ErrorClass } from '../types';
 import { K8sStatusError, type K8sConnection } from './client';
@@ -217,7 +217,7 @@ export async function runListWatch(conn: K8sConnection, o: ListWatchOptions): Pr
       } catch (handlerError) {
         o.onLog?.({ event: 'watch-handler-error', path: o.path, error: describeError(handlerError) });
       }
-      await sleep(retryInMs, o.signal, { ref: false }); // a background retry never keeps the process alive
+      await pause(retryInMs, o.signal, { ref: false }); // a background retry never keeps the process alive
     }
   }
 }

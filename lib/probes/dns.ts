@@ -1,4 +1,6 @@
 // CoreDNS: the kube-dns endpoints, a real query for kubernetes.default.svc.<domain> to each one.
+import { outboundPolicy } from '../net/outbound';
+import { loadEnv } from '../env';
 import { QuorumError, describeError } from '../errors';
 import { queryA } from '../dns/query';
 import { getJson } from '../k8s/json';
@@ -28,7 +30,7 @@ export function dnsEndpoints(list: EndpointSliceList): DnsEndpoint[] {
   return out.sort((a, b) => a.address.localeCompare(b.address, 'en', { numeric: true }));
 }
 
-export const DNS_QUERY_NAME = (domain = process.env.QUORUM_CLUSTER_DOMAIN ?? 'cluster.local'): string => `kubernetes.default.svc.${domain}`;
+export const DNS_QUERY_NAME = (domain = loadEnv().clusterDomain): string => `kubernetes.default.svc.${domain}`;
 
 /** Each DNS server the user added (cluster settings): one sample each, target "server:IP:port". */
 async function userServers(ctx: ProbeContext, at: number): Promise<ProbeResult[]> {
@@ -67,8 +69,9 @@ async function kubeDns(ctx: ProbeContext): Promise<ProbeResult[]> {
     }
   }
   const name = DNS_QUERY_NAME();
+  const capped = outboundPolicy().cap(eps); // at most QUORUM_OUTBOUND_MAX_TARGETS endpoints queried
   const per: ProbeResult[] = await Promise.all(
-    eps.map(async (e): Promise<ProbeResult> => {
+    capped.kept.map(async (e): Promise<ProbeResult> => {
       const server = e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
       const r = await queryA(server, name, Math.min(ctx.timeoutMs, 3000));
       const notReady = !e.ready ? ' (endpoint not ready in kube-dns)' : '';
@@ -81,11 +84,12 @@ async function kubeDns(ctx: ProbeContext): Promise<ProbeResult[]> {
   );
   const answering = per.filter((p) => p.status === 'up');
   const readyCount = eps.filter((e) => e.ready).length;
-  const status: ProbeResult['status'] = eps.length === 0 || answering.length === 0 ? 'down' : answering.length < eps.length ? 'degraded' : 'up';
+  const status: ProbeResult['status'] = eps.length === 0 || answering.length === 0 ? 'down' : answering.length < capped.kept.length ? 'degraded' : 'up';
   const failing = per.filter((p) => p.status !== 'up');
   const reason = eps.length === 0
     ? 'kube-dns has no endpoints'
-    : `${answering.length} of ${eps.length} CoreDNS endpoints resolve ${name}` + (failing.length ? `; failing: ${failing.map((f) => `${f.target} (${f.reason})`).join('; ')}` : '');
+    : `${answering.length} of ${capped.kept.length} CoreDNS endpoints resolve ${name}` + (failing.length ? `; failing: ${failing.map((f) => `${f.target} (${f.reason})`).join('; ')}` : '') +
+      (capped.dropped ? `; ${capped.dropped} more not queried (QUORUM_OUTBOUND_MAX_TARGETS)` : '');
   return [
     { probe: 'dns', target: 'kube-dns', status, reason, latencyMs: answering.length ? Math.max(...answering.map((a) => a.latencyMs ?? 0)) : null, at, detail: { facts: { endpoints: eps.length, ready: readyCount, answering: answering.length, name } } },
     ...per,

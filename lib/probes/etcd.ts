@@ -3,6 +3,7 @@
 // comes from the first endpoint that answers it. Quorum and fault tolerance: lib/etcd/quorum.ts.
 // Without registered endpoints the probe returns nothing (etcd is then seen only through the
 // apiserver's etcd readyz checks).
+import { outboundPolicy } from '../net/outbound';
 import { QuorumError, describeError } from '../errors';
 import { parseEtcdHealth, parseEtcdStatus, parseMemberList, etcdHttpError, type EtcdClient, type EtcdHealth, type EtcdMember, type EtcdStatus } from '../etcd/client';
 import { quorumState } from '../etcd/quorum';
@@ -184,7 +185,9 @@ export async function probeEtcd(client: EtcdClient, ctx: EtcdProbeContext): Prom
       .filter((m) => !seenIds.has(m.id) && !m.clientURLs.some((u) => seenUrls.has(u.replace(/\/$/, ''))))
       .map((m) => m.clientURLs.find((u) => /^https?:\/\//.test(u))?.replace(/\/$/, ''))
       .filter((u): u is string => u !== undefined);
-    if (extra.length) observations = [...first, ...(await Promise.all(extra.map((e) => observe(client, e, false, ctx))))];
+    // Capped per cluster (outbound policy): a member list is the cluster's word, not ours.
+    const { kept } = outboundPolicy().cap(extra);
+    if (kept.length) observations = [...first, ...(await Promise.all(kept.map((e) => observe(client, e, false, ctx))))];
   }
   return summarizeEtcd(observations, members, at);
 }

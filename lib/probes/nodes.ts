@@ -1,7 +1,7 @@
 // Worker nodes: Ready/NotReady/Unknown, N+1 headroom and zone loss (lib/nodes/headroom.ts), computed
 // from the collector's watched Nodes and Pods (no list per cycle). Without watches (a one-off probe)
 // the nodes and pods are listed once, paginated, under the same object limit.
-import { clusterObjectLimit } from '../env';
+import { loadEnv } from '../env';
 import { QuorumError, describeError } from '../errors';
 import type { K8sConnection } from '../k8s/client';
 import { listPages } from '../k8s/informer';
@@ -36,7 +36,7 @@ function cachedReport(w: ClusterWatches): HeadroomReport {
 
 /** One paginated pass over nodes and pods (no watch), bounded by the object limit. */
 async function listOnce(conn: K8sConnection, opts: { timeoutMs: number; signal: AbortSignal }): Promise<HeadroomReport> {
-  const limit = clusterObjectLimit();
+  const limit = loadEnv().collector.objectLimit;
   const nodes: NodeInfo[] = [];
   const pods: PodInfo[] = [];
   const over = (): void => {

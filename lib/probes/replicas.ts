@@ -1,5 +1,6 @@
 // Every kube-apiserver replica, found from the `kubernetes` EndpointSlice and the apiserver identity
 // Leases, probed directly (/readyz?verbose) when reachable. A summary sample says "2 of 3 ready".
+import { outboundPolicy } from '../net/outbound';
 import { QuorumError, describeError } from '../errors';
 import { getJson } from '../k8s/json';
 import { parseMicroTime } from '../failover/reducer';
@@ -73,15 +74,17 @@ async function run(ctx: ProbeContext): Promise<ProbeResult[]> {
       identities = null; // optional evidence; RBAC may not allow it
     }
   }
+  // At most QUORUM_OUTBOUND_MAX_TARGETS replicas are probed directly (the EndpointSlice is the cluster's word).
+  const capped = outboundPolicy().cap(endpoints);
   const perReplica = await Promise.all(
-    endpoints.map((e) => probeHealth(ctx, 'readyz', 'apiserver-replicas', hostPort(e), `https://${hostPort(e)}`)),
+    capped.kept.map((e) => probeHealth(ctx, 'readyz', 'apiserver-replicas', hostPort(e), `https://${hostPort(e)}`)),
   );
   const ready = perReplica.filter((r) => r.status === 'up');
   const notReady = perReplica.filter((r) => r.status !== 'up');
   const total = Math.max(endpoints.length, identities?.length ?? 0);
   let status: ProbeResult['status'];
   if (endpoints.length === 0) status = 'down';
-  else if (ready.length === endpoints.length && (identities === null || identities.length <= endpoints.length)) status = 'up';
+  else if (ready.length === capped.kept.length && capped.dropped === 0 && (identities === null || identities.length <= endpoints.length)) status = 'up';
   else if (ready.length === 0 && notReady.every((r) => r.status === 'unknown')) status = 'unknown';
   else if (ready.length === 0) status = 'down';
   else status = 'degraded';
@@ -89,7 +92,8 @@ async function run(ctx: ProbeContext): Promise<ProbeResult[]> {
     endpoints.length === 0
       ? 'the kubernetes EndpointSlice lists no apiserver'
       : `${ready.length} of ${total} replicas ready` + (notReady.length ? `; not ready: ${notReady.map((r) => `${r.target} (${r.reason})`).join('; ')}` : '') +
-        (identities !== null && identities.length > endpoints.length ? `; ${identities.length} live identity leases but ${endpoints.length} endpoints` : '');
+        (identities !== null && identities.length > endpoints.length ? `; ${identities.length} live identity leases but ${endpoints.length} endpoints` : '') +
+        (capped.dropped ? `; ${capped.dropped} more not probed (QUORUM_OUTBOUND_MAX_TARGETS=${outboundPolicy().config.maxTargetsPerCluster})` : '');
   const summary: ProbeResult = {
     probe: 'apiserver-replicas',
     target: 'replicas',

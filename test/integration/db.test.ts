@@ -15,7 +15,9 @@ import { migrationsDir, type Provider } from '@/lib/db/schema';
 import { createCluster, getCluster, listClusters, loadClusterKubeconfig, removeCluster } from '@/lib/data/clusters';
 import { getClusterDetail, getFleetOverview } from '@/lib/data/overview';
 import { insertSamples, insertSamplesCounted, listSamples } from '@/lib/data/samples';
+import { QuorumError } from '@/lib/errors';
 import { SecretError } from '@/lib/secrets';
+import { withEnv } from '../support/with-env';
 import type { ProbeResult, Status } from '@/lib/types';
 
 const PG_URL = process.env.QUORUM_TEST_PG_URL;
@@ -23,20 +25,8 @@ const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
 
 const isDbError = (kind: DbError['kind'], re?: RegExp) => (e: unknown): boolean =>
   e instanceof DbError && e.kind === kind && (re ? re.test(e.message) : true) && !/\n\s+at /.test(e.message);
-
-/** Runs `fn` with DATABASE_URL / QUORUM_DATA_DIR set, then restores the previous values and handle. */
-async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
-  const saved: Record<string, string | undefined> = {};
-  for (const k of Object.keys(vars)) saved[k] = process.env[k];
-  await closeDb();
-  for (const [k, v] of Object.entries(vars)) (v === undefined ? delete process.env[k] : (process.env[k] = v));
-  try {
-    return await fn();
-  } finally {
-    await closeDb();
-    for (const [k, v] of Object.entries(saved)) (v === undefined ? delete process.env[k] : (process.env[k] = v));
-  }
-}
+/** Bad input is the caller's error (QuorumError invalid-input), not a database error. */
+const isInvalidInput = (re: RegExp) => (e: unknown): boolean => e instanceof QuorumError && e.errorClass === 'invalid-input' && re.test(e.message);
 
 async function closedPort(): Promise<number> {
   const srv = net.createServer();
@@ -151,8 +141,9 @@ function providerSuite(provider: Provider): void {
       assert.ok(!Buffer.from(raw.credentials).includes(Buffer.from('apiVersion')), 'stored credentials are not plaintext');
       // Rows cannot be swapped: beta's envelope copied onto alpha does not decrypt as alpha.
       await db.prisma.$executeRawUnsafe(`UPDATE "Cluster" SET "credentials" = (SELECT "credentials" FROM "Cluster" WHERE "id" = '${b.id}') WHERE "id" = '${a.id}'`);
-      await assert.rejects(loadClusterKubeconfig(a.id), (e: unknown) => e instanceof SecretError && e.kind === 'undecryptable');
-      await assert.rejects(loadClusterKubeconfig('no-such-id'), isDbError('query', /no cluster with id/));
+      // Classified for the collector and the overview since issue 10 (the SecretError is the cause).
+      await assert.rejects(loadClusterKubeconfig(a.id), (e: unknown) => e instanceof QuorumError && e.errorClass === 'credentials-undecryptable' && e.cause instanceof SecretError && e.cause.kind === 'undecryptable');
+      await assert.rejects(loadClusterKubeconfig('no-such-id'), isInvalidInput(/no cluster with id/));
     } finally {
       assert.equal(await removeCluster('it-alpha'), true);
       assert.equal(await removeCluster(b.id), true);
@@ -183,8 +174,8 @@ function providerSuite(provider: Provider): void {
       assert.equal(windowed.length, 10);
       assert.equal(windowed[1]!.latencyMs, 13, 'latency stored as whole ms');
       assert.equal((await listSamples({ clusterId: c.id, since: new Date(t0), limit: 7 })).length, 7);
-      await assert.rejects(listSamples({ clusterId: c.id, since: new Date('nope') }), isDbError('query', /since must be a valid Date/));
-      await assert.rejects(insertSamples(c.id, [{ ...readyz(t0, 'up'), status: 'sideways' as Status }]), isDbError('query', /not one of up, degraded, down, unknown/));
+      await assert.rejects(listSamples({ clusterId: c.id, since: new Date('nope') }), isInvalidInput(/since must be a valid Date/));
+      await assert.rejects(insertSamples(c.id, [{ ...readyz(t0, 'up'), status: 'sideways' as Status }]), isInvalidInput(/not one of up, degraded, down, unknown/));
       assert.equal((await listSamples({ clusterId: c.id, since: new Date(t0), limit: 100_000 })).length, 1201, 'a refused batch writes nothing');
       assert.equal(await insertSamplesCounted('00000000-0000-0000-0000-000000000000', [readyz(t0, 'up')]), 0);
       await insertSamples(c.id, []);

@@ -2,7 +2,7 @@
 // a SQLite file and a real PostgreSQL (QUORUM_TEST_PG_URL), each in its own folder / schema.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DbError, closeDb } from '@/lib/db';
+import { closeDb } from '@/lib/db';
 import type { Provider } from '@/lib/db/schema';
 import { forEachProvider, useProviderDb } from './provider-db';
 import { createCluster, getCluster, removeCluster, updateClusterSettings } from '@/lib/data/clusters';
@@ -60,8 +60,8 @@ function providerSuite(provider: Provider): void {
     const window = await listFailovers({ clusterId, since: new Date('2026-11-26T10:30:00Z'), until: new Date('2026-11-26T12:00:00Z') });
     assert.deepEqual(window.map((e) => e.newHolder), ['cp3_b'], 'since inclusive, until exclusive');
     assert.deepEqual(await listFailovers({ clusterId, since: new Date('2026-11-26T00:00:00Z'), lease: 'kube-system/kube-controller-manager' }), []);
-    await assert.rejects(insertFailoverEvents(clusterId, [{ ...a, kind: 'guess' as never }]), (e: unknown) => e instanceof DbError && e.kind === 'query');
-    await assert.rejects(listFailovers({ clusterId, since: new Date('nope') }), (e: unknown) => e instanceof DbError && /since/.test(e.message));
+    await assert.rejects(insertFailoverEvents(clusterId, [{ ...a, kind: 'guess' as never }]), (e: unknown) => e instanceof QuorumError && e.errorClass === 'invalid-input');
+    await assert.rejects(listFailovers({ clusterId, since: new Date('nope') }), (e: unknown) => e instanceof QuorumError && e.errorClass === 'invalid-input' && /since/.test(e.message));
   });
 
   test('watch gaps: idempotent, listed when they overlap the window', async () => {
@@ -70,7 +70,7 @@ function providerSuite(provider: Provider): void {
     const gaps = await listWatchGaps({ clusterId, since: new Date('2026-11-26T13:01:00Z'), until: new Date('2026-11-26T14:00:00Z') });
     assert.deepEqual(gaps, [{ namespace: 'kube-system', startedAt: '2026-11-26T13:00:00.000Z', endedAt: '2026-11-26T13:02:30.000Z', durationMs: 150_000, reason: 'connect ECONNREFUSED' }]);
     assert.deepEqual(await listWatchGaps({ clusterId, since: new Date('2026-11-26T13:03:00Z') }), []);
-    await assert.rejects(insertWatchGaps(clusterId, [{ ...g, endedAt: g.startedAt - 1 }]), (e: unknown) => e instanceof DbError && e.kind === 'query');
+    await assert.rejects(insertWatchGaps(clusterId, [{ ...g, endedAt: g.startedAt - 1 }]), (e: unknown) => e instanceof QuorumError && e.errorClass === 'invalid-input');
   });
 
   test('lease seeds come from the latest leader-election samples that knew the holder', async () => {

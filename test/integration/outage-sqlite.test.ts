@@ -14,6 +14,8 @@ const dataDir = mkdtempSync(path.join(os.tmpdir(), 'quorum-outage-sqlite-'));
 process.env.QUORUM_DATA_DIR = dataDir;
 delete process.env.DATABASE_URL;
 delete process.env.QUORUM_SECRET_KEY;
+// The stand-in API server below listens on loopback: allowed explicitly (lib/net/outbound.ts).
+process.env.QUORUM_OUTBOUND_ALLOW_LOOPBACK = '1';
 
 const { migrate } = await import('@/lib/db/migrate');
 const { closeDb } = await import('@/lib/db');

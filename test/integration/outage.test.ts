@@ -6,55 +6,23 @@
 // answers `down`/`unknown` within milliseconds — no lab needed.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { freePort, startOwnPg, type OwnPg } from '../support/own-pg';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
-const PG_BIN = process.env.QUORUM_PG_BIN ?? '/usr/lib/postgresql/15/bin';
-const pgDir = mkdtempSync(path.join(os.tmpdir(), 'quorum-outage-pg-'));
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'quorum-outage-data-'));
-const asRoot = process.getuid?.() === 0;
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
-
-/** Runs a PostgreSQL binary as the `postgres` user when we are root (initdb refuses root). */
-function pgRun(bin: string, args: string[]): string {
-  const cmd = asRoot ? 'runuser' : path.join(PG_BIN, bin);
-  const full = asRoot ? ['-u', 'postgres', '--', path.join(PG_BIN, bin), ...args] : args;
-  return execFileSync(cmd, full, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
-}
-
-let pgPort = 0;
-const pgData = path.join(pgDir, 'data');
-const pgStart = (): string => pgRun('pg_ctl', ['-D', pgData, '-l', path.join(pgDir, 'log'), '-o', `-p ${pgPort} -k ${pgDir} -c listen_addresses=127.0.0.1`, '-w', '-t', '30', 'start']);
-const pgStop = (): string => pgRun('pg_ctl', ['-D', pgData, '-m', 'fast', '-w', '-t', '30', 'stop']);
-const dbUrl = (): string => `postgres://quorum@127.0.0.1:${pgPort}/quorum_outage`;
+let own: OwnPg;
+const pgStart = (): void => own.start();
+const pgStop = (): void => own.stop();
+const dbUrl = (): string => own.url('quorum_outage');
 
 before(async () => {
-  assert.ok(existsSync(path.join(PG_BIN, 'initdb')), `PostgreSQL binaries not found in ${PG_BIN} (set QUORUM_PG_BIN)`);
-  if (asRoot) {
-    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
-    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
-    chownSync(pgDir, uid, gid);
-  }
-  pgPort = await freePort();
-  pgRun('initdb', ['-D', pgData, '-U', 'quorum', '-A', 'trust', '--no-sync', '-E', 'UTF8']);
-  pgStart();
-  const c = new pg.Client({ connectionString: `postgres://quorum@127.0.0.1:${pgPort}/postgres` });
-  await c.connect();
-  await c.query('CREATE DATABASE quorum_outage');
-  await c.end();
+  own = await startOwnPg('quorum-outage', ['quorum_outage']);
   process.env.DATABASE_URL = dbUrl();
   process.env.QUORUM_DATA_DIR = dataDir;
   process.env.QUORUM_SECRET_KEY = randomBytes(32).toString('hex');
@@ -64,12 +32,7 @@ after(async () => {
   for (const c of spawned) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   const { closeDb } = await import('@/lib/db');
   await closeDb().catch(() => undefined);
-  try {
-    pgStop();
-  } catch {
-    /* already stopped */
-  }
-  rmSync(pgDir, { recursive: true, force: true });
+  own?.remove();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -166,12 +129,16 @@ test('PostgreSQL down, collector SIGKILLed and restarted during the outage, Post
   const segs = readdirSync(path.join(dataDir, 'collector-buffer')).filter((f) => f.startsWith('seg-'));
   assert.ok(segs.length > 0, 'the buffer is on disk');
 
-  // 4. Collector B starts while the DB is still down: it replays A's buffer (and cannot list clusters yet).
+  // 4. Collector B starts while the DB is still down: it replays A's buffer, and probes the cluster A
+  //    last listed, with the credentials envelope A kept (known-clusters.json): nothing to wait for.
   const b = startCollector();
   const replay = await b.waitFor((l) => l.event === 'buffer-replay', 30_000, 'buffer-replay');
   assert.equal(replay.samples, bufferedByA, 'B replays exactly what A had not written');
   assert.equal(replay.corrupt, 0);
-  await b.waitFor((l) => isCycle(l) && typeof l.dbError === 'string', 10_000, 'a cycle of B during the outage');
+  const bDown = await b.waitFor((l) => isCycle(l) && typeof l.dbError === 'string', 10_000, 'a cycle of B during the outage');
+  assert.equal(bDown.clusters, 1, 'B probes the cluster A knew although the database is down');
+  assert.equal(bDown.clustersFromCache, true);
+  assert.ok(Number(bDown.samples) > 0);
 
   // 5. The DB returns: B writes the backlog, then keeps writing its own cycles.
   pgStart();

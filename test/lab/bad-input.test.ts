@@ -22,6 +22,9 @@ const labState = process.env.QUORUM_LAB_STATE ?? path.join(root, 'lab', '.state'
 const quorumKubeconfig = path.join(labState, 'quorum.kubeconfig');
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'quorum-badinput-'));
 process.env.QUORUM_DATA_DIR = dataDir;
+// The lab's load balancer is 127.0.0.1:16443 (and this suite's own peers are on loopback): loopback
+// targets are refused unless allowed explicitly (lib/net/outbound.ts, README "Security").
+process.env.QUORUM_OUTBOUND_ALLOW_LOOPBACK = '1';
 delete process.env.DATABASE_URL;
 delete process.env.QUORUM_SECRET_KEY;
 

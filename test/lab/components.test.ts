@@ -12,6 +12,9 @@ import { promisify } from 'node:util';
 const root = path.resolve(import.meta.dirname, '..', '..');
 const labState = path.resolve(process.env.QUORUM_LAB_STATE ?? path.join(root, 'lab', '.state'));
 process.env.QUORUM_DATA_DIR = mkdtempSync(path.join(os.tmpdir(), 'quorum-components-'));
+// The lab's load balancer is 127.0.0.1:16443 (and this suite's own peers are on loopback): loopback
+// targets are refused unless allowed explicitly (lib/net/outbound.ts, README "Security").
+process.env.QUORUM_OUTBOUND_ALLOW_LOOPBACK = '1';
 delete process.env.DATABASE_URL;
 
 const { migrate } = await import('@/lib/db/migrate');

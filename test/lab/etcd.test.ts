@@ -18,6 +18,9 @@ const bin = path.join(root, 'lab', '.bin');
 const LAB_ETCD = [11, 12, 13].map((n) => `http://10.213.0.${n}:2379`);
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'quorum-etcdtest-'));
 process.env.QUORUM_DATA_DIR = dataDir;
+// The lab's load balancer is 127.0.0.1:16443 (and this suite's own peers are on loopback): loopback
+// targets are refused unless allowed explicitly (lib/net/outbound.ts, README "Security").
+process.env.QUORUM_OUTBOUND_ALLOW_LOOPBACK = '1';
 delete process.env.DATABASE_URL;
 delete process.env.QUORUM_SECRET_KEY;
 

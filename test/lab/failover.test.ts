@@ -15,6 +15,9 @@ const root = path.resolve(import.meta.dirname, '..', '..');
 const labState = path.resolve(process.env.QUORUM_LAB_STATE ?? path.join(root, 'lab', '.state'));
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'quorum-failover-'));
 process.env.QUORUM_DATA_DIR = dataDir;
+// The lab's load balancer is 127.0.0.1:16443 (and this suite's own peers are on loopback): loopback
+// targets are refused unless allowed explicitly (lib/net/outbound.ts, README "Security").
+process.env.QUORUM_OUTBOUND_ALLOW_LOOPBACK = '1';
 delete process.env.DATABASE_URL;
 
 const { migrate } = await import('@/lib/db/migrate');

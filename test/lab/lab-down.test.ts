@@ -20,14 +20,16 @@ function labCli(...args: string[]): Record<string, unknown> {
 
 /** Every process whose executable lives in the lab's binary folder, or whose command line names the lab's files. */
 function labProcesses(): string[] {
-  const binDir = realpathSync(path.join(root, 'lab', '.bin'));
+  // lab/.bin is a folder of links into the per-version build cache: /proc/<pid>/exe names the cache file.
+  const binDir = path.join(root, 'lab', '.bin');
+  const binaries = new Set(readdirSync(binDir).map((f) => realpathSync(path.join(binDir, f))));
   const found: string[] = [];
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
     try {
       const exe = readlinkSync(`/proc/${d}/exe`);
       const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').join(' ');
-      if (exe.startsWith(binDir) || cmd.includes(path.join(state, 'conf')) || cmd.includes(path.join(root, 'lab', 'supervisor.ts')) || cmd.includes(path.join(root, 'lab', 'workers.ts'))) {
+      if (binaries.has(exe) || cmd.includes(path.join(state, 'conf')) || cmd.includes(path.join(root, 'lab', 'supervisor.ts')) || cmd.includes(path.join(root, 'lab', 'workers.ts'))) {
         found.push(`${d}: ${cmd.slice(0, 120)}`);
       }
     } catch { /* exited or kernel thread */ }

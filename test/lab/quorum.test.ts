@@ -12,6 +12,9 @@ import { promisify } from 'node:util';
 const root = path.resolve(import.meta.dirname, '..', '..');
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'quorum-labtest-'));
 process.env.QUORUM_DATA_DIR = dataDir;
+// The lab's load balancer is 127.0.0.1:16443 (and this suite's own peers are on loopback): loopback
+// targets are refused unless allowed explicitly (lib/net/outbound.ts, README "Security").
+process.env.QUORUM_OUTBOUND_ALLOW_LOOPBACK = '1';
 delete process.env.DATABASE_URL;
 
 const { migrate } = await import('@/lib/db/migrate');

@@ -21,6 +21,8 @@ const root = path.resolve(import.meta.dirname, '..', '..');
 const labState = path.resolve(process.env.QUORUM_LAB_STATE ?? path.join(root, 'lab', '.state'));
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'quorum-scale-'));
 process.env.QUORUM_DATA_DIR = dataDir;
+// The lab's apiservers sit behind a loopback LB: allowed explicitly, as an operator would (lib/net/outbound.ts).
+process.env.QUORUM_OUTBOUND_ALLOW_LOOPBACK = '1';
 delete process.env.DATABASE_URL;
 
 const { migrate } = await import('@/lib/db/migrate');

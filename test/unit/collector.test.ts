@@ -1,14 +1,15 @@
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DiskBuffer, decodeLine, encodeLine, type BufferRecord, type NewRecord } from '@/lib/collector/buffer';
+import { DiskBuffer } from '@/lib/collector/buffer';
+import { decodeLine, encodeLine, type BufferRecord, type NewRecord } from '@/lib/collector/buffer-codec';
 import { QuorumError } from '@/lib/errors';
-import { cronExpression, loadCollectorConfig } from '@/lib/collector/config';
+import { cronExpression, loadEnv } from '@/lib/env';
 import { mapLimit } from '@/lib/collector/run';
 import type { ProbeResult } from '@/lib/types';
+import { tempDirs } from '../support/temp-dirs';
 
 const sample = (i: number): ProbeResult => ({ probe: 'apiserver-readyz', target: 'endpoint', status: 'up', reason: 'ok', latencyMs: i, at: i });
 
@@ -17,19 +18,12 @@ test('cron expressions for intervals that divide a minute or an hour; others ref
   assert.equal(cronExpression(60), '0 */1 * * * *');
   assert.equal(cronExpression(300), '0 */5 * * * *');
   assert.throws(() => cronExpression(7), /must divide a minute/);
-  assert.throws(() => loadCollectorConfig({ QUORUM_COLLECTOR_INTERVAL_SECONDS: 'ten' }), /QUORUM_COLLECTOR_INTERVAL_SECONDS=ten is invalid/);
-  assert.deepEqual(loadCollectorConfig({}), { intervalSeconds: 10, probeTimeoutMs: 5000, concurrency: 16, bufferLimit: 100000, bufferBytes: 64 * 1024 * 1024 });
+  assert.throws(() => loadEnv({ QUORUM_COLLECTOR_INTERVAL_SECONDS: 'ten' }), /QUORUM_COLLECTOR_INTERVAL_SECONDS=ten is invalid/);
+  assert.throws(() => loadEnv({ QUORUM_COLLECTOR_INTERVAL_SECONDS: '7' }), /must divide a minute/);
+  assert.deepEqual(loadEnv({}).collector, { intervalSeconds: 10, probeTimeoutMs: 5000, concurrency: 16, bufferLimit: 100000, bufferBytes: 64 * 1024 * 1024, objectLimit: 200_000 });
 });
 
-const made: string[] = [];
-const tmp = (): string => {
-  const d = mkdtempSync(path.join(os.tmpdir(), 'quorum-buffer-'));
-  made.push(d);
-  return d;
-};
-after(() => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
+const tmp = tempDirs('quorum-buffer');
 const rec = (clusterId: string, n: number, base = 0): NewRecord => ({ kind: 'samples', clusterId, payload: Array.from({ length: n }, (_, j) => sample(base + j)) });
 const open = (dir: string, over: Partial<Parameters<typeof DiskBuffer.open>[0]> = {}) => DiskBuffer.open({ dir, maxBytes: 1 << 20, maxWeight: 1000, ...over });
 const segments = (dir: string): string[] => readdirSync(dir).filter((f) => f.startsWith('seg-')).sort();

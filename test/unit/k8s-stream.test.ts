@@ -12,12 +12,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Backoff, backoffDelayMs, WATCH_RETRY } from '@/lib/backoff';
+import { Backoff, WATCH_RETRY } from '@/lib/deadline';
 import { QuorumError } from '@/lib/errors';
 import { connect, type K8sConnection } from '@/lib/k8s/client';
 import { ObjectBudget, startInformer, type KubeObject } from '@/lib/k8s/informer';
 import { getJson } from '@/lib/k8s/json';
 
+// The test server listens on loopback: allowed explicitly, as an operator would (lib/net/outbound.ts).
+process.env.QUORUM_OUTBOUND_ALLOW_LOOPBACK = '1';
 const dir = mkdtempSync(path.join(os.tmpdir(), 'quorum-k8s-stream-'));
 let server: https.Server;
 let conn: K8sConnection;
@@ -49,7 +51,7 @@ const until = async (what: string, f: () => boolean, ms = 10_000): Promise<void>
     await new Promise((r) => setTimeout(r, 10));
   }
 };
-const fast = (): Backoff => new Backoff({ initialMs: 5, maxMs: 20, factor: 2, jitter: 0 });
+const fast = (): Backoff => new Backoff({ baseMs: 5, maxMs: 20 });
 
 test('a body over the cap is too-large (path and size named), with or without Content-Length; under a raised cap it parses', async () => {
   const big = JSON.stringify({ kind: 'NodeList', items: Array.from({ length: 3000 }, (_, i) => ({ metadata: { name: `node-${i}`, annotations: { pad: 'x'.repeat(400) } } })) });
@@ -203,21 +205,15 @@ test('informer: a streaming list (initial events + bookmark) syncs; over the obj
   }
 });
 
-test('the one backoff policy: exact delays, capped, jittered within ±20 %, reset', () => {
-  assert.deepEqual([0, 1, 2, 3, 4, 5, 6].map((a) => backoffDelayMs(WATCH_RETRY, a, 0.5)), [1000, 2000, 4000, 8000, 16000, 30000, 30000]);
-  assert.equal(backoffDelayMs(WATCH_RETRY, 0, 0), 800);
-  assert.equal(backoffDelayMs(WATCH_RETRY, 0, 0.999999), 1200);
-  const b = new Backoff(WATCH_RETRY, () => 0.5);
-  assert.deepEqual([b.next(), b.next(), b.next()], [1000, 2000, 4000]);
-  b.reset();
-  assert.equal(b.next(), 1000);
-});
-
-test('QUORUM_CLUSTER_OBJECT_LIMIT: default, validated in lib/env.ts', async () => {
-  const { clusterObjectLimit, DEFAULT_CLUSTER_OBJECT_LIMIT } = await import('@/lib/env');
-  assert.equal(clusterObjectLimit({}), DEFAULT_CLUSTER_OBJECT_LIMIT);
-  assert.equal(clusterObjectLimit({ QUORUM_CLUSTER_OBJECT_LIMIT: '60000' }), 60000);
-  for (const bad of ['lots', '99', '1.5', '20000000']) {
-    assert.throws(() => clusterObjectLimit({ QUORUM_CLUSTER_OBJECT_LIMIT: bad }), (e: unknown) => e instanceof QuorumError && /QUORUM_CLUSTER_OBJECT_LIMIT is invalid: .* from 100 to 10000000/.test(e.message));
-  }
+test('watches retry per the one backoff policy (lib/deadline.ts): doubling ceilings capped at 30 s, full jitter floored at half the base, reset', () => {
+  const top = new Backoff(WATCH_RETRY, () => 1);
+  assert.deepEqual([0, 1, 2, 3, 4, 5, 6].map(() => top.next()), [1000, 2000, 4000, 8000, 16000, 30000, 30000]);
+  assert.equal(top.failures, 7);
+  const bottom = new Backoff(WATCH_RETRY, () => 0);
+  assert.deepEqual([bottom.next(), bottom.next(), bottom.next()], [500, 500, 500]);
+  const mid = new Backoff(WATCH_RETRY, () => 0.5);
+  assert.deepEqual([mid.next(), mid.next(), mid.next()], [750, 1250, 2250]);
+  mid.reset();
+  assert.equal(mid.failures, 0);
+  assert.equal(mid.next(), 750);
 });

@@ -1,12 +1,26 @@
 // Shared by the API route handlers: one error envelope, one mapping from error class to HTTP status.
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
-import { DbError } from '@/lib/db';
+import { DbError, type DbErrorKind } from '@/lib/db';
 import { QuorumError, describeError } from '@/lib/errors';
 import type { ErrorClass } from '@/lib/types';
 
 /** Errors the HTTP layer itself produces, on top of the domain's ErrorClass. */
-export type ApiErrorClass = ErrorClass | 'bad-request' | 'not-found' | 'conflict' | 'payload-too-large' | 'database-unavailable';
+export type ApiErrorClass =
+  | ErrorClass
+  | 'bad-request'
+  | 'not-found'
+  | 'conflict'
+  | 'payload-too-large'
+  | 'database-unavailable'
+  | 'database-busy'
+  // Sign-in and request hardening (issue 10, app/api/_lib/guard.ts).
+  | 'unauthenticated'
+  | 'permission-denied'
+  | 'csrf'
+  | 'misdirected'
+  | 'unsupported-media-type'
+  | 'rate-limited';
 
 export interface ApiError {
   error: { class: ApiErrorClass; message: string };
@@ -30,6 +44,17 @@ export function httpStatusFor(errorClass: ApiErrorClass): number {
     case 'kubeconfig-too-large':
     case 'payload-too-large':
       return 413;
+    case 'unauthenticated':
+      return 401;
+    case 'permission-denied':
+    case 'csrf':
+      return 403;
+    case 'misdirected':
+      return 421;
+    case 'unsupported-media-type':
+      return 415;
+    case 'rate-limited':
+      return 429;
     case 'not-found':
       return 404;
     case 'conflict':
@@ -46,8 +71,11 @@ export function httpStatusFor(errorClass: ApiErrorClass): number {
     case 'not-kubernetes':
     case 'too-large':
     case 'http-error':
+    case 'outbound-denied':
       return 422;
     case 'database-unavailable':
+    case 'credentials-undecryptable':
+    case 'database-busy':
       return 503;
     case 'internal':
       return 500;
@@ -59,7 +87,45 @@ export function httpStatusFor(errorClass: ApiErrorClass): number {
 }
 
 export function errorResponse(errorClass: ApiErrorClass, message: string, extra?: Record<string, unknown>): NextResponse<ApiError> {
-  return NextResponse.json({ ...extra, error: { class: errorClass, message } }, { status: httpStatusFor(errorClass) });
+  const status = httpStatusFor(errorClass);
+  // 503s say when to try again (the database is down, hung or locked: a retry in a few seconds may succeed).
+  const headers: Record<string, string> = status === 503 ? { 'retry-after': errorClass === 'database-busy' ? '1' : '5', 'cache-control': 'no-store' } : {};
+  return NextResponse.json({ ...extra, error: { class: errorClass, message } }, { status, headers });
+}
+
+/**
+ * The API class of a database error: a lock or a conflicting transaction is `database-busy`; a
+ * database that is down, hung, read-only, full, unmigrated… is `database-unavailable` (both 503);
+ * a unique violation is a 409; anything else is Quorum's bug (500, logged).
+ */
+export function dbErrorClass(kind: DbErrorKind): ApiErrorClass {
+  switch (kind) {
+    case 'busy':
+    case 'deadlock':
+    case 'serialization':
+      return 'database-busy';
+    case 'conflict':
+      return 'conflict';
+    case 'invalid-data':
+    case 'query':
+      return 'internal';
+    case 'unreachable':
+    case 'timeout':
+    case 'read-only':
+    case 'disk-full':
+    case 'resources':
+    case 'shutdown':
+    case 'io':
+    case 'auth':
+    case 'no-database':
+    case 'not-migrated':
+    case 'corrupt':
+      return 'database-unavailable';
+    default: {
+      const never: never = kind;
+      return never;
+    }
+  }
 }
 
 function isUniqueViolation(e: unknown): boolean {
@@ -71,12 +137,39 @@ function isUniqueViolation(e: unknown): boolean {
 export function toErrorResponse(e: unknown): NextResponse<ApiError> {
   if (e instanceof QuorumError) return errorResponse(e.errorClass, e.message);
   if (e instanceof DbError) {
-    if (e.kind === 'conflict') return errorResponse('conflict', e.message);
-    if (e.kind !== 'query') return errorResponse('database-unavailable', e.message);
+    const cls = dbErrorClass(e.kind);
+    if (cls !== 'internal') return errorResponse(cls, e.message);
+    console.error('[api] database refused a query:', e.message);
+    return errorResponse('internal', 'internal error; see the server log');
   }
   if (isUniqueViolation(e)) return errorResponse('conflict', 'a cluster with this name already exists');
   console.error('[api] unexpected error:', describeError(e));
   return errorResponse('internal', 'internal error; see the server log');
+}
+
+/**
+ * Reads the body as UTF-8 text, counting bytes while it streams: a body larger than `max` is refused
+ * as soon as the count passes it, whatever Content-Length said (or when there is none: chunked).
+ */
+export async function readBodyLimited(req: Request, max: number = MAX_BODY_BYTES): Promise<{ ok: true; text: string } | { ok: false; response: NextResponse<ApiError> }> {
+  const tooLarge = () => ({ ok: false as const, response: errorResponse('payload-too-large', `request body is larger than ${max} bytes`) });
+  const declared = Number(req.headers.get('content-length') ?? '0');
+  if (declared > max) return tooLarge();
+  if (!req.body) return { ok: true, text: '' };
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => undefined);
+      return tooLarge();
+    }
+    chunks.push(value);
+  }
+  return { ok: true, text: Buffer.concat(chunks).toString('utf8') };
 }
 
 /** Reads and validates a JSON body. Returns the data or a ready 400/413 response. */
@@ -84,14 +177,9 @@ export async function readJson<T>(
   req: Request,
   schema: z.ZodType<T>,
 ): Promise<{ ok: true; data: T } | { ok: false; response: NextResponse<ApiError> }> {
-  const declared = Number(req.headers.get('content-length') ?? '0');
-  if (declared > MAX_BODY_BYTES) {
-    return { ok: false, response: errorResponse('payload-too-large', `request body is larger than ${MAX_BODY_BYTES} bytes`) };
-  }
-  const text = await req.text();
-  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
-    return { ok: false, response: errorResponse('payload-too-large', `request body is larger than ${MAX_BODY_BYTES} bytes`) };
-  }
+  const body = await readBodyLimited(req);
+  if (!body.ok) return body;
+  const text = body.text;
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -1,19 +1,34 @@
 import { NextResponse } from 'next/server';
+import { readCollectorHealth } from '@/lib/collector/status';
 import { checkDb } from '@/lib/db';
+import { loadEnv } from '@/lib/env';
 import pkg from '@/package.json';
+import { publicRoute } from '../_lib/guard';
 
 export const dynamic = 'force-dynamic';
 
-/** Process and database health. 200 when the database answers, 503 when it does not. */
-export async function GET() {
+/**
+/**
+ * Process and database health, within 3 s whatever the database does: 200 when the database answers a
+ * read of Quorum's tables, 503 when it does not (db.kind says why: timeout, unreachable, busy, …).
+ * Anonymous callers (load balancers, uptime checks) get the status only; a signed-in user or an API
+ * token also gets the version, pid, Node version, the database detail and `collector`: the heartbeat of
+ * the collector on the same data folder (null when there is none) — when its last cycle was, and how
+ * many samples wait on disk for the database.
+ */
+export const GET = publicRoute(async (_req, _p, { principal }) => {
   const db = await checkDb();
-  const body = {
-    status: db.ok ? 'ok' : 'unavailable',
-    version: pkg.version,
-    uptimeSeconds: Math.round(process.uptime()),
-    pid: process.pid,
-    node: process.version,
-    db,
-  };
+  const status = db.ok ? 'ok' : 'unavailable';
+  let collector: ReturnType<typeof readCollectorHealth> = null;
+  if (principal) {
+    try {
+      collector = readCollectorHealth(loadEnv().dataDir);
+    } catch {
+      /* a bad environment is already in db.error */
+    }
+  }
+  const body = principal
+    ? { status, version: pkg.version, uptimeSeconds: Math.round(process.uptime()), pid: process.pid, node: process.version, db, collector }
+    : { status };
   return NextResponse.json(body, { status: db.ok ? 200 : 503, headers: { 'cache-control': 'no-store' } });
-}
+});

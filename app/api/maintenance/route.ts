@@ -7,6 +7,7 @@ import { getCluster } from '@/lib/data/clusters';
 import { createMaintenanceWindow, listMaintenanceWindows } from '@/lib/data/slo';
 import { errorResponse, readJson } from '../_lib/respond';
 import { settingsErrorResponse } from '../_lib/settings-errors';
+import { audit, route } from '../_lib/guard';
 
 export const dynamic = 'force-dynamic';
 
@@ -31,7 +32,7 @@ const MaintenanceBody = z
   .refine((b) => b.recurrence !== 'daily' || b.durationMinutes <= 1440, { message: 'a daily window lasts at most 1440 minutes', path: ['durationMinutes'] })
   .refine((b) => b.until === undefined || b.until === null || b.until > b.start, { message: 'until must be after start', path: ['until'] });
 
-export async function GET(req: Request) {
+export const GET = route('read', async (req) => {
   const ref = new URL(req.url).searchParams.get('cluster');
   try {
     let ids: string[] | undefined;
@@ -44,22 +45,33 @@ export async function GET(req: Request) {
   } catch (e) {
     return settingsErrorResponse(e);
   }
-}
+});
 
-export async function POST(req: Request) {
+/** Creates a window (editors). One whose start is already past is stored and shown as retroactive, with its author. */
+export const POST = route('settings:write', async (req, _p, { principal }) => {
   const body = await readJson(req, MaintenanceBody);
   if (!body.ok) return body.response;
   const b = body.data;
   try {
     let clusterId: string | null = null;
+    let scope = 'every cluster';
     if (b.cluster) {
       const c = await getCluster(b.cluster);
       if (!c) return errorResponse('not-found', `no cluster "${b.cluster}"`);
       clusterId = c.id;
+      scope = `cluster ${c.name}`;
     }
-    const m = await createMaintenanceWindow({ clusterId, title: b.title, startMs: b.start, durationMs: b.durationMinutes * 60_000, recurrence: b.recurrence, untilMs: b.until ?? null });
+    const m = await createMaintenanceWindow({
+      clusterId, title: b.title, startMs: b.start, durationMs: b.durationMinutes * 60_000, recurrence: b.recurrence, untilMs: b.until ?? null,
+      author: { name: principal.actor.name, role: principal.role },
+    });
+    await audit(principal, {
+      action: m.retroactive ? 'maintenance.create-retroactive' : 'maintenance.create',
+      target: `maintenance "${m.title}" (${scope})`,
+      after: { id: m.id, clusterId, start: new Date(m.startMs).toISOString(), durationMinutes: b.durationMinutes, recurrence: m.recurrence, retroactive: m.retroactive },
+    });
     return NextResponse.json({ maintenance: m }, { status: 201 });
   } catch (e) {
     return settingsErrorResponse(e);
   }
-}
+});

@@ -2,6 +2,7 @@ import { notFound } from 'next/navigation';
 import { clusterParam } from './cluster-param';
 import type { ReactNode } from 'react';
 import { getCluster } from '@/lib/data/clusters';
+import { requirePage } from '@/lib/auth/page';
 
 export const dynamic = 'force-dynamic';
 
@@ -10,6 +11,7 @@ export const dynamic = 'force-dynamic';
  * HTTP 404 (a notFound() thrown inside the streamed page could only change the body, not the status).
  */
 export default async function ClusterLayout({ children, params }: { children: ReactNode; params: Promise<{ id: string }> }) {
+  await requirePage();
   const { id } = await params;
   const cluster = await getCluster(clusterParam(id));
   if (!cluster) notFound();

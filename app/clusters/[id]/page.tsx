@@ -16,18 +16,21 @@ import { StatusChart } from '@/components/status-chart';
 import { getCluster } from '@/lib/data/clusters';
 import { WINDOW_MS, getClusterDetail, type LatestChecks } from '@/lib/data/overview';
 import { formatAge, formatAvailability, formatLabels, formatLatency, formatTime } from '@/lib/format';
+import { requirePage } from '@/lib/auth/page';
 
 export const dynamic = 'force-dynamic';
 
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  await requirePage();
   const { id } = await params;
   const cluster = await getCluster(clusterParam(id));
   return { title: cluster?.name ?? 'Cluster not found' };
 }
 
 export default async function ClusterPage({ params, searchParams }: Props) {
+  await requirePage();
   const { id } = await params;
   const { window, error: windowError } = parseClusterWindow(await searchParams);
   const nowDate = new Date();

@@ -1,9 +1,11 @@
 import type { Metadata } from 'next';
 import { AddClusterForm } from '@/components/add-cluster-form';
+import { requirePage } from '@/lib/auth/page';
 
 export const metadata: Metadata = { title: 'Add cluster' };
 
-export default function NewClusterPage() {
+export default async function NewClusterPage() {
+  await requirePage('clusters:write');
   return (
     <>
       <h1>Add cluster</h1>

@@ -2,10 +2,11 @@
 import { reportToCsv } from '@/lib/data/reports';
 import { formatReportPeriod } from '@/lib/slo/targets';
 import { loadReport } from '../../_lib/report';
+import { route } from '../../_lib/guard';
 
 export const dynamic = 'force-dynamic';
 
-export async function GET(req: Request) {
+export const GET = route('read', async (req) => {
   const r = await loadReport(req);
   if (!r.ok) return r.response;
   const scope = r.report.scope === 'fleet' ? 'fleet' : r.report.clusters[0]!.name.replace(/[^A-Za-z0-9._-]+/g, '_');
@@ -16,4 +17,4 @@ export async function GET(req: Request) {
       'cache-control': 'no-store',
     },
   });
-}
+});

@@ -12,18 +12,21 @@ import { listFailovers, listWatchGaps } from '@/lib/data/failovers';
 import { failoverStats } from '@/lib/failover/stats';
 import { clusterParam } from '../cluster-param';
 import { parseClusterWindow, windowHrefs } from '../search-params';
+import { requirePage } from '@/lib/auth/page';
 
 export const dynamic = 'force-dynamic';
 
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  await requirePage();
   const { id } = await params;
   const cluster = await getCluster(clusterParam(id));
   return { title: cluster ? `${cluster.name} failovers` : 'Cluster not found' };
 }
 
 export default async function FailoversPage({ params, searchParams }: Props) {
+  await requirePage();
   const { id } = await params;
   const { window, error } = parseClusterWindow(await searchParams);
   const cluster = await getCluster(clusterParam(id));

@@ -10,18 +10,24 @@ import { formatLabels } from '@/lib/format';
 import { DEFAULT_SLO_POLICY } from '@/lib/slo/policy';
 import { SLO_WINDOW_LABELS, targetPercentLabel } from '@/lib/slo/targets';
 import { clusterParam } from '../cluster-param';
+import { requirePage } from '@/lib/auth/page';
+import { can } from '@/lib/auth/roles';
 
 export const dynamic = 'force-dynamic';
 
 type Props = { params: Promise<{ id: string }> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  await requirePage();
   const { id } = await params;
   const cluster = await getCluster(clusterParam(id));
   return { title: cluster ? `${cluster.name} settings` : 'Cluster not found' };
 }
 
 export default async function ClusterSettingsPage({ params }: Props) {
+  const me = await requirePage();
+  const edit = can(me.role, 'settings:write');
+  const admin = can(me.role, 'clusters:write');
   const { id } = await params;
   const cluster = await getCluster(clusterParam(id));
   if (!cluster) notFound();
@@ -35,13 +41,22 @@ export default async function ClusterSettingsPage({ params }: Props) {
         <h2 id="labels-title" style={{ marginTop: 0 }}>
           Labels
         </h2>
-        <LabelsForm clusterId={cluster.id} labels={formatLabels(cluster.labels).replaceAll(', ', ',')} />
+        {edit ? <LabelsForm clusterId={cluster.id} labels={formatLabels(cluster.labels).replaceAll(', ', ',')} /> : <p>{Object.keys(cluster.labels).length ? formatLabels(cluster.labels) : <span className="muted">No labels.</span>}</p>}
       </section>
       <section className="card" aria-labelledby="probe-title">
         <h2 id="probe-title" style={{ marginTop: 0 }}>
           What to probe
         </h2>
-        <ProbeSettingsForm clusterId={cluster.id} leases={cluster.settings.leases} dnsServers={cluster.settings.dnsServers} />
+        {edit ? (
+          <ProbeSettingsForm clusterId={cluster.id} leases={cluster.settings.leases} dnsServers={cluster.settings.dnsServers} />
+        ) : (
+          <dl className="facts">
+            <dt>Extra Leases</dt>
+            <dd>{cluster.settings.leases.length ? cluster.settings.leases.join(', ') : 'none'}</dd>
+            <dt>Extra DNS servers</dt>
+            <dd>{cluster.settings.dnsServers.length ? cluster.settings.dnsServers.join(', ') : 'none'}</dd>
+          </dl>
+        )}
       </section>
       <section className="card" aria-labelledby="policies-title">
         <h2 id="policies-title" style={{ marginTop: 0 }}>
@@ -59,9 +74,11 @@ export default async function ClusterSettingsPage({ params }: Props) {
                   <th scope="col">Component</th>
                   <th scope="col">Objective</th>
                   <th scope="col">Window</th>
-                  <th scope="col">
-                    <span className="sr-only">Actions</span>
-                  </th>
+                  {edit ? (
+                    <th scope="col">
+                      <span className="sr-only">Actions</span>
+                    </th>
+                  ) : null}
                 </tr>
               </thead>
               <tbody>
@@ -72,9 +89,11 @@ export default async function ClusterSettingsPage({ params }: Props) {
                     </th>
                     <td>{targetPercentLabel(p.objective)}</td>
                     <td>{SLO_WINDOW_LABELS[p.window]}</td>
-                    <td>
-                      <ConfirmRemove url={`/api/clusters/${encodeURIComponent(cluster.id)}/slo-policies?component=${encodeURIComponent(p.component)}`} what={`policy ${p.component}`} />
-                    </td>
+                    {edit ? (
+                      <td>
+                        <ConfirmRemove url={`/api/clusters/${encodeURIComponent(cluster.id)}/slo-policies?component=${encodeURIComponent(p.component)}`} what={`policy ${p.component}`} />
+                      </td>
+                    ) : null}
                   </tr>
                 ))}
               </tbody>
@@ -83,22 +102,24 @@ export default async function ClusterSettingsPage({ params }: Props) {
         ) : (
           <p className="muted">No stored policy: the built-in default applies.</p>
         )}
-        <PolicyForm clusterId={cluster.id} components={components} />
+        {edit ? <PolicyForm clusterId={cluster.id} components={components} /> : null}
       </section>
       <section className="card" aria-labelledby="maint-title">
         <h2 id="maint-title" style={{ marginTop: 0 }}>
           Maintenance windows
         </h2>
         <p className="muted">Time inside them is neither good nor bad: left out of availability and budgets, shaded on charts.</p>
-        <MaintenanceList windows={maintenance} caption={`Maintenance windows that apply to ${cluster.name}`} clusterNames={{ [cluster.id]: cluster.name }} />
-        <MaintenanceForm cluster={cluster.id} />
+        <MaintenanceList windows={maintenance} caption={`Maintenance windows that apply to ${cluster.name}`} clusterNames={{ [cluster.id]: cluster.name }} canEdit={edit} />
+        {edit ? <MaintenanceForm cluster={cluster.id} /> : <p className="muted">Your role ({me.role}) can read these settings; editors change them.</p>}
       </section>
-      <section className="card" aria-labelledby="danger-title">
-        <h2 id="danger-title" style={{ marginTop: 0 }}>
-          Remove
-        </h2>
-        <RemoveClusterButton id={cluster.id} name={cluster.name} />
-      </section>
+      {admin ? (
+        <section className="card" aria-labelledby="danger-title">
+          <h2 id="danger-title" style={{ marginTop: 0 }}>
+            Remove
+          </h2>
+          <RemoveClusterButton id={cluster.id} name={cluster.name} />
+        </section>
+      ) : null}
     </>
   );
 }

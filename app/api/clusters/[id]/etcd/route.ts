@@ -3,26 +3,19 @@
 import { NextResponse } from 'next/server';
 import { getCluster } from '@/lib/data/clusters';
 import { getEtcdHistory } from '@/lib/data/etcd';
-import { errorResponse, readTimeWindow, toErrorResponse } from '../../../_lib/respond';
+import { errorResponse, readTimeWindow } from '../../../_lib/respond';
+import { route } from '../../../_lib/guard';
 
 export const dynamic = 'force-dynamic';
 
-type Ctx = { params: Promise<{ id: string }> };
-
-
-export async function GET(req: Request, { params }: Ctx) {
-  const { id } = await params;
+export const GET = route<{ id: string }>('read', async (req, { id }) => {
   const url = new URL(req.url);
   const w = readTimeWindow(url, 86_400_000);
   if (!w.ok) return w.response;
   const sinceD = w.since;
   const untilD = w.until;
-  try {
-    const cluster = await getCluster(id);
-    if (!cluster) return errorResponse('not-found', `no cluster "${id}"`);
-    const history = await getEtcdHistory({ clusterId: cluster.id, since: sinceD, until: untilD });
-    return NextResponse.json({ cluster: { id: cluster.id, name: cluster.name }, since: sinceD.toISOString(), until: untilD.toISOString(), ...history }, { headers: { 'cache-control': 'no-store' } });
-  } catch (e) {
-    return toErrorResponse(e);
-  }
-}
+  const cluster = await getCluster(id);
+  if (!cluster) return errorResponse('not-found', `no cluster "${id}"`);
+  const history = await getEtcdHistory({ clusterId: cluster.id, since: sinceD, until: untilD });
+  return NextResponse.json({ cluster: { id: cluster.id, name: cluster.name }, since: sinceD.toISOString(), until: untilD.toISOString(), ...history }, { headers: { 'cache-control': 'no-store' } });
+});

@@ -6,16 +6,14 @@ import { NextResponse } from 'next/server';
 import { getCluster } from '@/lib/data/clusters';
 import { listFailovers, listWatchGaps } from '@/lib/data/failovers';
 import { failoverStats } from '@/lib/failover/stats';
-import { errorResponse, readTimeWindow, toErrorResponse } from '../../../_lib/respond';
+import { errorResponse, readTimeWindow } from '../../../_lib/respond';
+import { route } from '../../../_lib/guard';
 
 export const dynamic = 'force-dynamic';
 
-type Ctx = { params: Promise<{ id: string }> };
-
 const DEFAULT_WINDOW_MS = 7 * 86_400_000;
 
-export async function GET(req: Request, { params }: Ctx) {
-  const { id } = await params;
+export const GET = route<{ id: string }>('read', async (req, { id }) => {
   const url = new URL(req.url);
   const w = readTimeWindow(url, DEFAULT_WINDOW_MS);
   if (!w.ok) return w.response;
@@ -23,18 +21,14 @@ export async function GET(req: Request, { params }: Ctx) {
   const untilD = w.until;
   const lease = url.searchParams.get('lease') ?? undefined;
   if (lease !== undefined && !/^[a-z0-9.-]{1,253}\/[a-z0-9.-]{1,253}$/.test(lease)) return errorResponse('bad-request', 'lease must be namespace/name, e.g. kube-system/kube-scheduler');
-  try {
-    const cluster = await getCluster(id);
-    if (!cluster) return errorResponse('not-found', `no cluster "${id}"`);
-    const [events, watchGaps] = await Promise.all([
-      listFailovers({ clusterId: cluster.id, since: sinceD, until: untilD, ...(lease ? { lease } : {}) }),
-      listWatchGaps({ clusterId: cluster.id, since: sinceD, until: untilD }),
-    ]);
-    return NextResponse.json(
-      { cluster: { id: cluster.id, name: cluster.name }, since: sinceD.toISOString(), until: untilD.toISOString(), events, stats: failoverStats(events), watchGaps },
-      { headers: { 'cache-control': 'no-store' } },
-    );
-  } catch (e) {
-    return toErrorResponse(e);
-  }
-}
+  const cluster = await getCluster(id);
+  if (!cluster) return errorResponse('not-found', `no cluster "${id}"`);
+  const [events, watchGaps] = await Promise.all([
+    listFailovers({ clusterId: cluster.id, since: sinceD, until: untilD, ...(lease ? { lease } : {}) }),
+    listWatchGaps({ clusterId: cluster.id, since: sinceD, until: untilD }),
+  ]);
+  return NextResponse.json(
+    { cluster: { id: cluster.id, name: cluster.name }, since: sinceD.toISOString(), until: untilD.toISOString(), events, stats: failoverStats(events), watchGaps },
+    { headers: { 'cache-control': 'no-store' } },
+  );
+});

@@ -7,10 +7,11 @@ import { listSloPolicies, removeSloPolicy, setSloPolicy } from '@/lib/data/slo';
 import { SLO_WINDOWS } from '@/lib/slo/targets';
 import { errorResponse, readJson } from '../../../_lib/respond';
 import { settingsErrorResponse } from '../../../_lib/settings-errors';
+import { audit, route } from '../../../_lib/guard';
 
 export const dynamic = 'force-dynamic';
 
-type Ctx = { params: Promise<{ id: string }> };
+type Params = { id: string };
 
 /** "*" or a component id as in reports: probe, or probe/target (e.g. leader-election/kube-system/kube-scheduler). */
 const ComponentId = z
@@ -31,41 +32,45 @@ const PolicyBody = z
   })
   .strict();
 
-export async function GET(_req: Request, { params }: Ctx) {
-  const { id } = await params;
+/** Settings routes map a DbError 'query' / SloInputError to 400 invalid-input (app/api/_lib/settings-errors.ts). */
+async function settings(fn: () => Promise<Response>): Promise<Response> {
   try {
+    return await fn();
+  } catch (e) {
+    return settingsErrorResponse(e);
+  }
+}
+
+export const GET = route<Params>('read', (_req, { id }) =>
+  settings(async () => {
     const cluster = await getCluster(id);
     if (!cluster) return errorResponse('not-found', `no cluster "${id}"`);
     return NextResponse.json({ policies: await listSloPolicies([cluster.id]) }, { headers: { 'cache-control': 'no-store' } });
-  } catch (e) {
-    return settingsErrorResponse(e);
-  }
-}
+  }),
+);
 
-export async function PUT(req: Request, { params }: Ctx) {
-  const { id } = await params;
+export const PUT = route<Params>('settings:write', async (req, { id }, { principal }) => {
   const body = await readJson(req, PolicyBody);
   if (!body.ok) return body.response;
-  try {
+  return settings(async () => {
     const cluster = await getCluster(id);
     if (!cluster) return errorResponse('not-found', `no cluster "${id}"`);
+    const before = (await listSloPolicies([cluster.id])).find((p) => p.component === body.data.component) ?? null;
     const policy = await setSloPolicy({ clusterId: cluster.id, ...body.data });
+    await audit(principal, { action: 'slo-policy.set', target: `cluster ${cluster.name} component ${policy.component}`, before: before && { objective: before.objective, window: before.window }, after: { objective: policy.objective, window: policy.window } });
     return NextResponse.json({ policy });
-  } catch (e) {
-    return settingsErrorResponse(e);
-  }
-}
+  });
+});
 
-export async function DELETE(req: Request, { params }: Ctx) {
-  const { id } = await params;
+export const DELETE = route<Params>('settings:write', async (req, { id }, { principal }) => {
   const parsed = ComponentId.safeParse(new URL(req.url).searchParams.get('component') ?? '');
   if (!parsed.success) return errorResponse('bad-request', `component: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-  try {
+  return settings(async () => {
     const cluster = await getCluster(id);
     if (!cluster) return errorResponse('not-found', `no cluster "${id}"`);
+    const before = (await listSloPolicies([cluster.id])).find((p) => p.component === parsed.data) ?? null;
     if (!(await removeSloPolicy(cluster.id, parsed.data))) return errorResponse('not-found', `no policy for component "${parsed.data}" on ${cluster.name}`);
+    await audit(principal, { action: 'slo-policy.remove', target: `cluster ${cluster.name} component ${parsed.data}`, before: before && { objective: before.objective, window: before.window } });
     return NextResponse.json({ removed: { clusterId: cluster.id, component: parsed.data } });
-  } catch (e) {
-    return settingsErrorResponse(e);
-  }
-}
+  });
+});

@@ -1,0 +1,75 @@
+// Deadlines and the one retry policy (exponential backoff with full jitter). Sleeps are
+// node:timers/promises, abortable through their signal.
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * Settles like `work`, or rejects with `onTimeout()` after `ms`. The work is NOT cancelled (a
+ * database call cannot be, once sent): it runs on in the background, and a late rejection is
+ * swallowed here so it never becomes an unhandled rejection.
+ */
+export async function withDeadline<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  const timer = new AbortController();
+  work.catch(() => undefined);
+  try {
+    return await Promise.race([
+      work,
+      sleep(ms, undefined, { signal: timer.signal, ref: false }).then(() => {
+        throw onTimeout();
+      }),
+    ]);
+  } finally {
+    timer.abort();
+  }
+}
+
+/**
+ * An abortable pause that resolves (never rejects) when the signal fires. `ref: false`: the timer does
+ * not keep the process alive (background retries, e.g. a watch waiting to reconnect).
+ */
+export async function pause(ms: number, signal?: AbortSignal, o: { ref?: boolean } = {}): Promise<void> {
+  try {
+    await sleep(ms, undefined, { ...(signal ? { signal } : {}), ...(o.ref === false ? { ref: false } : {}) });
+  } catch {
+    /* aborted */
+  }
+}
+
+export interface BackoffPolicy {
+  /** First delay. */
+  baseMs: number;
+  /** Delays never exceed this. */
+  maxMs: number;
+}
+
+/** Delay before retry number `attempt` (1-based): a random time in [base/2, min(max, base·2^(attempt−1))] ("full jitter", floored at half the base). */
+export function backoffMs(policy: BackoffPolicy, attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, Math.min(30, attempt - 1)));
+  const floor = Math.min(ceiling, policy.baseMs / 2);
+  return Math.round(floor + random() * (ceiling - floor));
+}
+
+/** Re-establishing a dropped Kubernetes watch or list (lib/k8s/informer.ts): up to 1 s, 2 s, 4 s … 30 s. */
+export const WATCH_RETRY: BackoffPolicy = { baseMs: 1000, maxMs: 30_000 };
+
+/** Consecutive-failure counter over a policy, for long-lived connections: reset once one has proven healthy. */
+export class Backoff {
+  private attempt = 0;
+  constructor(
+    readonly policy: BackoffPolicy,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /** The delay before the next retry; each call counts one more consecutive failure. */
+  next(): number {
+    return backoffMs(this.policy, ++this.attempt, this.random);
+  }
+
+  /** The connection worked: the next failure starts from the first delay again. */
+  reset(): void {
+    this.attempt = 0;
+  }
+
+  get failures(): number {
+    return this.attempt;
+  }
+}

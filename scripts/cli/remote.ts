@@ -1,0 +1,73 @@
+// The CLI against a running Quorum server: `npm run quorum -- --server URL …` (or QUORUM_URL) with an
+// API token in QUORUM_TOKEN. Every call is the JSON API with `Authorization: Bearer`; the server
+// checks the token's role exactly as for the web app. Errors come back as the API's classified
+// envelope and are shown the same way as local ones.
+import { QuorumError } from '@/lib/errors';
+import type { ErrorClass } from '@/lib/types';
+
+export class RemoteError extends Error {
+  constructor(
+    readonly errorClass: string,
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = 'RemoteError';
+  }
+}
+
+export interface Remote {
+  server: URL;
+  call<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T>;
+}
+
+export function remoteFrom(serverArg: string | undefined, token: string | undefined): Remote | null {
+  const raw = serverArg?.trim();
+  if (!raw) return null;
+  let server: URL;
+  try {
+    server = new URL(raw);
+  } catch {
+    throw new QuorumError('invalid-input', `--server "${raw}" is not a URL (e.g. https://quorum.example.com)`);
+  }
+  if (server.protocol !== 'https:' && server.protocol !== 'http:') throw new QuorumError('invalid-input', '--server must be an http(s):// URL');
+  if (server.protocol === 'http:' && !/^(127\.|localhost$|\[::1\]$)/.test(server.hostname)) {
+    process.stderr.write(`warning: ${server.origin} is plain http: the API token crosses the network unencrypted\n`);
+  }
+  if (!token) throw new QuorumError('unauthorized', 'QUORUM_TOKEN is not set: create a token (Users & tokens, or `npm run quorum -- token create`) and export QUORUM_TOKEN');
+  return {
+    server,
+    async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+      let res: Response;
+      try {
+        res = await fetch(new URL(path, server), {
+          method,
+          headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          signal: AbortSignal.timeout(60_000),
+        });
+      } catch (e) {
+        throw new QuorumError('unreachable', `cannot reach ${server.origin}: ${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}`);
+      }
+      const text = await res.text();
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        throw new RemoteError('not-quorum', `${server.origin} answered HTTP ${res.status} without JSON: is it a Quorum server?`, res.status);
+      }
+      if (!res.ok) {
+        const err = (json as { error?: { class?: string; message?: string } }).error;
+        throw new RemoteError(err?.class ?? 'http-error', err?.message ?? `HTTP ${res.status}`, res.status);
+      }
+      return json as T;
+    },
+  };
+}
+
+/** For messages: the class of a local or remote error. */
+export function classOf(e: unknown): ErrorClass | string | null {
+  if (e instanceof QuorumError) return e.errorClass;
+  if (e instanceof RemoteError) return e.errorClass;
+  return null;
+}
