@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { etcdStatus } from './checks';
+import { prng } from './prng';
 import { type KubeResponse, request } from './kube';
 import { caPem, tokenFor } from './pki';
 import { writeKwokConfig } from './procs';
@@ -34,17 +35,6 @@ const enc = encodeURIComponent;
 export const kwokNodeName = (i: number): string => `${NODE_PREFIX}${String(i).padStart(5, '0')}`;
 const nsName = (k: number): string => `${NS_PREFIX}${String(k + 1).padStart(2, '0')}`;
 
-/** Deterministic pseudo-random numbers (mulberry32), so the same N and M always build the same cluster. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const hex = (r: () => number, n: number): string => Array.from({ length: n }, () => Math.floor(r() * 16).toString(16)).join('');
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 

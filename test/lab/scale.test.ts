@@ -13,25 +13,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { labQuorum, labState, root } from '../support/lab-quorum';
 
-const root = path.resolve(import.meta.dirname, '..', '..');
-const labState = path.resolve(process.env.QUORUM_LAB_STATE ?? path.join(root, 'lab', '.state'));
-const dataDir = mkdtempSync(path.join(os.tmpdir(), 'quorum-scale-'));
-process.env.QUORUM_DATA_DIR = dataDir;
-// The lab's apiservers sit behind a loopback LB: allowed explicitly, as an operator would (lib/net/outbound.ts).
-process.env.QUORUM_OUTBOUND_ALLOW_LOOPBACK = '1';
-delete process.env.DATABASE_URL;
-
-const { migrate } = await import('@/lib/db/migrate');
-const { closeDb } = await import('@/lib/db');
-const { registerCluster } = await import('@/lib/clusters/register');
-const { listClusters, loadClusterKubeconfig } = await import('@/lib/data/clusters');
-const { insertSamples, listSamples } = await import('@/lib/data/samples');
-const { createCollector } = await import('@/lib/collector/collector');
-const { ALL_PROBES } = await import('@/lib/probes');
+const { dataDir, migrate, closeDb, registerCluster, clusters, samples, createCollector, ALL_PROBES } = await labQuorum('quorum-scale-');
+const { listClusters, loadClusterKubeconfig } = clusters;
+const { insertSamples, listSamples } = samples;
 
 const KWOK_NODES = Number(process.env.QUORUM_SCALE_NODES ?? 300);
 const PODS_PER_NODE = Number(process.env.QUORUM_SCALE_PODS_PER_NODE ?? 10);
