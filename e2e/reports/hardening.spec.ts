@@ -97,6 +97,17 @@ test('a viewer token may read but every change answers 403 permission-denied', a
   await viewer.dispose();
 });
 
+test('an API path no route serves: 404 not-found JSON when signed in, 401 for anonymous callers, never an HTML page', async ({ playwright, baseURL, request }) => {
+  for (const [method, p] of [['GET', '/api/no-such-route'], ['POST', '/api/clusters/x/no-such-sub/route'], ['DELETE', '/api/v1/nodes']] as const) {
+    const res = await request.fetch(p, { method, ...(method === 'POST' ? { data: {} } : {}) });
+    expect(await expectClassified(res, `${method} ${p}`, (s) => s === 404)).toBe('not-found');
+    expect(res.headers()['content-type']).toContain('application/json');
+  }
+  const anon = await playwright.request.newContext({ ...(baseURL ? { baseURL } : {}), storageState: { cookies: [], origins: [] } });
+  expect(await expectClassified(await anon.get('/api/no-such-route'), 'anonymous unknown path', (s) => s === 401)).toBe('unauthenticated');
+  await anon.dispose();
+});
+
 test('malformed bodies, ids and queries on every route: 4xx JSON with an error class, never 5xx', async ({ request }) => {
   const ids = ['no-such-cluster', '00000000-0000-4000-8000-000000000000', 'x'.repeat(300), '%00', '.x.', "'; drop table \"Cluster\"; --"];
   const queries = ['?since=garbage', '?until=2020-01-01T00:00:00Z&since=2021-01-01T00:00:00Z', '?period=2026-13', '?period=9999-Q9&cluster=all', '?cluster=%00', '?component=', '?component=' + 'a'.repeat(400), '?page=-1', '?page=abc', '?lease=..%2F..%2Fx', '?window=nope', '?action=DROP', '?since=2026-02-30'];
