@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     await stage('bad clusters next to the lab', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/bad-input.test.ts']);
     await stage('components: etcd, CoreDNS, apiserver replicas', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/components.test.ts']);
     await stage('failover accuracy vs kubectl -w', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/failover.test.ts']);
-    // A few hundred kwok nodes and a few thousand pods (measured 4 min 38 s on the shared 2-core machine,
+    // A few hundred kwok nodes and a few thousand pods (measured 2 min 45 s and 4 min 38 s on the shared 2-core machine,
     // 2026-12-01); removes them again at the end.
     await stage('scale: 300 kwok nodes, 3,000 pods, watched', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/scale.test.ts']);
   }
