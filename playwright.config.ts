@@ -20,9 +20,9 @@ process.env.QUORUM_E2E_AUTH_DIR = path.join(DATA_DIR, 'auth');
 
 export default defineConfig({
   testDir: './e2e',
-  // e2e/reports and e2e/oidc have their own servers, ports and data: playwright.reports.config.ts,
-  // playwright.oidc.config.ts.
-  testIgnore: ['reports/**', 'oidc/**'],
+  // e2e/reports, e2e/oidc, e2e/alerts and e2e/ha have their own servers, ports and data:
+  // playwright.reports.config.ts, playwright.oidc.config.ts, playwright.alerts.config.ts, playwright.ha.config.ts.
+  testIgnore: ['reports/**', 'oidc/**', 'alerts/**', 'ha/**'],
   globalSetup: './e2e/support/global-setup.ts',
   outputDir: './test-results/e2e',
   fullyParallel: false,

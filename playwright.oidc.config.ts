@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_LAUNCH } from './e2e/support/playwright-base';
 
 // OIDC sign-in against the real Dex (built from its Go module: `bash lab/build-tools.sh`), on loopback
 // with TLS. Two web servers, started in order: Dex (scripts/e2e-dex.ts), then Quorum configured for it.
@@ -22,8 +23,6 @@ process.env.QUORUM_E2E_CLI_DATA_DIR = DATA_DIR;
 process.env.QUORUM_E2E_AUTH_DIR = path.join(DATA_DIR, 'auth');
 process.env.QUORUM_DEX_ISSUER = `https://127.0.0.1:${DEX_PORT}/dex`;
 
-const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
 export default defineConfig({
   testDir: './e2e/oidc',
   outputDir: './test-results/e2e-oidc',
@@ -40,7 +39,7 @@ export default defineConfig({
     // does: NODE_EXTRA_CA_CERTS below — that is the trust this test is about).
     ignoreHTTPSErrors: true,
     screenshot: 'only-on-failure',
-    launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs },
+    launchOptions: CHROMIUM_LAUNCH,
   },
   projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
   webServer: [

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
+import { signedInUse, webAppServer } from './e2e/support/playwright-base';
 
 // The /reports e2e test (issue 5): its own port (default 3107, never the shared 3100), its own fresh
 // SQLite data folder seeded through the real write path by scripts/e2e-seed-report.ts, no collector
@@ -26,21 +27,7 @@ export default defineConfig({
   reporter: 'list',
   timeout: 90_000,
   expect: { timeout: 10_000 },
-  use: {
-    baseURL: `http://127.0.0.1:${PORT}`,
-    storageState: path.join(process.env.QUORUM_E2E_AUTH_DIR, 'admin.json'),
-    screenshot: 'only-on-failure',
-    launchOptions: { executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] },
-  },
+  use: signedInUse(PORT, process.env.QUORUM_E2E_AUTH_DIR),
   projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
-  webServer: {
-    command: 'npx tsx scripts/start.ts --no-collector --no-build',
-    url: `http://127.0.0.1:${PORT}/api/healthz`,
-    reuseExistingServer: false,
-    timeout: 180_000,
-    stdout: 'pipe',
-    stderr: 'pipe',
-    gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
-    env: { QUORUM_DATA_DIR: DATA_DIR, PORT: String(PORT), HOST: '127.0.0.1', NEXT_TELEMETRY_DISABLED: '1', DATABASE_URL: '' },
-  },
+  webServer: webAppServer(PORT, { QUORUM_DATA_DIR: DATA_DIR, DATABASE_URL: '' }, 10_000),
 });

@@ -1,7 +1,7 @@
 // Next 16's proxy (formerly middleware) for PAGES only: Host allow-list, security headers with a
 // per-request CSP nonce, and a redirect to /signin when no session cookie is present. It is an
-// early, cheap gate — every page still checks the session itself (lib/auth/page.ts), and the API is
-// not matched here at all: app/api/_lib/guard.ts checks every API request (the proxy would buffer
+// early, cheap gate — every page still checks the session itself (lib/auth/page.ts), and the API
+// (and /metrics) is not matched here at all: app/api/_lib/guard.ts checks every API request (the proxy would buffer
 // API bodies, and the streaming body limit belongs to the route).
 import { NextResponse, type NextRequest } from 'next/server';
 import { loadAuthConfig } from './lib/env';
@@ -36,5 +36,6 @@ export function proxy(req: NextRequest): NextResponse {
 }
 
 export const config = {
-  matcher: [{ source: '/((?!api/|_next/static|_next/image|favicon.ico|icon.svg).*)' }],
+  // /metrics is an API route for scrapers (token in the Authorization header), guarded like /api.
+  matcher: [{ source: '/((?!api/|metrics$|_next/static|_next/image|favicon.ico|icon.svg).*)' }],
 };

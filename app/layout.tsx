@@ -45,10 +45,16 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                     <Link href="/reports">Reports</Link>
                   </li>
                   <li>
+                    <Link href="/alerts">Alerts</Link>
+                  </li>
+                  <li>
                     <Link href="/settings">Settings</Link>
                   </li>
                   <li>
                     <Link href="/settings/audit">Audit log</Link>
+                  </li>
+                  <li>
+                    <Link href="/quorum">Quorum itself</Link>
                   </li>
                   {can(me.role, 'access:manage') ? (
                     <li>

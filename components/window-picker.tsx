@@ -23,3 +23,19 @@ export function WindowPicker({ current, hrefs }: { current: DashboardWindow; hre
     </nav>
   );
 }
+
+/** The toolbar above a windowed page: a bad ?window= said as what is shown instead, and the picker. */
+export function WindowToolbar({ current, hrefs, error }: { current: DashboardWindow; hrefs: Record<DashboardWindow, string>; error: string | null }) {
+  return (
+    <div className="toolbar">
+      {error ? (
+        <p className="form-error" role="alert">
+          <code>invalid-input</code>: {error} — showing {LABEL[current]}.
+        </p>
+      ) : (
+        <span />
+      )}
+      <WindowPicker current={current} hrefs={hrefs} />
+    </div>
+  );
+}

@@ -2,35 +2,16 @@
 // tokens come from the real CLI (support/global-setup.ts); every sign-in goes through the sign-in page.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext } from '@playwright/test';
 import { E2E_USERS, apiToken, storageStatePath } from './support/auth';
 import { expect, test, type Page, type TestInfo } from './support/fixtures';
+import { expectAccessible, shots } from './support/page-checks';
 
 const KUBECONFIG_PATH = path.resolve(process.env.QUORUM_E2E_KUBECONFIG ?? 'lab/.state/quorum.kubeconfig');
 const CLUSTER = 'access-e2e';
 let clusterId = '';
 
 test.describe.configure({ mode: 'serial' });
-
-/** Light, dark and phone screenshots of the page as it is now (artifacts, not baselines). */
-async function shots(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  const size = page.viewportSize() ?? { width: 1280, height: 800 };
-  await page.emulateMedia({ colorScheme: 'light' });
-  await page.screenshot({ path: testInfo.outputPath(`${name}-light.png`), fullPage: true });
-  await page.emulateMedia({ colorScheme: 'dark' });
-  await page.screenshot({ path: testInfo.outputPath(`${name}-dark.png`), fullPage: true });
-  await page.setViewportSize({ width: 390, height: 844 });
-  await page.emulateMedia({ colorScheme: 'light' });
-  await page.screenshot({ path: testInfo.outputPath(`${name}-phone.png`), fullPage: true });
-  await page.setViewportSize(size);
-}
-
-async function expectAccessible(page: Page): Promise<void> {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
-}
 
 async function as(browser: Browser, role: 'viewer' | 'editor' | 'admin'): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ storageState: storageStatePath(role) });

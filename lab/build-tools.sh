@@ -64,7 +64,68 @@ GO
     && mv "$out/dex.tmp" "$out/dex" && mv "$out/dex-bcrypt.tmp" "$out/dex-bcrypt"
 }
 
-TOOLS=(dex)
+# Alertmanager (the notification tests post alerts to it). Its go.mod has no replace, but its web UI
+# package embeds ui/app/dist, which only an npm build creates (`go install` fails: "pattern app/dist:
+# no matching files found"). So the module source is copied from the module cache (`go mod download`),
+# a one-page placeholder is put where the UI would be, and cmd/alertmanager and cmd/amtool are built
+# from that copy with its own go.mod/go.sum: the same code and dependency versions, no UI. The
+# HTTP API (/api/v2/alerts, /api/v2/silences, /-/ready) is all the tests use.
+build_alertmanager() {
+  local v="${ALERTMANAGER_VERSION#v}" ldv="github.com/prometheus/common/version"
+  local work="$cache/src/alertmanager-${ALERTMANAGER_VERSION}"
+  if [ ! -f "$work/go.mod" ]; then
+    log "copying github.com/prometheus/alertmanager ${ALERTMANAGER_VERSION} from the module cache"
+    local dir
+    dir=$(go mod download -json "github.com/prometheus/alertmanager@${ALERTMANAGER_VERSION}" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+    [ -n "$dir" ] && [ -d "$dir" ] || { log "go mod download gave no source folder for alertmanager"; return 1; }
+    rm -rf "$work.tmp" && mkdir -p "$(dirname "$work")" && cp -r "$dir" "$work.tmp" && chmod -R u+w "$work.tmp"
+    for ui in elm mantine; do
+      mkdir -p "$work.tmp/ui/app/dist/$ui"
+      printf '<!doctype html><title>Alertmanager</title><p>Built by Quorum lab/build-tools.sh without the web UI; the API is at /api/v2/.</p>\n' > "$work.tmp/ui/app/dist/$ui/index.html"
+    done
+    mv "$work.tmp" "$work"
+  fi
+  log "building alertmanager ${ALERTMANAGER_VERSION} (no web UI)"
+  (cd "$work" && go build -trimpath -ldflags "-s -w -X ${ldv}.Version=${v} -X ${ldv}.Branch=HEAD -X ${ldv}.BuildUser=quorum-lab" -o "$out/alertmanager.tmp" ./cmd/alertmanager \
+    && go build -trimpath -ldflags "-s -w -X ${ldv}.Version=${v}" -o "$out/amtool.tmp" ./cmd/amtool) \
+    && mv "$out/alertmanager.tmp" "$out/alertmanager" && mv "$out/amtool.tmp" "$out/amtool"
+}
+
+# Prometheus and promtool (the metrics tests scrape Quorum and query it). Module version v0.3XX.Y is
+# Prometheus 3.XX.Y. Built WITHOUT the `builtinassets` tag: the React UI is not compiled in (it needs
+# npm), so the server answers its HTTP API (/api/v1/query, /api/v1/targets …) but not the UI pages.
+build_prometheus() {
+  local minor="${PROMETHEUS_VERSION#v0.}"; minor="${minor%%.*}"
+  local v="3.$((10#${minor} - 300)).${PROMETHEUS_VERSION##*.}" ldv="github.com/prometheus/common/version"
+  log "building prometheus ${v} (module ${PROMETHEUS_VERSION}) without UI assets"
+  rm -rf "$out/.partial"
+  GOBIN="$out/.partial" go install -trimpath -ldflags "-s -w -X ${ldv}.Version=${v} -X ${ldv}.Branch=HEAD -X ${ldv}.BuildUser=quorum-lab" \
+    "github.com/prometheus/prometheus/cmd/prometheus@${PROMETHEUS_VERSION}" \
+    "github.com/prometheus/prometheus/cmd/promtool@${PROMETHEUS_VERSION}"
+  mv "$out/.partial/"* "$out/" && rmdir "$out/.partial"
+}
+
+
+# helm (the chart tests: lint, template, install into the lab). helm.sh/helm/v3's go.mod has no
+# `replace`, so `go install …@version` builds it as released. The ldflags are the ones helm's own
+# Makefile sets: the version, and the Kubernetes version `helm template`/`lint` assume by default
+# (major+1 / minor of the k8s.io/client-go it requires, as its Makefile computes them).
+build_helm() {
+  local mod client_go minor
+  mod="$(GOFLAGS= go mod download -json "helm.sh/helm/v3@${HELM_VERSION}" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')"
+  client_go="$(sed -n 's/^[[:space:]]*k8s.io\/client-go v0\.\([0-9]*\)\..*/\1/p' "$mod" | head -1)"
+  [ -n "$client_go" ] || { log "cannot read the k8s.io/client-go version from $mod"; return 1; }
+  minor="$client_go"
+  log "building helm ${HELM_VERSION} (go install helm.sh/helm/v3/cmd/helm@${HELM_VERSION}; default kube version v1.${minor})"
+  local ld="-s -w -X helm.sh/helm/v3/internal/version.version=${HELM_VERSION} -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+  local k
+  for k in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do ld="$ld -X $k.k8sVersionMajor=1 -X $k.k8sVersionMinor=${minor}"; done
+  rm -rf "$out/.gobin"
+  GOFLAGS= GOBIN="$out/.gobin" go install -trimpath -ldflags "$ld" "helm.sh/helm/v3/cmd/helm@${HELM_VERSION}" \
+    && mv "$out/.gobin/helm" "$out/helm" && rmdir "$out/.gobin"
+}
+
+TOOLS=(dex alertmanager prometheus helm)
 
 want=("$@")
 [ "${#want[@]}" -eq 0 ] && want=("${TOOLS[@]}")

@@ -15,6 +15,7 @@ import { loadEnv, type DbConfig, type DbTimeouts } from './env';
 import { classifyDbError, DbError } from './db/errors';
 import type { Status } from './types';
 import type { AuthDelegates } from './db/auth-delegates';
+import type { AlertDelegates } from './db/alert-delegates';
 
 export { DbError, classifyDbError } from './db/errors';
 export type { DbErrorKind } from './db/errors';
@@ -180,8 +181,72 @@ interface MaintenanceDelegate {
   deleteMany(args: { where: { id: string } }): Promise<{ count: number }>;
 }
 
+/** A Collector row (one collector run; see lib/collector/ownership.ts). */
+export interface CollectorRow {
+  id: string;
+  name: string;
+  host: string;
+  pid: number;
+  version: string;
+  mode: string;
+  intervalSeconds: number;
+  startedAt: Date;
+  heartbeatAt: Date;
+  stoppedAt: Date | null;
+  owned: number;
+  lastCycleAt: Date | null;
+  lastCycle: string | null;
+}
+
+/** A ClusterOwner row: who probes a cluster now. */
+export interface ClusterOwnerRow {
+  clusterId: string;
+  collectorId: string;
+  collectorName: string;
+  since: Date;
+  releasedAt: Date | null;
+  firstProbeAt: Date | null;
+}
+
+/** A CollectorTakeover row: a cluster moved from one collector to another. */
+export interface CollectorTakeoverRow {
+  id: number;
+  clusterId: string;
+  kind: string;
+  previousCollectorId: string;
+  previousCollector: string;
+  newCollectorId: string;
+  newCollector: string;
+  previousHeartbeatAt: Date | null;
+  releasedAt: Date | null;
+  acquiredAt: Date;
+  gapMs: number | null;
+  lastSampleAt: Date | null;
+  firstProbeAt: Date | null;
+  probeGapMs: number | null;
+  dedupeKey: string;
+}
+
+type CollectorWrite = Omit<CollectorRow, 'stoppedAt' | 'lastCycleAt' | 'lastCycle'> & Partial<Pick<CollectorRow, 'stoppedAt' | 'lastCycleAt' | 'lastCycle'>>;
+
+interface CollectorDelegate {
+  upsert(args: { where: { id: string }; create: CollectorWrite; update: Partial<CollectorWrite> }): Promise<CollectorRow>;
+  updateMany(args: { where: { id: string }; data: Partial<CollectorWrite> }): Promise<{ count: number }>;
+  findMany(args: { where: { OR: Array<{ heartbeatAt: DateRange } | { stoppedAt: null }> }; orderBy: Array<{ startedAt: Order } | { id: Order }>; take?: number }): Promise<CollectorRow[]>;
+  deleteMany(args: { where: { heartbeatAt: { lt: Date } } }): Promise<{ count: number }>;
+}
+
+interface ClusterOwnerDelegate {
+  findMany(args: { orderBy: Array<{ since: Order } | { clusterId: Order }> }): Promise<ClusterOwnerRow[]>;
+}
+
+interface CollectorTakeoverDelegate {
+  findMany(args: { where: { acquiredAt: DateRange }; orderBy: Array<{ acquiredAt: Order } | { id: Order }>; take?: number }): Promise<CollectorTakeoverRow[]>;
+  deleteMany(args: { where: { acquiredAt: { lt: Date } } }): Promise<{ count: number }>;
+}
+
 /** The part of either generated client Quorum uses (transaction clients included). */
-export interface DbTx extends AuthDelegates {
+export interface DbTx extends AuthDelegates, AlertDelegates {
   cluster: ClusterDelegate;
   sample: SampleDelegate;
   sloPolicy: SloPolicyDelegate;
@@ -191,6 +256,9 @@ export interface DbTx extends AuthDelegates {
   $executeRawUnsafe(sql: string, ...values: unknown[]): Promise<number>;
   failoverEvent: FailoverEventDelegate;
   leaseWatchGap: LeaseWatchGapDelegate;
+  collector: CollectorDelegate;
+  clusterOwner: ClusterOwnerDelegate;
+  collectorTakeover: CollectorTakeoverDelegate;
 }
 
 export interface DbClient extends DbTx {
@@ -334,6 +402,9 @@ function delegates(c: DbClient): DbTx {
     maintenanceWindow: c.maintenanceWindow,
     failoverEvent: c.failoverEvent,
     leaseWatchGap: c.leaseWatchGap,
+    collector: c.collector,
+    clusterOwner: c.clusterOwner,
+    collectorTakeover: c.collectorTakeover,
     user: c.user,
     session: c.session,
     apiToken: c.apiToken,
@@ -341,6 +412,13 @@ function delegates(c: DbClient): DbTx {
     loginAttempt: c.loginAttempt,
     authFlow: c.authFlow,
     setupToken: c.setupToken,
+    alertChannel: c.alertChannel,
+    alertSettings: c.alertSettings,
+    alertState: c.alertState,
+    notification: c.notification,
+    notificationDelivery: c.notificationDelivery,
+    deliveryAttempt: c.deliveryAttempt,
+    collectorHeartbeat: c.collectorHeartbeat,
     $queryRawUnsafe: (sql, ...values) => c.$queryRawUnsafe(sql, ...values),
     $executeRawUnsafe: (sql, ...values) => c.$executeRawUnsafe(sql, ...values),
   };

@@ -2,6 +2,7 @@
 // nothing else reads process.env (entry points pass the environment on to child processes, that is
 // all). A bad value throws a QuorumError naming the variable; `npm start` checks this before it
 // launches anything. See README "Configuration" for the table of variables.
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { QuorumError } from './errors';
@@ -52,6 +53,34 @@ export interface CollectorEnv {
   objectLimit: number;
 }
 
+/** Collector high availability on PostgreSQL (README "Running in production"). */
+export interface CollectorHaEnv {
+  /** QUORUM_COLLECTOR_HEALTH_PORT: /livez and /readyz of the collector process for Kubernetes; null = none. */
+  healthPort: number | null;
+  /** QUORUM_COLLECTOR_NAME: how this collector is shown (default the host name: the pod name on Kubernetes). */
+  name: string;
+  /** QUORUM_COLLECTOR_OWNERSHIP_INTERVAL_MS: heartbeat, claim and rebalance tick of the ownership session. */
+  ownershipIntervalMs: number;
+  /**
+   * QUORUM_COLLECTOR_SESSION_TIMEOUT_MS: PostgreSQL ends the ownership session (freeing its locks, so
+   * other collectors take its clusters) when it has been silent this long: idle_session_timeout and
+   * tcp_user_timeout of that session. At least 3 ownership ticks.
+   */
+  sessionTimeoutMs: number;
+}
+
+/** QUORUM_SELF_REGISTER: register the cluster Quorum runs in, through its ServiceAccount. */
+export interface SelfRegisterEnv {
+  enabled: boolean;
+  /** QUORUM_SELF_CLUSTER_NAME (default "in-cluster"). */
+  name: string;
+  /** Folder of the ServiceAccount token, ca.crt and namespace (QUORUM_SERVICEACCOUNT_DIR; the standard path by default). */
+  serviceAccountDir: string;
+  /** KUBERNETES_SERVICE_HOST / KUBERNETES_SERVICE_PORT as the kubelet sets them; null outside a pod. */
+  apiHost: string | null;
+  apiPort: number;
+}
+
 export interface RetentionEnv {
   rawRetentionMs: number;
   rollupRetentionMs: number;
@@ -63,11 +92,18 @@ export interface QuorumEnv {
   /** 32-byte key from QUORUM_SECRET_KEY, or null (then lib/secrets uses <dataDir>/secret.key). */
   secretKey: Buffer | null;
   collector: CollectorEnv;
+  ha: CollectorHaEnv;
+  selfRegister: SelfRegisterEnv;
   retention: RetentionEnv;
   /** QUORUM_CLUSTER_DOMAIN: the clusters' DNS domain the DNS probe resolves kubernetes.default.svc in. */
   clusterDomain: string;
   /** `npm start`: where the web app listens (PORT, QUORUM_HOST; --port/--host override). */
-  web: { host: string; port: number };
+  web: {
+    host: string;
+    port: number;
+    /** QUORUM_SHUTDOWN_TIMEOUT_MS: on SIGTERM, how long requests in flight may finish before the process exits. */
+    shutdownTimeoutMs: number;
+  };
   /** `npm run db:diff`: PostgreSQL servers the engine may create its shadow database on, in order of preference. */
   shadowDatabaseUrls: string[];
 }
@@ -165,6 +201,36 @@ const SCHEMA = z.object({
   QUORUM_CLUSTER_DOMAIN: text('cluster.local').pipe(z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i, 'QUORUM_CLUSTER_DOMAIN is invalid: expected a DNS domain such as cluster.local')),
   QUORUM_HOST: text('127.0.0.1'),
   PORT: int('PORT', 3000, 1, 65_535),
+  QUORUM_SHUTDOWN_TIMEOUT_MS: int('QUORUM_SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000, ' of ms'),
+  QUORUM_COLLECTOR_NAME: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const v = raw?.trim() || os.hostname() || 'collector';
+      if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(v)) {
+        ctx.addIssue({ code: 'custom', message: `QUORUM_COLLECTOR_NAME=${raw ?? v} is invalid: expected 1–128 letters, digits, ".", "_", ":" or "-"` });
+        return z.NEVER;
+      }
+      return v;
+    }),
+  QUORUM_COLLECTOR_HEALTH_PORT: int('QUORUM_COLLECTOR_HEALTH_PORT', undefined, 1, 65_535),
+  QUORUM_COLLECTOR_OWNERSHIP_INTERVAL_MS: int('QUORUM_COLLECTOR_OWNERSHIP_INTERVAL_MS', 2000, 200, 60_000, ' of ms'),
+  QUORUM_COLLECTOR_SESSION_TIMEOUT_MS: int('QUORUM_COLLECTOR_SESSION_TIMEOUT_MS', 10_000, 1000, 600_000, ' of ms'),
+  QUORUM_SELF_REGISTER: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const v = raw?.trim().toLowerCase() ?? '';
+      if (v === '' || ['0', 'false', 'no', 'off'].includes(v)) return false;
+      if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+      ctx.addIssue({ code: 'custom', message: `QUORUM_SELF_REGISTER=${raw} is invalid: expected true or false` });
+      return z.NEVER;
+    }),
+  QUORUM_SELF_CLUSTER_NAME: text('in-cluster'),
+  QUORUM_SERVICEACCOUNT_DIR: text('/var/run/secrets/kubernetes.io/serviceaccount'),
+  KUBERNETES_SERVICE_HOST: z.string().optional(),
+  // Set by the kubelet in every pod; read (and validated) only with QUORUM_SELF_REGISTER.
+  KUBERNETES_SERVICE_PORT: z.string().optional(),
   // Development tooling only (`npm run db:diff`): where the engine may create its throw-away shadow database.
   QUORUM_SHADOW_DATABASE_URL: z.string().optional(),
   QUORUM_TEST_PG_URL: z.string().optional(),
@@ -213,6 +279,19 @@ function build(src: Source): QuorumEnv {
     idleInTransactionMs: raw.QUORUM_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS!,
   };
   const dataDir = raw.QUORUM_DATA_DIR;
+  const ownershipIntervalMs = raw.QUORUM_COLLECTOR_OWNERSHIP_INTERVAL_MS!;
+  const sessionTimeoutMs = raw.QUORUM_COLLECTOR_SESSION_TIMEOUT_MS!;
+  if (sessionTimeoutMs < 3 * ownershipIntervalMs) {
+    throw new QuorumError('internal', `QUORUM_COLLECTOR_SESSION_TIMEOUT_MS (${sessionTimeoutMs}) must be at least 3 × QUORUM_COLLECTOR_OWNERSHIP_INTERVAL_MS (${ownershipIntervalMs}): a live collector must never look silent`);
+  }
+  const apiHost = raw.KUBERNETES_SERVICE_HOST?.trim() || null;
+  let apiPort = 443;
+  if (raw.QUORUM_SELF_REGISTER) {
+    if (apiHost === null) throw bad('QUORUM_SELF_REGISTER', 'needs KUBERNETES_SERVICE_HOST (the kubelet sets it in every pod); unset QUORUM_SELF_REGISTER outside a cluster');
+    const p = raw.KUBERNETES_SERVICE_PORT?.trim() || '443';
+    apiPort = Number(p);
+    if (!Number.isInteger(apiPort) || apiPort < 1 || apiPort > 65_535) throw bad('KUBERNETES_SERVICE_PORT', `"${p}" is not a TCP port`);
+  }
   return {
     dataDir,
     db: parseDatabaseUrl(raw.DATABASE_URL?.trim() ?? '', dataDir, raw, timeouts),
@@ -226,9 +305,17 @@ function build(src: Source): QuorumEnv {
       bufferBytes: raw.QUORUM_COLLECTOR_BUFFER_BYTES!,
       objectLimit: raw.QUORUM_CLUSTER_OBJECT_LIMIT!,
     },
+    ha: { name: raw.QUORUM_COLLECTOR_NAME, ownershipIntervalMs, sessionTimeoutMs, healthPort: raw.QUORUM_COLLECTOR_HEALTH_PORT ?? null },
+    selfRegister: {
+      enabled: raw.QUORUM_SELF_REGISTER,
+      name: raw.QUORUM_SELF_CLUSTER_NAME,
+      serviceAccountDir: path.resolve(/*turbopackIgnore: true*/ raw.QUORUM_SERVICEACCOUNT_DIR),
+      apiHost,
+      apiPort,
+    },
     retention: { rawRetentionMs: rawDays * DAY_MS, rollupRetentionMs: rollupDays * DAY_MS },
     clusterDomain: raw.QUORUM_CLUSTER_DOMAIN,
-    web: { host: raw.QUORUM_HOST, port: raw.PORT! },
+    web: { host: raw.QUORUM_HOST, port: raw.PORT!, shutdownTimeoutMs: raw.QUORUM_SHUTDOWN_TIMEOUT_MS! },
     shadowDatabaseUrls: [raw.QUORUM_SHADOW_DATABASE_URL, raw.DATABASE_URL, raw.QUORUM_TEST_PG_URL].filter((u): u is string => !!u && /^postgres(ql)?:\/\//i.test(u)),
   };
 }

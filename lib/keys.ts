@@ -17,6 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, renameSync, writeSync, fsyncSync } from 'node:fs';
 import { loadEnv, parseSecretKey, type QuorumEnv } from './env';
 import { listCredentialEnvelopes, replaceCredentialEnvelopes } from './data/clusters';
+import { listChannelEnvelopes } from './data/channels';
 import { SecretError, decryptSecret, encryptSecret, envelopeKeyId, keyFilePath, keyId, loadSecretKey, readKeyFile } from './secrets';
 
 export class KeyCheckError extends Error {
@@ -28,6 +29,8 @@ export class KeyCheckError extends Error {
 
 export interface KeyCheck {
   clusters: number;
+  /** Notification channels with encrypted secrets (issue 11); their names are "channel NAME" in `undecryptable`. */
+  channels: number;
   keyId: string | null;
   /** Clusters whose credentials the configured key cannot decrypt (names). */
   undecryptable: string[];
@@ -37,11 +40,29 @@ export interface KeyCheck {
 
 const nextKeyPath = (dataDir: string): string => `${keyFilePath(dataDir)}.next`;
 
-function tryDecryptAll(rows: ReadonlyArray<{ id: string; name: string; credentials: Uint8Array }>, key: Buffer): string[] {
+/** An encrypted envelope and the context it is bound to (a cluster id, or "alert-channel/<id>"). */
+interface Envelope {
+  id: string;
+  name: string;
+  credentials: Uint8Array;
+  context?: string;
+}
+
+/** Every envelope under the key: the clusters' credentials and the notification channels' secrets. */
+async function listAllEnvelopes(): Promise<{ clusters: Envelope[]; channels: Envelope[] }> {
+  const [clusters, channels] = await Promise.all([listCredentialEnvelopes(), listChannelEnvelopes()]);
+  return { clusters, channels };
+}
+
+function what(clusters: number, channels: number): string {
+  return `${clusters} clusters' credentials${channels ? ` and ${channels} notification channels' secrets` : ''}`;
+}
+
+function tryDecryptAll(rows: readonly Envelope[], key: Buffer): string[] {
   const bad: string[] = [];
   for (const r of rows) {
     try {
-      decryptSecret(r.credentials, r.id, key);
+      decryptSecret(r.credentials, r.context ?? r.id, key);
     } catch {
       bad.push(r.name);
     }
@@ -57,12 +78,14 @@ export async function checkKeysOnStart(env: QuorumEnv = loadEnv()): Promise<KeyC
   } catch (e) {
     throw new KeyCheckError(e instanceof Error ? e.message : String(e));
   }
-  const rows = await listCredentialEnvelopes();
-  if (rows.length === 0) return { clusters: 0, keyId: key ? keyId(key) : null, undecryptable: [], finishedRotation: false };
+  const all = await listAllEnvelopes();
+  const rows = [...all.clusters, ...all.channels];
+  const counts = { clusters: all.clusters.length, channels: all.channels.length };
+  if (rows.length === 0) return { ...counts, keyId: key ? keyId(key) : null, undecryptable: [], finishedRotation: false };
   const storedIds = [...new Set(rows.map((r) => envelopeKeyId(r.credentials) ?? 'v1 (no key id)'))].join(', ');
   if (!key) {
     throw new KeyCheckError(
-      `${rows.length} cluster(s) have encrypted credentials (key id ${storedIds}) but no key is configured: QUORUM_SECRET_KEY is not set and ${keyFilePath(env.dataDir)} does not exist. Restore the key file or set QUORUM_SECRET_KEY; Quorum does not create a new key while credentials exist.`,
+      `${counts.channels ? `${what(counts.clusters, counts.channels)} are encrypted` : `${rows.length} cluster(s) have encrypted credentials`} (key id ${storedIds}) but no key is configured: QUORUM_SECRET_KEY is not set and ${keyFilePath(env.dataDir)} does not exist. Restore the key file or set QUORUM_SECRET_KEY; Quorum does not create a new key while credentials exist.`,
     );
   }
   let bad = tryDecryptAll(rows, key);
@@ -79,10 +102,10 @@ export async function checkKeysOnStart(env: QuorumEnv = loadEnv()): Promise<KeyC
   }
   if (bad.length === rows.length) {
     throw new KeyCheckError(
-      `the configured key (id ${keyId(key)}) decrypts none of the ${rows.length} clusters' credentials (they name key id ${storedIds}). Set QUORUM_SECRET_KEY / restore ${keyFilePath(env.dataDir)} to the key they were encrypted with; Quorum will not start with a different key.`,
+      `the configured key (id ${keyId(key)}) decrypts none of the ${what(counts.clusters, counts.channels)} (they name key id ${storedIds}). Set QUORUM_SECRET_KEY / restore ${keyFilePath(env.dataDir)} to the key they were encrypted with; Quorum will not start with a different key.`,
     );
   }
-  return { clusters: rows.length, keyId: keyId(key), undecryptable: bad, finishedRotation };
+  return { ...counts, keyId: keyId(key), undecryptable: bad, finishedRotation };
 }
 
 function readNextKey(dataDir: string): Buffer | null {
@@ -95,6 +118,7 @@ function readNextKey(dataDir: string): Buffer | null {
 
 export interface RotateResult {
   clusters: number;
+  channels: number;
   fromKeyId: string;
   toKeyId: string;
   /** Where the new key is: "secret.key" (already in place) or "QUORUM_NEW_SECRET_KEY" (swap it in). */
@@ -109,7 +133,8 @@ export interface RotateResult {
 export async function rotateKeys(opts: { newKeyText?: string; env?: QuorumEnv } = {}): Promise<RotateResult> {
   const env = opts.env ?? loadEnv();
   const current = loadSecretKey(env);
-  const rows = await listCredentialEnvelopes();
+  const all = await listAllEnvelopes();
+  const rows = [...all.clusters, ...all.channels];
   if (!current) {
     if (rows.length > 0) throw new KeyCheckError('no current key is configured, so the stored credentials cannot be re-encrypted');
     throw new KeyCheckError('nothing to rotate: no key and no stored credentials yet');
@@ -125,10 +150,12 @@ export async function rotateKeys(opts: { newKeyText?: string; env?: QuorumEnv } 
     next = opts.newKeyText ? (parseSecretKey(opts.newKeyText) ?? randomBytes(32)) : randomBytes(32);
   }
   if (keyId(next) === keyId(current)) throw new KeyCheckError('the new key is the current key');
-  const envelopes = rows.map((r) => {
-    const plain = decryptSecret(r.credentials, r.id, current);
-    return { id: r.id, credentials: new Uint8Array(encryptSecret(plain, r.id, next)) };
-  });
+  const reseal = (r: Envelope): { id: string; credentials: Uint8Array<ArrayBuffer> } => {
+    const context = r.context ?? r.id;
+    return { id: r.id, credentials: new Uint8Array(encryptSecret(decryptSecret(r.credentials, context, current), context, next)) };
+  };
+  const envelopes = all.clusters.map(reseal);
+  const channelEnvelopes = all.channels.map(reseal);
   if (!env.secretKey) {
     const file = nextKeyPath(env.dataDir);
     const fd = openSync(file, 'w', 0o600);
@@ -140,12 +167,12 @@ export async function rotateKeys(opts: { newKeyText?: string; env?: QuorumEnv } 
     }
   }
   try {
-    await replaceCredentialEnvelopes(envelopes);
+    await replaceCredentialEnvelopes(envelopes, channelEnvelopes);
   } catch (e) {
     throw e instanceof SecretError ? new KeyCheckError(e.message) : e;
   }
   if (!env.secretKey) renameSync(nextKeyPath(env.dataDir), keyFilePath(env.dataDir));
-  return { clusters: rows.length, fromKeyId: keyId(current), toKeyId: keyId(next), newKeyAt: env.secretKey ? 'QUORUM_NEW_SECRET_KEY' : keyFilePath(env.dataDir) };
+  return { clusters: all.clusters.length, channels: all.channels.length, fromKeyId: keyId(current), toKeyId: keyId(next), newKeyAt: env.secretKey ? 'QUORUM_NEW_SECRET_KEY' : keyFilePath(env.dataDir) };
 }
 
 export type CredentialState = { ok: true } | { ok: false; reason: string };

@@ -17,6 +17,12 @@ import type { ClusterSummary } from '@/lib/types';
 import { closeDb } from '@/lib/db';
 import { migrate } from '@/lib/db/migrate';
 import { RemoteError, remoteFrom, type Remote } from './cli/remote';
+import { exportOpenSlo, importOpenSlo, type ImportResult } from '@/lib/data/openslo';
+import type { ImportIssue } from '@/lib/openslo/openslo';
+import { writeFileSync } from 'node:fs';
+import { backupSqlite, postgresHowTo, restoreSqlite, type SqliteConfig } from '@/lib/db/backup';
+import { loadEnv } from '@/lib/env';
+import { keyFilePath } from '@/lib/secrets';
 
 const USAGE = `usage:
   npm run quorum -- cluster add --name NAME --kubeconfig PATH [--context CTX] [--label k=v ...] [--no-verify]
@@ -31,6 +37,10 @@ const USAGE = `usage:
   npm run quorum -- token create --name NAME --role ROLE [--expires-days N]
   npm run quorum -- token list [--json] | revoke NAME
   npm run quorum -- keys check | rotate        (local only; rotate takes QUORUM_NEW_SECRET_KEY when QUORUM_SECRET_KEY is set)
+  npm run quorum -- slo export [--cluster NAME] [--out FILE]     OpenSLO v1 YAML of every SLO policy (stdout by default)
+  npm run quorum -- slo import FILE [--prune] [--dry-run]        validate, then apply all of it in one transaction (or nothing)
+  npm run quorum -- backup FILE                (SQLite, online: consistent while Quorum runs; the key is NOT in it)
+  npm run quorum -- restore FILE [--force]     (SQLite, Quorum stopped; PostgreSQL: pg_dump/pg_restore, see README)
 
 Against a running server: npm run quorum -- --server URL …  (or QUORUM_URL), token in QUORUM_TOKEN.
 Environment (local): QUORUM_DATA_DIR (SQLite folder, default ./data) or DATABASE_URL=postgres://… ; QUORUM_SECRET_KEY.`;
@@ -377,19 +387,137 @@ async function keysCmd(ctx: Ctx, cmd: string | undefined, argv: string[]): Promi
   if (ctx.remote) throw new UsageError('keys commands run only directly on the database (without --server)');
   if (cmd === 'check') {
     const c = await checkKeysOnStart();
-    console.log(`key ${c.keyId ?? '(none yet)'}: ${c.clusters - c.undecryptable.length} of ${c.clusters} clusters' credentials decrypt${c.undecryptable.length ? `; cannot decrypt: ${c.undecryptable.join(', ')}` : ''}${c.finishedRotation ? ' (an interrupted rotation was finished)' : ''}`);
+    const badChannels = c.undecryptable.filter((n) => n.startsWith('channel ')).length;
+    const badClusters = c.undecryptable.length - badChannels;
+    console.log(`key ${c.keyId ?? '(none yet)'}: ${c.clusters - badClusters} of ${c.clusters} clusters' credentials decrypt${c.channels ? `, ${c.channels - badChannels} of ${c.channels} notification channels' secrets` : ''}${c.undecryptable.length ? `; cannot decrypt: ${c.undecryptable.join(', ')}` : ''}${c.finishedRotation ? ' (an interrupted rotation was finished)' : ''}`);
     return;
   }
   if (cmd === 'rotate') {
     const r = await rotateKeys({ ...(process.env.QUORUM_NEW_SECRET_KEY ? { newKeyText: process.env.QUORUM_NEW_SECRET_KEY } : {}) });
-    await audited(ctx, 'keys.rotate', `${r.clusters} cluster credentials`, { keyId: r.fromKeyId }, { keyId: r.toKeyId });
+    await audited(ctx, 'keys.rotate', `${r.clusters} cluster credentials${r.channels ? `, ${r.channels} channel secrets` : ''}`, { keyId: r.fromKeyId }, { keyId: r.toKeyId });
     console.log(
-      `re-encrypted ${r.clusters} clusters' credentials: key ${r.fromKeyId} → ${r.toKeyId}. ` +
+      `re-encrypted ${r.clusters} clusters' credentials${r.channels ? ` and ${r.channels} notification channels' secrets` : ''}: key ${r.fromKeyId} → ${r.toKeyId}. ` +
         (r.newKeyAt === 'QUORUM_NEW_SECRET_KEY' ? 'Now set QUORUM_SECRET_KEY to the value of QUORUM_NEW_SECRET_KEY on every Quorum process and restart them.' : `The new key is in ${r.newKeyAt}; running processes pick it up on their next connection.`),
     );
     return;
   }
   throw new UsageError(`unknown keys command "${cmd ?? ''}"`);
+}
+
+// ---- OpenSLO ----
+
+class ImportRefused extends Error {
+  constructor(
+    readonly errorClass: string,
+    message: string,
+    readonly issues: ImportIssue[],
+  ) {
+    super(message);
+  }
+}
+
+async function sloCmd(ctx: Ctx, cmd: string | undefined, argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { cluster: { type: 'string' }, out: { type: 'string' }, prune: { type: 'boolean', default: false }, 'dry-run': { type: 'boolean', default: false } }, strict: true });
+  const r = ctx.remote;
+  if (cmd === 'export') {
+    if (positionals.length) throw new UsageError('slo export takes no positional arguments (use --cluster NAME, --out FILE)');
+    let yaml: string;
+    if (r) yaml = await r.text(`/api/openslo${values.cluster ? `?cluster=${encodeURIComponent(values.cluster)}` : ''}`);
+    else {
+      const e = await exportOpenSlo(values.cluster ? { cluster: values.cluster } : {});
+      if (!e) throw new QuorumError('invalid-input', `no cluster named "${values.cluster ?? ''}"`);
+      yaml = e.yaml;
+    }
+    if (values.out) {
+      writeFileSync(values.out, yaml);
+      console.error(`wrote ${values.out}`);
+    } else process.stdout.write(yaml);
+    return;
+  }
+  if (cmd === 'import') {
+    if (positionals.length !== 1) throw new UsageError('slo import takes exactly one FILE (- reads stdin)');
+    const file = positionals[0]!;
+    let text: string;
+    if (file === '-') {
+      const chunks: Buffer[] = [];
+      for await (const c of process.stdin) chunks.push(c as Buffer);
+      text = Buffer.concat(chunks).toString('utf8');
+    } else {
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (e) {
+        throw new QuorumError('invalid-input', `cannot read "${file}": ${(e as NodeJS.ErrnoException).code ?? describeError(e)}`);
+      }
+    }
+    let res: Extract<ImportResult, { ok: true }>;
+    if (r) {
+      try {
+        res = await r.call<Extract<ImportResult, { ok: true }>>('POST', '/api/openslo', { document: text, prune: values.prune, dryRun: values['dry-run'] });
+      } catch (e) {
+        const issues = e instanceof RemoteError ? ((e.body as { issues?: ImportIssue[] } | null)?.issues ?? []) : [];
+        if (e instanceof RemoteError && issues.length) throw new ImportRefused(e.errorClass, e.message, issues);
+        throw e;
+      }
+    } else {
+      const out = await importOpenSlo(text, { prune: values.prune, dryRun: values['dry-run'] });
+      if (!out.ok) throw new ImportRefused(out.kind === 'malformed' ? 'bad-request' : 'unprocessable', `${out.issues.length} issue${out.issues.length === 1 ? '' : 's'}; nothing was applied`, out.issues);
+      res = out;
+      const changed = out.changes.filter((c) => c.action !== 'unchanged');
+      if (!out.dryRun && changed.length) await audited(ctx, 'slo.import', `${changed.length} SLO policies (OpenSLO, ${path.basename(file)})`, changed.map((c) => ({ cluster: c.cluster, component: c.component, ...c.before })), changed.map((c) => ({ cluster: c.cluster, component: c.component, action: c.action, ...c.after })));
+    }
+    for (const c of res.changes) console.log(`${c.action.padEnd(9)} ${c.cluster} ${c.component}${c.after ? ` ${c.after.objective} over ${c.after.window}` : ''}${c.before && c.action === 'update' ? ` (was ${c.before.objective} over ${c.before.window})` : ''}`);
+    console.log(`${res.dryRun ? 'dry run: would apply' : 'applied'}: ${res.counts.create} created, ${res.counts.update} updated, ${res.counts.remove} removed, ${res.counts.unchanged} unchanged`);
+    return;
+  }
+  throw new UsageError(`unknown slo command "${cmd ?? ''}"`);
+}
+
+// ---- backup / restore (local only; lib/db/backup.ts) ----
+
+const mib = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+
+function keyNote(kids: string[]): string {
+  if (kids.length === 0) return 'No cluster credentials are in it.';
+  return `The clusters' credentials in it are encrypted with key ${kids.join(', ')}. The key is NOT in the backup: keep ${loadEnv().secretKey ? 'QUORUM_SECRET_KEY' : keyFilePath(loadEnv().dataDir)} apart from it (a secret store); restoring needs it.`;
+}
+
+/** backup and restore take one FILE, run on the Quorum host, on SQLite; with PostgreSQL they print its own tools (null). */
+function sqliteFor(ctx: Ctx, verb: 'backup' | 'restore', positionals: string[]): SqliteConfig | null {
+  if (ctx.remote) throw new UsageError(`${verb} runs on the Quorum host (without --server)`);
+  if (positionals.length !== 1) throw new UsageError(`${verb} takes exactly one FILE`);
+  const db = loadEnv().db;
+  if (db.provider === 'sqlite') return db;
+  console.error(`error [postgresql]: ${postgresHowTo(db)}`);
+  return null;
+}
+
+async function backupCmd(ctx: Ctx, argv: string[]): Promise<number> {
+  const { positionals } = parseArgs({ args: argv, options: {}, allowPositionals: true, strict: true });
+  const db = sqliteFor(ctx, 'backup', positionals);
+  if (!db) return 2;
+  const b = await backupSqlite(db, positionals[0]!);
+  console.log(`backed up ${db.file} → ${b.file}: ${mib(b.bytes)}, ${b.clusters} clusters, ${b.samples} raw samples, ${b.migrations} migrations (last ${b.lastMigration ?? 'none'}), integrity ok, ${b.ms} ms.`);
+  console.log(keyNote(b.credentialKeyIds));
+  return 0;
+}
+
+async function restoreCmd(ctx: Ctx, argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: { force: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
+  const db = sqliteFor(ctx, 'restore', positionals);
+  if (!db) return 2;
+  const r = restoreSqlite(db, positionals[0]!, { force: values.force });
+  console.log(`restored ${r.file} from ${path.resolve(positionals[0]!)}: ${mib(r.bytes)}, ${r.clusters} clusters, ${r.samples} raw samples${r.replaced ? `; the previous database is ${r.replaced}` : ''}.`);
+  const m = await migrate({ quiet: true });
+  if (m.applied.length) console.log(`migrated the restored database: ${m.applied.join(', ')}`);
+  try {
+    const k = await checkKeysOnStart();
+    console.log(`key ${k.keyId ?? '(none needed)'}: ${k.clusters - k.undecryptable.length} of ${k.clusters} clusters' credentials decrypt.`);
+    if (k.undecryptable.length) console.warn(`warning: cannot decrypt the credentials of ${k.undecryptable.join(', ')}`);
+  } catch (e) {
+    console.error(`error [keys]: restored, but the key does not open its credentials: ${e instanceof Error ? e.message : describeError(e)}. Put the key kept with the backup in place (${keyFilePath(loadEnv().dataDir)} or QUORUM_SECRET_KEY) before starting Quorum.`);
+    return 1;
+  }
+  return 0;
 }
 
 /** Takes `--server URL` out of argv (it may stand anywhere); QUORUM_URL is the default. */
@@ -413,9 +541,12 @@ async function main(argv0: string[]): Promise<number> {
     return group === undefined ? 2 : 0;
   }
   try {
-    if (!['cluster', 'user', 'token', 'keys'].includes(group)) throw new UsageError(`unknown command "${group}"`);
+    if (!['cluster', 'user', 'token', 'keys', 'slo', 'backup', 'restore'].includes(group)) throw new UsageError(`unknown command "${group}"`);
     const remote = remoteFrom(server, process.env.QUORUM_TOKEN);
     const ctx: Ctx = { remote, actor: { name: `cli:${os.userInfo().username}`, kind: 'cli', role: 'admin', clientAddress: null } };
+    // Neither migrates first: a backup copies the database as it is; restore migrates what it restored.
+    if (group === 'backup') return await backupCmd(ctx, [cmd, ...rest].filter((a): a is string => a !== undefined));
+    if (group === 'restore') return await restoreCmd(ctx, [cmd, ...rest].filter((a): a is string => a !== undefined));
     if (!remote) {
       await migrate({ quiet: true });
       // Never run against credentials this key cannot read (keys rotate does its own checks).
@@ -434,6 +565,7 @@ async function main(argv0: string[]): Promise<number> {
       case 'user': await userCmd(ctx, cmd, rest); break;
       case 'token': await tokenCmd(ctx, cmd, rest); break;
       case 'keys': await keysCmd(ctx, cmd, rest); break;
+      case 'slo': await sloCmd(ctx, cmd, rest); break;
     }
     return 0;
   } catch (e) {
@@ -441,7 +573,10 @@ async function main(argv0: string[]): Promise<number> {
       console.error(`error: ${(e as Error).message}\n\n${USAGE}`);
       return 2;
     }
-    if (e instanceof QuorumError || e instanceof RemoteError) console.error(`error [${e.errorClass}]: ${e.message}`);
+    if (e instanceof ImportRefused) {
+      console.error(`error [${e.errorClass}]: ${e.message}`);
+      for (const i of e.issues) console.error(`  ${i.path || '(document)'}: ${i.message}`);
+    } else if (e instanceof QuorumError || e instanceof RemoteError) console.error(`error [${e.errorClass}]: ${e.message}`);
     else if (e instanceof KeyCheckError) console.error(`error [keys]: ${e.message}`);
     else console.error(`error: ${describeError(e)}`);
     return 1;

@@ -111,22 +111,23 @@ async function main(): Promise<void> {
   }
   if (!values['no-build']) buildIfNeeded();
 
-  const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+  const childEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
   const children: ChildProcess[] = [];
-  const web = spawn(bin('tsx'), [path.join(root, 'scripts', 'web-server.ts'), '--hostname', host, '--port', String(port)], { cwd: root, stdio: 'inherit', env });
+  const web = spawn(bin('tsx'), [path.join(root, 'scripts', 'web-server.ts'), '--hostname', host, '--port', String(port)], { cwd: root, stdio: 'inherit', env: childEnv });
   children.push(web);
   if (!values['no-collector']) {
-    children.push(spawn(process.execPath, [...COLLECTOR_NODE_FLAGS, '--import', 'tsx', path.join(root, 'lib', 'collector', 'main.ts')], { cwd: root, stdio: 'inherit', env }));
+    children.push(spawn(process.execPath, [...COLLECTOR_NODE_FLAGS, '--import', 'tsx', path.join(root, 'lib', 'collector', 'main.ts')], { cwd: root, stdio: 'inherit', env: childEnv }));
   }
   let stopping = false;
   const stopAll = (code: number): void => {
     if (stopping) return;
     stopping = true;
     for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+    // The web server lets requests in flight finish (QUORUM_SHUTDOWN_TIMEOUT_MS); the collector flushes.
     const hard = setTimeout(() => {
       for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
       process.exit(code);
-    }, 10_000);
+    }, Math.max(10_000, env.web.shutdownTimeoutMs + 5000));
     hard.unref();
     Promise.all(children.map((c) => (c.exitCode !== null ? Promise.resolve() : new Promise((r) => c.once('exit', r))))).then(() => process.exit(code));
   };

@@ -83,16 +83,26 @@ async function main(): Promise<void> {
     await stage('bad clusters next to the lab', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/bad-input.test.ts']);
     await stage('components: etcd, CoreDNS, apiserver replicas', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/components.test.ts']);
     await stage('failover accuracy vs kubectl -w', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/failover.test.ts']);
+    // Issue 15: three real collectors on PostgreSQL sharing the lab, kill -9, Lease takeovers during hand-overs.
+    await stage('collector HA on PostgreSQL (lab)', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/collector-ha.test.ts']);
+    await stage('Helm chart: lint, template, server-side apply (lab)', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/helm.test.ts']);
+    await stage('in-cluster self-registration (lab ServiceAccount)', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/self-register.test.ts']);
     // A few hundred kwok nodes and a few thousand pods (measured 2 min 45 s and 4 min 38 s on the shared 2-core machine,
     // 2026-12-01); removes them again at the end.
     await stage('scale: 300 kwok nodes, 3,000 pods, watched', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/scale.test.ts']);
   }
   if (want('e2e')) {
     if (await stage('next build', bin('next'), ['build'], { countTests: false })) {
+      // Needs the lab, the built web app, and Alertmanager + Prometheus from lab/build-tools.sh.
+      if (want('lab')) await stage('alerts and metrics: Alertmanager, signed webhook, Prometheus against the lab', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/alerts.test.ts']);
       await stage('e2e: Playwright + Debian Chromium', bin('playwright'), ['test', '--reporter=list']);
       await stage('e2e: reports (PDF, CSV, JSON) + API hardening walk', bin('playwright'), ['test', '-c', 'playwright.reports.config.ts', '--reporter=list']);
       // Sign-in through the real Dex (lab/build-tools.sh builds it); needs no lab.
       await stage('e2e: OIDC sign-in through the real Dex', bin('playwright'), ['test', '-c', 'playwright.oidc.config.ts', '--reporter=list']);
+      // Channels, send test, delivery log, alerts page, OpenSLO UI (own server, receivers on loopback); needs no lab.
+      await stage('e2e: alerts, channels, delivery log, OpenSLO', bin('playwright'), ['test', '-c', 'playwright.alerts.config.ts', '--reporter=list']);
+      // "Quorum itself" on PostgreSQL with two real collectors against the lab, one killed.
+      await stage('e2e: Quorum itself (HA collectors, PostgreSQL, lab)', bin('playwright'), ['test', '-c', 'playwright.ha.config.ts', '--reporter=list']);
     }
   }
   if ((want('lab') || want('e2e')) && existsSync(path.join(root, 'test/lab/lab-down.test.ts'))) {

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { MaintenanceForm } from '@/components/settings/forms';
 import { MaintenanceList } from '@/components/settings/maintenance-list';
+import { OpenSloImportForm } from '@/components/alerts/forms';
 import { listClusters } from '@/lib/data/clusters';
 import { listMaintenanceWindows } from '@/lib/data/slo';
 import { formatLabels } from '@/lib/format';
@@ -54,6 +55,21 @@ export default async function SettingsPage() {
             <MaintenanceForm cluster={null} />
           </>
         ) : null}
+      </section>
+      <section className="card" aria-labelledby="openslo-title">
+        <div className="page-head">
+          <h2 id="openslo-title" style={{ marginTop: 0 }}>
+            SLOs as OpenSLO
+          </h2>
+          <a className="button" href="/api/openslo" download>
+            Export OpenSLO YAML
+          </a>
+        </div>
+        <p className="muted">
+          Every SLO policy as <a href="https://github.com/OpenSLO/OpenSLO">OpenSLO v1</a>: a Service per cluster and an SLO per policy (RatioTimeslices, rolling or calendar window). Import the same YAML here or with{' '}
+          <code>npm run quorum -- slo import FILE</code>: it is checked first, every unsupported field is named, and nothing is applied unless all of it can be.
+        </p>
+        {edit ? <OpenSloImportForm /> : null}
       </section>
     </>
   );

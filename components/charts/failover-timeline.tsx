@@ -19,7 +19,27 @@ function day(ms: number): string {
   return `${String(d.getUTCMonth() + 1).padStart(2, '0')}-${String(d.getUTCDate()).padStart(2, '0')} ${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
 }
 
-export function FailoverTimeline({ events, leaseSeconds, startMs, endMs, label, height = 260 }: { events: TimelineEvent[]; leaseSeconds: number[]; startMs: number; endMs: number; label: string; height?: number }) {
+export function FailoverTimeline({
+  events,
+  leaseSeconds,
+  startMs,
+  endMs,
+  label,
+  height = 260,
+  heightMeans = 'gap from the old leader\'s last renew to the new leader\'s acquire',
+  kindNames = { crash: 'crash (lease expired)', graceful: 'graceful (released)' },
+}: {
+  events: TimelineEvent[];
+  leaseSeconds: number[];
+  startMs: number;
+  endMs: number;
+  label: string;
+  height?: number;
+  /** What a point's height is (the caption says it). */
+  heightMeans?: string;
+  /** Legend names of the two measured kinds. */
+  kindNames?: { crash: string; graceful: string };
+}) {
   const crash = events.filter((e) => e.kind === 'crash' && e.gapS !== null);
   const graceful = events.filter((e) => e.kind === 'graceful' && e.gapS !== null);
   const unobserved = events.filter((e) => e.gapS === null);
@@ -57,14 +77,14 @@ export function FailoverTimeline({ events, leaseSeconds, startMs, endMs, label, 
             }}
           />
           <Legend wrapperStyle={{ fontSize: 12, color: 'var(--text)' }} />
-          <Scatter name="crash (lease expired)" data={crash} fill="var(--down)" shape="cross" isAnimationActive={false} />
-          <Scatter name="graceful (released)" data={graceful} fill="var(--up)" shape="circle" isAnimationActive={false} />
+          <Scatter name={kindNames.crash} data={crash} fill="var(--down)" shape="cross" isAnimationActive={false} />
+          <Scatter name={kindNames.graceful} data={graceful} fill="var(--up)" shape="circle" isAnimationActive={false} />
         </ScatterChart>
       </ResponsiveContainer>
       <figcaption className="chart-legend">
         <span>from {formatTime(new Date(from))} to now{from > startMs ? ' (no takeover earlier in the window)' : ''};</span>
-        <span>height: gap from the old leader&apos;s last renew to the new leader&apos;s acquire</span>
-        <span>dashed: lease duration</span>
+        <span>height: {heightMeans}</span>
+        {leaseSeconds.length ? <span>dashed: lease duration</span> : null}
         <span>
           <i className="slot" style={{ background: 'var(--unknown)' }} /> dotted vertical: unobserved takeover ({unobserved.length}, gap unknown)
         </span>

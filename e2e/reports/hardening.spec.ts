@@ -33,25 +33,29 @@ function apiRoutes(): RouteDef[] {
       else if (e === 'route.ts') {
         const src = readFileSync(p, 'utf8');
         const routePath = '/' + path.relative('app', path.dirname(p)).split(path.sep).join('/');
+        const guardOf = (rhs: string): RegExpExecArray | null => /=\s*(route|publicRoute)(?:<[^>]*>)?\(\s*(?:'([a-z:]+)')?/.exec(rhs);
         for (const m of src.matchAll(/^export (?:const|async function|function) (GET|POST|PUT|PATCH|DELETE)\b(.*)$/gm)) {
-          const guard = /=\s*(route|publicRoute)(?:<[^>]*>)?\(\s*(?:'([a-z:]+)')?/.exec(m[2]!);
+          // `export const GET = handler;` where `const handler = route(…)` (the API catch-all) counts as guarded.
+          const alias = /^\s*=\s*([A-Za-z_$][\w$]*)\s*;?\s*$/.exec(m[2]!)?.[1];
+          const guard = guardOf(m[2]!) ?? (alias ? guardOf(new RegExp(`^const ${alias}\\b(.*)$`, 'm').exec(src)?.[1] ?? '') : null);
           out.push({ path: routePath, method: m[1]!, permission: guard ? (guard[1] === 'publicRoute' ? 'public' : guard[2]!) : 'UNGUARDED', file: p });
         }
       }
     }
   };
   walk('app/api');
+  walk('app/metrics'); // GET /metrics (issue 11) is guarded like the API
   return out.sort((a, b) => `${a.path} ${a.method}`.localeCompare(`${b.path} ${b.method}`));
 }
 
 const ROUTES = apiRoutes();
-const fill = (p: string, id: string): string => p.replace(/\[[a-z]+\]/g, encodeURIComponent(id));
+const fill = (p: string, id: string): string => p.replace(/\[(?:\.\.\.)?[a-z]+\]/g, encodeURIComponent(id));
 const BROWSER_REDIRECTS = new Set(['/api/auth/oidc/start', '/api/auth/oidc/callback']);
 
 async function expectClassified(res: APIResponse, what: string, statuses: (s: number) => boolean): Promise<string> {
   expect(res.status(), `${what}: ${res.status()} ${(await res.text()).slice(0, 200)}`).toBeLessThan(500);
   expect(statuses(res.status()), `${what}: unexpected ${res.status()}`).toBe(true);
-  if (res.status() < 400 && (res.headers()['content-type'] ?? '').startsWith('text/csv')) return ''; // a CSV download that succeeded
+  if (res.status() < 400 && /^(text\/csv|application\/yaml|text\/plain; version=0\.0\.4)/.test(res.headers()['content-type'] ?? '')) return ''; // a CSV or OpenSLO YAML download, or the Prometheus exposition, that succeeded
   const body = (await res.json().catch(() => null)) as { error?: { class?: unknown; message?: unknown } } | null;
   expect(body, `${what}: JSON body`).not.toBeNull();
   if (res.status() >= 400) {

@@ -7,7 +7,8 @@ export function quorumCli(dataDir: string, args: string[], input?: string, env: 
     encoding: 'utf8',
     timeout: 60_000,
     input: input ?? '',
-    env: { ...process.env, QUORUM_DATA_DIR: dataDir, DATABASE_URL: '', QUORUM_URL: '', QUORUM_TOKEN: '', ...env },
+    // QUORUM_E2E_CLI_ENV (JSON): a config whose server is not on SQLite names its database here (playwright.ha.config.ts).
+    env: { ...process.env, QUORUM_DATA_DIR: dataDir, DATABASE_URL: '', QUORUM_URL: '', QUORUM_TOKEN: '', ...(JSON.parse(process.env.QUORUM_E2E_CLI_ENV ?? '{}') as Record<string, string>), ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
 }

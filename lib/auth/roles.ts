@@ -10,11 +10,13 @@ export type Permission =
   | 'settings:write'
   /** Register (and test connections to) and remove clusters. */
   | 'clusters:write'
+  /** Notification channels: add, change, remove, send a test (they make the server connect out). */
+  | 'channels:write'
   /** Users and API tokens. */
   | 'access:manage';
 
 const RANK: Record<Role, number> = { viewer: 0, editor: 1, admin: 2 };
-const NEEDS: Record<Permission, Role> = { read: 'viewer', 'settings:write': 'editor', 'clusters:write': 'admin', 'access:manage': 'admin' };
+const NEEDS: Record<Permission, Role> = { read: 'viewer', 'settings:write': 'editor', 'clusters:write': 'admin', 'channels:write': 'admin', 'access:manage': 'admin' };
 
 export function can(role: Role, permission: Permission): boolean {
   return RANK[role] >= RANK[NEEDS[permission]];

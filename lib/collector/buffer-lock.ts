@@ -1,68 +1,19 @@
-// One process per collector buffer folder: a `lock` file holds the owner's pid, created with O_EXCL;
-// a dead owner's lock is taken over, a live one's is refused (two collectors on one data folder would
-// write everything twice). The same process may take its own lock again (tests reopen a folder).
-import { closeSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+// One process per collector buffer folder (two collectors on one folder would replay and write each
+// other's records): an OS lock on `<folder>/collector.lock` (lib/os-lock.ts), released by the kernel
+// when the holder dies, even by kill -9. The same process may take its own lock again (tests reopen a
+// folder). A `lock` pid file of an older version is left alone: it is no lock any more.
 import path from 'node:path';
-import { QuorumError, describeError } from '../errors';
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { OsLock } from '../os-lock';
 
 export class DirLock {
-  private held = false;
-  private constructor(private readonly dir: string) {}
-
-  private get lockFile(): string {
-    return path.join(this.dir, 'lock');
-  }
+  private constructor(private readonly lock: OsLock) {}
 
   /** Takes the folder's lock or throws QuorumError('internal') naming the live owner. */
   static acquire(dir: string): DirLock {
-    const l = new DirLock(dir);
-    l.lock();
-    return l;
-  }
-
-  private lock(): void {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const fd = openSync(this.lockFile, 'wx', 0o600);
-        writeSync(fd, `${process.pid}\n`);
-        closeSync(fd);
-        this.held = true;
-        return;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
-          throw new QuorumError('internal', `cannot lock the collector buffer ${this.dir}: ${describeError(e)}`, { cause: e });
-        }
-      }
-      let owner = NaN;
-      try {
-        owner = Number(readFileSync(this.lockFile, 'utf8').trim());
-      } catch {
-        /* vanished meanwhile: retry */
-      }
-      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && pidAlive(owner)) {
-        throw new QuorumError('internal', `the collector buffer ${this.dir} is in use by process ${owner} (one collector per data folder)`);
-      }
-      rmSync(this.lockFile, { force: true }); // stale lock of a dead process
-    }
-    throw new QuorumError('internal', `cannot lock the collector buffer ${this.dir}`);
+    return new DirLock(OsLock.acquire(path.join(dir, 'collector.lock'), 'collector buffer', `the collector buffer ${dir} is in use (one collector per data folder)`));
   }
 
   release(): void {
-    if (!this.held) return;
-    this.held = false;
-    try {
-      if (readFileSync(this.lockFile, 'utf8').trim() === String(process.pid)) unlinkSync(this.lockFile);
-    } catch {
-      /* already gone */
-    }
+    this.lock.release();
   }
 }

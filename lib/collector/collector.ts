@@ -10,9 +10,10 @@ import type { ClusterSummary, ProbeResult } from '../types';
 import { DiskBuffer, bufferDir } from './buffer';
 import type { BufferRecord, NewRecord } from './buffer-codec';
 import { KnownClusters } from './known';
+import type { ClusterOwnership, OwnershipStatus } from './ownership';
 import type { LeaseSeed, LeaseTracker, WatchGap } from './leases';
 import { writeCollectorStatus } from './status';
-import { runCycle, type CachedConnection } from './run';
+import { runCycle, type CachedConnection, type ClusterCycleResult } from './run';
 
 /** The collector's settings (lib/env.ts `collector`), plus the deadline of its database calls. */
 export type CollectorConfig = Omit<CollectorEnv, 'bufferBytes' | 'objectLimit'> & {
@@ -30,6 +31,11 @@ export interface RecordWriteOptions {
   dedupe: boolean;
   /** Longest time one sample speaks for: 3 × the collector interval (the write path's rollups use it). */
   capMs: number;
+  /**
+   * Several collectors (PostgreSQL): the collector interval, and the write path keeps one sample per
+   * probe, target and cycle. Absent with one collector (SQLite), where nothing else writes samples.
+   */
+  slotMs?: number;
 }
 
 export interface CollectorDeps {
@@ -63,6 +69,17 @@ export interface CollectorDeps {
   log: (line: Record<string, unknown>) => void;
   /** Folder of the on-disk buffer (and of known-clusters.json, status.json); default <QUORUM_DATA_DIR>/collector-buffer. */
   bufferDir?: string;
+  /**
+   * Called after every cycle (not awaited: it never delays the schedule) with the cycle's summary
+   * and results — the heartbeat and the alert evaluation (lib/alerts/task.ts) hang here. Must not throw.
+   */
+  afterCycle?: (summary: CycleSummary, results: readonly ClusterCycleResult[]) => void;
+  /**
+   * Which of the listed clusters this collector probes (lib/collector/ownership.ts): on PostgreSQL a
+   * share of the fleet, on SQLite all. Absent: all. Made with what this data folder's collector owned
+   * last (known-clusters.json) and a callback that keeps that up to date.
+   */
+  ownership?: (folder: { previouslyOwned: readonly string[]; onOwnedChange: (ids: string[]) => void }) => ClusterOwnership;
 }
 
 /**
@@ -97,6 +114,8 @@ export interface CycleSummary {
   diskErrors?: number;
   /** The cluster list came from the last good listing (the database did not answer). */
   clustersFromCache?: boolean;
+  /** Whose clusters these are: this collector's share (PostgreSQL) or all (SQLite). */
+  ownership?: OwnershipStatus;
   ms: number;
   dbError?: string;
 }
@@ -126,6 +145,7 @@ export function createCollector(cfg: CollectorConfig, deps: CollectorDeps) {
   const capMs = 3 * intervalMs;
   const buffer = DiskBuffer.open({ dir, maxBytes: cfg.bufferBytes ?? env.collector.bufferBytes, maxWeight: cfg.bufferLimit, now: deps.now, log: deps.log });
   const known = KnownClusters.open(buffer.memoryOnly ? null : dir, deps.log);
+  const ownership = deps.ownership?.({ previouslyOwned: known.owned ?? [], onOwnedChange: (ids) => known.setOwned(ids) });
   const connections = new Map<string, CachedConnection>();
   const trackers = new Map<string, { updatedAt: string; tracker: LeaseTracker }>();
   let task: ScheduledTask | undefined;
@@ -251,7 +271,7 @@ export function createCollector(cfg: CollectorConfig, deps: CollectorDeps) {
     let dedupe = info.maybeWritten;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await writeOnce(r, { dedupe, capMs });
+        return await writeOnce(r, { dedupe, capMs, ...(ownership?.mode === 'ha' ? { slotMs: intervalMs } : {}) });
       } catch (e) {
         const conflict = e instanceof DbError && (e.kind === 'deadlock' || e.kind === 'serialization');
         if (!conflict || attempt >= CONFLICT_RETRIES || stopped) throw e;
@@ -332,6 +352,7 @@ export function createCollector(cfg: CollectorConfig, deps: CollectorDeps) {
           enqueue([{ kind: 'watch-gap', clusterId, payload: gap }]);
         },
         ...(loadSeeds ? { loadSeeds: (id: string) => dbCall(`loading the Lease seeds of cluster ${id}`, () => loadSeeds(id), readWaitMs()) } : {}),
+        ...(ownership ? { seedReason: ownership.seedReason } : {}),
         onLog: deps.log,
       }
     : undefined;
@@ -343,7 +364,7 @@ export function createCollector(cfg: CollectorConfig, deps: CollectorDeps) {
     const started = deps.now();
     cycleErrors = [];
     const results = await runCycle({
-      listClusters: listClustersGuarded,
+      listClusters: ownership ? async () => ownership.select(await listClustersGuarded(), started) : listClustersGuarded,
       loadKubeconfig: deps.loadKubeconfig,
       loadCredentials: credentialsFor,
       probes: deps.probes,
@@ -386,12 +407,15 @@ export function createCollector(cfg: CollectorConfig, deps: CollectorDeps) {
       ...(stats.rejected ? { rejected: stats.rejected } : {}),
       ...(stats.diskErrors ? { diskErrors: stats.diskErrors } : {}),
       ...(clustersFromCache ? { clustersFromCache } : {}),
+      ...(ownership ? { ownership: ownership.status() } : {}),
       ms: deps.now() - started,
       ...(dbError ? { dbError } : {}),
     };
+    ownership?.cycleDone({ ...summary }, results.flatMap((r) => (r.results.length ? [{ clusterId: r.clusterId, atMs: Math.min(...r.results.map((x) => x.at)) }] : [])));
     deps.log({ event: 'cycle', ...summary, down: results.flatMap((r) => r.results.filter((s) => s.status !== 'up').map((s) => `${r.name}/${s.probe}: ${s.status} (${s.reason})`)) });
     known.persist();
     if (!buffer.memoryOnly) writeCollectorStatus(dir, { pid: process.pid, intervalSeconds: cfg.intervalSeconds, at: new Date(deps.now()).toISOString(), ...summary });
+    deps.afterCycle?.(summary, results);
     return summary;
   }
 
@@ -416,7 +440,13 @@ export function createCollector(cfg: CollectorConfig, deps: CollectorDeps) {
     return running.promise;
   }
 
-  function start(): void {
+  /** Starts the schedule; with ownership, after its first tick (at most 5 s), so the first cycles probe what this collector owns. */
+  async function start(): Promise<void> {
+    if (ownership) {
+      ownership.start();
+      await Promise.race([ownership.ready, pause(5000)]);
+      if (stopped) return;
+    }
     task = cron.schedule(
       cronExpression(cfg.intervalSeconds),
       async () => {
@@ -439,6 +469,8 @@ export function createCollector(cfg: CollectorConfig, deps: CollectorDeps) {
     for (const t of trackers.values()) t.tracker.stop();
     trackers.clear();
     if (running) await withDeadline(running.promise, stuckAfterMs, () => new Error('stuck')).catch(() => undefined);
+    // Nothing is probed any more: hand the clusters over now (the next owners read a graceful takeover), then flush.
+    await ownership?.stop();
     // A last attempt to write what is buffered (bounded); whatever is left stays on disk for the next start.
     await Promise.race([flush(), pause(writeDeadlineMs + 500)]);
     if (buffer.pending > 0) deps.log({ event: 'shutdown-unwritten', samples: buffer.pending, ...(flushError ? { error: describeError(flushError) } : {}) });
@@ -456,5 +488,5 @@ export function createCollector(cfg: CollectorConfig, deps: CollectorDeps) {
     if (flushError) throw flushError;
   }
 
-  return { start, stop, runOnce, enqueue, buffer, flushEvents };
+  return { start, stop, runOnce, enqueue, buffer, flushEvents, ownership };
 }

@@ -22,6 +22,8 @@ interface StoredFile {
   savedAt: string;
   clusters: ClusterSummary[];
   envelopes: Record<string, { updatedAt: string; envelope: string }>;
+  /** PostgreSQL: the clusters this data folder's collector owned (absent: never known, or SQLite). */
+  owned?: string[];
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -35,6 +37,7 @@ export class KnownClusters {
   private list: ClusterSummary[] = [];
   private readonly envelopes = new Map<string, Envelope>();
   private listKey = '[]';
+  private ownedIds: string[] | null = null;
   private dirty = false;
 
   private constructor(
@@ -62,6 +65,7 @@ export class KnownClusters {
       return;
     }
     this.list = raw.clusters.filter(isCluster);
+    if (Array.isArray(raw.owned)) this.ownedIds = raw.owned.filter((x): x is string => typeof x === 'string');
     this.listKey = JSON.stringify(this.list);
     for (const [id, v] of Object.entries(raw.envelopes)) {
       if (isObj(v) && typeof v.updatedAt === 'string' && typeof v.envelope === 'string') this.envelopes.set(id, { updatedAt: v.updatedAt, envelope: new Uint8Array(Buffer.from(v.envelope, 'base64')) });
@@ -77,6 +81,19 @@ export class KnownClusters {
   /** The stored envelope of a cluster, if one was ever read. */
   envelope(id: string): Envelope | undefined {
     return this.envelopes.get(id);
+  }
+
+  /** The clusters this folder's collector owned at its last ownership change (possibly in a previous run); null when never known. */
+  get owned(): string[] | null {
+    return this.ownedIds;
+  }
+
+  /** The owned set changed (persisted by the next persist()). */
+  setOwned(ids: readonly string[]): void {
+    const next = [...ids].sort();
+    if (this.ownedIds && JSON.stringify(this.ownedIds) === JSON.stringify(next)) return;
+    this.ownedIds = next;
+    this.dirty = true;
   }
 
   /** A fresh listing from the database: remembered (persisted by the next persist() when it changed); envelopes of removed clusters are forgotten. */
@@ -112,6 +129,7 @@ export class KnownClusters {
       savedAt: new Date().toISOString(),
       clusters: this.list,
       envelopes: Object.fromEntries([...this.envelopes].map(([id, e]) => [id, { updatedAt: e.updatedAt, envelope: Buffer.from(e.envelope).toString('base64') }])),
+      ...(this.ownedIds ? { owned: this.ownedIds } : {}),
     };
     const tmp = `${this.file}.tmp`;
     try {

@@ -27,6 +27,8 @@ export interface CycleDeps {
     onWatchGap?: (clusterId: string, gap: WatchGap) => void;
     /** What the previous collector run last saw of each Lease (so takeovers while it was down are not lost). */
     loadSeeds?: (clusterId: string) => Promise<LeaseSeed[]>;
+    /** Why a new watch starts blind, when the collector knows better (e.g. the cluster was taken over from another collector). */
+    seedReason?: (clusterId: string) => string | undefined;
     onLog?: (line: Record<string, unknown>) => void;
   };
   /** Watch Nodes, Pods, EndpointSlices and identity Leases per cluster (kept with the connection). Absent: probes list once per cycle. */
@@ -110,7 +112,7 @@ async function trackerFor(deps: CycleDeps, c: ClusterSummary, conn: K8sConnectio
     onFailover: (e) => lt.onFailover(c.id, e),
     ...(onWatchGap ? { onWatchGap: (g: WatchGap) => onWatchGap(c.id, g) } : {}),
     seeds,
-    seedReason: cur ? 'lease watch restarted: cluster settings or credentials changed' : 'collector was not running',
+    seedReason: cur ? 'lease watch restarted: cluster settings or credentials changed' : (lt.seedReason?.(c.id) ?? 'collector was not running'),
     ...(log ? { onLog: (l: Record<string, unknown>) => log({ cluster: c.name, ...l }) } : {}),
     now: deps.now,
   });

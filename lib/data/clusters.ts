@@ -73,7 +73,8 @@ export async function createCluster(input: CreateClusterInput): Promise<ClusterS
   const settings = assertSettingsAllowed(validateSettings(input.settings ?? {}));
   const id = randomUUID();
   // The key file may be created only while no credentials exist (lib/secrets.ts ensureSecretKey).
-  const stored = (await withDb((db) => db.prisma.cluster.count())) > 0;
+  // Notification channels' secrets (issue 11) are under the same key: they count as stored too.
+  const stored = (await withDb(async (db) => (await db.prisma.cluster.count()) + (await db.prisma.alertChannel.count()))) > 0;
   const credentials = new Uint8Array(encryptSecret(encodeCredentials({ kubeconfig, ...(input.etcd ? { etcd: input.etcd } : {}) }), id, ensureSecretKey(loadEnv(), stored)));
   try {
     const row = await withDb((db) =>
@@ -167,12 +168,37 @@ export async function listCredentialEnvelopes(): Promise<Array<{ id: string; nam
   return withDb((db) => db.clusterEnvelopes.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, credentials: true } }));
 }
 
-/** Replaces every cluster's envelope in one transaction (key rotation). All or nothing. */
-export async function replaceCredentialEnvelopes(envelopes: ReadonlyArray<{ id: string; credentials: Uint8Array<ArrayBuffer> }>): Promise<number> {
+/**
+ * Replaces every cluster's envelope — and every notification channel's (issue 11), under the same
+ * key — in one transaction (key rotation). All or nothing.
+ */
+export async function replaceCredentialEnvelopes(
+  envelopes: ReadonlyArray<{ id: string; credentials: Uint8Array<ArrayBuffer> }>,
+  channelEnvelopes: ReadonlyArray<{ id: string; credentials: Uint8Array<ArrayBuffer> }> = [],
+): Promise<number> {
   await withDb((db) =>
     db.transaction(async (tx) => {
       for (const e of envelopes) await tx.cluster.update({ where: { id: e.id }, data: { credentials: e.credentials }, omit: OMIT });
+      for (const e of channelEnvelopes) await tx.alertChannel.update({ where: { id: e.id }, data: { secret: e.credentials } });
     }),
   );
   return envelopes.length;
+}
+
+/**
+ * Replaces a cluster's kubeconfig (etcd settings kept), encrypted under its id like at creation. The
+ * collectors rebuild their connections on their next cycle (updatedAt moves). Null when none matched.
+ */
+export async function replaceClusterKubeconfig(id: string, kubeconfigYaml: string): Promise<ClusterSummary | null> {
+  requireText('kubeconfig', kubeconfigYaml);
+  return withDb((db) =>
+    db.transaction(async (tx) => {
+      const row = await tx.cluster.findUnique({ where: { id } });
+      if (!row) return null;
+      const key = getSecretKey();
+      const current = decodeCredentials(decryptSecret(row.credentials, id, key));
+      const credentials = new Uint8Array(encryptSecret(encodeCredentials({ ...current, kubeconfig: kubeconfigYaml }), id, key));
+      return toSummary(await tx.cluster.update({ where: { id }, data: { credentials }, omit: OMIT }));
+    }),
+  );
 }

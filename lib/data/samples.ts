@@ -77,12 +77,21 @@ export interface SampleWriteOptions {
   capMs?: number;
   /** The batch may already be stored (a replay of the collector's buffer): skip rows already present. */
   dedupe?: boolean;
+  /**
+   * The collector's interval: at most one sample per probe, target and cycle (`at` in the same
+   * [k·slotMs, (k+1)·slotMs)) is kept — the first one written; later ones are skipped and counted as
+   * `superseded`. Two collectors never probe one cluster in the same cycle by design
+   * (lib/collector/ownership.ts); this keeps it so when one was cut off from the database and kept
+   * probing what it owned while another took over.
+   */
+  slotMs?: number;
 }
 
-/** What one write did: raw rows, and samples at or before their series' last time (not rolled up). */
+/** What one write did: raw rows, samples at or before their series' last time (not rolled up), and samples of a cycle already stored. */
 export interface WriteResult {
   written: number;
   late: number;
+  superseded: number;
 }
 
 /**
@@ -112,18 +121,22 @@ export async function insertSamplesCounted(clusterId: string, results: readonly 
 
 /** insertSamples with the full outcome (written, late). */
 export async function writeSamples(clusterId: string, results: readonly ProbeResult[], opts: SampleWriteOptions = {}): Promise<WriteResult> {
-  if (results.length === 0) return { written: 0, late: 0 };
+  if (results.length === 0) return { written: 0, late: 0, superseded: 0 };
   const capMs = opts.capMs ?? sampleCapMs();
   if (!Number.isInteger(capMs) || capMs <= 0 || capMs > 2_147_483_647) throw new QuorumError('invalid-input', `capMs must be a whole number of ms > 0, got ${String(capMs)}`);
+  const slotMs = opts.slotMs;
+  if (slotMs !== undefined && (!Number.isInteger(slotMs) || slotMs <= 0)) throw new QuorumError('invalid-input', `slotMs must be a whole number of ms > 0, got ${String(slotMs)}`);
   const all = results.map((r) => toRow(clusterId, r));
   return withDb((db) =>
     db.transaction(async (tx) => {
-      // First the cluster row, locked: writers of one cluster take turns, so a replayed batch's
-      // dedupe check below sees whatever an earlier attempt of it committed (even one whose answer
-      // was lost in a timeout).
-      if (!(await lockClusterForWrite(db.provider, tx, clusterId))) return { written: 0, late: 0 };
-      const rows = opts.dedupe ? await withoutStored(tx, clusterId, all) : all;
-      if (rows.length === 0) return { written: 0, late: 0 };
+      // First the cluster row, locked: writers of one cluster take turns (also two collectors), so a
+      // replayed batch's dedupe check below sees whatever an earlier attempt of it — or another
+      // writer — committed (even one whose answer was lost in a timeout).
+      if (!(await lockClusterForWrite(db.provider, tx, clusterId))) return { written: 0, late: 0, superseded: 0 };
+      const exact = opts.dedupe ? await withoutStored(tx, clusterId, all, sampleKey) : all;
+      const rows = slotMs ? await withoutStored(tx, clusterId, exact, (r) => slotKey(r, slotMs), slotMs) : exact;
+      const superseded = exact.length - rows.length;
+      if (rows.length === 0) return { written: 0, late: 0, superseded };
       const written = await insertRawSamples(
         db.provider,
         tx,
@@ -131,29 +144,38 @@ export async function writeSamples(clusterId: string, results: readonly ProbeRes
         rows.map((r) => ({ probe: r.probe, target: r.target, atMs: r.at.getTime(), status: r.status, reason: r.reason, latencyMs: r.latencyMs, detail: r.detail })),
       );
       const late = await rollUp(db.provider, tx, clusterId, rows, capMs);
-      return { written, late };
+      return { written, late, superseded };
     }),
   );
 }
 
 type Row = Omit<SampleRow, 'id'>;
 
-const sampleKey = (r: { probe: string; target: string; at: Date }): string => `${r.probe}\u0000${r.target}\u0000${r.at.getTime()}`;
+type Keyed = { probe: string; target: string; at: Date };
+const sampleKey = (r: Keyed): string => `${r.probe}\u0000${r.target}\u0000${r.at.getTime()}`;
+const slotKey = (r: Keyed, slotMs: number): string => `${r.probe}\u0000${r.target}\u0000${Math.floor(r.at.getTime() / slotMs)}`;
 
-/** The rows not already stored (see `dedupe` above). */
-async function withoutStored(tx: DbTx, clusterId: string, rows: Row[]): Promise<Row[]> {
+/**
+ * The rows whose key is not already stored (see `dedupe` and `slotMs` above). Counted as a multiset,
+ * so a batch that legitimately holds one key twice keeps both when none is stored. `slotMs` widens
+ * the read to whole slots.
+ */
+async function withoutStored(tx: DbTx, clusterId: string, rows: Row[], key: (r: Keyed) => string, slotMs?: number): Promise<Row[]> {
+  if (rows.length === 0) return rows;
   const times = rows.map((r) => r.at.getTime());
+  const from = slotMs ? Math.floor(Math.min(...times) / slotMs) * slotMs : Math.min(...times);
+  const to = slotMs ? (Math.floor(Math.max(...times) / slotMs) + 1) * slotMs : Math.max(...times) + 1;
   const present = await tx.sample.findMany({
-    where: { clusterId, probe: { in: [...new Set(rows.map((r) => r.probe))] }, at: { gte: new Date(Math.min(...times)), lte: new Date(Math.max(...times)) } },
+    where: { clusterId, probe: { in: [...new Set(rows.map((r) => r.probe))] }, at: { gte: new Date(from), lt: new Date(to) } },
     orderBy: [{ id: 'asc' }],
   });
   const have = new Map<string, number>();
-  for (const p of present) have.set(sampleKey(p), (have.get(sampleKey(p)) ?? 0) + 1);
+  for (const p of present) have.set(key(p), (have.get(key(p)) ?? 0) + 1);
   return rows.filter((r) => {
-    const k = sampleKey(r);
+    const k = key(r);
     const n = have.get(k) ?? 0;
     if (n === 0) return true;
-    have.set(k, n - 1);
+    if (!slotMs) have.set(k, n - 1); // exact: one stored row answers for one batch row; a slot answers for all
     return false;
   });
 }

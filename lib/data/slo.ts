@@ -145,7 +145,7 @@ export async function measureSeries(series: readonly SeriesInfo[], rangesFor: (s
 // ---------------------------------------------------------------------------------------------
 // Settings: policies and maintenance windows
 
-const WINDOW_TO_DB: Record<SloWindow, SloWindowKind> = { '7d': 'rolling7d', '28d': 'rolling28d', '30d': 'rolling30d', '90d': 'rolling90d', month: 'month', quarter: 'quarter' };
+export const WINDOW_TO_DB: Record<SloWindow, SloWindowKind> = { '7d': 'rolling7d', '28d': 'rolling28d', '30d': 'rolling30d', '90d': 'rolling90d', month: 'month', quarter: 'quarter' };
 const WINDOW_FROM_DB: Record<SloWindowKind, SloWindow> = { rolling7d: '7d', rolling28d: '28d', rolling30d: '30d', rolling90d: '90d', month: 'month', quarter: 'quarter' };
 
 export interface SloPolicyView extends SloPolicySpec {

@@ -15,8 +15,10 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { closeDb } from '../db';
 import { loadEnv, type DbConfig } from '../env';
+import { OsLock } from '../os-lock';
 import { engineTarget, withEngine } from './engine';
 import { DbError, classifyDbError } from './errors';
+import { advisoryKey, openPgSession } from './session';
 import { readMigrationList } from './migrations';
 import { renderSchema, schemaPath, type Provider } from './schema';
 import type { MigrationList } from '@prisma/schema-engine-wasm/schema_engine_bg';
@@ -43,7 +45,12 @@ async function preflightPg(db: Extract<DbConfig, { provider: 'postgresql' }>): P
   try {
     await client.connect();
     await client.query('SELECT 1');
-    if (db.schema !== 'public') await client.query(`CREATE SCHEMA IF NOT EXISTS "${db.schema}"`);
+    if (db.schema !== 'public') {
+      // Several replicas starting at once race here: IF NOT EXISTS is not atomic (23505 for the loser).
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${db.schema}"`).catch((e: unknown) => {
+        if ((e as { code?: string }).code !== '23505') throw e;
+      });
+    }
     const table = await client.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [`"${db.schema}"."_prisma_migrations"`]);
     if (!table.rows[0]?.t) return null;
     const r = await client.query<AppliedMigration>(`SELECT migration_name AS name, checksum, finished_at IS NOT NULL AS finished, rolled_back_at IS NOT NULL AS "rolledBack" FROM "${db.schema}"."_prisma_migrations"`);
@@ -89,27 +96,71 @@ function upToDate(list: MigrationList, applied: AppliedMigration[] | null): bool
   });
 }
 
-export async function migrate(opts: { quiet?: boolean; db?: DbConfig } = {}): Promise<MigrateResult> {
+/** How long a start waits for another process's migration to finish (a big one can take a while). */
+const MIGRATION_LOCK_WAIT_MS = 300_000;
+
+/** The state of the database's migrations (fast path: no lock, no engine). */
+async function readApplied(db: DbConfig): Promise<AppliedMigration[] | null> {
+  if (db.provider === 'postgresql') return preflightPg(db);
+  try {
+    mkdirSync(path.dirname(db.file), { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw new DbError('no-database', `cannot create the folder for ${db.file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { cause: e });
+  }
+  return readSqliteMigrations(db);
+}
+
+/**
+ * Holds the migration lock around `fn`: on PostgreSQL a session advisory lock of the schema (on a
+ * session of its own, released when it ends — also when this process dies); on SQLite an OS lock on
+ * `<file>.migrate-lock`. Several replicas starting at once take turns: the first migrates, the
+ * others find the database up to date when their turn comes.
+ */
+async function underMigrationLock<T>(db: DbConfig, fn: () => Promise<T>): Promise<T> {
+  if (db.provider === 'sqlite') {
+    const lock = await OsLock.acquireWaiting(`${db.file}.migrate-lock`, 'migration', MIGRATION_LOCK_WAIT_MS, `another process is migrating ${db.file}`);
+    try {
+      return await fn();
+    } finally {
+      lock.release();
+    }
+  }
+  const session = await openPgSession(db, { applicationName: 'quorum-migrate-lock', silentTimeoutMs: null, statementTimeoutMs: MIGRATION_LOCK_WAIT_MS, lockTimeoutMs: MIGRATION_LOCK_WAIT_MS });
+  try {
+    try {
+      await session.client.query('SELECT pg_advisory_lock($1::bigint)', [advisoryKey(db.schema, 'quorum-migrate')]);
+    } catch (e) {
+      const err = classifyDbError(e);
+      throw err.kind === 'busy' || err.kind === 'timeout' ? new DbError(err.kind, `another process has been migrating ${db.redacted} (schema ${db.schema}) for more than ${MIGRATION_LOCK_WAIT_MS / 1000} s`, { cause: err }) : err;
+    }
+    return await fn();
+  } finally {
+    await session.close(); // ends the session: the lock goes with it
+  }
+}
+
+export async function migrate(opts: { quiet?: boolean; db?: DbConfig; /** Tests: another migrations folder (e.g. a prefix of the real one). */ migrationsDir?: string } = {}): Promise<MigrateResult> {
   const db = opts.db ?? loadEnv().db;
   const provider: Provider = db.provider;
   const say = (s: string): void => {
     if (!opts.quiet) console.log(`[db] ${s}`);
   };
-  const migrationsList = readMigrationList(provider);
+  const migrationsList = readMigrationList(provider, ...(opts.migrationsDir ? [opts.migrationsDir] : []));
   const where = db.provider === 'sqlite' ? db.file : `${db.redacted} (schema ${db.schema})`;
-  let applied: AppliedMigration[] | null;
-  if (db.provider === 'sqlite') {
-    try {
-      mkdirSync(path.dirname(db.file), { recursive: true, mode: 0o700 });
-    } catch (e) {
-      throw new DbError('no-database', `cannot create the folder for ${db.file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { cause: e });
-    }
-    applied = readSqliteMigrations(db);
-  } else applied = await preflightPg(db);
-  if (upToDate(migrationsList, applied)) {
+  const upToDateResult = (): MigrateResult => {
     say(`${provider} ${where}: up to date (${migrationsList.migrationDirectories.length} migration(s))`);
     return { provider, applied: [], total: migrationsList.migrationDirectories.length };
-  }
+  };
+  if (upToDate(migrationsList, await readApplied(db))) return upToDateResult();
+  return underMigrationLock(db, async () => {
+    // Another replica may have migrated while this one waited for the lock.
+    if (upToDate(migrationsList, await readApplied(db))) return upToDateResult();
+    return applyPending(db, migrationsList, say, where);
+  });
+}
+
+async function applyPending(db: DbConfig, migrationsList: MigrationList, say: (s: string) => void, where: string): Promise<MigrateResult> {
+  const provider: Provider = db.provider;
   // An open SQLite client in this process (e.g. one that just failed on a missing table) can hold
   // the lock the engine needs; close it — getDb() reopens on next use.
   if (db.provider === 'sqlite') await closeDb();

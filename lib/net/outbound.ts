@@ -1,7 +1,8 @@
 // Outbound-target policy: which addresses Quorum may connect to when it talks to a registered
-// cluster (API server and its replicas, etcd endpoints and members, DNS servers). A kubeconfig is
-// user input, so without this a registration could make the server probe the cloud metadata service
-// or anything on its own loopback (SSRF).
+// cluster (API server and its replicas, etcd endpoints and members, DNS servers) or sends a
+// notification (Alertmanager, Slack, webhook channels). A kubeconfig or a channel URL is user input,
+// so without this a registration could make the server probe the cloud metadata service or
+// anything on its own loopback (SSRF).
 //
 //   always denied   169.254.0.0/16 and fe80::/10 (link-local, cloud metadata), fd00:ec2::254 (AWS
 //                   metadata over IPv6), multicast and broadcast
@@ -21,7 +22,7 @@ import { QuorumError } from '../errors';
 /** Error code carried by a refused lookup, so socket errors classify as `outbound-denied`. */
 export const OUTBOUND_DENIED_CODE = 'QUORUM_OUTBOUND_DENIED';
 
-export type OutboundKind = 'API server' | 'API server replica' | 'etcd endpoint' | 'DNS server';
+export type OutboundKind = 'API server' | 'API server replica' | 'etcd endpoint' | 'DNS server' | 'notification channel';
 
 export interface OutboundPolicy {
   readonly config: OutboundConfig;
@@ -97,7 +98,10 @@ export function createOutboundPolicy(config: OutboundConfig): OutboundPolicy {
       throw new QuorumError('outbound-denied', `${kind} ${u.host} is plain http:// (credentials would cross the network unencrypted); use https:// or set QUORUM_OUTBOUND_ALLOW_HTTP=1`);
     }
     if (u.username || u.password) throw new QuorumError('outbound-denied', `${kind} URL must not carry a user name or password`);
-    if (u.search || u.hash) throw new QuorumError('outbound-denied', `${kind} URL must not carry a query or fragment`);
+    // A webhook URL may carry its token in the query (it is stored encrypted); a server URL may not.
+    if (kind === 'notification channel') {
+      if (u.hash) throw new QuorumError('outbound-denied', `${kind} URL must not carry a fragment`);
+    } else if (u.search || u.hash) throw new QuorumError('outbound-denied', `${kind} URL must not carry a query or fragment`);
     const host = bareHost(u);
     if (isIP(host)) assertAddress(host, kind);
     else if (host === '' || host === 'localhost' || host.endsWith('.localhost')) {

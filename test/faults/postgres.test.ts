@@ -1,7 +1,8 @@
 // PostgreSQL under faults, with the real `npm start` (web app + collector) on our OWN throw-away
 // PostgreSQL 15 (never the shared one):
 //   1. every PostgreSQL process SIGSTOPped for 60 s (a hung server: sockets open, nothing answers) —
-//      the collector keeps its schedule and buffers; /api/healthz and a page answer within 5 s;
+//      the collector keeps its schedule and buffers; /api/healthz and a page answer within 5 s, the web
+//      server's /readyz says 503 `unavailable` (/livez 200) and 200 again after, it drains on SIGTERM;
 //      afterwards every cycle of the window is stored, none twice (compared with the cycle log);
 //   2. the database forced read-only (ALTER DATABASE … SET default_transaction_read_only = on, its
 //      sessions terminated: 25006, 57P01) — records kept, written when it is writable again;
@@ -17,7 +18,7 @@ import pg from 'pg';
 import { freePort, startOwnPg, type OwnPg } from '../support/own-pg';
 import { checkEveryCycleStoredOnce, isCycle, registerClosedPortCluster, signIn, startQuorum, timed, type LogLine, type QuorumProc, type SignedIn } from '../support/quorum-proc';
 
-const PORT = 3311;
+const PORT = Number(process.env.QUORUM_FAULTS_PG_PORT ?? 3311);
 const INTERVAL_S = 2;
 const DB = 'quorum_faults';
 let own: OwnPg;
@@ -81,6 +82,9 @@ test('PostgreSQL hung by SIGSTOP for 60 s: cycles keep their schedule, web answe
   const q = quorum!;
   await q.waitFor(written, 60_000, 'a written cycle');
   await q.waitFor(written, 10_000, 'a second written cycle');
+  // The web server's Kubernetes probes (scripts/web-server.ts): ready while the database answers.
+  const readyBefore = await timed(`${q.base}/readyz`);
+  assert.equal(readyBefore.status, 200, readyBefore.body);
 
   const pids = own.signalAll('SIGSTOP');
   const stoppedAt = Date.now();
@@ -94,6 +98,8 @@ test('PostgreSQL hung by SIGSTOP for 60 s: cycles keep their schedule, web answe
       answers.push({ what: 'page /', ...p });
       const a = await timed(`${q.base}/api/clusters`, { headers: auth.api });
       answers.push({ what: 'api/clusters', ...a });
+      answers.push({ what: 'readyz', ...(await timed(`${q.base}/readyz`)) });
+      answers.push({ what: 'livez', ...(await timed(`${q.base}/livez`)) });
       await new Promise((r) => setTimeout(r, 2000));
     }
   } finally {
@@ -108,6 +114,10 @@ test('PostgreSQL hung by SIGSTOP for 60 s: cycles keep their schedule, web answe
   assert.ok(hb.collector && hb.collector.buffered > 0 && !hb.collector.stale, `healthz shows the collector buffering: ${JSON.stringify(hb.collector)}`);
   const api = answers.filter((a) => a.what === 'api/clusters');
   assert.ok(api.every((a) => a.status === 503 && /"class":"database-unavailable"/.test(a.body)), `GET /api/clusters: ${api.map((a) => `${a.status} ${a.body.slice(0, 80)}`).join(' | ')}`);
+  // Readiness false while the database does not answer (the pod leaves the Service), liveness true (no restart).
+  const ready = answers.filter((a) => a.what === 'readyz');
+  assert.ok(ready.every((a) => a.status === 503 && (JSON.parse(a.body) as { status: string }).status === 'unavailable'), `/readyz while hung: ${ready.map((a) => `${a.status} ${a.body}`).join(' | ')}`);
+  assert.ok(answers.filter((a) => a.what === 'livez').every((a) => a.status === 200), 'the process itself is alive: /livez 200');
   t.diagnostic(`answers while hung: max ${Math.max(...answers.map((a) => a.ms))} ms over ${answers.length} requests; page statuses ${[...new Set(answers.filter((a) => a.what === 'page /').map((a) => a.status))].join(',')}`);
 
   // The schedule held: one cycle per interval during the hang (node-cron skips a tick only when a cycle overruns it).
@@ -118,10 +128,17 @@ test('PostgreSQL hung by SIGSTOP for 60 s: cycles keep their schedule, web answe
   assert.ok(during.some((l) => Number(l.buffered) > 0 && typeof l.dbError === 'string'));
 
   await q.waitFor((l) => written(l) && Date.parse(String(l.startedAt)) > resumedAt, 60_000, 'the backlog written after SIGCONT');
+  let readyAfter = await timed(`${q.base}/readyz`);
+  for (let i = 0; i < 30 && readyAfter.status !== 200; i++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    readyAfter = await timed(`${q.base}/readyz`);
+  }
+  assert.equal(readyAfter.status, 200, `ready again once the database answers: ${readyAfter.body}`);
   const fromMs = stoppedAt;
   const toMs = resumedAt;
   // Stop, so every cycle line there will ever be is in; the shutdown flush writes the rest.
   await stopQuorum(q);
+  assert.match(q.output(), /"svc":"web","event":"stopped"/, 'the web server drained and stopped on SIGTERM');
   const rows = await storedSamples();
   const r = checkEveryCycleStoredOnce(rows, allCycles, { fromMs, toMs, intervalMs: INTERVAL_S * 1000 });
   t.diagnostic(`hang ${Math.round((toMs - fromMs) / 1000)} s: ${r.inWindow} cycles in the window, ${r.stored} readyz samples of the window stored, ${rows.length} samples in all, none twice`);

@@ -81,7 +81,7 @@ function providerSuite(provider: Provider): void {
     for (let i = 0; i < early.length; i += 2) await insertSamples(clusterId, early.slice(i, i + 2), { capMs: CAP });
     for (let h = firstCut; h < T1; h += HOUR) await insertSamples(clusterId, all.filter((r) => r.at >= h && r.at < h + HOUR), { capMs: CAP });
     const dup = await writeSamples(clusterId, [readyzAt(T0 + 5 * HOUR)!], { capMs: CAP });
-    assert.deepEqual(dup, { written: 1, late: 1 }, 'a sample older than its series cursor is stored raw but not rolled up');
+    assert.deepEqual(dup, { written: 1, late: 1, superseded: 0 }, 'a sample older than its series cursor is stored raw but not rolled up');
     const raw = await listSamples({ clusterId, since: new Date(T0), until: new Date(T1), probe: 'apiserver-readyz', limit: 100_000 });
     assert.equal(raw.length, 8640 - 32 + 1); // 32 samples missing in the gap, one duplicate
   });

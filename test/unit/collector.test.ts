@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DiskBuffer } from '@/lib/collector/buffer';
@@ -119,14 +119,22 @@ test('DiskBuffer bounds bytes too, drops oldest; rejects a poison record after t
   b.close();
 });
 
-test('DiskBuffer: one live process per folder; a dead owner\'s lock is taken over; an unusable folder buffers in memory', async () => {
+test('DiskBuffer: one live process per folder (an OS lock: refused while another process holds it, free the moment it is kill -9ed); an unusable folder buffers in memory', async () => {
   const dir = tmp();
+  // A pid file naming a live process (this test's parent) is no lock any more: pids are reused.
   writeFileSync(path.join(dir, 'lock'), `${process.ppid}\n`);
-  assert.throws(() => open(dir), (e: unknown) => e instanceof QuorumError && e.errorClass === 'internal' && /in use by process/.test(e.message));
-  const child = spawnSync('true');
-  writeFileSync(path.join(dir, 'lock'), `${child.pid}\n`);
+  const a = open(dir);
+  a.close();
+  // Another process takes the folder's lock and keeps it.
+  const holder = spawn(process.execPath, ['--import', 'tsx', '-e', `import { DirLock } from '@/lib/collector/buffer-lock'; DirLock.acquire(${JSON.stringify(dir)}); console.log('locked'); setInterval(() => undefined, 1000);`], { cwd: path.resolve(import.meta.dirname, '..', '..'), stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    holder.stdout!.on('data', (d: Buffer) => d.toString().includes('locked') && resolve());
+    holder.once('exit', (code) => reject(new Error(`lock holder exited ${code}`)));
+  });
+  assert.throws(() => open(dir), (e: unknown) => e instanceof QuorumError && e.errorClass === 'internal' && new RegExp(`in use .*held by process ${holder.pid} `).test(e.message));
+  holder.kill('SIGKILL');
+  await new Promise((r) => holder.once('exit', r));
   const b = open(dir);
-  assert.equal(readFileSync(path.join(dir, 'lock'), 'utf8').trim(), String(process.pid));
   b.close();
   const file = path.join(dir, 'a-file');
   writeFileSync(file, 'x');

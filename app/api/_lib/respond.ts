@@ -20,7 +20,9 @@ export type ApiErrorClass =
   | 'csrf'
   | 'misdirected'
   | 'unsupported-media-type'
-  | 'rate-limited';
+  | 'rate-limited'
+  // A well-formed document Quorum cannot apply as given (OpenSLO import, issue 11): every issue named.
+  | 'unprocessable';
 
 export interface ApiError {
   error: { class: ApiErrorClass; message: string };
@@ -72,6 +74,7 @@ export function httpStatusFor(errorClass: ApiErrorClass): number {
     case 'too-large':
     case 'http-error':
     case 'outbound-denied':
+    case 'unprocessable':
       return 422;
     case 'database-unavailable':
     case 'credentials-undecryptable':

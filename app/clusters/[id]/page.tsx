@@ -8,7 +8,7 @@ import { FailoversCard } from '@/components/cluster/failovers-card';
 import { ReadinessCard } from '@/components/cluster/readiness-card';
 import { ClusterTabs } from '@/components/cluster/cluster-tabs';
 import { ComponentAvailabilityCard, OutagesCard, SloCard, SreTableCard } from '@/components/cluster/slo-cards';
-import { WindowPicker } from '@/components/window-picker';
+import { WindowToolbar } from '@/components/window-picker';
 import { parseClusterWindow, windowHrefs } from './search-params';
 import { toChartPoints } from '@/components/chart-points';
 import { StatusBadge } from '@/components/status-badge';
@@ -87,16 +87,7 @@ export default async function ClusterPage({ params, searchParams }: Props) {
       </header>
 
       <ClusterTabs id={cluster.id} current="overview" window={window} />
-      <div className="toolbar">
-        {windowError ? (
-          <p className="form-error" role="alert">
-            <code>invalid-input</code>: {windowError} — showing 30 days.
-          </p>
-        ) : (
-          <span />
-        )}
-        <WindowPicker current={window} hrefs={windowHrefs(`/clusters/${encodeURIComponent(cluster.id)}`)} />
-      </div>
+      <WindowToolbar current={window} hrefs={windowHrefs(`/clusters/${encodeURIComponent(cluster.id)}`)} error={windowError} />
 
       <Suspense fallback={<CardSkeleton title="Components now" />}>
         <ComponentsCard clusterId={cluster.id} now={now} />

@@ -5,7 +5,7 @@ import { ClusterTabs } from '@/components/cluster/cluster-tabs';
 import { FailoversCard } from '@/components/cluster/failovers-card';
 import { formatGap } from '@/lib/format';
 import { FailoverTimeline } from '@/components/charts/failover-timeline';
-import { WindowPicker } from '@/components/window-picker';
+import { WindowToolbar } from '@/components/window-picker';
 import { getCluster } from '@/lib/data/clusters';
 import { windowMsOf, type DashboardWindow } from '@/lib/data/dashboard';
 import { listFailovers, listWatchGaps } from '@/lib/data/failovers';
@@ -13,6 +13,7 @@ import { failoverStats } from '@/lib/failover/stats';
 import { clusterParam } from '../cluster-param';
 import { parseClusterWindow, windowHrefs } from '../search-params';
 import { requirePage } from '@/lib/auth/page';
+import { CardSkeleton } from '@/components/skeletons';
 
 export const dynamic = 'force-dynamic';
 
@@ -36,33 +37,14 @@ export default async function FailoversPage({ params, searchParams }: Props) {
     <>
       <h1>{cluster.name}: leader-election failovers</h1>
       <ClusterTabs id={cluster.id} current="failovers" window={window} />
-      <div className="toolbar">
-        {error ? (
-          <p className="form-error" role="alert">
-            <code>invalid-input</code>: {error} — showing 30 days.
-          </p>
-        ) : (
-          <span />
-        )}
-        <WindowPicker current={window} hrefs={windowHrefs(`/clusters/${encodeURIComponent(cluster.id)}/failovers`)} />
-      </div>
-      <Suspense fallback={<Skeleton title="Per component" />}>
+      <WindowToolbar current={window} hrefs={windowHrefs(`/clusters/${encodeURIComponent(cluster.id)}/failovers`)} error={error} />
+      <Suspense fallback={<CardSkeleton title="Per component" />}>
         <TimelineCard clusterId={cluster.id} window={window} now={now} />
       </Suspense>
-      <Suspense fallback={<Skeleton title="History" />}>
+      <Suspense fallback={<CardSkeleton title="History" />}>
         <FailoversCard clusterId={cluster.id} now={now} windowMs={windowMsOf(window)} windowLabel={window} limit={500} showStats={false} />
       </Suspense>
     </>
-  );
-}
-
-function Skeleton({ title }: { title: string }) {
-  return (
-    <section className="card" aria-busy="true">
-      <h2 style={{ marginTop: 0 }}>{title}</h2>
-      <div className="skeleton" style={{ height: '8rem' }} />
-      <p className="sr-only">Loading…</p>
-    </section>
   );
 }
 

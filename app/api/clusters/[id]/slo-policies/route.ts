@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { getCluster } from '@/lib/data/clusters';
 import { listSloPolicies, removeSloPolicy, setSloPolicy } from '@/lib/data/slo';
 import { SLO_WINDOWS } from '@/lib/slo/targets';
+import { COMPONENT_ID_RE } from '@/lib/slo/names';
 import { errorResponse, readJson } from '../../../_lib/respond';
 import { settingsErrorResponse } from '../../../_lib/settings-errors';
 import { audit, route } from '../../../_lib/guard';
@@ -13,12 +14,12 @@ export const dynamic = 'force-dynamic';
 
 type Params = { id: string };
 
-/** "*" or a component id as in reports: probe, or probe/target (e.g. leader-election/kube-system/kube-scheduler). */
+/** "*" or a component id (lib/slo/names.ts COMPONENT_ID_RE, also used by the OpenSLO import). */
 const ComponentId = z
   .string()
   .trim()
   .max(300)
-  .regex(/^(\*|control-plane|[a-z][a-z0-9-]*(\/[A-Za-z0-9._:/[\]-]+)?)$/, 'component must be "*" (cluster default), "control-plane" or a component id such as "dns" or "leader-election/kube-system/kube-scheduler"');
+  .regex(COMPONENT_ID_RE, 'component must be "*" (cluster default), "control-plane" or a component id such as "dns" or "leader-election/kube-system/kube-scheduler"');
 
 const PolicyBody = z
   .object({
