@@ -84,13 +84,24 @@ if need coredns; then
 fi
 
 link_dirs=("$k8s_out" "$etcd_out" "$coredns_out")
+kwok_stages=""
 if [ -n "${KWOK_VERSION}" ]; then
   set_out kwok "$KWOK_VERSION"
   if need kwok; then
     log "building kwok ${KWOK_VERSION}"
     GOBIN="$out" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@${KWOK_VERSION}"
   fi
+  # kwok plays "Stages" (what happens to a node or pod when); the standard ones are YAML files in its module.
+  if [ ! -f "$out/stages/pod-ready.yaml" ]; then
+    src=$(go mod download -json "sigs.k8s.io/kwok@${KWOK_VERSION}" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+    mkdir -p "$out/stages.tmp"
+    for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+      cp "$src/kustomize/stage/$f" "$out/stages.tmp/"
+    done
+    chmod -R u+w "$out/stages.tmp" && rm -rf "$out/stages" && mv "$out/stages.tmp" "$out/stages"
+  fi
   link_dirs+=("$out")
+  kwok_stages="$out/stages"
 fi
 # lab/.bin: one link per binary (an older checkout may have left a link to a whole folder)
 [ -L "$here/.bin" ] && rm -f "$here/.bin"
@@ -98,4 +109,5 @@ mkdir -p "$here/.bin"
 for d in "${link_dirs[@]}"; do
   for f in "$d"/*; do [[ "$f" == *.tmp ]] && continue; [ -x "$f" ] && [ -f "$f" ] && ln -sfn "$f" "$here/.bin/$(basename "$f")"; done
 done
+[ -n "${kwok_stages:-}" ] && ln -sfn "$kwok_stages" "$here/.bin/kwok-stages"
 log "binaries ready in $here/.bin ($(( $(date +%s) - start )) s)"

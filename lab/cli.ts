@@ -6,17 +6,27 @@
 //   fault node-stop|node-start N
 //   fault partition|heal N
 //   down
+//   kwok add --nodes N --pods-per-node M [--lease-seconds S] [--status-seconds S] | kwok remove | kwok status
+//   kwok not-ready|ready|drain|uncordon NODE | kwok cost
 // Machine-readable output is exactly one JSON line on stdout; progress goes to stderr.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { dnsStatus, etcdStatus, lease, readyz } from './checks';
 import { type SignalAction, UsageError, netFault, nodeFault, signalFault, startFault } from './fault';
+import { kwokAdd, kwokCounts, kwokDrain, kwokReadiness, kwokRemove, labCost } from './kwok';
 import { down, supervisorAlive, up } from './lifecycle';
 import { isPartitioned } from './netns';
 import { pidAlive, readConfig, readState } from './state';
-import { LB_URL, PORTS, type Profile, nodesFor } from './topology';
+import { type KwokSettings, LB_URL, PORTS, type Profile, nodesFor } from './topology';
 
-const USAGE = `usage: npm run lab -- up [--profile ha|single] | status --json | fault <action> ... | down`;
+const USAGE = `usage: npm run lab -- up [--profile ha|single] [--kwok-nodes N --kwok-pods-per-node M] | status --json | fault <action> ... | kwok <action> ... | down`;
+
+function count(name: string, v: string | undefined, def: number, max: number): number {
+  if (v === undefined) return def;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > max) throw new UsageError(`--${name} must be a whole number from 0 to ${max}, got ${v}`);
+  return n;
+}
 
 function out(v: unknown): void {
   process.stdout.write(JSON.stringify(v) + '\n');
@@ -60,12 +70,50 @@ async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case 'up': {
-      const { values } = parseArgs({ args: rest, options: { profile: { type: 'string', default: 'ha' }, timeout: { type: 'string', default: '180' } } });
+      const { values } = parseArgs({ args: rest, options: {
+        profile: { type: 'string', default: 'ha' }, timeout: { type: 'string', default: '180' },
+        'kwok-nodes': { type: 'string' }, 'kwok-pods-per-node': { type: 'string' }, 'kwok-lease-seconds': { type: 'string' }, 'kwok-status-seconds': { type: 'string' },
+      } });
       if (values.profile !== 'ha' && values.profile !== 'single') throw new UsageError(`--profile must be ha or single, got ${values.profile}`);
       const timeout = Number(values.timeout);
       if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout must be a positive number of seconds, got ${values.timeout}`);
-      out(await up(values.profile as Profile, timeout * 1000));
+      const kwokNodes = count('kwok-nodes', values['kwok-nodes'], 0, 10_000);
+      const kwokPods = count('kwok-pods-per-node', values['kwok-pods-per-node'], 0, 110);
+      const settings = kwokSettings(values['kwok-lease-seconds'], values['kwok-status-seconds']);
+      const r = await up(values.profile as Profile, timeout * 1000);
+      out(kwokNodes > 0 ? { ...r, kwok: await kwokAdd({ nodes: kwokNodes, podsPerNode: kwokPods, settings }) } : r);
       return 0;
+    }
+    case 'kwok': {
+      const [action, ...args] = rest;
+      const { values, positionals } = parseArgs({ args, allowPositionals: true, options: {
+        nodes: { type: 'string' }, 'pods-per-node': { type: 'string' }, 'lease-seconds': { type: 'string' }, 'status-seconds': { type: 'string' }, concurrency: { type: 'string' },
+      } });
+      switch (action) {
+        case 'add': {
+          const nodes = count('nodes', values.nodes, -1, 10_000);
+          if (nodes < 1) throw new UsageError('kwok add needs --nodes N (1..10000)');
+          out(await kwokAdd({ nodes, podsPerNode: count('pods-per-node', values['pods-per-node'], 0, 110), settings: kwokSettings(values['lease-seconds'], values['status-seconds']), concurrency: count('concurrency', values.concurrency, 24, 256) || 24 }));
+          return 0;
+        }
+        case 'remove':
+          out(await kwokRemove());
+          return 0;
+        case 'status':
+          out({ kwok: readConfig()?.kwok ?? null, ...(await kwokCounts()) });
+          return 0;
+        case 'cost':
+          out(await labCost());
+          return 0;
+        case 'not-ready': case 'ready':
+          out(await kwokReadiness(action, positionals[0]));
+          return 0;
+        case 'drain': case 'uncordon':
+          out(await kwokDrain(action, positionals[0]));
+          return 0;
+        default:
+          throw new UsageError(`unknown kwok action "${action ?? ''}"; one of add, remove, status, cost, not-ready, ready, drain, uncordon`);
+      }
     }
     case 'status': {
       parseArgs({ args: rest, options: { json: { type: 'boolean' } } });
@@ -110,6 +158,13 @@ async function main(argv: string[]): Promise<number> {
     default:
       throw new UsageError(`unknown command "${cmd ?? ''}"\n${USAGE}`);
   }
+}
+
+function kwokSettings(lease: string | undefined, status: string | undefined): Partial<KwokSettings> {
+  return {
+    ...(lease !== undefined ? { leaseSeconds: count('lease-seconds', lease, 0, 1000) || 40 } : {}),
+    ...(status !== undefined ? { statusSeconds: count('status-seconds', status, 0, 3600) } : {}),
+  };
 }
 
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {

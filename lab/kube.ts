@@ -4,7 +4,7 @@ import https from 'node:https';
 export interface KubeTarget { server: string; token: string; ca: string }
 export interface KubeResponse { status: number; body: string; json<T>(): T }
 
-export function request(t: KubeTarget, method: string, urlPath: string, body?: unknown, opts: { timeoutMs?: number; contentType?: string } = {}): Promise<KubeResponse> {
+export function request(t: KubeTarget, method: string, urlPath: string, body?: unknown, opts: { timeoutMs?: number; contentType?: string; accept?: string } = {}): Promise<KubeResponse> {
   const url = new URL(urlPath, t.server);
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
@@ -14,7 +14,7 @@ export function request(t: KubeTarget, method: string, urlPath: string, body?: u
       timeout: opts.timeoutMs ?? 5000,
       headers: {
         authorization: `Bearer ${t.token}`,
-        accept: 'application/json',
+        accept: opts.accept ?? 'application/json',
         ...(payload ? { 'content-type': opts.contentType ?? 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
       },
     }, (res) => {

@@ -1,9 +1,10 @@
 // The process table: which binaries run where with which flags, plus their config files (haproxy, Corefile).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pkiFile } from './pki';
 import {
-  BIN_DIR, CLUSTER_DOMAIN, type LabConfig, LB_HOST, LB_PORT, LAB_DIR, PORTS, type ProcSpec, SERVICE_CIDR, dnsNodes, nodesFor, paths, procId,
+  BIN_DIR, CLUSTER_DOMAIN, KWOK_MANAGED_LABEL, kwokConfigPath, type KwokSettings, type LabConfig, LB_HOST, LB_PORT, LAB_DIR, NODE_MONITOR_GRACE_SECONDS, PORTS, type ProcSpec, SERVICE_CIDR,
+  dnsNodes, nodesFor, paths, procId,
 } from './topology';
 
 const bin = (n: string): string => path.join(BIN_DIR, n);
@@ -49,6 +50,7 @@ export function writeConfigFiles(cfg: LabConfig): void {
 }
 `);
   }
+  if (cfg.kwok) writeKwokConfig(cfg.kwok);
 }
 
 export function procSpecs(cfg: LabConfig): ProcSpec[] {
@@ -64,7 +66,8 @@ export function procSpecs(cfg: LabConfig): ProcSpec[] {
       `--listen-peer-urls=http://${n.ip}:${PORTS.etcdPeer}`, `--initial-advertise-peer-urls=http://${n.ip}:${PORTS.etcdPeer}`,
       `--listen-metrics-urls=http://${n.ip}:${PORTS.etcdMetrics}`,
       `--initial-cluster=${initialCluster}`, '--initial-cluster-state=new', '--initial-cluster-token=qlab',
-      '--log-level=warn',
+      // Room for the 5,000-node / 50,000-pod runs (the default 2 GiB quota would be close); the data stays on disk.
+      '--quota-backend-bytes=8589934592', '--log-level=warn',
     ] });
     // Local etcd member first, then the others (the client balances; readyz checks them all).
     const etcdServers = [n, ...nodes.filter((o) => o !== n)].map((o) => `http://${o.ip}:${PORTS.etcdClient}`).join(',');
@@ -92,7 +95,8 @@ export function procSpecs(cfg: LabConfig): ProcSpec[] {
         `--bind-address=${n.ip}`, `--secure-port=${PORTS.controllerManager - (r - 1) * 2}`, ...leFlags(cfg),
         `--service-account-private-key-file=${pkiFile('sa.key')}`, `--root-ca-file=${pkiFile('ca.crt')}`,
         `--cluster-signing-cert-file=${pkiFile('ca.crt')}`, `--cluster-signing-key-file=${pkiFile('ca.key')}`,
-        '--use-service-account-credentials=true', '--cluster-name=qlab', `--service-cluster-ip-range=${SERVICE_CIDR}`, '--v=1',
+        '--use-service-account-credentials=true', '--cluster-name=qlab', `--service-cluster-ip-range=${SERVICE_CIDR}`,
+        `--node-monitor-grace-period=${NODE_MONITOR_GRACE_SECONDS}s`, '--v=1',
       ] });
     }
   }
@@ -104,6 +108,12 @@ export function procSpecs(cfg: LabConfig): ProcSpec[] {
     argv: ['haproxy', '-db', '-f', path.join(paths.conf, 'haproxy.cfg')] });
   specs.push({ id: procId('workers', 0), component: 'workers', node: 0, replica: 1, netns: null, hostname: null,
     argv: [process.execPath, '--import', 'tsx', path.join(LAB_DIR, 'workers.ts')] });
+  if (cfg.kwok) {
+    specs.push({ id: procId('kwok', 0), component: 'kwok', node: 0, replica: 1, netns: null, hostname: null, argv: [
+      bin('kwok'), `--kubeconfig=${path.join(paths.conf, 'workers.kubeconfig')}`, `--config=${kwokConfigPath(cfg.kwok)}`,
+      `--manage-nodes-with-label-selector=${KWOK_MANAGED_LABEL}=true`, `--node-lease-duration-seconds=${cfg.kwok.leaseSeconds}`, '--v=WARN',
+    ] });
+  }
   return specs;
 }
 
@@ -111,4 +121,31 @@ export function procSpecs(cfg: LabConfig): ProcSpec[] {
 export function commandLine(spec: ProcSpec): string[] {
   if (!spec.netns) return spec.argv;
   return ['ip', 'netns', 'exec', spec.netns, 'unshare', '--uts', 'sh', '-c', 'hostname "$0" && exec "$@"', spec.hostname ?? spec.netns, ...spec.argv];
+}
+
+/** The kwok stage files lab/build.sh copied from the pinned kwok module (kustomize/stage/...). */
+const KWOK_STAGES = path.join(BIN_DIR, 'kwok-stages');
+
+/**
+ * kwok's configuration: which nodes it manages and how fast it works, plus the Stages it plays (node
+ * initialise + heartbeat, pod ready / complete / delete) from upstream's kustomize/stage files.
+ */
+export function writeKwokConfig(k: KwokSettings): void {
+  if (!existsSync(KWOK_STAGES)) throw new Error(`${KWOK_STAGES} is missing: run lab/build.sh (it copies kwok's stage files)`);
+  const docs: string[] = [[
+    'apiVersion: config.kwok.x-k8s.io/v1alpha1', 'kind: KwokConfiguration', 'metadata:', '  name: qlab', 'options:',
+    `  manageNodesWithLabelSelector: ${KWOK_MANAGED_LABEL}=true`, `  nodeLeaseDurationSeconds: ${k.leaseSeconds}`,
+    '  podPlayStageParallelism: 16', '  nodePlayStageParallelism: 8', '  nodeLeaseParallelism: 8',
+  ].join('\n')];
+  for (const f of readdirSync(KWOK_STAGES).filter((n) => n.endsWith('.yaml')).sort()) {
+    let text = readFileSync(path.join(KWOK_STAGES, f), 'utf8');
+    if (f === 'node-heartbeat-with-lease.yaml') {
+      if (k.statusSeconds === 0) continue;
+      // Upstream re-posts status every 600–610 s; the lab uses a kubelet's report frequency (or what was asked), +0–10 % jitter.
+      text = text.replace(/durationMilliseconds: \d+/, `durationMilliseconds: ${k.statusSeconds * 1000}`).replace(/jitterDurationMilliseconds: \d+/, `jitterDurationMilliseconds: ${Math.round(k.statusSeconds * 1100)}`);
+    }
+    docs.push(text.trim());
+  }
+  mkdirSync(paths.conf, { recursive: true });
+  writeFileSync(kwokConfigPath(k), docs.join('\n---\n') + '\n');
 }

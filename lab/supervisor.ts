@@ -1,26 +1,65 @@
 // The detached supervisor (like a kubelet for static pods): starts every process of the lab, restarts a dead
 // one RESTART_DELAY_MS after it exits unless a hold marker (fault --no-restart / node-stop) keeps it down,
 // and keeps pids in state.json. SIGTERM stops all children (SIGTERM, then SIGKILL after 10 s) and exits.
+// When lab.json changes (`lab kwok add|remove` sets or clears its kwok settings) the process table is
+// recomputed: new processes start, removed ones are stopped, changed command lines restart.
 // Run as: node --import tsx lab/supervisor.ts   (started by `lab up`, own session via detached spawn)
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { mkdirSync, openSync, closeSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { commandLine, procSpecs } from './procs';
 import { isHeld, pidAlive, type ProcState, readConfig, writeState } from './state';
 import { paths, type ProcSpec, RESTART_DELAY_MS, ROOT_DIR } from './topology';
 
-const cfg = readConfig();
+let cfg = readConfig();
 if (!cfg) throw new Error(`supervisor: ${paths.config} missing; start the lab with \`npm run lab -- up\``);
 const specs = procSpecs(cfg);
+const configStamp = (): number => {
+  try {
+    return statSync(paths.config).mtimeMs;
+  } catch {
+    return 0;
+  }
+};
+let seenStamp = configStamp();
 mkdirSync(paths.logs, { recursive: true });
 const startedAt = new Date().toISOString();
 const log = (m: string): void => void process.stderr.write(`${new Date().toISOString()} ${m}\n`);
 
-interface Slot { spec: ProcSpec; child: ChildProcess | null; state: ProcState; exitedAtMs: number }
-const slots: Slot[] = specs.map((spec) => ({
+interface Slot { spec: ProcSpec; child: ChildProcess | null; state: ProcState; exitedAtMs: number; removed?: boolean }
+const slotFor = (spec: ProcSpec): Slot => ({
   spec, child: null, exitedAtMs: 0,
   state: { id: spec.id, component: spec.component, node: spec.node, replica: spec.replica, pid: null, alive: false, startedAt: null, restarts: 0, held: false, lastExit: null },
-}));
+});
+const slots: Slot[] = specs.map(slotFor);
+
+/** lab.json changed: start what is new, stop what is gone, restart what runs with a changed command line. */
+function reconcile(): void {
+  const next = readConfig();
+  if (!next) return;
+  cfg = next;
+  const want = new Map(procSpecs(next).map((sp) => [sp.id, sp]));
+  for (const s of slots) {
+    const sp = want.get(s.spec.id);
+    if (!sp) {
+      s.removed = true;
+      log(`removing ${s.spec.id} (no longer in ${paths.config})`);
+      if (s.state.pid && s.child) try { process.kill(s.state.pid, 'SIGTERM'); } catch { /* gone */ }
+      continue;
+    }
+    s.removed = false;
+    if (JSON.stringify(sp.argv) !== JSON.stringify(s.spec.argv)) {
+      log(`restarting ${s.spec.id}: its command line changed`);
+      s.spec = sp;
+      if (s.state.pid && s.child) try { process.kill(s.state.pid, 'SIGTERM'); } catch { /* gone */ }
+    }
+    want.delete(s.spec.id);
+  }
+  for (const sp of want.values()) {
+    log(`adding ${sp.id}`);
+    slots.push(slotFor(sp));
+  }
+}
 let stopping = false;
 
 function save(): void {
@@ -55,7 +94,21 @@ function start(slot: Slot): void {
 function tick(): void {
   if (stopping) return;
   let changed = false;
+  const stamp = configStamp();
+  if (stamp !== seenStamp) {
+    seenStamp = stamp;
+    reconcile();
+    changed = true;
+  }
+  for (let i = slots.length - 1; i >= 0; i--) {
+    const s = slots[i]!;
+    if (s.removed && !s.child) {
+      slots.splice(i, 1);
+      changed = true;
+    }
+  }
   for (const s of slots) {
+    if (s.removed) continue;
     const held = isHeld(s.spec.id);
     if (held !== s.state.held) { s.state.held = held; changed = true; }
     if (!s.child && !held && Date.now() - s.exitedAtMs >= RESTART_DELAY_MS) { start(s); changed = true; }
@@ -68,7 +121,7 @@ async function shutdown(sig: string): Promise<void> {
   stopping = true;
   log(`supervisor: ${sig}, stopping all children`);
   // Order: DNS, workers and control loops first, then apiservers, then etcd, then the LB.
-  const order = ['workers', 'coredns', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'etcd', 'haproxy'];
+  const order = ['kwok', 'workers', 'coredns', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'etcd', 'haproxy'];
   for (const s of slots) if (s.state.pid && pidAlive(s.state.pid)) { try { process.kill(s.state.pid, 'SIGCONT'); } catch { /* gone */ } }
   for (const comp of order) {
     const group = slots.filter((s) => s.spec.component === comp && s.child && s.state.pid);

@@ -3,7 +3,7 @@
 import path from 'node:path';
 
 export type Profile = 'ha' | 'single';
-export const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-scheduler', 'kube-controller-manager', 'coredns', 'haproxy', 'workers'] as const;
+export const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-scheduler', 'kube-controller-manager', 'coredns', 'haproxy', 'workers', 'kwok'] as const;
 export type Component = (typeof COMPONENTS)[number];
 /** Components a fault may target (the issue's list). */
 export const FAULT_COMPONENTS: readonly Component[] = ['etcd', 'kube-apiserver', 'kube-scheduler', 'kube-controller-manager', 'coredns', 'haproxy'];
@@ -74,7 +74,31 @@ export function validateLeaderElection(le: LeaderElection): void {
 
 export interface LabNode { index: number; name: string; netns: string; ip: string; vethHost: string }
 
-export interface LabConfig { profile: Profile; leaderElection: LeaderElection; createdAt: string }
+/**
+ * Simulated workers (kwok, sigs.k8s.io/kwok): present only while kwok nodes are wanted (`lab kwok add`,
+ * `up --kwok-nodes`); the supervisor starts and stops the kwok process when this changes in lab.json.
+ */
+export interface KwokSettings {
+  /** kube-node-lease duration kwok writes; it renews every quarter of it (a write per node each time). */
+  leaseSeconds: number;
+  /** How often kwok re-posts each node's status (a kubelet's nodeStatusReportFrequency is 300 s); 0 = never after start. */
+  statusSeconds: number;
+}
+export const KWOK_DEFAULTS: KwokSettings = { leaseSeconds: 600, statusSeconds: 300 };
+/** kwok's config file, named by its settings: other settings → another command line → the supervisor restarts kwok. */
+export const kwokConfigPath = (k: KwokSettings): string => path.join(STATE_DIR, 'conf', `kwok-lease${k.leaseSeconds}-status${k.statusSeconds}.yaml`);
+/**
+ * kube-controller-manager waits this long for a node heartbeat (its lease) before marking it Unknown (and,
+ * 300 s later, evicting its pods). kwok renews every leaseSeconds/4 ≤ 250 s, but after a kwok restart the
+ * next renewal can come a whole interval late: 600 s leaves room for two intervals. (Seen with 300 s: nodes
+ * went Unknown around kwok restarts at 5,000 nodes and their pods were evicted.)
+ */
+export const NODE_MONITOR_GRACE_SECONDS = 600;
+/** Label of every kwok node, and the label kwok manages nodes by (removed: kwok lets go of the node). */
+export const KWOK_NODE_LABEL = 'type=kwok';
+export const KWOK_MANAGED_LABEL = 'kwok.x-k8s.io/managed';
+
+export interface LabConfig { profile: Profile; leaderElection: LeaderElection; createdAt: string; kwok?: KwokSettings | null }
 
 export function nodesFor(profile: Profile): LabNode[] {
   const n = profile === 'ha' ? 3 : 1;

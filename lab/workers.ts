@@ -77,9 +77,9 @@ interface PodList { items: Array<{ metadata: { name: string; namespace: string }
 
 /** Marks pods bound to a worker Running/Ready, as a kubelet would after starting the containers. */
 async function runBoundPods(): Promise<void> {
-  const r = await request(t, 'GET', '/api/v1/pods?fieldSelector=status.phase%3DPending');
-  if (r.status !== 200) return;
-  for (const p of r.json<PodList>().items) {
+  // Per worker, as a kubelet asks (spec.nodeName): never a list of every pending pod of the cluster (kwok runs add thousands).
+  const lists = await Promise.all(WORKERS.map((w) => request(t, 'GET', `/api/v1/pods?fieldSelector=${encodeURIComponent(`status.phase=Pending,spec.nodeName=${w.name}`)}`)));
+  for (const p of lists.flatMap((r) => (r.status === 200 ? r.json<PodList>().items : []))) {
     const i = WORKERS.findIndex((w) => w.name === p.spec.nodeName);
     if (i < 0) continue;
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');

@@ -22,10 +22,13 @@ export async function withDeadline<T>(work: Promise<T>, ms: number, onTimeout: (
   }
 }
 
-/** An abortable pause that resolves (never rejects) when the signal fires. */
-export async function pause(ms: number, signal?: AbortSignal): Promise<void> {
+/**
+ * An abortable pause that resolves (never rejects) when the signal fires. `ref: false`: the timer does
+ * not keep the process alive (background retries, e.g. a watch waiting to reconnect).
+ */
+export async function pause(ms: number, signal?: AbortSignal, o: { ref?: boolean } = {}): Promise<void> {
   try {
-    await sleep(ms, undefined, signal ? { signal } : {});
+    await sleep(ms, undefined, { ...(signal ? { signal } : {}), ...(o.ref === false ? { ref: false } : {}) });
   } catch {
     /* aborted */
   }
@@ -43,4 +46,30 @@ export function backoffMs(policy: BackoffPolicy, attempt: number, random: () => 
   const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, Math.min(30, attempt - 1)));
   const floor = Math.min(ceiling, policy.baseMs / 2);
   return Math.round(floor + random() * (ceiling - floor));
+}
+
+/** Re-establishing a dropped Kubernetes watch or list (lib/k8s/informer.ts): up to 1 s, 2 s, 4 s … 30 s. */
+export const WATCH_RETRY: BackoffPolicy = { baseMs: 1000, maxMs: 30_000 };
+
+/** Consecutive-failure counter over a policy, for long-lived connections: reset once one has proven healthy. */
+export class Backoff {
+  private attempt = 0;
+  constructor(
+    readonly policy: BackoffPolicy,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /** The delay before the next retry; each call counts one more consecutive failure. */
+  next(): number {
+    return backoffMs(this.policy, ++this.attempt, this.random);
+  }
+
+  /** The connection worked: the next failure starts from the first delay again. */
+  reset(): void {
+    this.attempt = 0;
+  }
+
+  get failures(): number {
+    return this.attempt;
+  }
 }

@@ -45,6 +45,12 @@ export interface CollectorEnv {
   bufferLimit: number;
   /** Bytes the on-disk buffer may use (oldest dropped beyond). */
   bufferBytes: number;
+  /**
+   * QUORUM_CLUSTER_OBJECT_LIMIT: nodes + pods the collector keeps in memory per cluster; beyond it the
+   * worker-node probe stops tracking that cluster and reads `too-large` with the figure (a bounded cost,
+   * never an out-of-memory crash). Measured cost per object: README "Worker nodes and large clusters".
+   */
+  objectLimit: number;
 }
 
 /** Collector high availability on PostgreSQL (README "Running in production"). */
@@ -109,6 +115,8 @@ function bad(name: string, why: string): QuorumError {
 }
 
 export const DEFAULT_BUFFER_BYTES = 64 * 1024 * 1024;
+/** Nodes + pods kept per cluster by default (Kubernetes' tested limits: 5,000 nodes, 150,000 pods). */
+export const DEFAULT_CLUSTER_OBJECT_LIMIT = 200_000;
 const DAY_MS = 86_400_000;
 const SCHEMA_RE = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
@@ -187,6 +195,7 @@ const SCHEMA = z.object({
   QUORUM_COLLECTOR_CONCURRENCY: int('QUORUM_COLLECTOR_CONCURRENCY', 16, 1, 1024),
   QUORUM_COLLECTOR_BUFFER_LIMIT: int('QUORUM_COLLECTOR_BUFFER_LIMIT', 100_000, 1000, 10_000_000),
   QUORUM_COLLECTOR_BUFFER_BYTES: int('QUORUM_COLLECTOR_BUFFER_BYTES', DEFAULT_BUFFER_BYTES, 64 * 1024, 64 * 1024 * 1024 * 1024),
+  QUORUM_CLUSTER_OBJECT_LIMIT: int('QUORUM_CLUSTER_OBJECT_LIMIT', DEFAULT_CLUSTER_OBJECT_LIMIT, 100, 10_000_000),
   QUORUM_RAW_RETENTION_DAYS: int('QUORUM_RAW_RETENTION_DAYS', 14, 1, 36_500, ' of days'),
   QUORUM_ROLLUP_RETENTION_DAYS: int('QUORUM_ROLLUP_RETENTION_DAYS', 400, 1, 36_500, ' of days'),
   QUORUM_CLUSTER_DOMAIN: text('cluster.local').pipe(z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i, 'QUORUM_CLUSTER_DOMAIN is invalid: expected a DNS domain such as cluster.local')),
@@ -294,6 +303,7 @@ function build(src: Source): QuorumEnv {
       concurrency: raw.QUORUM_COLLECTOR_CONCURRENCY!,
       bufferLimit: raw.QUORUM_COLLECTOR_BUFFER_LIMIT!,
       bufferBytes: raw.QUORUM_COLLECTOR_BUFFER_BYTES!,
+      objectLimit: raw.QUORUM_CLUSTER_OBJECT_LIMIT!,
     },
     ha: { name: raw.QUORUM_COLLECTOR_NAME, ownershipIntervalMs, sessionTimeoutMs, healthPort: raw.QUORUM_COLLECTOR_HEALTH_PORT ?? null },
     selfRegister: {

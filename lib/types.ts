@@ -57,6 +57,8 @@ export type ErrorClass =
   | 'dns'
   | 'timeout'
   | 'not-kubernetes'
+  /** An answer (or a cluster) larger than Quorum's configured cap: named with the figure, never truncated. */
+  | 'too-large'
   | 'http-error'
   | 'invalid-input'
   /** The outbound policy (lib/net/outbound.ts) refused the target address or URL. */

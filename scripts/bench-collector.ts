@@ -1,33 +1,78 @@
-// `npm run bench:collector [-- --registrations 1,50,200 --cycles 5 --concurrency 16]`
-// Registers the lab cluster (the least-privilege `quorum` identity) 1, 50 and 200 times in a temp
-// SQLite database and runs real collector cycles (createCollector, every probe, the on-disk buffer,
-// SQLite writes) against the lab. Prints collector CPU ms per cluster-cycle (process.cpuUsage, user +
-// system, this process only), wall time per cycle, RSS and heap, with ratios against the
-// 1-registration run in the same process. Figures, not a pass/fail test. Needs `npm run lab -- up`.
+// `npm run bench:collector [-- --dimension registrations|size] [--registrations 1,50,200] [--sizes 3,1000,5000]
+//                          [--pods-per-node 10] [--cycles 5] [--window-cycles 6] [--concurrency 16]`
+// Real collector cycles (createCollector, every probe, the on-disk buffer, SQLite writes in a temp
+// database) against the lab, with the least-privilege `quorum` identity. Two dimensions, each run in
+// its own child process (so one's memory high-water mark never counts in the other's figures):
+//
+// - registrations: the lab cluster registered 1, 50 and 200 times; collector CPU ms per cluster-cycle
+//   (process.cpuUsage, this process only), wall time, RSS and heap, ratios against 1 registration.
+// - size: ONE registration of the lab grown with kwok to 3 (the lab's own workers), 1,000 and 5,000
+//   nodes with 10 pods per node. Per 10-s cycle (cycles at the real interval): collector CPU ms, bytes
+//   read from the apiserver and requests (lib/k8s counters), watch events, the apiservers' own CPU
+//   (utime+stime of the lab's kube-apiserver processes from /proc/<pid>/stat) with the collector running
+//   and in an equally long window without it, RSS / heap, samples not `up`; at sizes > 3 a window with
+//   kwok re-posting every node's status each 300 s (a kubelet's report frequency) and one with quiet
+//   nodes; the first (syncing) cycle apart; memory per watched node and pod. Ratios against 3 nodes.
+//   Changes the lab (kwok nodes) and restores its standard state at the end: hold the lab lock
+//   (`flock /work/lab.lock npm run bench:collector -- --dimension size`).
+// Figures, not a pass/fail test. Needs `npm run lab -- up`.
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
+import { COLLECTOR_NODE_FLAGS } from '@/lib/collector/node-flags';
 
 const { values } = parseArgs({
   options: {
+    dimension: { type: 'string' },
     registrations: { type: 'string', default: '1,50,200' },
+    sizes: { type: 'string', default: '3,1000,5000' },
+    'pods-per-node': { type: 'string', default: '10' },
     cycles: { type: 'string', default: '5' },
+    'window-cycles': { type: 'string', default: '6' },
     concurrency: { type: 'string', default: '16' },
     'timeout-ms': { type: 'string', default: '5000' },
+    'keep-kwok': { type: 'boolean', default: false },
   },
   strict: true,
 });
-const counts = values.registrations.split(',').map(Number);
+const root = path.resolve(import.meta.dirname, '..');
+
+if (values.dimension && !COLLECTOR_NODE_FLAGS.every((f) => process.execArgv.includes(f))) {
+  // Measure the collector as it runs: re-run this dimension with the collector's V8 flags.
+  const c = spawn(process.execPath, [...COLLECTOR_NODE_FLAGS, '--expose-gc', '--import', 'tsx', path.join(root, 'scripts', 'bench-collector.ts'), ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });
+  process.exit(await new Promise<number>((resolve) => c.on('close', (n) => resolve(n ?? 1))));
+}
+
+if (!values.dimension) {
+  // The parent: one child process per dimension, one after the other.
+  const self = process.argv.slice(2);
+  for (const d of ['registrations', 'size']) {
+    const code = await new Promise<number>((resolve) => {
+      // Run as the collector runs (its V8 flags), plus --expose-gc for the heap figures.
+      const c = spawn(process.execPath, [...COLLECTOR_NODE_FLAGS, '--expose-gc', '--import', 'tsx', path.join(root, 'scripts', 'bench-collector.ts'), ...self, '--dimension', d], { stdio: 'inherit', cwd: root });
+      c.on('close', (n) => resolve(n ?? 1));
+    });
+    if (code !== 0) process.exit(code);
+  }
+  process.exit(0);
+}
+
+const list = (s: string): number[] => (s.trim() === '' ? [] : s.split(',').map(Number));
+const counts = list(values.registrations);
+const sizes = list(values.sizes);
+const podsPerNode = Number(values['pods-per-node']);
 const cycles = Number(values.cycles);
+const windowCycles = Number(values['window-cycles']);
 const concurrency = Number(values.concurrency);
 const probeTimeoutMs = Number(values['timeout-ms']);
-if (counts.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(cycles) || cycles < 1) {
-  console.error('usage: bench-collector [--registrations 1,50,200] [--cycles N] [--concurrency N] [--timeout-ms N]');
+if (![...counts, ...sizes].every((n) => Number.isInteger(n) && n >= 1) || sizes.some((n) => n < 3) || !Number.isInteger(cycles) || cycles < 1 || !Number.isInteger(windowCycles) || windowCycles < 1
+  || (values.dimension !== 'registrations' && values.dimension !== 'size')) {
+  console.error('usage: bench-collector [--dimension registrations|size] [--registrations 1,50,200] [--sizes 3,1000,5000] [--pods-per-node 10] [--cycles N] [--window-cycles N] [--concurrency N] [--timeout-ms N]');
   process.exit(2);
 }
 
-const root = path.resolve(import.meta.dirname, '..');
 const labState = process.env.QUORUM_LAB_STATE ?? path.join(root, 'lab', '.state');
 const kubeconfigFile = path.join(labState, 'quorum.kubeconfig');
 if (!existsSync(kubeconfigFile)) {
@@ -45,47 +90,60 @@ const { migrate } = await import('@/lib/db/migrate');
 const { closeDb } = await import('@/lib/db');
 const { createCluster, listClusters, loadClusterCredentials, loadClusterKubeconfig, removeCluster } = await import('@/lib/data/clusters');
 const { insertSamples } = await import('@/lib/data/samples');
+const { insertFailoverEvents, insertWatchGaps, loadLeaseSeeds } = await import('@/lib/data/failovers');
 const { createCollector } = await import('@/lib/collector/collector');
 const { ALL_PROBES } = await import('@/lib/probes');
 const { resolveContext, toMinimalKubeconfig } = await import('@/lib/k8s/kubeconfig');
-
-interface Row {
-  registrations: number;
-  cpuMsPerClusterCycle: number;
-  wallMsPerCycle: number;
-  samplesPerCycle: number;
-  notUpPerCycle: number;
-  rssMiB: number;
-  heapMiB: number;
-  firstCycleCpuMs: number;
-}
+const { connect, k8sTraffic } = await import('@/lib/k8s/client');
+const { startInformer } = await import('@/lib/k8s/informer');
+const { podProjector, projectNode } = await import('@/lib/nodes/objects');
+type NodeObject = import('@/lib/nodes/objects').NodeObject;
+type PodObject = import('@/lib/nodes/objects').PodObject;
 
 const mib = (b: number): number => b / 1024 / 1024;
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const exec = promisify(execFile);
+const kubeconfigText = readFileSync(kubeconfigFile, 'utf8');
+const resolved = resolveContext(kubeconfigText);
+const kubeconfigYaml = toMinimalKubeconfig(resolved);
 
-async function run(n: number): Promise<Row> {
+async function registerN(n: number): Promise<void> {
   for (const c of await listClusters()) await removeCluster(c.id);
-  const resolved = resolveContext(readFileSync(kubeconfigFile, 'utf8'));
-  const kubeconfigYaml = toMinimalKubeconfig(resolved);
   for (let i = 0; i < n; i++) {
     await createCluster({ name: `bench-${String(i).padStart(3, '0')}`, server: resolved.server, context: resolved.context, labels: { bench: 'collector' }, kubeconfigYaml });
   }
-  const summaries: Array<{ samples: number; ms: number; notUp: number }> = [];
-  let notUp = 0;
-  const col = createCollector(
+}
+
+function newCollector(tag: string, onCycle: (notUp: string[]) => void) {
+  return createCollector(
     { intervalSeconds: 10, probeTimeoutMs, concurrency, bufferLimit: 1_000_000 },
     {
       listClusters, loadKubeconfig: loadClusterKubeconfig, loadCredentials: loadClusterCredentials, insertSamples, probes: ALL_PROBES, now: Date.now,
-      bufferDir: path.join(dataDir, `buffer-${n}`),
+      // As lib/collector/main.ts wires it: the leader-election Lease watches and their writers too.
+      failovers: { insertFailovers: insertFailoverEvents, insertWatchGaps, loadSeeds: (id: string) => loadLeaseSeeds(id) },
+      bufferDir: path.join(dataDir, `buffer-${tag}`),
       log: (l) => {
-        if (l.event === 'cycle') notUp = Array.isArray(l.down) ? l.down.length : 0;
+        if (l.event === 'cycle') onCycle(Array.isArray(l.down) ? (l.down as string[]) : []);
       },
     },
   );
-  // First cycle: connections, TLS handshakes, credential decryption — reported apart.
+}
+
+// ---------------------------------------------------------------- registrations
+interface RegRow { registrations: number; cpuMsPerClusterCycle: number; wallMsPerCycle: number; samplesPerCycle: number; notUpPerCycle: number; rssMiB: number; heapMiB: number; firstCycleCpuMs: number }
+
+async function runRegistrations(n: number): Promise<RegRow> {
+  await registerN(n);
+  const summaries: Array<{ samples: number; ms: number; notUp: number }> = [];
+  let notUp = 0;
+  const col = newCollector(`reg-${n}`, (d) => (notUp = d.length));
+  // First cycle: connections, TLS handshakes, credential decryption, every watch's first list — reported apart.
   const c0 = process.cpuUsage();
   await col.runOnce();
   const first = process.cpuUsage(c0);
+  await sleep(2000); // let the watches of every registration finish their first list
+  await col.runOnce();
   gc();
   const cpu0 = process.cpuUsage();
   let peakRss = 0;
@@ -101,46 +159,236 @@ async function run(n: number): Promise<Row> {
   await col.stop();
   const avg = (f: (s: (typeof summaries)[number]) => number): number => summaries.reduce((a, s) => a + f(s), 0) / summaries.length;
   return {
-    registrations: n,
-    cpuMsPerClusterCycle: (cpu.user + cpu.system) / 1000 / (cycles * n),
-    wallMsPerCycle: avg((s) => s.ms),
-    samplesPerCycle: avg((s) => s.samples),
-    notUpPerCycle: avg((s) => s.notUp),
-    rssMiB: mib(peakRss),
-    heapMiB: mib(peakHeap),
-    firstCycleCpuMs: (first.user + first.system) / 1000,
+    registrations: n, cpuMsPerClusterCycle: (cpu.user + cpu.system) / 1000 / (cycles * n), wallMsPerCycle: avg((s) => s.ms), samplesPerCycle: avg((s) => s.samples),
+    notUpPerCycle: avg((s) => s.notUp), rssMiB: mib(peakRss), heapMiB: mib(peakHeap), firstCycleCpuMs: (first.user + first.system) / 1000,
   };
 }
 
+function printTable(head: string[], rows: string[][]): void {
+  console.log(`| ${head.join(' | ')} |`);
+  console.log(`|${head.map(() => '---').join('|')}|`);
+  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+}
+
+// ---------------------------------------------------------------- size
+async function lab(...args: string[]): Promise<Record<string, unknown>> {
+  const { stdout } = await exec(path.join(root, 'node_modules', '.bin', 'tsx'), [path.join(root, 'lab', 'cli.ts'), ...args], { cwd: root, timeout: 3_600_000, maxBuffer: 16 << 20 });
+  const last = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  if (!last) throw new Error(`lab ${args.join(' ')} printed no JSON line`);
+  return JSON.parse(last) as Record<string, unknown>;
+}
+
+/** utime + stime (ms) of every kube-apiserver process of the lab. */
+function apiserverCpuMs(): number {
+  const st = JSON.parse(readFileSync(path.join(labState, 'state.json'), 'utf8')) as { procs: Array<{ component: string; pid: number | null }> };
+  let ticks = 0;
+  for (const p of st.procs) {
+    if (p.component !== 'kube-apiserver' || !p.pid) continue;
+    try {
+      const f = readFileSync(`/proc/${p.pid}/stat`, 'utf8');
+      const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(rest[11]) + Number(rest[12]); // fields 14 and 15: utime, stime (clock ticks of 10 ms)
+    } catch {
+      /* restarted in between: counted from its new start */
+    }
+  }
+  return ticks * 10;
+}
+
+interface Window { cycles: number; cpuMs: number; bytes: number; requests: number; watchLines: number; apiCpuMs: number; notUp: number; rssMiB: number; heapMiB: number }
+
+/** Runs `n` cycles at the real 10 s interval (aligned to the tick) and returns per-cycle figures. */
+async function steadyWindow(col: ReturnType<typeof newCollector>, n: number, notUp: { last: string[] }): Promise<Window> {
+  await sleep(10_000 - (Date.now() % 10_000));
+  const t0 = k8sTraffic();
+  const c0 = process.cpuUsage();
+  const a0 = apiserverCpuMs();
+  let bad = 0;
+  let rss = 0;
+  let heap = 0;
+  for (let i = 0; i < n; i++) {
+    const started = Date.now();
+    await col.runOnce();
+    bad += notUp.last.length;
+    const m = process.memoryUsage();
+    rss = Math.max(rss, m.rss);
+    heap = Math.max(heap, m.heapUsed);
+    await sleep(Math.max(0, 10_000 - (Date.now() - started)));
+  }
+  const t1 = k8sTraffic();
+  const c = process.cpuUsage(c0);
+  return {
+    cycles: n, cpuMs: (c.user + c.system) / 1000 / n, bytes: (t1.bytesRead - t0.bytesRead) / n, requests: (t1.requests - t0.requests) / n,
+    watchLines: (t1.watchLines - t0.watchLines) / n, apiCpuMs: (apiserverCpuMs() - a0) / n, notUp: bad / n, rssMiB: mib(rss), heapMiB: mib(heap),
+  };
+}
+
+/** The same length of time without the collector: the apiservers' background CPU at this size. */
+async function idleApiserverCpuMs(n: number): Promise<number> {
+  const a0 = apiserverCpuMs();
+  await sleep(n * 10_000);
+  return (apiserverCpuMs() - a0) / n;
+}
+
+/** Bytes of heap one projected object costs: a separate informer's store, measured with gc before and after. */
+async function bytesPerObject(kind: 'nodes' | 'pods'): Promise<{ objects: number; bytes: number }> {
+  const conn = await connect(kubeconfigText);
+  gc();
+  await sleep(200);
+  gc();
+  const h0 = process.memoryUsage().heapUsed;
+  const project = podProjector();
+  const inf = kind === 'nodes'
+    ? startInformer(conn, { name: 'nodes', path: '/api/v1/nodes', project: (n) => projectNode(n as NodeObject) })
+    : startInformer(conn, { name: 'pods', path: '/api/v1/pods', fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed', project: (p) => project(p as PodObject) });
+  const hold = setInterval(() => undefined, 1000); // watches never keep the process alive themselves
+  await inf.synced;
+  clearInterval(hold);
+  await sleep(500);
+  gc();
+  await sleep(200);
+  gc();
+  const h1 = process.memoryUsage().heapUsed;
+  const objects = inf.size;
+  inf.stop();
+  return { objects, bytes: objects ? (h1 - h0) / objects : 0 };
+}
+
+interface SizeRow {
+  nodes: number; pods: number;
+  first: { syncMs: number; bytes: number; cpuMs: number; apiCpuMs: number; notUpCycles: number; rssMiB: number };
+  churn: Window | null; quiet: Window; idleApiCpuMs: number; idleApiCpuChurnMs: number | null;
+  perNodeBytes: number; perPodBytes: number;
+}
+
+/** kwok posts a node's status 300–330 s after it last saw the node change: wait until it has run that long (steady churn). */
+async function kwokSteady(): Promise<void> {
+  const st = JSON.parse(readFileSync(path.join(labState, 'state.json'), 'utf8')) as { procs: Array<{ component: string; startedAt: string | null }> };
+  const started = Date.parse(st.procs.find((p) => p.component === 'kwok')?.startedAt ?? '');
+  const wait = Number.isFinite(started) ? started + 340_000 - Date.now() : 0;
+  if (wait > 0) {
+    console.error(`[bench] waiting ${Math.round(wait / 1000)} s until kwok re-posts node status in steady rhythm`);
+    await sleep(wait);
+  }
+}
+
+/** MemAvailable of this machine (MiB): the lab at 50,000 pods needs several GiB, and the machine is shared. */
+function memAvailableMiB(): number {
+  return Number(/MemAvailable:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0) / 1024;
+}
+
+const labCosts: Array<{ nodes: number; add: Record<string, unknown> | null; cost: Record<string, unknown> }> = [];
+
+async function runSize(nodes: number): Promise<SizeRow> {
+  let add: Record<string, unknown> | null = null;
+  if (nodes > 3) {
+    const free = memAvailableMiB();
+    if (free < 8192) throw new Error(`only ${Math.round(free)} MiB available: not growing the lab to ${nodes} nodes (it needs several GiB; the machine is shared)`);
+    console.error(`[bench] growing the lab to ${nodes} nodes × ${podsPerNode} pods (kwok; status re-posted every 300 s)`);
+    add = await lab('kwok', 'add', '--nodes', String(nodes - 3), '--pods-per-node', String(podsPerNode), '--status-seconds', '300');
+    console.error(`[bench]   ${JSON.stringify(add)}`);
+    await kwokSteady();
+  }
+  labCosts.push({ nodes, add, cost: await lab('kwok', 'cost') });
+  console.error(`[bench]   lab cost at ${nodes} nodes: ${JSON.stringify(labCosts[labCosts.length - 1]!.cost)}`);
+  const idleChurn = nodes > 3 ? await idleApiserverCpuMs(windowCycles) : null;
+  await registerN(1);
+  const notUp = { last: [] as string[] };
+  const col = newCollector(`size-${nodes}`, (d) => (notUp.last = d));
+  // First cycles: connect, every watch's first (streaming) list; until the nodes sample is synced.
+  const t0 = k8sTraffic();
+  const c0 = process.cpuUsage();
+  const a0 = apiserverCpuMs();
+  const s0 = Date.now();
+  let notUpCycles = 0;
+  for (;;) {
+    await col.runOnce();
+    if (!notUp.last.some((d) => d.includes('/nodes:'))) break;
+    notUpCycles += 1;
+    if (Date.now() - s0 > 300_000) throw new Error(`nodes not synced after 300 s: ${notUp.last.join('; ')}`);
+  }
+  const syncMs = Date.now() - s0;
+  const t1 = k8sTraffic();
+  const c1 = process.cpuUsage(c0);
+  const first = { syncMs, bytes: t1.bytesRead - t0.bytesRead, cpuMs: (c1.user + c1.system) / 1000, apiCpuMs: apiserverCpuMs() - a0, notUpCycles, rssMiB: mib(process.memoryUsage().rss) };
+  gc();
+  const churn = nodes > 3 ? await steadyWindow(col, windowCycles, notUp) : null;
+  if (nodes > 3) {
+    console.error('[bench] kwok stops re-posting node status (quiet nodes)');
+    await lab('kwok', 'add', '--nodes', String(nodes - 3), '--pods-per-node', String(podsPerNode), '--status-seconds', '0');
+    await sleep(20_000); // kwok's restart relists everything: let that pass before measuring
+  }
+  const quiet = await steadyWindow(col, windowCycles, notUp);
+  await col.stop();
+  const idleApiCpuMs = await idleApiserverCpuMs(windowCycles);
+  const perNode = await bytesPerObject('nodes');
+  const perPod = await bytesPerObject('pods');
+  return { nodes, pods: perPod.objects, first, churn, quiet, idleApiCpuMs, idleApiCpuChurnMs: idleChurn, perNodeBytes: perNode.bytes, perPodBytes: perPod.bytes };
+}
+
+// ---------------------------------------------------------------- main
 await migrate({ quiet: true });
-console.log(`collector benchmark: ${cycles} measured cycles per run (after one warm-up cycle), concurrency ${concurrency}, probe timeout ${probeTimeoutMs} ms, probes: ${ALL_PROBES.map((p) => p.id).join(', ')}`);
-console.log(`node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), lab server ${resolveContext(readFileSync(kubeconfigFile, 'utf8')).server}; SQLite in ${dataDir}`);
-const rows: Row[] = [];
+console.log(`node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB; lab server ${resolved.server}; SQLite in ${dataDir}; ${new Date().toISOString()}`);
 try {
-  for (const n of counts) {
-    const r = await run(n);
-    rows.push(r);
-    console.error(`[bench] ${n} registrations done: ${r.cpuMsPerClusterCycle.toFixed(2)} CPU ms per cluster-cycle`);
+  if (values.dimension === 'registrations' && counts.length) {
+    console.log(`\ncollector benchmark, registrations: ${cycles} measured cycles per run (back to back, after warm-up), concurrency ${concurrency}, probe timeout ${probeTimeoutMs} ms, probes: ${ALL_PROBES.map((p) => p.id).join(', ')}`);
+    const rows: RegRow[] = [];
+    for (const n of counts) {
+      const r = await runRegistrations(n);
+      rows.push(r);
+      console.error(`[bench] ${n} registrations done: ${r.cpuMsPerClusterCycle.toFixed(2)} CPU ms per cluster-cycle`);
+    }
+    const base = rows[0]!;
+    printTable(['registrations', 'CPU ms / cluster-cycle', '× base', 'wall ms / cycle', 'samples / cycle', 'not up / cycle', 'peak RSS MiB', '× base', 'peak heap MiB', 'first-cycle CPU ms'], rows.map((r) => [
+      String(r.registrations), r.cpuMsPerClusterCycle.toFixed(2), (r.cpuMsPerClusterCycle / base.cpuMsPerClusterCycle).toFixed(2), r.wallMsPerCycle.toFixed(0), r.samplesPerCycle.toFixed(0),
+      r.notUpPerCycle.toFixed(1), r.rssMiB.toFixed(0), (r.rssMiB / base.rssMiB).toFixed(2), r.heapMiB.toFixed(0), r.firstCycleCpuMs.toFixed(0),
+    ]));
+  }
+  if (values.dimension === 'size' && sizes.length) {
+    console.log(`\ncollector benchmark, cluster size: one registration; ${windowCycles} cycles per window at the real 10 s interval; ${podsPerNode} pods per kwok node; probe timeout ${probeTimeoutMs} ms`);
+    const rows: SizeRow[] = [];
+    try {
+      for (const n of sizes) {
+        const r = await runSize(n);
+        rows.push(r);
+        console.error(`[bench] ${n} nodes done: ${JSON.stringify(r)}`);
+      }
+    } finally {
+      if (!values['keep-kwok'] && sizes.some((n) => n > 3)) {
+        console.error('[bench] removing the kwok nodes (standard lab state)');
+        const r = await lab('kwok', 'remove');
+        console.error(`[bench]   ${JSON.stringify(r)}`);
+        console.log(`\nlab kwok remove: ${JSON.stringify(r)}`);
+      }
+    }
+    const base = rows[0]!;
+    const kib = (b: number): string => (b / 1024).toFixed(1);
+    const win = (r: SizeRow, w: Window | null, idle: number | null, label: string): string[] => (w ? [
+      `${r.nodes.toLocaleString('en-US')} (${label})`, r.pods.toLocaleString('en-US'), w.cpuMs.toFixed(1), kib(w.bytes), (w.bytes / base.quiet.bytes).toFixed(2), w.requests.toFixed(1), w.watchLines.toFixed(0),
+      w.apiCpuMs.toFixed(0), idle === null ? '–' : idle.toFixed(0), idle === null ? '–' : (w.apiCpuMs - idle).toFixed(0), w.rssMiB.toFixed(0), (w.rssMiB - base.quiet.rssMiB).toFixed(0), w.heapMiB.toFixed(0), w.notUp.toFixed(1),
+    ] : []);
+    console.log('\nsteady state, per 10-s cycle:');
+    printTable(['nodes', 'pods', 'collector CPU ms', 'KiB read', '× 3 nodes', 'requests', 'watch events', 'apiserver CPU ms', 'idle apiserver CPU ms', 'apiserver CPU Δ ms', 'RSS MiB', 'RSS − 3-node MiB', 'heap MiB', 'not up'],
+      rows.flatMap((r) => [...(r.churn ? [win(r, r.churn, r.idleApiCpuChurnMs, 'status every 300 s')] : []), win(r, r.quiet, r.idleApiCpuMs, r.nodes > 3 ? 'quiet nodes' : 'lab')]));
+    console.log('\nfirst cycles (connect + first list of every watch) and memory per watched object:');
+    printTable(['nodes', 'pods', 'until synced ms', 'cycles not up while syncing', 'MiB read', 'collector CPU ms', 'apiserver CPU ms', 'RSS after MiB', 'heap bytes / node', 'heap bytes / pod'], rows.map((r) => [
+      r.nodes.toLocaleString('en-US'), r.pods.toLocaleString('en-US'), String(r.first.syncMs), String(r.first.notUpCycles), mib(r.first.bytes).toFixed(1), r.first.cpuMs.toFixed(0), r.first.apiCpuMs.toFixed(0), r.first.rssMiB.toFixed(0),
+      r.perNodeBytes.toFixed(0), r.perPodBytes.toFixed(0),
+    ]));
+    console.log('\nthe lab itself (lab kwok add / lab kwok cost):');
+    printTable(['nodes', 'created in s (nodes / pods / until all Running)', 'pods created per s', 'lab RSS MiB (all processes)', 'largest processes MiB', 'etcd db MiB per member'], labCosts.map((c) => {
+      const rss = (c.cost.rssMiB ?? {}) as Record<string, number>;
+      const top = Object.entries(rss).sort((a, b) => b[1] - a[1]).slice(0, 4).map(([k, v]) => `${k} ${v}`).join(', ');
+      const a = c.add;
+      return [c.nodes.toLocaleString('en-US'), a ? `${(Number(a.nodesMs) / 1000).toFixed(0)} / ${(Number(a.podsMs) / 1000).toFixed(0)} / ${(Number(a.totalMs) / 1000).toFixed(0)}` : '–', a ? String(a.podsPerSecond) : '–',
+        String(c.cost.totalRssMiB), top, Object.values((c.cost.etcdDbMiB ?? {}) as Record<string, number>).join(' / ')];
+    }));
+    const last = rows[rows.length - 1]!;
+    console.log(`\ntargets at ${last.nodes.toLocaleString('en-US')} nodes: bytes per cycle ${(last.quiet.bytes / base.quiet.bytes).toFixed(2)}× the 3-node figure with quiet nodes${last.churn ? `, ${(last.churn.bytes / base.quiet.bytes).toFixed(2)}× with status every 300 s` : ''} (target ≤ 2×); RSS ${(Math.max(last.quiet.rssMiB, last.churn?.rssMiB ?? 0) - base.quiet.rssMiB).toFixed(0)} MiB over the 3-node run (target ≤ 100); samples not up per cycle ${Math.max(last.quiet.notUp, last.churn?.notUp ?? 0).toFixed(1)} (target 0)`);
   }
 } finally {
   for (const c of await listClusters().catch(() => [])) await removeCluster(c.id).catch(() => undefined);
   await closeDb();
   rmSync(dataDir, { recursive: true, force: true });
 }
-const base = rows[0]!;
-const head = ['registrations', 'CPU ms / cluster-cycle', '× base', 'wall ms / cycle', 'samples / cycle', 'not up / cycle', 'peak RSS MiB', '× base', 'peak heap MiB', 'first-cycle CPU ms'];
-const table = rows.map((r) => [
-  String(r.registrations),
-  r.cpuMsPerClusterCycle.toFixed(2),
-  (r.cpuMsPerClusterCycle / base.cpuMsPerClusterCycle).toFixed(2),
-  r.wallMsPerCycle.toFixed(0),
-  r.samplesPerCycle.toFixed(0),
-  r.notUpPerCycle.toFixed(1),
-  r.rssMiB.toFixed(0),
-  (r.rssMiB / base.rssMiB).toFixed(2),
-  r.heapMiB.toFixed(0),
-  r.firstCycleCpuMs.toFixed(0),
-]);
-console.log(`| ${head.join(' | ')} |`);
-console.log(`|${head.map(() => '---').join('|')}|`);
-for (const r of table) console.log(`| ${r.join(' | ')} |`);
+process.exit(0);

@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { prng } from '../lab/prng';
 import pg from 'pg';
 import { closeDb, getDb, withDb } from '@/lib/db';
 import { migrate } from '@/lib/db/migrate';
@@ -61,21 +62,10 @@ const COMPONENTS: ReadonlyArray<{ probe: ProbeResult['probe']; target: string }>
 ];
 const READYZ_CHECKS = ['ping', 'log', 'etcd', 'etcd-readiness', 'informer-sync', 'poststarthook/start-apiserver-admission-initializer', 'poststarthook/generic-apiserver-start-informers', 'poststarthook/rbac/bootstrap-roles', 'poststarthook/bootstrap-controller', 'shutdown'];
 
-/** Deterministic PRNG (mulberry32) so every run writes the same history. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Per cluster: a few outages (3–12 min) of random components, about one every two days. */
 function outagesFor(ci: number, startMs: number, endMs: number): Array<{ comp: number; from: number; to: number }> {
-  const r = rng(1000 + ci);
+  const r = prng(1000 + ci);
   const out: Array<{ comp: number; from: number; to: number }> = [];
   const n = Math.max(1, Math.round((endMs - startMs) / (2 * DAY)));
   for (let i = 0; i < n; i++) {
@@ -163,7 +153,7 @@ async function benchProvider(provider: 'sqlite' | 'postgresql'): Promise<Figures
     for (let from = startMs; from < endMs; from += batchMs) {
       const to = Math.min(endMs, from + batchMs);
       for (let ci = 0; ci < ids.length; ci++) {
-        const r = rng(ci * 7919 + from / INTERVAL_MS);
+        const r = prng(ci * 7919 + from / INTERVAL_MS);
         const results: ProbeResult[] = [];
         const outs = outages[ci]!;
         for (let t = from; t < to; t += INTERVAL_MS) {

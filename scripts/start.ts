@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { COLLECTOR_NODE_FLAGS } from '@/lib/collector/node-flags';
 import { pause } from '@/lib/deadline';
 import { loadEnv, type QuorumEnv } from '@/lib/env';
 import { QuorumError, describeError } from '@/lib/errors';
@@ -115,7 +116,7 @@ async function main(): Promise<void> {
   const web = spawn(bin('tsx'), [path.join(root, 'scripts', 'web-server.ts'), '--hostname', host, '--port', String(port)], { cwd: root, stdio: 'inherit', env: childEnv });
   children.push(web);
   if (!values['no-collector']) {
-    children.push(spawn(bin('tsx'), [path.join(root, 'lib', 'collector', 'main.ts')], { cwd: root, stdio: 'inherit', env: childEnv }));
+    children.push(spawn(process.execPath, [...COLLECTOR_NODE_FLAGS, '--import', 'tsx', path.join(root, 'lib', 'collector', 'main.ts')], { cwd: root, stdio: 'inherit', env: childEnv }));
   }
   let stopping = false;
   const stopAll = (code: number): void => {

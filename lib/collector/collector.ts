@@ -16,9 +16,11 @@ import { writeCollectorStatus } from './status';
 import { runCycle, type CachedConnection, type ClusterCycleResult } from './run';
 
 /** The collector's settings (lib/env.ts `collector`), plus the deadline of its database calls. */
-export type CollectorConfig = Omit<CollectorEnv, 'bufferBytes'> & {
+export type CollectorConfig = Omit<CollectorEnv, 'bufferBytes' | 'objectLimit'> & {
   /** Default 64 MiB. */
   bufferBytes?: number;
+  /** Nodes + pods kept per cluster. Default QUORUM_CLUSTER_OBJECT_LIMIT. */
+  objectLimit?: number;
   /** Deadline of each database call the collector makes (list, credentials, Lease seeds, one record's write). Default QUORUM_DB_TIMEOUT_MS. */
   dbTimeoutMs?: number;
 };
@@ -150,6 +152,7 @@ export function createCollector(cfg: CollectorConfig, deps: CollectorDeps) {
   let running: { promise: Promise<CycleSummary>; startedAt: number } | undefined;
   let stopped = false;
   const stopController = new AbortController();
+  const objectLimit = cfg.objectLimit ?? env.collector.objectLimit;
 
   // ---- database health, as the collector's own calls see it ------------------------------------
   let dbHealthy = true;
@@ -371,6 +374,7 @@ export function createCollector(cfg: CollectorConfig, deps: CollectorDeps) {
       connections,
       signal: stopController.signal,
       ...(leaseTracking ? { leaseTracking } : {}),
+      clusterWatch: { objectLimit, onLog: deps.log },
     });
     let samples = 0;
     const records: NewRecord[] = [];
@@ -472,7 +476,10 @@ export function createCollector(cfg: CollectorConfig, deps: CollectorDeps) {
     if (buffer.pending > 0) deps.log({ event: 'shutdown-unwritten', samples: buffer.pending, ...(flushError ? { error: describeError(flushError) } : {}) });
     buffer.close();
     known.persist();
-    for (const c of connections.values()) c.etcd?.close();
+    for (const c of connections.values()) {
+      c.etcd?.close();
+      c.watches?.stop();
+    }
   }
 
   /** Waits until everything buffered so far is written (rejects with the database error if it cannot be). */

@@ -5,6 +5,7 @@ import { connect, type K8sConnection } from '../k8s/client';
 import type { Probe } from '../probes/types';
 import type { FailoverEvent } from '../failover/reducer';
 import type { ClusterSummary, ProbeResult } from '../types';
+import { startClusterWatches, type ClusterWatches } from './cluster-watch';
 import { DEFAULT_LEASE_REFS, startLeaseTracker, type LeaseSeed, type LeaseTracker, type WatchGap } from './leases';
 
 export interface CycleDeps {
@@ -30,12 +31,15 @@ export interface CycleDeps {
     seedReason?: (clusterId: string) => string | undefined;
     onLog?: (line: Record<string, unknown>) => void;
   };
+  /** Watch Nodes, Pods, EndpointSlices and identity Leases per cluster (kept with the connection). Absent: probes list once per cycle. */
+  clusterWatch?: { objectLimit: number; onLog?: (line: Record<string, unknown>) => void };
 }
 
 export interface CachedConnection {
   updatedAt: string;
   conn: K8sConnection;
   etcd?: EtcdClient;
+  watches?: ClusterWatches;
 }
 
 export interface ClusterCycleResult {
@@ -77,7 +81,11 @@ async function connectionFor(deps: CycleDeps, c: ClusterSummary): Promise<Cached
   const creds: StoredCredentials = deps.loadCredentials ? await deps.loadCredentials(c.id) : { kubeconfig: await deps.loadKubeconfig(c.id) };
   const conn = await connect(creds.kubeconfig);
   cached?.etcd?.close();
-  const entry: CachedConnection = { updatedAt: c.updatedAt, conn, ...(creds.etcd ? { etcd: createEtcdClient(creds.etcd) } : {}) };
+  cached?.watches?.stop();
+  const cw = deps.clusterWatch;
+  const log = cw?.onLog;
+  const watches = cw ? startClusterWatches(conn, { objectLimit: cw.objectLimit, now: deps.now, ...(log ? { onLog: (l: Record<string, unknown>) => log({ cluster: c.name, ...l }) } : {}) }) : undefined;
+  const entry: CachedConnection = { updatedAt: c.updatedAt, conn, ...(creds.etcd ? { etcd: createEtcdClient(creds.etcd) } : {}), ...(watches ? { watches } : {}) };
   deps.connections.set(c.id, entry);
   return entry;
 }
@@ -122,8 +130,9 @@ export async function probeCluster(deps: CycleDeps, c: ClusterSummary): Promise<
   const done = (results: ProbeResult[]): ClusterCycleResult => ({ clusterId: c.id, name: c.name, results, ms: deps.now() - started });
   let conn: K8sConnection;
   let etcd: EtcdClient | undefined;
+  let watches: ClusterWatches | undefined;
   try {
-    ({ conn, etcd } = await connectionFor(deps, c));
+    ({ conn, etcd, watches } = await connectionFor(deps, c));
   } catch (e) {
     const qe = e instanceof QuorumError ? e : undefined;
     return done(unknownFor(deps.probes, started, `collector cannot use the stored credentials: ${describeError(e)}`, qe));
@@ -142,7 +151,7 @@ export async function probeCluster(deps: CycleDeps, c: ClusterSummary): Promise<
         }, deadlineMs);
       });
       try {
-        return await Promise.race([p.run({ conn, timeoutMs: deps.probeTimeoutMs, signal, now: deps.now, settings: c.settings, ...(etcd ? { etcd } : {}), ...(tracker ? { leases: (n: number) => tracker.view(n), leasesSynced: tracker.synced } : {}) }), deadline]);
+        return await Promise.race([p.run({ conn, timeoutMs: deps.probeTimeoutMs, signal, now: deps.now, settings: c.settings, ...(etcd ? { etcd } : {}), ...(watches ? { watches } : {}), ...(tracker ? { leases: (n: number) => tracker.view(n), leasesSynced: tracker.synced } : {}) }), deadline]);
       } catch (e) {
         return unknownFor([p], started, `collector error in ${p.id}: ${describeError(e)}`);
       } finally {
@@ -160,6 +169,7 @@ export async function runCycle(deps: CycleDeps): Promise<ClusterCycleResult[]> {
   for (const [id, cached] of deps.connections) {
     if (live.has(id)) continue;
     cached.etcd?.close();
+    cached.watches?.stop();
     deps.connections.delete(id);
   }
   for (const [id, t] of deps.leaseTracking?.trackers ?? []) {

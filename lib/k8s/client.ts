@@ -7,8 +7,56 @@ import { OUTBOUND_DENIED_CODE, outboundPolicy } from '../net/outbound';
 import type { ErrorClass } from '../types';
 import { resolveContext, type ResolvedContext } from './kubeconfig';
 
-/** Bodies larger than this are cut off: health endpoints answer a few KiB. */
-const MAX_BODY_BYTES = 1024 * 1024;
+/** Default cap of a GET body: health endpoints answer a few KiB. Lists pass their own cap (a page of 500 objects). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** Cap of one line of a watch stream (one object): etcd refuses objects over 1.5 MiB by default. */
+export const MAX_WATCH_LINE_BYTES = 8 * 1024 * 1024;
+
+/** What this process read from Kubernetes apiservers (bodies and watch streams, not headers or TLS). */
+export interface K8sTraffic {
+  requests: number;
+  bytesRead: number;
+  watchLines: number;
+}
+const traffic: K8sTraffic = { requests: 0, bytesRead: 0, watchLines: 0 };
+/** Process-wide counters of every connection made by lib/k8s (benchmarks read these). */
+export function k8sTraffic(): K8sTraffic {
+  return { ...traffic };
+}
+
+const mib = (n: number): string => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
+
+/** An answer over a cap: classified `too-large`, naming the path and the size, never cut off silently. */
+export function tooLarge(what: string, capBytes: number, seenBytes: number, declaredBytes?: number): QuorumError {
+  const size = declaredBytes !== undefined ? `Content-Length ${declaredBytes} bytes (${mib(declaredBytes)})` : `more than ${seenBytes} bytes read`;
+  return new QuorumError('too-large', `${what} is larger than Quorum's ${mib(capBytes)} cap: ${size}`);
+}
+
+/** A non-2xx answer of the API, with its HTTP status and the Status object's message when it sent one. */
+export class K8sStatusError extends QuorumError {
+  constructor(
+    readonly httpStatus: number,
+    readonly path: string,
+    message: string,
+  ) {
+    const cls: ErrorClass = httpStatus === 401 ? 'unauthorized' : httpStatus === 403 ? 'forbidden' : 'http-error';
+    super(cls, message);
+  }
+}
+
+/** Classifies a non-2xx answer to `path` (401/403 get their own classes; the Status message is quoted). */
+export function statusError(path: string, status: number, body: string): K8sStatusError {
+  let detail = '';
+  try {
+    const st = JSON.parse(body) as { message?: unknown };
+    if (typeof st.message === 'string') detail = `: ${st.message.slice(0, 300)}`;
+  } catch {
+    detail = body.trim() ? `: ${body.trim().slice(0, 200)}` : '';
+  }
+  if (status === 401) return new K8sStatusError(401, path, `401 unauthorized reading ${path}`);
+  if (status === 403) return new K8sStatusError(403, path, `403 forbidden: Quorum's identity may not read ${path} (see deploy/rbac.yaml)${detail}`);
+  return new K8sStatusError(status, path, `GET ${path} answered HTTP ${status}${detail}`);
+}
 
 export interface RawResponse {
   status: number;
@@ -22,6 +70,20 @@ export interface GetOptions {
   signal?: AbortSignal;
   /** Overrides the server's base URL (same credentials and CA), e.g. one apiserver replica behind the LB. */
   baseUrl?: string;
+  /** Larger bodies are refused with a `too-large` error (default MAX_BODY_BYTES). */
+  maxBodyBytes?: number;
+}
+
+export interface StreamOptions {
+  signal: AbortSignal;
+  /** Until the response headers arrive. */
+  timeoutMs: number;
+  /** The stream is given up (rejected as `timeout`) when nothing arrives for this long: a silently dead connection. */
+  idleTimeoutMs: number;
+  /** A longer line is refused with a `too-large` error (default MAX_WATCH_LINE_BYTES). */
+  maxLineBytes?: number;
+  /** Called when the server answered 200 (the watch is established). */
+  onOpen?: () => void;
 }
 
 /** An authenticated connection to one cluster context. Holds credentials in memory only. */
@@ -29,6 +91,14 @@ export interface K8sConnection {
   server: string;
   context: string;
   get(path: string, opts: GetOptions): Promise<RawResponse>;
+  /**
+   * A streaming GET (a watch): calls `onLine` for every newline-terminated line of a 200 answer.
+   * Resolves when the server ends the stream; rejects with a classified QuorumError (K8sStatusError
+   * for a non-200 answer) or with whatever `onLine` threw. Uses its own connection pool, so
+   * long-lived watches never queue the probes' requests. Its socket and timers are unref'd: a watch
+   * never keeps the process alive by itself.
+   */
+  stream(path: string, opts: StreamOptions, onLine: (line: string) => void): Promise<void>;
   /** The @kubernetes/client-node KubeConfig, for typed API clients and watches. */
   kubeConfig: KubeConfig;
 }
@@ -120,17 +190,20 @@ export async function connect(kubeconfigText: string, context?: string, opts: { 
   const kubeConfig = kubeConfigFor(resolved, policy.lookup);
   const reqOpts: https.RequestOptions = {};
   await kubeConfig.applyToHTTPSOptions(reqOpts);
-  const agent = new https.Agent({
+  const tls: https.AgentOptions = {
     keepAlive: true,
-    maxSockets: 4,
     ...(reqOpts.ca ? { ca: reqOpts.ca } : {}),
     ...(reqOpts.cert ? { cert: reqOpts.cert } : {}),
     ...(reqOpts.key ? { key: reqOpts.key } : {}),
     rejectUnauthorized: !resolved.insecureSkipTlsVerify,
     ...(resolved.tlsServerName ? { servername: resolved.tlsServerName } : {}),
     lookup: policy.lookup,
-  });
+  };
+  // Requests share 4 sockets; each watch holds its own long-lived one (never starving the requests).
+  const agent = new https.Agent({ ...tls, maxSockets: 4 });
+  const watchAgent = new https.Agent(tls);
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4, lookup: policy.lookup });
+  const httpWatchAgent = new http.Agent({ keepAlive: true, lookup: policy.lookup });
   const headers: Record<string, string> = { Accept: 'application/json, text/plain;q=0.9, */*;q=0.1', 'User-Agent': 'quorum/0.1' };
   for (const [k, v] of Object.entries(reqOpts.headers ?? {})) if (typeof v === 'string') headers[k] = v;
   if (resolved.auth.kind === 'basic') {
@@ -153,12 +226,29 @@ export async function connect(kubeconfigText: string, context?: string, opts: { 
         reject(new QuorumError('timeout', 'request aborted before it started'));
         return;
       }
+      const cap = o.maxBodyBytes ?? MAX_BODY_BYTES;
+      traffic.requests += 1;
+      let failed: QuorumError | undefined;
       const req = mod.request(url, { method: 'GET', headers, agent: url.protocol === 'https:' ? agent : httpAgent, signal }, (res) => {
+        const declared = Number(res.headers['content-length']);
+        if (Number.isFinite(declared) && declared > cap) {
+          failed = tooLarge(`GET ${path}`, cap, 0, declared);
+          res.destroy();
+          reject(failed);
+          return;
+        }
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (c: Buffer) => {
           size += c.length;
-          if (size <= MAX_BODY_BYTES) chunks.push(c);
+          traffic.bytesRead += c.length;
+          if (size <= cap) {
+            chunks.push(c);
+            return;
+          }
+          failed = tooLarge(`GET ${path}`, cap, size);
+          res.destroy();
+          reject(failed);
         });
         res.on('end', () =>
           resolve({
@@ -168,13 +258,109 @@ export async function connect(kubeconfigText: string, context?: string, opts: { 
             latencyMs: Math.round(performance.now() - started),
           }),
         );
-        res.on('error', (e) => reject(toQuorumError(e, timeout, o.timeoutMs)));
+        res.on('error', (e) => reject(failed ?? toQuorumError(e, timeout, o.timeoutMs)));
       });
-      req.on('error', (e) => reject(toQuorumError(e, timeout, o.timeoutMs)));
+      req.on('error', (e) => reject(failed ?? toQuorumError(e, timeout, o.timeoutMs)));
       req.end();
     });
   }
-  return { server: resolved.server, context: resolved.context, get, kubeConfig };
+
+  function stream(path: string, o: StreamOptions, onLine: (line: string) => void): Promise<void> {
+    const url = new URL(path, resolved.server + '/');
+    const mod = url.protocol === 'http:' ? http : https;
+    const maxLine = o.maxLineBytes ?? MAX_WATCH_LINE_BYTES;
+    return new Promise<void>((resolve, reject) => {
+      if (o.signal.aborted) {
+        reject(new QuorumError('timeout', 'request cancelled'));
+        return;
+      }
+      const controller = new AbortController();
+      const onAbort = (): void => controller.abort();
+      o.signal.addEventListener('abort', onAbort, { once: true });
+      let settled = false;
+      let idle: NodeJS.Timeout | undefined;
+      const finish = (err?: unknown): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(idle);
+        o.signal.removeEventListener('abort', onAbort);
+        if (err === undefined) resolve();
+        else reject(err);
+        controller.abort();
+      };
+      const armIdle = (ms: number, why: string): void => {
+        clearTimeout(idle);
+        idle = setTimeout(() => finish(new QuorumError('timeout', why)), ms);
+        idle.unref();
+      };
+      armIdle(o.timeoutMs, `no answer to GET ${path} within ${o.timeoutMs} ms`);
+      traffic.requests += 1;
+      const req = mod.request(url, { method: 'GET', headers, agent: url.protocol === 'https:' ? watchAgent : httpWatchAgent, signal: controller.signal }, (res) => {
+        const status = res.statusCode ?? 0;
+        const parts: Buffer[] = [];
+        let partBytes = 0;
+        if (status !== 200) {
+          res.on('data', (c: Buffer) => {
+            traffic.bytesRead += c.length;
+            if (partBytes < 64 * 1024) parts.push(c);
+            partBytes += c.length;
+          });
+          res.on('end', () => finish(statusError(url.pathname, status, Buffer.concat(parts).toString('utf8'))));
+          res.on('error', (e) => finish(toStreamError(e, o.signal)));
+          return;
+        }
+        const idleWhy = `GET ${path}: nothing received for ${o.idleTimeoutMs} ms (connection presumed dead)`;
+        armIdle(o.idleTimeoutMs, idleWhy);
+        try {
+          o.onOpen?.();
+        } catch (e) {
+          finish(e);
+          return;
+        }
+        res.on('data', (c: Buffer) => {
+          if (settled) return;
+          traffic.bytesRead += c.length;
+          armIdle(o.idleTimeoutMs, idleWhy);
+          let start = 0;
+          try {
+            for (let nl = c.indexOf(10, start); nl !== -1; nl = c.indexOf(10, start)) {
+              const piece = c.subarray(start, nl);
+              start = nl + 1;
+              const line = parts.length ? Buffer.concat([...parts, piece]).toString('utf8') : piece.toString('utf8');
+              parts.length = 0;
+              partBytes = 0;
+              if (line.length > maxLine) throw tooLarge(`one object of GET ${path}`, maxLine, line.length);
+              traffic.watchLines += 1;
+              if (line.trim()) onLine(line);
+              if (settled) return;
+            }
+            if (start < c.length) {
+              parts.push(c.subarray(start));
+              partBytes += c.length - start;
+              if (partBytes > maxLine) throw tooLarge(`one object of GET ${path}`, maxLine, partBytes);
+            }
+          } catch (e) {
+            finish(e);
+          }
+        });
+        res.on('end', () => finish());
+        res.on('error', (e) => finish(toStreamError(e, o.signal)));
+      });
+      // A watch follows in the background: it never keeps the process alive on its own (the
+      // collector's schedule does; whoever awaits a watch holds its own timer).
+      req.on('socket', (sock) => sock.unref());
+      req.on('error', (e) => finish(toStreamError(e, o.signal)));
+      req.end();
+    });
+  }
+  return { server: resolved.server, context: resolved.context, get, stream, kubeConfig };
+}
+
+function toStreamError(e: unknown, signal: AbortSignal): QuorumError {
+  if (e instanceof QuorumError) return e;
+  if (signal.aborted || (e as Error)?.name === 'AbortError') return new QuorumError('timeout', 'watch cancelled', { cause: e });
+  const c = classifyNetworkError(e);
+  return new QuorumError(c.errorClass, c.message, { cause: e });
 }
 
 function toQuorumError(e: unknown, timeout: AbortSignal, timeoutMs: number): QuorumError {

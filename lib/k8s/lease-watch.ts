@@ -1,13 +1,14 @@
-// Watches (never polls) the Leases of one namespace: list, then watch from the list's
-// resourceVersion with bookmarks; resume from the last resourceVersion after a drop; relist on
-// 410 Gone. Every drop is reported as WATCH_DOWN so the failover reducer never invents a gap.
-import { Watch } from '@kubernetes/client-node';
+// Watches (never polls) the Leases of one namespace with the informer machinery (lib/k8s/informer.ts):
+// list, then watch from the list's resourceVersion with bookmarks; resume from the last
+// resourceVersion after a drop; relist on 410 Gone; retries per the one backoff policy. Every drop is
+// reported as WATCH_DOWN so the failover reducer never invents a gap.
 import { describeError } from '../errors';
 import type { LeaseSnapshot, WatchInput } from '../failover/reducer';
 import type { K8sConnection } from './client';
+import { runListWatch, type KubeObject } from './informer';
 
 interface LeaseObject {
-  metadata?: { name?: string; namespace?: string; resourceVersion?: string; labels?: Record<string, string> };
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string; labels?: Record<string, string> } | null;
   spec?: { holderIdentity?: string | null; leaseDurationSeconds?: number | null; acquireTime?: string | null; renewTime?: string | null; leaseTransitions?: number | null };
 }
 
@@ -34,82 +35,53 @@ export interface LeaseWatchOptions {
   onLog?: (line: Record<string, unknown>) => void;
   now?: () => number;
   signal: AbortSignal;
-  /** Delay before re-establishing a dropped watch. */
-  retryMs?: number;
   timeoutMs?: number;
 }
 
-class GoneError extends Error {}
-
 /** Runs until `signal` aborts. Resolves then; never rejects. */
 export async function watchLeases(conn: K8sConnection, o: LeaseWatchOptions): Promise<void> {
-  const now = o.now ?? Date.now;
-  const retryMs = o.retryMs ?? 1000;
-  const base = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(o.namespace)}/leases`;
   const keep = (s: LeaseSnapshot): boolean => !o.names || o.names.has(s.name);
-  let resourceVersion: string | null = null;
-  const sleep = (ms: number) => new Promise<void>((r) => { const t = setTimeout(r, ms); o.signal.addEventListener('abort', () => { clearTimeout(t); r(); }, { once: true }); });
-
-  while (!o.signal.aborted) {
-    try {
-      if (resourceVersion === null) {
-        const res = await conn.get(base, { timeoutMs: o.timeoutMs ?? 10_000, signal: o.signal });
-        if (res.status !== 200) throw new Error(`list leases: HTTP ${res.status} ${res.body.slice(0, 200)}`);
-        const list = JSON.parse(res.body) as { metadata?: { resourceVersion?: string }; items?: LeaseObject[] };
-        const at = now();
-        for (const item of list.items ?? []) {
-          const s = toSnapshot({ ...item, metadata: { ...item.metadata, namespace: o.namespace } });
-          if (keep(s)) o.onInput({ type: 'MODIFIED', lease: s, observedAt: at });
+  const snap = (obj: KubeObject): LeaseSnapshot => {
+    const lo = obj as LeaseObject;
+    return toSnapshot({ ...lo, metadata: { ...lo.metadata, namespace: o.namespace } });
+  };
+  await runListWatch(conn, {
+    path: `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(o.namespace)}/leases`,
+    signal: o.signal,
+    timeoutMs: o.timeoutMs ?? 10_000,
+    ...(o.now ? { now: o.now } : {}),
+    ...(o.onLog ? { onLog: o.onLog } : {}),
+    onEvent: (e) => {
+      switch (e.type) {
+        case 'RELIST':
+        case 'RESUMED':
+          return;
+        case 'LISTED': {
+          // A listed Lease is its current state: folded like a modification, observed now.
+          const s = snap(e.object);
+          if (keep(s)) o.onInput({ type: 'MODIFIED', lease: s, observedAt: e.at });
+          return;
         }
-        resourceVersion = list.metadata?.resourceVersion ?? null;
-        o.onSynced?.();
-        o.onLog?.({ event: 'lease-list', namespace: o.namespace, items: list.items?.length ?? 0, resourceVersion });
+        case 'SYNCED':
+          o.onSynced?.();
+          o.onLog?.({ event: 'lease-list', namespace: o.namespace, items: e.items, resourceVersion: e.resourceVersion, mode: e.mode });
+          return;
+        case 'ADDED':
+        case 'MODIFIED':
+        case 'DELETED': {
+          const s = snap(e.object);
+          if (keep(s)) o.onInput({ type: e.type, lease: s, observedAt: e.at });
+          return;
+        }
+        case 'DOWN':
+          o.onInput({ type: 'WATCH_DOWN', at: e.at, reason: `${e.gone ? 'lease watch expired (410 Gone), relisting' : 'lease watch dropped'}: ${describeError(e.error)}` });
+          o.onLog?.({ event: 'lease-watch-down', namespace: o.namespace, gone: e.gone, error: describeError(e.error), retryInMs: e.retryInMs });
+          return;
+        default: {
+          const never: never = e;
+          throw new Error(`unknown list-watch event ${String((never as { type: unknown }).type)}`);
+        }
       }
-      await new Promise<void>((resolve, reject) => {
-        let controller: AbortController | undefined;
-        const onAbort = (): void => controller?.abort();
-        o.signal.addEventListener('abort', onAbort, { once: true });
-        new Watch(conn.kubeConfig)
-          .watch(
-            base,
-            { allowWatchBookmarks: true, resourceVersion: resourceVersion ?? undefined, timeoutSeconds: 240 },
-            (phase: string, obj: unknown) => {
-              const at = now();
-              if (phase === 'ERROR') {
-                const st = obj as { code?: number; message?: string };
-                if (st.code === 410) reject(new GoneError(st.message ?? '410 Gone'));
-                else reject(new Error(`watch error ${st.code ?? ''}: ${st.message ?? ''}`));
-                controller?.abort();
-                return;
-              }
-              const lo = obj as LeaseObject;
-              if (lo.metadata?.resourceVersion) resourceVersion = lo.metadata.resourceVersion;
-              if (phase === 'BOOKMARK') return;
-              const s = toSnapshot({ ...lo, metadata: { ...lo.metadata, namespace: o.namespace } });
-              if (!keep(s)) return;
-              if (phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED') o.onInput({ type: phase, lease: s, observedAt: at });
-            },
-            (err: unknown) => {
-              o.signal.removeEventListener('abort', onAbort);
-              const code = (err as { statusCode?: number } | null)?.statusCode;
-              if (code === 410) reject(new GoneError('410 Gone'));
-              else if (err && !o.signal.aborted) reject(err instanceof Error ? err : new Error(describeError(err)));
-              else resolve(); // server closed the watch normally (timeoutSeconds): resume from resourceVersion
-            },
-          )
-          .then((c) => {
-            controller = c;
-            if (o.signal.aborted) c.abort();
-          })
-          .catch(reject);
-      });
-    } catch (e) {
-      if (o.signal.aborted) break;
-      const gone = e instanceof GoneError;
-      if (gone) resourceVersion = null;
-      o.onInput({ type: 'WATCH_DOWN', at: now(), reason: `${gone ? 'lease watch expired (410 Gone), relisting' : 'lease watch dropped'}: ${describeError(e)}` });
-      o.onLog?.({ event: 'lease-watch-down', namespace: o.namespace, gone, error: describeError(e) });
-      await sleep(retryMs);
-    }
-  }
+    },
+  });
 }

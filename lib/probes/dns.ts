@@ -5,6 +5,7 @@ import { QuorumError, describeError } from '../errors';
 import { queryA } from '../dns/query';
 import { getJson } from '../k8s/json';
 import type { ProbeResult } from '../types';
+import { readCaches } from './cache';
 import type { Probe, ProbeContext } from './types';
 
 interface EndpointSliceList {
@@ -51,11 +52,21 @@ async function run(ctx: ProbeContext): Promise<ProbeResult[]> {
 async function kubeDns(ctx: ProbeContext): Promise<ProbeResult[]> {
   const at = ctx.now();
   let eps: DnsEndpoint[];
-  try {
-    eps = dnsEndpoints(await getJson<EndpointSliceList>(ctx.conn, '/apis/discovery.k8s.io/v1/namespaces/kube-system/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dkube-dns', { timeoutMs: ctx.timeoutMs, signal: ctx.signal }));
-  } catch (e) {
-    const qe = e instanceof QuorumError ? e : new QuorumError('internal', describeError(e));
-    return [{ probe: 'dns', target: 'kube-dns', status: 'unknown', reason: `cannot list kube-dns endpoints: ${qe.message}`, latencyMs: null, at, detail: { errorClass: qe.errorClass } }];
+  const cantList = (message: string, errorClass: QuorumError['errorClass']): ProbeResult[] => [
+    { probe: 'dns', target: 'kube-dns', status: 'unknown', reason: `cannot list kube-dns endpoints: ${message}`, latencyMs: null, at, detail: { errorClass } },
+  ];
+  if (ctx.watches) {
+    // Watched by the collector: no list per cycle.
+    const read = await readCaches([ctx.watches.dnsSlices], ctx);
+    if (!read.ok) return cantList(read.reason, read.errorClass);
+    eps = dnsEndpoints({ items: [...ctx.watches.dnsSlices.values()] });
+  } else {
+    try {
+      eps = dnsEndpoints(await getJson<EndpointSliceList>(ctx.conn, '/apis/discovery.k8s.io/v1/namespaces/kube-system/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dkube-dns', { timeoutMs: ctx.timeoutMs, signal: ctx.signal }));
+    } catch (e) {
+      const qe = e instanceof QuorumError ? e : new QuorumError('internal', describeError(e));
+      return cantList(qe.message, qe.errorClass);
+    }
   }
   const name = DNS_QUERY_NAME();
   const capped = outboundPolicy().cap(eps); // at most QUORUM_OUTBOUND_MAX_TARGETS endpoints queried

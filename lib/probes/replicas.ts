@@ -6,6 +6,7 @@ import { getJson } from '../k8s/json';
 import { parseMicroTime } from '../failover/reducer';
 import type { ProbeResult } from '../types';
 import { probeHealth } from './apiserver';
+import { readCaches } from './cache';
 import type { Probe, ProbeContext } from './types';
 
 interface EndpointSliceList {
@@ -49,17 +50,29 @@ async function run(ctx: ProbeContext): Promise<ProbeResult[]> {
   const opts = { timeoutMs: ctx.timeoutMs, signal: ctx.signal };
   let endpoints: ReplicaEndpoint[];
   let identities: string[] | null = null;
-  try {
-    endpoints = endpointsFromSlices(await getJson<EndpointSliceList>(ctx.conn, '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dkubernetes', opts));
-  } catch (e) {
-    const qe = e instanceof QuorumError ? e : new QuorumError('internal', describeError(e));
-    const down = qe.errorClass === 'unreachable' || qe.errorClass === 'timeout';
-    return [{ probe: 'apiserver-replicas', target: 'replicas', status: down ? 'down' : 'unknown', reason: `cannot list apiserver endpoints: ${qe.message}`, latencyMs: null, at, detail: { errorClass: qe.errorClass } }];
-  }
-  try {
-    identities = liveIdentities(await getJson<LeaseList>(ctx.conn, '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases?labelSelector=apiserver.kubernetes.io%2Fidentity%3Dkube-apiserver', opts), Date.now());
-  } catch {
-    identities = null; // optional evidence; RBAC may not allow it
+  const cantList = (status: ProbeResult['status'], message: string, errorClass: QuorumError['errorClass']): ProbeResult[] => [
+    { probe: 'apiserver-replicas', target: 'replicas', status, reason: `cannot list apiserver endpoints: ${message}`, latencyMs: null, at, detail: { errorClass } },
+  ];
+  const w = ctx.watches;
+  if (w) {
+    // Watched by the collector: no list per cycle.
+    const read = await readCaches([w.apiSlices], ctx);
+    if (!read.ok) return cantList(read.status, read.reason, read.errorClass);
+    endpoints = endpointsFromSlices({ items: [...w.apiSlices.values()] });
+    const ids = await readCaches([w.identities], ctx);
+    identities = ids.ok ? liveIdentities({ items: [...w.identities.values()] }, Date.now()) : null; // optional evidence; RBAC may not allow it
+  } else {
+    try {
+      endpoints = endpointsFromSlices(await getJson<EndpointSliceList>(ctx.conn, '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dkubernetes', opts));
+    } catch (e) {
+      const qe = e instanceof QuorumError ? e : new QuorumError('internal', describeError(e));
+      return cantList(qe.errorClass === 'unreachable' || qe.errorClass === 'timeout' ? 'down' : 'unknown', qe.message, qe.errorClass);
+    }
+    try {
+      identities = liveIdentities(await getJson<LeaseList>(ctx.conn, '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases?labelSelector=apiserver.kubernetes.io%2Fidentity%3Dkube-apiserver', opts), Date.now());
+    } catch {
+      identities = null; // optional evidence; RBAC may not allow it
+    }
   }
   // At most QUORUM_OUTBOUND_MAX_TARGETS replicas are probed directly (the EndpointSlice is the cluster's word).
   const capped = outboundPolicy().cap(endpoints);

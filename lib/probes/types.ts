@@ -1,3 +1,4 @@
+import type { ClusterWatches } from '../collector/cluster-watch';
 import type { LeaseView } from '../collector/leases';
 import type { EtcdClient } from '../etcd/client';
 import type { K8sConnection } from '../k8s/client';
@@ -17,6 +18,8 @@ export interface ProbeContext {
   leasesSynced?: Promise<void>;
   /** The cluster's registered etcd client endpoints, when the user gave any. */
   etcd?: EtcdClient;
+  /** Watched Nodes, Pods, EndpointSlices and identity Leases (the collector keeps them); absent: probes list once. */
+  watches?: ClusterWatches;
 }
 
 export interface Probe {

@@ -20,7 +20,7 @@ test('cron expressions for intervals that divide a minute or an hour; others ref
   assert.throws(() => cronExpression(7), /must divide a minute/);
   assert.throws(() => loadEnv({ QUORUM_COLLECTOR_INTERVAL_SECONDS: 'ten' }), /QUORUM_COLLECTOR_INTERVAL_SECONDS=ten is invalid/);
   assert.throws(() => loadEnv({ QUORUM_COLLECTOR_INTERVAL_SECONDS: '7' }), /must divide a minute/);
-  assert.deepEqual(loadEnv({}).collector, { intervalSeconds: 10, probeTimeoutMs: 5000, concurrency: 16, bufferLimit: 100000, bufferBytes: 64 * 1024 * 1024 });
+  assert.deepEqual(loadEnv({}).collector, { intervalSeconds: 10, probeTimeoutMs: 5000, concurrency: 16, bufferLimit: 100000, bufferBytes: 64 * 1024 * 1024, objectLimit: 200_000 });
 });
 
 const tmp = tempDirs('quorum-buffer');

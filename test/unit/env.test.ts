@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { collectorIntervalMs, loadEnv, sampleCapMs } from '@/lib/env';
+import { DEFAULT_CLUSTER_OBJECT_LIMIT, collectorIntervalMs, loadEnv, sampleCapMs } from '@/lib/env';
 import { QuorumError } from '@/lib/errors';
 
 test('defaults', () => {
@@ -18,6 +18,8 @@ test('defaults', () => {
   assert.equal(e.selfRegister.enabled, false);
   assert.equal(collectorIntervalMs(e), 10_000);
   assert.equal(sampleCapMs(e), 30_000);
+  assert.equal(e.collector.objectLimit, DEFAULT_CLUSTER_OBJECT_LIMIT);
+  assert.equal(loadEnv({ QUORUM_CLUSTER_OBJECT_LIMIT: '60000' }).collector.objectLimit, 60_000);
   assert.equal(loadEnv({ QUORUM_COLLECTOR_INTERVAL_SECONDS: '1' }).collector.probeTimeoutMs, 1000, 'a 1 s interval gets 1 s probes');
 });
 
@@ -42,6 +44,7 @@ test('a bad value is refused, naming the variable and the rule', () => {
     [{ PORT: '70000' }, /^PORT=70000 is invalid/],
     [{ DATABASE_URL: 'mysql://x@y/z' }, /DATABASE_URL is invalid: scheme "mysql:" is not supported/],
     [{ QUORUM_DB_POOL_MAX: '0', DATABASE_URL: 'postgres://x@y/z' }, /^QUORUM_DB_POOL_MAX=0 is invalid/],
+    ...['lots', '99', '1.5', '20000000'].map((v): [Record<string, string>, RegExp] => [{ QUORUM_CLUSTER_OBJECT_LIMIT: v }, new RegExp(`^QUORUM_CLUSTER_OBJECT_LIMIT=${v.replace('.', '\\.')} is invalid: expected a whole number from 100 to 10000000$`)]),
     [{ QUORUM_COLLECTOR_NAME: 'has space' }, /^QUORUM_COLLECTOR_NAME=has space is invalid/],
     [{ QUORUM_COLLECTOR_OWNERSHIP_INTERVAL_MS: '5000', QUORUM_COLLECTOR_SESSION_TIMEOUT_MS: '10000' }, /QUORUM_COLLECTOR_SESSION_TIMEOUT_MS \(10000\) must be at least 3 × QUORUM_COLLECTOR_OWNERSHIP_INTERVAL_MS \(5000\)/],
     [{ QUORUM_COLLECTOR_OWNERSHIP_INTERVAL_MS: '50' }, /^QUORUM_COLLECTOR_OWNERSHIP_INTERVAL_MS=50 is invalid/],

@@ -57,7 +57,7 @@ test('nodeFacts: requests summed per node (init containers by max), finished pod
     { spec: { containers: [{ resources: { requests: { cpu: '1' } } }] }, status: { phase: 'Pending' } },
   ];
   const f = nodeFacts(nodes, pods);
-  assert.deepEqual(f[0], { name: 'w1', ready: 'True', unschedulable: false, controlPlane: false, zone: 'zone-a', allocatable: { cpuMillis: 4000, memoryBytes: 8 * 2 ** 30, pods: 110 }, requested: { cpuMillis: 1100, memoryBytes: 384 * 2 ** 20, pods: 2 } });
+  assert.deepEqual(f[0], { name: 'w1', ready: 'True', unschedulable: false, controlPlane: false, zone: 'zone-a', taints: [], allocatable: { cpuMillis: 4000, memoryBytes: 8 * 2 ** 30, pods: 110 }, requested: { cpuMillis: 1100, memoryBytes: 384 * 2 ** 20, pods: 2 } });
   assert.equal(f[1]!.controlPlane, true);
   assert.equal(f[1]!.ready, 'Unknown');
 });

@@ -71,6 +71,7 @@ export function httpStatusFor(errorClass: ApiErrorClass): number {
     case 'dns':
     case 'timeout':
     case 'not-kubernetes':
+    case 'too-large':
     case 'http-error':
     case 'outbound-denied':
     case 'unprocessable':
