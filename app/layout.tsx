@@ -3,6 +3,8 @@ import localFont from 'next/font/local';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { SignOutButton } from '@/components/auth/sign-out-button';
+import { TimeZoneToggle } from '@/components/time/time-zone-toggle';
+import { getDisplayZone } from '@/components/time/zone';
 import { currentPrincipal } from '@/lib/auth/page';
 import { can } from '@/lib/auth/roles';
 import './globals.css';
@@ -24,6 +26,7 @@ export const metadata: Metadata = {
 export default async function RootLayout({ children }: { children: ReactNode }) {
   // The navigation shows only what the role may use; pages and the API check again.
   const me = await currentPrincipal();
+  const zone = await getDisplayZone();
   return (
     <html lang="en" className={inter.variable}>
       <body>
@@ -69,6 +72,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 </ul>
               </nav>
               <div className="user-menu">
+                <TimeZoneToggle zone={zone} />
                 <span className="who" data-testid="signed-in-as">
                   {me.name} <span className="role-tag">{me.role}</span>
                 </span>

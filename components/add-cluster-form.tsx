@@ -1,7 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useId, useState, type ChangeEvent, type FormEvent } from 'react';
+import { useId, useRef, useState, type ChangeEvent, type FormEvent } from 'react';
 import type { HealthCheck, Status } from '@/lib/types';
 import { StatusBadge } from './status-badge';
 
@@ -85,6 +85,8 @@ export function AddClusterForm() {
   const [context, setContext] = useState('');
   const [name, setName] = useState('');
   const [nameTouched, setNameTouched] = useState(false);
+  // Read by loadContexts after its request: a name typed while the contexts load must not be overwritten (the state in its closure is stale).
+  const nameTouchedRef = useRef(false);
   const [labels, setLabels] = useState('');
   const [errors, setErrors] = useState<Partial<Record<Field, FieldError>>>({});
   const [test, setTest] = useState<TestBody | null>(null);
@@ -125,7 +127,7 @@ export function AddClusterForm() {
     setContexts(r.data.contexts);
     const chosen = r.data.currentContext ?? r.data.contexts[0]?.name ?? '';
     setContext(chosen);
-    if (!nameTouched) setName(suggestName(chosen));
+    if (!nameTouchedRef.current) setName(suggestName(chosen));
   }
 
   async function onFile(e: ChangeEvent<HTMLInputElement>) {
@@ -302,6 +304,7 @@ export function AddClusterForm() {
           onChange={(e) => {
             setName(e.target.value);
             setNameTouched(true);
+            nameTouchedRef.current = true;
           }}
         />
         <p id={`${ids.name}-hint`} className="hint">

@@ -1,4 +1,5 @@
 'use client';
+// (Only "Quorum itself" uses it; the dashboard pages have components/live-status.tsx, which also says how fresh they are.)
 
 import { useRouter } from 'next/navigation';
 import { useEffect } from 'react';

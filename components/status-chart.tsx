@@ -14,6 +14,7 @@ interface Props {
   /** Number of readiness slots in the strip (288 = 5 minutes each over 24 h). */
   slots?: number;
   height?: number;
+  zone?: string;
 }
 
 const Y_AXIS_WIDTH = 56;
@@ -24,7 +25,7 @@ const RIGHT_MARGIN = 12;
  * its worst status; slots without samples stay blank so "no data" never looks like "down".
  * Plain serialisable props only.
  */
-export function StatusChart({ points, label, windowStartMs, windowEndMs, slots = 288, height = 150 }: Props) {
+export function StatusChart({ points, label, windowStartMs, windowEndMs, slots = 288, height = 150, zone = 'UTC' }: Props) {
   const strip = toStatusSlots(points, windowStartMs, windowEndMs, slots);
   const count = (s: Status) => strip.filter((x) => x === s).length;
   const withData = strip.filter((x) => x !== null).length;
@@ -48,14 +49,14 @@ export function StatusChart({ points, label, windowStartMs, windowEndMs, slots =
             scale="time"
             domain={[windowStartMs, windowEndMs]}
             ticks={ticks}
-            tickFormatter={(v: number) => formatClock(v)}
+            tickFormatter={(v: number) => formatClock(v, zone)}
             stroke="var(--muted)"
             fontSize={12}
             allowDataOverflow
           />
           <YAxis width={Y_AXIS_WIDTH} stroke="var(--muted)" fontSize={12} tickFormatter={(v: number) => `${v} ms`} />
           <Tooltip
-            labelFormatter={(v) => (typeof v === 'number' ? formatTime(new Date(v)) : String(v))}
+            labelFormatter={(v) => (typeof v === 'number' ? formatTime(v, zone) : String(v))}
             formatter={(value, _name, item) => {
               const payload = item.payload as { status?: Status } | undefined;
               return [`${formatLatency(typeof value === 'number' ? value : null)} (${payload?.status ?? '—'})`, 'latency'];

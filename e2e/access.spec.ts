@@ -38,7 +38,7 @@ test.afterAll(async ({ request }) => {
 test('anonymous: every page sends the browser to the sign-in page, which comes back after signing in', async ({ browser }, testInfo) => {
   const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
   const page = await context.newPage();
-  const pages = ['/', '/reports', '/reports?period=2026-10', '/settings', '/settings/audit', '/settings/access', '/clusters/new', `/clusters/${clusterId}`, `/clusters/${clusterId}/failovers`, `/clusters/${clusterId}/settings`, '/clusters/no-such-cluster', '/forbidden'];
+  const pages = ['/', '/reports', '/reports?period=2026-10', '/settings', '/settings/audit', '/settings/access', '/clusters/new', `/clusters/${clusterId}`, `/clusters/${clusterId}/failovers`, `/clusters/${clusterId}/slo`, `/clusters/${clusterId}/outages`, `/clusters/${clusterId}/checks`, `/clusters/${clusterId}/history`, `/clusters/${clusterId}/settings`, '/clusters/no-such-cluster', '/forbidden'];
   for (const p of pages) {
     const res = await page.goto(p);
     expect(res?.status(), p).toBe(200);
@@ -65,7 +65,7 @@ test('viewer: reads everything, sees no control that changes anything, and the A
   const { context, page } = await as(browser, 'viewer');
   await page.goto('/');
   await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
-  await expect(page.getByRole('listitem', { name: CLUSTER, exact: true })).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Clusters' }).locator(`tr[data-cluster="${CLUSTER}"]`)).toBeVisible();
   await expect(page.getByRole('link', { name: 'Add cluster' })).toHaveCount(0);
   await expect(page.getByRole('link', { name: 'Users & tokens' })).toHaveCount(0);
   await page.goto(`/clusters/${clusterId}/settings`);
@@ -120,8 +120,8 @@ test('editor: changes SLO settings; a window that starts in the past is stored a
   const row = page.getByTestId('maintenance-table').getByRole('row', { name: /=cmd\|quiet outage/ });
   await expect(row).toContainText(`retroactive · ${E2E_USERS.editor.name}`);
   await expect(row).toContainText(`${E2E_USERS.editor.name} (editor)`);
-  // Cluster page: named in the SLO card, with its author.
-  await page.goto(`/clusters/${clusterId}?window=7d`);
+  // Cluster page: named in the SLO card (the SLO tab), with its author.
+  await page.goto(`/clusters/${clusterId}/slo?window=7d`);
   await expect(page.getByTestId('retroactive-maintenance')).toContainText(`“=cmd|quiet outage”`);
   await expect(page.getByTestId('retroactive-maintenance')).toContainText(`retroactive · ${E2E_USERS.editor.name}`);
   await screenshotPage(page, testInfo, 'cluster-retroactive');

@@ -126,9 +126,11 @@ test('the lab cluster is added through the web form and shows up', async ({ page
   }).toPass({ timeout: 2 * COLLECTOR_INTERVAL_MS + 5_000, intervals: [1_000] });
   await expect(overview.status(CLUSTER_NAME)).toHaveAttribute('data-status', 'up');
   await expect(overview.card(CLUSTER_NAME).getByTestId('availability')).toHaveText(/^\d{1,3}\.\d{3} %$/);
-  await expect(overview.card(CLUSTER_NAME).getByRole('img', { name: /^Availability of lab-e2e per UTC day/ })).toBeVisible();
   await screenshot(page, testInfo, 'overview-with-lab');
   await expectAccessible(page);
+  // The per-day trend moved from the cards to the heatmap (the cards are ?view=cards).
+  await overview.goto('?view=heatmap');
+  await expect(page.getByRole('img', { name: /^Availability of lab-e2e per UTC day/ })).toBeVisible();
 });
 
 test('a wrong token is classified as 401 on "Test connection"; a taken name is refused next to the name', async ({ page }, testInfo) => {
@@ -165,11 +167,14 @@ test('the cluster page lists the apiserver named checks, their history and a cha
   const cluster = new ClusterPage(page, CLUSTER_NAME);
   await expect(cluster.heading()).toBeVisible();
   await expect(cluster.status).toHaveAttribute('data-status', 'up');
+  // Named checks are one click away (Checks tab), history and the 24 h chart another (History tab).
+  await cluster.openTab('Checks');
   await expect(cluster.readyzChecks).toBeVisible();
   const etcd = cluster.readyzCheck('etcd');
   await expect(etcd).toHaveCount(1);
   await expect(etcd).toContainText('ok');
   await expect(cluster.livezChecks.getByRole('cell', { name: 'etcd', exact: true })).toBeVisible();
+  await cluster.openTab('History');
   await expect(cluster.history.getByRole('row').nth(1)).toContainText('up');
   await expect(page.getByRole('img', { name: /Readiness and latency/ })).toBeVisible();
   await screenshot(page, testInfo, 'cluster-page');
@@ -194,6 +199,8 @@ test('the components card names the Lease holders; a killed scheduler leader sho
   }).toPass({ timeout: 4 * COLLECTOR_INTERVAL_MS, intervals: [1_000] });
   const holder = (await scheduler.getByTestId('lease-holder').textContent())!;
   await expect(components.locator('[data-component="etcd"]')).toContainText('[+]etcd ok');
+  const cluster = new ClusterPage(page, CLUSTER_NAME);
+  await cluster.openTab('Checks');
   const readiness = page.getByTestId('readiness-card');
   await expect(readiness.locator('tr[data-check="control-plane-nodes"]')).toHaveAttribute('data-verdict', 'pass');
   await expect(readiness.locator('tr[data-check="apiserver-endpoint"]')).toHaveAttribute('data-verdict', 'pass');
@@ -203,6 +210,7 @@ test('the components card names the Lease holders; a killed scheduler leader sho
   const out = execFileSync(path.resolve('node_modules/.bin/tsx'), ['lab/cli.ts', 'fault', 'kill', 'kube-scheduler', '--leader'], { encoding: 'utf8', timeout: 60_000 });
   const fault = JSON.parse(out.trim().split('\n').filter((l) => l.startsWith('{')).pop()!) as { at: string; pid: number };
   const killedAt = Date.parse(fault.at);
+  await cluster.openTab('Failovers');
   const events = page.getByTestId('failover-events');
   await expect(async () => {
     await page.reload();
@@ -214,8 +222,8 @@ test('the components card names the Lease holders; a killed scheduler leader sho
   await expect(row).toContainText(/\d+\.\d+ s/);
   await expect(row.getByRole('img', { name: /gap .* against a \d+ s lease/ })).toBeVisible();
   // The JSON API says the same, with the exact gap.
-  const cluster = (await (await request.get(`/api/clusters/${CLUSTER_NAME}`)).json()) as { cluster: { id: string } };
-  const api = (await (await request.get(`/api/clusters/${cluster.cluster.id}/failovers?since=${new Date(killedAt - 60_000).toISOString()}`)).json()) as {
+  const registered = (await (await request.get(`/api/clusters/${CLUSTER_NAME}`)).json()) as { cluster: { id: string } };
+  const api = (await (await request.get(`/api/clusters/${registered.cluster.id}/failovers?since=${new Date(killedAt - 60_000).toISOString()}`)).json()) as {
     events: Array<{ previousHolder: string; kind: string; gapMs: number | null; leaseDurationSeconds: number }>;
     stats: Array<{ lease: string; count: number }>;
   };
@@ -223,12 +231,12 @@ test('the components card names the Lease holders; a killed scheduler leader sho
   expect(e?.kind).toBe('crash');
   expect(e?.gapMs ?? 0).toBeGreaterThanOrEqual((e?.leaseDurationSeconds ?? 8) * 1000);
   expect(api.stats.find((x) => x.lease === 'kube-system/kube-scheduler')?.count).toBeGreaterThanOrEqual(1);
-  const bad = await request.get(`/api/clusters/${cluster.cluster.id}/failovers?since=yesterday`);
+  const bad = await request.get(`/api/clusters/${registered.cluster.id}/failovers?since=yesterday`);
   expect(bad.status()).toBe(400);
   expect(((await bad.json()) as { error: { class: string; message: string } }).error).toEqual({ class: 'bad-request', message: 'since must be an ISO 8601 time, e.g. 2026-11-26T00:00:00Z (got "yesterday")' });
-  expect((await request.get(`/api/clusters/${cluster.cluster.id}/etcd?until=2020-01-01T00:00:00Z&since=2021-01-01T00:00:00Z`)).status()).toBe(400);
+  expect((await request.get(`/api/clusters/${registered.cluster.id}/etcd?until=2020-01-01T00:00:00Z&since=2021-01-01T00:00:00Z`)).status()).toBe(400);
   expect((await request.get('/api/clusters/no-such-cluster/failovers')).status()).toBe(404);
-  const comps = (await (await request.get(`/api/clusters/${cluster.cluster.id}/components`)).json()) as { components: Array<{ component: string; status: string }> };
+  const comps = (await (await request.get(`/api/clusters/${registered.cluster.id}/components`)).json()) as { components: Array<{ component: string; status: string }> };
   expect(comps.components.filter((c) => c.component === 'kube-apiserver').length).toBeGreaterThanOrEqual(4); // endpoint livez/readyz, replicas, each replica
   await screenshot(page, testInfo, 'cluster-page-failover');
   await expectAccessible(page);

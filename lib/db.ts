@@ -146,6 +146,8 @@ export interface SloPolicyRow {
   component: string;
   objective: number;
   window: SloWindowKind;
+  /** null = the default floor (lib/slo/state.ts DEFAULT_COVERAGE_FLOOR). */
+  coverageFloor: number | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -170,7 +172,7 @@ interface SloPolicyDelegate {
   upsert(args: {
     where: { clusterId_component: { clusterId: string; component: string } };
     create: Omit<SloPolicyRow, 'createdAt' | 'updatedAt'>;
-    update: { objective: number; window: SloWindowKind };
+    update: { objective: number; window: SloWindowKind; coverageFloor: number | null };
   }): Promise<SloPolicyRow>;
   deleteMany(args: { where: { clusterId: string; component?: string } }): Promise<{ count: number }>;
 }

@@ -4,7 +4,7 @@
 // on SQLite (a temp file) and PostgreSQL (QUORUM_BENCH_PG_URL, default the quorum_slo_bench
 // database, in a throw-away schema). Prints:
 //   - ingest samples/s;
-//   - the fleet overview's 30-day composite availability for all clusters via rollups (getFleetSlo)
+//   - the fleet overview's 30-day composite availability for all clusters via rollups (getFleet, the overview's read model)
 //     vs a naive scan of raw samples (lib/slo availability over every raw readyz row), same run,
 //     and whether both give the same good/bad time;
 //   - bytes on disk per raw probe result: raw tier, and after raw retention expired (retention job
@@ -21,7 +21,8 @@ import { migrate } from '@/lib/db/migrate';
 import { createCluster, listClusters } from '@/lib/data/clusters';
 import { runRetention } from '@/lib/data/retention';
 import { insertSamples } from '@/lib/data/samples';
-import { getFleetSlo } from '@/lib/data/slo';
+import { getFleet } from '@/lib/data/fleet';
+import { presetRange } from '@/lib/slo/range';
 import { availability } from '@/lib/slo/availability';
 import type { ProbeResult, Status } from '@/lib/types';
 
@@ -172,10 +173,10 @@ async function benchProvider(provider: 'sqlite' | 'postgresql'): Promise<Figures
     // Fleet overview, 30-day composite availability of every cluster: rollups vs a raw scan.
     const now = new Date(endMs);
     const rollupTimes: number[] = [];
-    let fleet = await getFleetSlo({ now, window: '30d' });
+    let fleet = (await getFleet({ range: presetRange('30d', endMs), now })).rows;
     for (let i = 0; i < REPEAT; i++) {
       const t0 = performance.now();
-      fleet = await getFleetSlo({ now, window: '30d' });
+      fleet = (await getFleet({ range: presetRange('30d', endMs), now })).rows;
       rollupTimes.push(performance.now() - t0);
     }
     const t0 = performance.now();
@@ -193,8 +194,8 @@ async function benchProvider(provider: 'sqlite' | 'postgresql'): Promise<Figures
     }
     const rawScanMs = performance.now() - t0;
     const same = fleet.length === CLUSTERS && fleet.every((f) => {
-      const n = naive.get(f.clusterId);
-      return !!n && !!f.composite && f.composite.goodMs === n.goodMs && f.composite.badMs === n.badMs && f.composite.availability === n.availability;
+      const n = naive.get(f.cluster.id);
+      return !!n && !!f.slo && f.slo.goodMs === n.goodMs && f.slo.badMs === n.badMs && f.slo.availability === n.availability;
     });
 
     // Bytes on disk.

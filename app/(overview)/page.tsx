@@ -1,12 +1,13 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Suspense } from 'react';
-import { AutoRefresh } from '@/components/auto-refresh';
-import { FleetList } from '@/components/fleet/fleet-list';
-import { WindowPicker } from '@/components/window-picker';
-import { DASHBOARD_WINDOWS, type DashboardWindow } from '@/lib/data/dashboard';
+import { FleetView } from '@/components/fleet/fleet-view';
+import { RangePicker } from '@/components/range-picker';
+import { getDisplayZone } from '@/components/time/zone';
 import { listClusters } from '@/lib/data/clusters';
-import { overviewHref, parseOverviewQuery } from './search-params';
+import { labelOptions } from '@/lib/slo/fleet-view';
+import { SLO_STATE_LABELS, SLO_STATES } from '@/lib/slo/state';
+import { FLEET_VIEWS, overviewHref, overviewParams, parseOverviewQuery, type FleetView as View } from './search-params';
 import { requirePage } from '@/lib/auth/page';
 import { can } from '@/lib/auth/roles';
 
@@ -15,16 +16,18 @@ export const metadata: Metadata = { title: 'Overview' };
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
+const VIEW_LABEL: Record<View, string> = { table: 'Table', heatmap: 'Heatmap', cards: 'Cards' };
+
 export default async function OverviewPage({ searchParams }: Props) {
   const me = await requirePage();
   const admin = can(me.role, 'clusters:write');
-  const { query, errors } = parseOverviewQuery(await searchParams);
-  const clusters = await listClusters();
-  const labels = [...new Set(clusters.flatMap((c) => Object.entries(c.labels).map(([k, v]) => `${k}=${v}`)))].sort();
-  const hrefs = Object.fromEntries(DASHBOARD_WINDOWS.map((w) => [w, overviewHref(query, { window: w })])) as Record<DashboardWindow, string>;
+  const nowMs = Date.now();
+  const { query, errors } = parseOverviewQuery(await searchParams, nowMs);
+  const [clusters, zone] = await Promise.all([listClusters(), getDisplayZone()]);
+  const labels = labelOptions(clusters);
+  const keep = overviewParams(query);
   return (
     <>
-      <AutoRefresh seconds={10} />
       <div className="page-head">
         <h1>Overview</h1>
         {clusters.length > 0 && admin ? (
@@ -41,7 +44,11 @@ export default async function OverviewPage({ searchParams }: Props) {
       {clusters.length > 0 ? (
         <div className="toolbar">
           <form method="get" action="/" role="search" aria-label="Filter clusters" className="filter-form">
-            <input type="hidden" name="window" value={query.window} />
+            {[...keep.entries()]
+              .filter(([k]) => !['q', 'label', 'state'].includes(k))
+              .map(([k, v]) => (
+                <input key={k} type="hidden" name={k} value={v} />
+              ))}
             <div className="field">
               <label htmlFor="fleet-q">Search by name</label>
               <input id="fleet-q" name="q" type="search" defaultValue={query.q ?? ''} autoComplete="off" />
@@ -57,14 +64,36 @@ export default async function OverviewPage({ searchParams }: Props) {
                 ))}
               </select>
             </div>
+            <div className="field">
+              <label htmlFor="fleet-state">SLO state</label>
+              <select id="fleet-state" name="state" defaultValue={query.states.length === 1 ? query.states[0] : ''}>
+                <option value="">any state</option>
+                {SLO_STATES.map((s) => (
+                  <option key={s} value={s}>
+                    {SLO_STATE_LABELS[s]}
+                  </option>
+                ))}
+              </select>
+            </div>
             <button type="submit">Filter</button>
-            {query.q || query.label ? <Link href={overviewHref(query, { q: undefined, label: undefined })}>Clear</Link> : null}
+            {query.q || query.label || query.states.length ? <Link href={overviewHref(query, { q: undefined, label: undefined, states: [] })}>Clear</Link> : null}
           </form>
-          <WindowPicker current={query.window} hrefs={hrefs} />
+          <nav aria-label="View" className="window-picker">
+            <ul>
+              {FLEET_VIEWS.map((v) => (
+                <li key={v}>
+                  <Link href={overviewHref(query, { view: v })} aria-current={v === query.view ? 'page' : undefined} className={v === query.view ? 'active' : undefined}>
+                    {VIEW_LABEL[v]}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          <RangePicker path="/" keep={keep} range={query.range} zone={zone} />
         </div>
       ) : null}
-      <Suspense key={`${query.window}|${query.q ?? ''}|${query.label ?? ''}`} fallback={<FleetSkeleton />}>
-        <FleetList window={query.window} q={query.q} label={query.label} emptyState={<EmptyState admin={admin} />} />
+      <Suspense key={keep.toString()} fallback={<FleetSkeleton />}>
+        <FleetView query={query} nowMs={nowMs} zone={zone} emptyState={<EmptyState admin={admin} />} />
       </Suspense>
     </>
   );

@@ -3,14 +3,20 @@
 // (@media print in globals.css), with a CSV download and the same data as JSON (/api/reports).
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { getReport, type ClusterReport, type ReportRow } from '@/lib/data/reports';
+import { Suspense } from 'react';
+import { getReport, type ClusterReport, type FleetReportRow, type ReportRow } from '@/lib/data/reports';
 import { listClusters } from '@/lib/data/clusters';
-import { formatGap, formatTime } from '@/lib/format';
+import { budgetShort, componentLabel, formatCoverage, formatGap, formatTime, outageAnchor, type DisplayZone } from '@/lib/format';
 import { formatDuration, formatPercent } from '@/lib/slo/format';
 import { SLO_WINDOW_LABELS, currentReportPeriod, formatReportPeriod, targetPercentLabel, type ReportPeriod } from '@/lib/slo/targets';
+import { SLO_STATE_LABELS, SLO_STATES } from '@/lib/slo/state';
 import { parseReportQuery, reportHref } from './search-params';
 import { requirePage } from '@/lib/auth/page';
 import { RetroactiveBadge } from '@/components/settings/maintenance-list';
+import { SloStateBadge } from '@/components/slo-state-badge';
+import { StateTimelineCard } from '@/components/cluster/state-timeline-card';
+import { CardSkeleton } from '@/components/skeletons';
+import { getDisplayZone } from '@/components/time/zone';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Reports' };
@@ -48,7 +54,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Sear
     );
   }
   const { query } = parsed;
-  const [report, clusters] = await Promise.all([getReport({ clusterId: query.clusterId, period: query.period, now }), listClusters()]);
+  const [report, clusters, zone] = await Promise.all([getReport({ clusterId: query.clusterId, period: query.period, now }), listClusters(), getDisplayZone()]);
   if (!report) {
     return (
       <section className="card" role="alert">
@@ -59,6 +65,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Sear
     );
   }
   const periodId = formatReportPeriod(query.period);
+  const period = `per calendar ${query.period.kind}`;
   const scopeName = report.scope === 'fleet' ? 'Fleet' : report.clusters[0]!.name;
   return (
     <article className="report">
@@ -100,10 +107,11 @@ export default async function ReportsPage({ searchParams }: { searchParams: Sear
         <button type="submit">Show</button>
       </form>
       <p className="muted">
-        {formatTime(report.period.startAt)} to {formatTime(report.period.endAt)}
-        {report.period.elapsedEndAt !== report.period.endAt ? ` (in progress: measured until ${formatTime(report.period.elapsedEndAt)})` : ''}. Generated{' '}
-        {formatTime(report.generatedAt)}. Availability = good ÷ (good + bad) time, rounded down; unknown time and maintenance are left out and
-        shown apart.
+        {formatTime(report.period.startAt, zone)} to {formatTime(report.period.endAt, zone)}
+        {report.period.elapsedEndAt !== report.period.endAt ? ` (in progress: measured until ${formatTime(report.period.elapsedEndAt, zone)})` : ''}. Generated{' '}
+        {formatTime(report.generatedAt, zone)}. Availability = good ÷ (good + bad) time, rounded down; unknown time and maintenance are left out and
+        shown apart. An SLO is judged (met, at risk, breached) once its coverage floor (default 75 %) of the period is covered by data; below it, “insufficient data”
+        and the downtime in absolute time.
       </p>
       {report.scope === 'fleet' ? (
         <section className="card" aria-labelledby="fleet-summary">
@@ -125,25 +133,80 @@ export default async function ReportsPage({ searchParams }: { searchParams: Sear
               <dt>Outages</dt>
               <dd>{report.fleet.outages}</dd>
             </div>
+            {SLO_STATES.map((st) => (
+              <div key={st}>
+                <dt>{SLO_STATE_LABELS[st]}</dt>
+                <dd>{report.fleet.states[st]}</dd>
+              </div>
+            ))}
           </dl>
+          <FleetTable rows={report.fleetRows} period={period} />
         </section>
       ) : null}
       {report.clusters.length === 0 ? <p className="card">No clusters registered.</p> : null}
       {report.clusters.map((c) => (
-        <ClusterSection key={c.clusterId} c={c} />
+        <ClusterSection key={c.clusterId} c={c} zone={zone} startMs={Date.parse(report.period.startAt)} endMs={Date.parse(report.period.endAt)} nowMs={now.getTime()} composite={report.scope === 'fleet'} periodQuery={`period=${periodId}`} />
       ))}
     </article>
   );
 }
 
+function FleetTable({ rows, period }: { rows: FleetReportRow[]; period: string }) {
+  return (
+    <div className="table-wrap" tabIndex={0}>
+    <table className="report-table" data-testid="report-fleet-table">
+      <caption>Every cluster, worst SLO state first (the overview&apos;s read model over the period)</caption>
+      <thead>
+        <tr>
+          <th scope="col">Cluster</th>
+          <th scope="col">State</th>
+          <th scope="col">Availability / SLO</th>
+          <th scope="col">Coverage</th>
+          <th scope="col">Bad time</th>
+          <th scope="col">Error budget</th>
+          <th scope="col">Failovers</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.clusterId} data-cluster={r.name}>
+            <th scope="row">
+              <a href={`#cluster-${r.clusterId}`}>{r.name}</a>
+            </th>
+            <td>
+              <SloStateBadge state={r.state} testId="report-state" />
+            </td>
+            <td className={r.state === 'breached' ? 'bad' : undefined}>
+              {r.availability === null ? 'no data' : formatPercent(r.availability, 3)} / {targetPercentLabel(r.objective)}
+            </td>
+            <td>{formatCoverage(r.coverage)}</td>
+            <td>{dur(r.badMs)}</td>
+            <td title={period}>{budgetShort(r.budget)}</td>
+            <td>{r.failovers}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+    </div>
+  );
+}
+
+function budgetCell(r: ReportRow): string {
+  if (r.availability === null) return '—';
+  if (r.budget.kind === 'absolute') return `not judged (${formatCoverage(r.coverage)} covered, ${formatPercent(r.coverageFloor, 0)} needed)`;
+  return r.remainingBadMs >= 0 ? `${formatPercent(r.budgetUsedFraction, 1)} used` : `all, overspent by ${formatDuration(-r.remainingBadMs)}`;
+}
+
 function SloTable({ rows, name }: { rows: ReportRow[]; name: string }) {
   return (
+    <div className="table-wrap" tabIndex={0}>
     <table className="report-table">
       <caption>Availability vs SLO, {name}</caption>
       <thead>
         <tr>
           <th scope="col">Component</th>
           <th scope="col">SLO (policy)</th>
+          <th scope="col">State</th>
           <th scope="col">Availability</th>
           <th scope="col">Budget used</th>
           <th scope="col">Bad time</th>
@@ -155,20 +218,23 @@ function SloTable({ rows, name }: { rows: ReportRow[]; name: string }) {
       </thead>
       <tbody>
         {rows.map((r) => (
-          <tr key={r.component} className={r.component === 'control-plane' ? 'composite' : undefined}>
-            <th scope="row" title={r.label}>
-              {r.component === 'control-plane' ? 'Control plane (composite)' : r.component}
+          <tr key={r.component} className={r.component === 'control-plane' ? 'composite' : undefined} data-component={r.component}>
+            <th scope="row" title={r.component === 'control-plane' ? r.label : r.component}>
+              {r.component === 'control-plane' ? 'Control plane (composite)' : r.label}
             </th>
             <td>
               {targetPercentLabel(r.objective)} · {SLO_WINDOW_LABELS[r.policyWindow]}
             </td>
-            <td className={r.meetsObjective === false ? 'bad' : undefined}>
-              {r.availability === null ? 'no data' : formatPercent(r.availability, 3)}
-              {r.meetsObjective === false ? ' (below SLO)' : ''}
+            <td>
+              <SloStateBadge state={r.state} testId="report-row-state" />
             </td>
-            <td>{r.availability === null ? '—' : formatPercent(r.budgetUsedFraction, 1)}</td>
+            <td className={r.meetsObjective === false && r.state !== 'insufficient-data' ? 'bad' : undefined}>
+              {r.availability === null ? 'no data' : formatPercent(r.availability, 3)}
+              {r.meetsObjective === false && r.state !== 'insufficient-data' ? ' (below SLO)' : ''}
+            </td>
+            <td>{budgetCell(r)}</td>
             <td>{dur(r.badMs)}</td>
-            <td>{dur(r.allowedBadMs)}</td>
+            <td>{dur(r.budget.kind === 'absolute' ? r.budget.allowedMs : r.allowedBadMs)}</td>
             <td>{dur(r.unknownMs)}</td>
             <td>{dur(r.maintenanceMs)}</td>
             <td>{formatPercent(r.coverage, 1)}</td>
@@ -176,21 +242,30 @@ function SloTable({ rows, name }: { rows: ReportRow[]; name: string }) {
         ))}
       </tbody>
     </table>
+    </div>
   );
 }
 
-function ClusterSection({ c }: { c: ClusterReport }) {
+function ClusterSection({ c, zone, startMs, endMs, nowMs, composite, periodQuery }: { c: ClusterReport; zone: DisplayZone; startMs: number; endMs: number; nowMs: number; composite: boolean; periodQuery: string }) {
   const hid = `cluster-${c.clusterId}`;
+  const range = `from=${encodeURIComponent(new Date(startMs).toISOString())}&to=${encodeURIComponent(new Date(endMs).toISOString())}`;
+  const base = `/clusters/${encodeURIComponent(c.clusterId)}`;
   return (
     <section className="card report-cluster" aria-labelledby={hid}>
       <h2 id={hid}>
-        <Link href={`/clusters/${encodeURIComponent(c.clusterId)}`}>{c.name}</Link> <span className="muted mono">{c.server}</span>
+        <Link href={`${base}?${range}`}>{c.name}</Link> <span className="muted mono">{c.server}</span>
       </h2>
       {c.rows.length === 0 ? <p>No samples for this cluster yet.</p> : <SloTable rows={c.rows} name={c.name} />}
+      {c.rows.length === 0 ? null : (
+        <Suspense fallback={<CardSkeleton title="State timeline" />}>
+          <StateTimelineCard clusterId={c.clusterId} range={{ startMs, endMs }} nowMs={nowMs} zone={zone} zoomPath={base} keep="" outagesHref={`/reports?cluster=${encodeURIComponent(c.clusterId)}&${periodQuery}`} title={composite ? 'State timeline (composite)' : 'State timeline'} headingLevel={3} onlyComposite={composite} />
+        </Suspense>
+      )}
       <h3>Outages</h3>
       {c.outages.length === 0 ? (
         <p>No outages in this period (outside maintenance).</p>
       ) : (
+        <div className="table-wrap" tabIndex={0}>
         <table className="report-table">
           <caption>Outage intervals of {c.name} (bad time outside maintenance)</caption>
           <thead>
@@ -204,21 +279,23 @@ function ClusterSection({ c }: { c: ClusterReport }) {
           </thead>
           <tbody>
             {c.outages.map((o) => (
-              <tr key={`${o.component}-${o.startAt}`}>
-                <td>{formatTime(o.startAt)}</td>
-                <td>{formatTime(o.endAt)}</td>
+              <tr key={`${o.component}-${o.startAt}`} id={outageAnchor(o.component, Date.parse(o.startAt))} className="anchor-row">
+                <td>{formatTime(o.startAt, zone)}</td>
+                <td>{formatTime(o.endAt, zone)}</td>
                 <td>{dur(o.durationMs)}</td>
-                <td>{o.component}</td>
+                <td title={o.component}>{componentLabel(o.component)}</td>
                 <td>{o.reason}</td>
               </tr>
             ))}
           </tbody>
         </table>
+        </div>
       )}
       <h3>Maintenance (excluded from the SLO)</h3>
       {c.maintenance.length === 0 ? (
         <p>No maintenance in this period.</p>
       ) : (
+        <div className="table-wrap" tabIndex={0}>
         <table className="report-table">
           <caption>Maintenance windows of {c.name}</caption>
           <thead>
@@ -236,14 +313,15 @@ function ClusterSection({ c }: { c: ClusterReport }) {
                 <td>
                   {m.title} {m.retroactive ? <RetroactiveBadge by={m.createdBy} /> : null}
                 </td>
-                <td>{formatTime(m.startAt)}</td>
-                <td>{formatTime(m.endAt)}</td>
+                <td>{formatTime(m.startAt, zone)}</td>
+                <td>{formatTime(m.endAt, zone)}</td>
                 <td>{dur(m.durationMs)}</td>
                 <td>{dur(m.downDuringMs)}</td>
               </tr>
             ))}
           </tbody>
         </table>
+        </div>
       )}
       <h3>Failovers</h3>
       {c.failovers.events.length === 0 ? (
@@ -252,6 +330,7 @@ function ClusterSection({ c }: { c: ClusterReport }) {
         </p>
       ) : (
         <>
+          <div className="table-wrap" tabIndex={0}>
           <table>
             <caption>Failovers per Lease, {c.name} (percentiles over measured gaps)</caption>
             <thead>
@@ -267,7 +346,7 @@ function ClusterSection({ c }: { c: ClusterReport }) {
             <tbody>
               {c.failovers.stats.map((st) => (
                 <tr key={st.lease}>
-                  <td className="mono">{st.lease}</td>
+                  <td title={st.lease}>{componentLabel(`leader-election/${st.lease}`)}</td>
                   <td>{st.count}</td>
                   <td>
                     {st.crash} / {st.graceful} / {st.unobserved}
@@ -279,6 +358,8 @@ function ClusterSection({ c }: { c: ClusterReport }) {
               ))}
             </tbody>
           </table>
+          </div>
+          <div className="table-wrap" tabIndex={0}>
           <table>
             <caption>Failovers of {c.name}</caption>
             <thead>
@@ -293,8 +374,8 @@ function ClusterSection({ c }: { c: ClusterReport }) {
             <tbody>
               {c.failovers.events.map((f) => (
                 <tr key={f.id}>
-                  <td>{formatTime(f.at)}</td>
-                  <td className="mono">{f.component}</td>
+                  <td>{formatTime(f.at, zone)}</td>
+                  <td title={f.lease}>{componentLabel(`leader-election/${f.lease}`)}</td>
                   <td>{f.kind}</td>
                   <td className="mono">
                     {f.previousHolder} → {f.newHolder}
@@ -304,6 +385,7 @@ function ClusterSection({ c }: { c: ClusterReport }) {
               ))}
             </tbody>
           </table>
+          </div>
         </>
       )}
       {c.failovers.watchGaps.length > 0 ? (

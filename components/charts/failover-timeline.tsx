@@ -4,7 +4,7 @@
 // duration (dashed line). crash and graceful differ in colour AND shape; unobserved takeovers have no
 // gap, so they are drawn as vertical dotted lines at their time, never as a made-up height.
 import { CartesianGrid, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, Legend } from 'recharts';
-import { formatTime } from '@/lib/format';
+import { formatDay, formatTime } from '@/lib/format';
 
 export interface TimelineEvent {
   t: number;
@@ -14,11 +14,6 @@ export interface TimelineEvent {
   holders: string;
 }
 
-function day(ms: number): string {
-  const d = new Date(ms);
-  return `${String(d.getUTCMonth() + 1).padStart(2, '0')}-${String(d.getUTCDate()).padStart(2, '0')} ${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
-}
-
 export function FailoverTimeline({
   events,
   leaseSeconds,
@@ -26,7 +21,9 @@ export function FailoverTimeline({
   endMs,
   label,
   height = 260,
-  heightMeans = 'gap from the old leader\'s last renew to the new leader\'s acquire',
+  zone = 'UTC',
+  endsNow = true,
+  heightMeans = "gap from the old leader's last renew to the new leader's acquire",
   kindNames = { crash: 'crash (lease expired)', graceful: 'graceful (released)' },
 }: {
   events: TimelineEvent[];
@@ -35,6 +32,8 @@ export function FailoverTimeline({
   endMs: number;
   label: string;
   height?: number;
+  zone?: string;
+  endsNow?: boolean;
   /** What a point's height is (the caption says it). */
   heightMeans?: string;
   /** Legend names of the two measured kinds. */
@@ -52,7 +51,7 @@ export function FailoverTimeline({
       <ResponsiveContainer width="100%" height={height}>
         <ScatterChart margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
-          <XAxis dataKey="t" type="number" scale="time" domain={[from, endMs]} tickFormatter={(v: number) => day(v)} stroke="var(--muted)" fontSize={12} name="time" allowDataOverflow />
+          <XAxis dataKey="t" type="number" scale="time" domain={[from, endMs]} tickFormatter={(v: number) => formatDay(v, zone, true)} stroke="var(--muted)" fontSize={12} name="time" allowDataOverflow />
           <YAxis dataKey="gapS" type="number" width={56} domain={[0, Math.ceil(maxY)]} tickFormatter={(v: number) => `${v} s`} stroke="var(--muted)" fontSize={12} name="gap" />
           {leaseSeconds.map((s) => (
             <ReferenceLine key={s} y={s} stroke="var(--degraded)" strokeDasharray="6 3" label={{ value: `lease ${s} s`, position: 'insideTopRight', fill: 'var(--text)', fontSize: 12 }} />
@@ -67,7 +66,7 @@ export function FailoverTimeline({
               if (!p) return null;
               return (
                 <div style={{ background: 'var(--surface)', border: '1px solid var(--border)', color: 'var(--text)', padding: '0.4rem 0.6rem', fontSize: 12 }}>
-                  <div>{formatTime(new Date(p.t))}</div>
+                  <div>{formatTime(p.t, zone)}</div>
                   <div>
                     {p.component}: {p.kind}, gap {p.gapS === null ? 'unknown' : `${p.gapS.toFixed(2)} s`}
                   </div>
@@ -82,7 +81,7 @@ export function FailoverTimeline({
         </ScatterChart>
       </ResponsiveContainer>
       <figcaption className="chart-legend">
-        <span>from {formatTime(new Date(from))} to now{from > startMs ? ' (no takeover earlier in the window)' : ''};</span>
+        <span>from {formatTime(from, zone)} to {endsNow ? 'now' : formatTime(endMs, zone)}{from > startMs ? ' (no takeover earlier in the range)' : ''};</span>
         <span>height: {heightMeans}</span>
         {leaseSeconds.length ? <span>dashed: lease duration</span> : null}
         <span>

@@ -1,21 +1,27 @@
-// Tabs of one cluster: overview, failovers, settings (plain links; the window travels along).
+// Tabs of one cluster (plain links; the time range travels along): the overview (summary, component
+// grid, state timeline) first; SLO, outages, failovers, checks and history one click away.
 import Link from 'next/link';
-import type { DashboardWindow } from '@/lib/data/dashboard';
 
-export function ClusterTabs({ id, current, window }: { id: string; current: 'overview' | 'failovers' | 'settings'; window?: DashboardWindow }) {
+export const CLUSTER_TABS = [
+  { key: 'overview', label: 'Overview', sub: '' },
+  { key: 'slo', label: 'SLO & budget', sub: '/slo' },
+  { key: 'outages', label: 'Outages', sub: '/outages' },
+  { key: 'failovers', label: 'Failovers', sub: '/failovers' },
+  { key: 'checks', label: 'Checks', sub: '/checks' },
+  { key: 'history', label: 'History', sub: '/history' },
+  { key: 'settings', label: 'Settings', sub: '/settings' },
+] as const;
+export type ClusterTab = (typeof CLUSTER_TABS)[number]['key'];
+
+export function ClusterTabs({ id, current, query }: { id: string; current: ClusterTab; query?: URLSearchParams }) {
   const base = `/clusters/${encodeURIComponent(id)}`;
-  const w = window ? `?window=${window}` : '';
-  const tabs = [
-    { key: 'overview', label: 'Overview', href: `${base}${w}` },
-    { key: 'failovers', label: 'Failovers', href: `${base}/failovers${w}` },
-    { key: 'settings', label: 'Settings', href: `${base}/settings` },
-  ] as const;
+  const q = query && query.toString() ? `?${query.toString()}` : '';
   return (
     <nav aria-label="Cluster sections">
       <ul className="tabs">
-        {tabs.map((t) => (
+        {CLUSTER_TABS.map((t) => (
           <li key={t.key}>
-            <Link href={t.href} aria-current={t.key === current ? 'page' : undefined}>
+            <Link href={`${base}${t.sub}${t.key === 'settings' ? '' : q}`} aria-current={t.key === current ? 'page' : undefined}>
               {t.label}
             </Link>
           </li>

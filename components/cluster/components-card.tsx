@@ -3,8 +3,9 @@
 // kube-controller-manager, cloud-controller-manager (holder, renew age vs lease duration), CoreDNS,
 // worker nodes. Only facts the collector stored are shown; what it cannot know is said, not guessed.
 import { StatusBadge } from '@/components/status-badge';
-import { getComponents, type ComponentState } from '@/lib/data/components';
-import { formatAge, formatLatency, formatTime } from '@/lib/format';
+import { clusterComponents, componentStateName } from '@/components/cluster/cluster-data';
+import type { ComponentState } from '@/lib/data/components';
+import { componentName, formatAge, formatLatency, formatTime, type DisplayZone } from '@/lib/format';
 import type { Status } from '@/lib/types';
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -17,9 +18,14 @@ function worst(list: readonly ComponentState[]): Status | null {
   return seen.reduce<Status>((w, c) => (SEVERITY[c.status] > SEVERITY[w] ? c.status : w), 'up');
 }
 
-function Sampled({ c, now }: { c: ComponentState; now: number }) {
+/** The reason as shown: a stale sample says for how long nothing came, not the old ISO time. */
+function why(c: ComponentState, now: number): string {
+  return c.stale && c.at ? `no sample for ${formatAge(c.at, now).replace(/ ago$/, '')}: is the collector running?` : c.reason;
+}
+
+function Sampled({ c, now, zone }: { c: ComponentState; now: number; zone: DisplayZone }) {
   return c.at ? (
-    <time dateTime={c.at} title={formatTime(c.at)}>
+    <time dateTime={c.at} title={formatTime(c.at, zone)}>
       {formatAge(c.at, now)}
     </time>
   ) : (
@@ -40,7 +46,7 @@ function Tile({ title, component, status, children }: { title: string; component
   );
 }
 
-function LeaseTile({ c, now }: { c: ComponentState; now: number }) {
+function LeaseTile({ c, now, zone }: { c: ComponentState; now: number; zone: DisplayZone }) {
   const f = c.facts ?? {};
   const holder = str(f.holder);
   const renewAgeMs = num(f.renewAgeMs);
@@ -48,7 +54,7 @@ function LeaseTile({ c, now }: { c: ComponentState; now: number }) {
   const transitions = num(f.leaseTransitions);
   const ratio = renewAgeMs !== null && durS ? renewAgeMs / (durS * 1000) : null;
   return (
-    <Tile title={c.component} component={c.component} status={c.at ? c.status : null}>
+    <Tile title={componentName('leader-election', c.target)} component={c.component} status={c.at ? c.status : null}>
       <p className="mono" title={c.source}>
         Lease {c.target}
       </p>
@@ -70,15 +76,15 @@ function LeaseTile({ c, now }: { c: ComponentState; now: number }) {
         </>
       ) : null}
       <p className="muted">
-        {c.status !== 'up' ? `${c.reason} · ` : 'sampled '}
-        <Sampled c={c} now={now} />
+        {c.status !== 'up' ? `${why(c, now)} · ` : 'sampled '}
+        <Sampled c={c} now={now} zone={zone} />
       </p>
     </Tile>
   );
 }
 
-export async function ComponentsCard({ clusterId, now }: { clusterId: string; now: number }) {
-  const snap = await getComponents(clusterId, { now: new Date(now) });
+export async function ComponentsCard({ clusterId, now, zone }: { clusterId: string; now: number; zone: DisplayZone }) {
+  const snap = await clusterComponents(clusterId, now);
   const cs = snap.components;
   const readyz = cs.find((c) => c.probe === 'apiserver-readyz' && c.target === 'endpoint');
   const livez = cs.find((c) => c.probe === 'apiserver-livez' && c.target === 'endpoint');
@@ -121,13 +127,13 @@ export async function ComponentsCard({ clusterId, now }: { clusterId: string; no
               Endpoint <span className="mono">/livez</span>: <StatusBadge status={livez.status} />
             </p>
           ) : null}
-          <p data-testid="replicas-summary">{replicasSummary?.at ? replicasSummary.reason : 'replicas not discovered yet'}</p>
+          <p data-testid="replicas-summary">{replicasSummary?.at ? why(replicasSummary, now) : 'replicas not discovered yet'}</p>
           {replicas.length > 0 ? (
             <ul aria-label="apiserver replicas">
               {replicas.map((r) => (
                 <li key={r.target} data-replica={r.target}>
-                  <span className="mono">{r.target}</span> <StatusBadge status={r.status} /> {formatLatency(r.latencyMs)}
-                  {r.status !== 'up' ? <span className="muted"> — {r.reason}</span> : null}
+                  <span title={r.target}>{componentName(r.probe, r.target)}</span> <StatusBadge status={r.status} /> {formatLatency(r.latencyMs)}
+                  {r.status !== 'up' && !r.stale ? <span className="muted"> — {r.reason}</span> : null}
                 </li>
               ))}
             </ul>
@@ -165,7 +171,7 @@ export async function ComponentsCard({ clusterId, now }: { clusterId: string; no
                 <ul aria-label="etcd as the apiserver sees it">
                   {etcdViaApi.map((c) => (
                     <li key={c.target}>
-                      <span className="mono">{c.label}</span>: {c.reason}
+                      <span className="mono">{c.label}</span>: {why(c, now)}
                     </li>
                   ))}
                 </ul>
@@ -178,10 +184,10 @@ export async function ComponentsCard({ clusterId, now }: { clusterId: string; no
         </Tile>
 
         {orderedLeases.map((c) => (
-          <LeaseTile key={c.target} c={c} now={now} />
+          <LeaseTile key={c.target} c={c} now={now} zone={zone} />
         ))}
         {missingLeases.map((k) => (
-          <Tile key={k} title={k} component={k} status={null}>
+          <Tile key={k} title={componentName('leader-election', `kube-system/${k}`)} component={k} status={null}>
             <p className="muted">Lease kube-system/{k} not seen yet</p>
           </Tile>
         ))}
@@ -192,12 +198,12 @@ export async function ComponentsCard({ clusterId, now }: { clusterId: string; no
               {num(dnsSummary.facts.ready) ?? '?'} of {num(dnsSummary.facts.endpoints) ?? '?'} kube-dns endpoints ready, {num(dnsSummary.facts.answering) ?? '?'} answering
             </p>
           ) : null}
-          <p className="muted">{dnsSummary?.at ? dnsSummary.reason : 'not probed yet'}</p>
+          <p className="muted">{dnsSummary?.at ? why(dnsSummary, now) : 'not probed yet'}</p>
           {dnsEndpoints.length > 0 ? (
             <ul aria-label="DNS servers queried">
               {dnsEndpoints.map((d) => (
                 <li key={d.target}>
-                  <span className="mono">{d.target.startsWith('server:') ? `${d.target.slice(7)} (yours)` : d.target}</span> <StatusBadge status={d.status} /> {formatLatency(d.latencyMs)}
+                  <span title={d.target}>{componentName(d.probe, d.target)}</span> <StatusBadge status={d.status} /> {formatLatency(d.latencyMs)}
                 </li>
               ))}
             </ul>
@@ -217,7 +223,7 @@ export async function ComponentsCard({ clusterId, now }: { clusterId: string; no
               <p>Zones: {zones.length ? zones.map(([z, n]) => `${z} (${n})`).join(', ') : 'none labelled'}</p>
             </>
           ) : null}
-          {nodes?.at && nodes.status === 'up' ? null : <p className="muted">{nodes?.at ? nodes.reason : 'not probed yet'}</p>}
+          {nodes?.at && nodes.status === 'up' ? null : <p className="muted">{nodes?.at ? why(nodes, now) : 'not probed yet'}</p>}
         </Tile>
       </ul>
       <details>
@@ -238,8 +244,8 @@ export async function ComponentsCard({ clusterId, now }: { clusterId: string; no
             <tbody>
               {cs.map((c) => (
                 <tr key={`${c.probe}|${c.target}|${c.component}`} data-row-component={c.component}>
-                  <th scope="row" className="mono">
-                    {c.component}
+                  <th scope="row" title={c.component}>
+                    {componentStateName(c)}
                   </th>
                   <td className="mono" title={c.source}>
                     {c.label}
@@ -247,10 +253,10 @@ export async function ComponentsCard({ clusterId, now }: { clusterId: string; no
                   <td>
                     <StatusBadge status={c.status} />
                   </td>
-                  <td>{c.reason}</td>
+                  <td>{why(c, now)}</td>
                   <td>{formatLatency(c.latencyMs)}</td>
                   <td>
-                    <Sampled c={c} now={now} />
+                    <Sampled c={c} now={now} zone={zone} />
                   </td>
                 </tr>
               ))}

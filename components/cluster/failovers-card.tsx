@@ -3,19 +3,20 @@
 import { listFailovers, listWatchGaps } from '@/lib/data/failovers';
 import { failoverStats } from '@/lib/failover/stats';
 import Link from 'next/link';
-import { formatGap, formatTime } from '@/lib/format';
+import { componentLabel, formatGap, formatTime, type DisplayZone } from '@/lib/format';
 
-const WINDOW_MS = 7 * 86_400_000;
-
-export async function FailoversCard({ clusterId, now, windowMs = WINDOW_MS, windowLabel = '7 days', limit = 50, moreHref, showStats = true }: { clusterId: string; now: number; windowMs?: number; windowLabel?: string; limit?: number; moreHref?: string; showStats?: boolean }) {
-  const since = new Date(now - windowMs);
-  const [events, gaps] = await Promise.all([listFailovers({ clusterId, since }), listWatchGaps({ clusterId, since })]);
+/** Failovers in [startMs, min(endMs, now)): the table of takeovers (and per-Lease statistics). */
+export async function FailoversCard({ clusterId, startMs, endMs, rangeLabel, zone, limit = 50, moreHref, showStats = true }: { clusterId: string; startMs: number; endMs: number; rangeLabel: string; zone: DisplayZone; limit?: number; moreHref?: string; showStats?: boolean }) {
+  const since = new Date(startMs);
+  const until = new Date(endMs);
+  const windowLabel = rangeLabel;
+  const [events, gaps] = await Promise.all([listFailovers({ clusterId, since, until }), listWatchGaps({ clusterId, since, until })]);
   const stats = failoverStats(events);
   const newest = [...events].reverse().slice(0, limit);
   return (
     <section className="card" aria-labelledby="failovers-title" data-testid="failovers-card">
       <h2 id="failovers-title" style={{ marginTop: 0 }}>
-        Leader-election failovers, last {windowLabel}
+        Leader-election failovers, {windowLabel}
       </h2>
       {moreHref ? (
         <p>
@@ -24,7 +25,7 @@ export async function FailoversCard({ clusterId, now, windowMs = WINDOW_MS, wind
       ) : null}
       {events.length === 0 ? (
         <p className="muted" data-testid="failovers-empty">
-          No failover seen in the last {windowLabel}. Gaps are measured from the old leader&apos;s last renew to the new leader&apos;s acquire.
+          No failover seen in this range. Gaps are measured from the old leader&apos;s last renew to the new leader&apos;s acquire.
         </p>
       ) : (
         <>
@@ -45,8 +46,8 @@ export async function FailoversCard({ clusterId, now, windowMs = WINDOW_MS, wind
               <tbody>
                 {stats.map((s) => (
                   <tr key={s.lease}>
-                    <th scope="row" className="mono">
-                      {s.lease}
+                    <th scope="row" title={s.lease}>
+                      {componentLabel(`leader-election/${s.lease}`)}
                     </th>
                     <td>{s.count}</td>
                     <td>
@@ -80,9 +81,9 @@ export async function FailoversCard({ clusterId, now, windowMs = WINDOW_MS, wind
                   return (
                     <tr key={e.id}>
                       <td>
-                        <time dateTime={e.at}>{formatTime(e.at)}</time>
+                        <time dateTime={e.at}>{formatTime(e.at, zone)}</time>
                       </td>
-                      <td className="mono">{e.component}</td>
+                      <td title={e.lease}>{componentLabel(`leader-election/${e.lease}`)}</td>
                       <td>{e.kind}</td>
                       <td className="mono">
                         {e.previousHolder} → {e.newHolder}
@@ -110,7 +111,7 @@ export async function FailoversCard({ clusterId, now, windowMs = WINDOW_MS, wind
       )}
       {gaps.length > 0 ? (
         <p className="muted">
-          The Lease watch was down {gaps.length} time{gaps.length === 1 ? '' : 's'} in this window (last: {formatTime(gaps.at(-1)!.startedAt)}, {Math.round(gaps.at(-1)!.durationMs / 1000)} s, {gaps.at(-1)!.reason}); takeovers in such gaps are “unobserved”.
+          The Lease watch was down {gaps.length} time{gaps.length === 1 ? '' : 's'} in this window (last: {formatTime(gaps.at(-1)!.startedAt, zone)}, {Math.round(gaps.at(-1)!.durationMs / 1000)} s, {gaps.at(-1)!.reason}); takeovers in such gaps are “unobserved”.
         </p>
       ) : null}
     </section>

@@ -1,12 +1,12 @@
 // Server component: the HA readiness checklist (lib/ha/readiness) with the evidence for each item.
-import { getComponents } from '@/lib/data/components';
+import { clusterComponents } from '@/components/cluster/cluster-data';
 import { listFailovers } from '@/lib/data/failovers';
 import { evaluateReadiness, type Verdict } from '@/lib/ha/readiness';
 
 const MARK: Record<Verdict, string> = { pass: '✓ pass', warn: '! warn', fail: '✕ fail' };
 
 export async function ReadinessCard({ clusterId, server, now }: { clusterId: string; server: string; now: number }) {
-  const [snap, failovers] = await Promise.all([getComponents(clusterId, { now: new Date(now) }), listFailovers({ clusterId, since: new Date(now - 30 * 86_400_000) })]);
+  const [snap, failovers] = await Promise.all([clusterComponents(clusterId, now), listFailovers({ clusterId, since: new Date(now - 30 * 86_400_000) })]);
   const items = evaluateReadiness({ server, components: snap.components, failovers });
   const fails = items.filter((i) => i.verdict === 'fail').length;
   const warns = items.filter((i) => i.verdict === 'warn').length;

@@ -1,35 +1,41 @@
-// Server components of the cluster drill-down's SLO part: composite budget with burn-down and burn
-// alerts, availability per component, outage intervals, the SRE availability table with the actual
-// downtime beside it. All read lib/data/dashboard (rollups, never raw scans over the window).
+// Server components of a cluster's SLO tab and outage list: the composite's state, budget (ratio, or
+// absolute time below the coverage floor) with burn-down and burn-rate alerts, availability per
+// component with its state, the outage intervals, the SRE availability table with the actual downtime
+// beside it. All read lib/data/dashboard (rollups and intervals, never raw scans over the range).
 import { LatencySparkline } from '@/components/charts/latency-sparkline';
 import { cache } from 'react';
 import { BudgetBar } from '@/components/fleet/budget-bar';
 import { BurnAlerts } from '@/components/fleet/burn-alerts';
 import { BurnDownChart } from '@/components/charts/burn-down-chart';
 import { Sparkline } from '@/components/charts/sparkline';
-import { getClusterSlo, getSreTable, type DashboardWindow } from '@/lib/data/dashboard';
-import { formatCoverage, formatTime } from '@/lib/format';
-import { formatDuration, formatPercent } from '@/lib/slo/format';
+import { SloStateBadge } from '@/components/slo-state-badge';
+import { getClusterSlo, getSreTable } from '@/lib/data/dashboard';
+import { budgetPeriodLabel, componentLabel, formatCoverage, formatPercent, formatTime, outageAnchor, rangeTitle, type DisplayZone } from '@/lib/format';
+import { bucketLabel } from '@/lib/slo/buckets';
+import { formatDuration } from '@/lib/slo/format';
 import { COMPOSITE_LABEL } from '@/lib/slo/policy';
+import type { TimeRange } from '@/lib/slo/range';
 import { targetPercentLabel } from '@/lib/slo/targets';
 import { RetroactiveBadge } from '@/components/settings/maintenance-list';
 
 /** One read per request, shared by the cards below. */
-const clusterSlo = cache((clusterId: string, window: DashboardWindow, nowMs: number) => getClusterSlo(clusterId, { window, now: new Date(nowMs) }));
+const clusterSlo = cache((clusterId: string, startMs: number, endMs: number, nowMs: number) => getClusterSlo(clusterId, { range: { startMs, endMs }, now: new Date(nowMs) }));
 
-const bucketText = (ms: number): string => (ms >= 86_400_000 ? 'UTC day' : ms === 3_600_000 ? 'hour' : `${ms / 3_600_000} h`);
+type RangeProps = { clusterId: string; range: TimeRange; now: number; zone: DisplayZone };
 
-export async function SloCard({ clusterId, window, now }: { clusterId: string; window: DashboardWindow; now: number }) {
-  const v = await clusterSlo(clusterId, window, now);
+export async function SloCard({ clusterId, range, now, zone, zoomPath }: RangeProps & { zoomPath: string }) {
+  const v = await clusterSlo(clusterId, range.startMs, range.endMs, now);
   if (!v) return null;
   const c = v.composite;
+  const period = budgetPeriodLabel(v.endMs - v.startMs);
   return (
     <section className="card" aria-labelledby="slo-title" data-testid="slo-card">
       <h2 id="slo-title" style={{ marginTop: 0 }}>
-        Error budget, last {window}
+        Error budget, {rangeTitle(range, zone)}
       </h2>
       <p className="muted">
-        {COMPOSITE_LABEL}. Objective {targetPercentLabel(v.policy.objective)} ({v.policy.source === 'built-in' ? 'built-in default' : v.policy.source === 'cluster' ? 'cluster policy' : 'component policy'}).
+        {COMPOSITE_LABEL}. Objective {targetPercentLabel(v.policy.objective)} ({v.policy.source === 'built-in' ? 'built-in default' : v.policy.source === 'cluster' ? 'cluster policy' : 'component policy'}); judged once{' '}
+        {formatPercent(v.policy.coverageFloor, 0)} of the range is covered by data.
       </p>
       {!c ? (
         <p className="muted" data-testid="slo-nodata">
@@ -39,14 +45,20 @@ export async function SloCard({ clusterId, window, now }: { clusterId: string; w
         <>
           <dl className="facts">
             <div>
+              <dt>State</dt>
+              <dd>
+                <SloStateBadge state={v.state} />
+              </dd>
+            </div>
+            <div>
               <dt>Availability</dt>
-              <dd data-testid="composite-availability" className={c.slo.meetsObjective === false ? 'bad' : undefined}>
+              <dd data-testid="composite-availability" className={v.state === 'breached' ? 'bad' : undefined}>
                 {formatPercent(c.slo.availability, 3)}
               </dd>
             </div>
             <div>
               <dt>Bad time</dt>
-              <dd>{formatDuration(c.slo.badMs)}</dd>
+              <dd data-testid="composite-bad-time">{formatDuration(c.slo.badMs)}</dd>
             </div>
             <div>
               <dt>Coverage</dt>
@@ -61,46 +73,69 @@ export async function SloCard({ clusterId, window, now }: { clusterId: string; w
               <dd>{formatDuration(c.slo.maintenanceMs)}</dd>
             </div>
           </dl>
-          <RetroactiveNote windows={v.maintenance} />
-          <BudgetBar budget={c.slo.budget} />
+          <RetroactiveNote windows={v.maintenance} zone={zone} />
+          <BudgetBar budget={v.budget} period={period} />
           <h3 style={{ marginTop: '1rem' }}>Burn-down</h3>
-          <BurnDownChart
-            points={v.burnDown}
-            maintenance={v.maintenance}
-            startMs={v.windowStartMs}
-            endMs={v.nowMs}
-            label={`Error budget burn-down of the composite over the last ${window}: ${formatPercent(c.slo.budget.remainingFraction, 1)} left now; ${v.maintenance.length} maintenance window${v.maintenance.length === 1 ? '' : 's'} shaded`}
-          />
+          {v.burnDown ? (
+            <BurnDownChart
+              points={v.burnDown.points}
+              exhaustedAtMs={v.burnDown.exhaustedAtMs}
+              maintenance={v.maintenance}
+              startMs={v.startMs}
+              endMs={v.elapsedEndMs}
+              zone={zone}
+              zoomPath={zoomPath}
+              label={`Error budget burn-down of the composite, ${rangeTitle(range, zone)}: ${v.budget?.kind === 'ratio' && v.budget.remainingFraction > 0 ? `${formatPercent(v.budget.remainingFraction, 1)} left now` : 'exhausted'}; ${v.maintenance.length} maintenance window${v.maintenance.length === 1 ? '' : 's'} shaded`}
+            />
+          ) : (
+            <p className="muted" data-testid="burn-down-absent">
+              {v.budget?.kind === 'absolute'
+                ? `No burn-down until the budget is judged (${formatPercent(v.budget.coverageFloor, 0)} needed): a burn-down of the few minutes measured so far would read as nonsense.`
+                : 'No burn-down: no data.'}
+            </p>
+          )}
           <h3 style={{ marginTop: '1rem' }}>Burn-rate alerts</h3>
-          <BurnAlerts alerts={v.alerts} />
+          {v.alerts.length > 0 ? (
+            <BurnAlerts alerts={v.alerts} />
+          ) : (
+            <p className="muted" data-testid="burn-alerts-absent">
+              Burn-rate alerts are evaluated now, for a range of a day or more that ends now (pick a window preset).
+            </p>
+          )}
         </>
       )}
     </section>
   );
 }
 
-export async function ComponentAvailabilityCard({ clusterId, window, now }: { clusterId: string; window: DashboardWindow; now: number }) {
-  const v = await clusterSlo(clusterId, window, now);
+export async function ComponentAvailabilityCard({ clusterId, range, now, zone }: RangeProps) {
+  const v = await clusterSlo(clusterId, range.startMs, range.endMs, now);
   if (!v) return null;
   const rows = [...(v.composite ? [v.composite] : []), ...v.components];
+  const title = rangeTitle(range, zone);
   return (
     <section className="card" aria-labelledby="by-component-title" data-testid="component-availability-card">
       <h2 id="by-component-title" style={{ marginTop: 0 }}>
-        Availability and latency by component, last {window}
+        Availability and latency by component, {title}
       </h2>
       {rows.length === 0 ? (
         <p className="muted">No data yet.</p>
       ) : (
         <>
-          <p className="muted">One point per {bucketText(v.bucketMs)}; gaps are buckets without data; the dashed line is the objective; latency is the probes' mean per bucket (grey: max).</p>
+          <p className="muted">One point per {bucketLabel(v.bucketMs)}; gaps are buckets without data; the dashed line is the objective; latency is the probes&apos; mean per bucket (grey: max).</p>
           <ul className="small-multiples" aria-label="Availability per component">
             {rows.map((r) => {
+              const name = componentLabel(r.component);
               const withData = r.points.filter((p) => p.availability !== null).length;
+              const lat = r.points.filter((p) => p.latencyAvgMs !== null);
+              const avg = lat.length ? lat.reduce((a, p) => a + p.latencyAvgMs!, 0) / lat.length : null;
+              const max = lat.length ? Math.max(...lat.map((p) => p.latencyMaxMs ?? 0)) : null;
               return (
                 <li key={`${r.probe}|${r.target}`} data-series={r.component}>
-                  <h3>{r.isComposite ? 'control-plane (composite)' : r.component}</h3>
+                  <h3 title={r.component}>{name}</h3>
                   <p style={{ margin: 0 }}>
-                    <strong className={r.slo.meetsObjective === false ? 'bad' : undefined}>{formatPercent(r.slo.availability, 3)}</strong>{' '}
+                    <SloStateBadge state={r.state} testId="component-state" />{' '}
+                    <strong className={r.state === 'breached' ? 'bad' : undefined}>{formatPercent(r.slo.availability, 3)}</strong>{' '}
                     <span className="muted">
                       of {targetPercentLabel(r.slo.objective)} · coverage {formatCoverage(r.slo.coverage)} · bad {formatDuration(r.slo.badMs)}
                     </span>
@@ -109,26 +144,16 @@ export async function ComponentAvailabilityCard({ clusterId, window, now }: { cl
                     height={48}
                     points={r.points.map((p) => ({ t: p.startMs, a: p.availability }))}
                     target={r.slo.objective}
-                    label={`Availability of ${r.component} per ${bucketText(v.bucketMs)}, last ${window}: ${withData} of ${r.points.length} buckets with data, overall ${formatPercent(r.slo.availability, 3)}`}
+                    label={`Availability of ${name} per ${bucketLabel(v.bucketMs)}, ${title}: ${withData} of ${r.points.length} buckets with data, overall ${formatPercent(r.slo.availability, 3)}`}
                   />
-                  {(() => {
-                    const lat = r.points.filter((p) => p.latencyAvgMs !== null);
-                    const n = lat.length;
-                    const avg = n ? lat.reduce((a, p) => a + p.latencyAvgMs!, 0) / n : null;
-                    const max = n ? Math.max(...lat.map((p) => p.latencyMaxMs ?? 0)) : null;
-                    return (
-                      <>
-                        <p className="muted" style={{ margin: '0.25rem 0 0' }} data-testid="component-latency">
-                          latency {avg === null ? 'no data' : `avg ${Math.round(avg)} ms · max ${max} ms`}
-                        </p>
-                        <LatencySparkline
-                          height={36}
-                          points={r.points.map((p) => ({ t: p.startMs, avg: p.latencyAvgMs, max: p.latencyMaxMs }))}
-                          label={`Latency of ${r.component} per ${bucketText(v.bucketMs)}, last ${window}: ${avg === null ? 'no data' : `mean of bucket means ${Math.round(avg)} ms, max ${max} ms`}`}
-                        />
-                      </>
-                    );
-                  })()}
+                  <p className="muted" style={{ margin: '0.25rem 0 0' }} data-testid="component-latency">
+                    latency {avg === null ? 'no data' : `avg ${Math.round(avg)} ms · max ${max} ms`}
+                  </p>
+                  <LatencySparkline
+                    height={36}
+                    points={r.points.map((p) => ({ t: p.startMs, avg: p.latencyAvgMs, max: p.latencyMaxMs }))}
+                    label={`Latency of ${name} per ${bucketLabel(v.bucketMs)}, ${title}: ${avg === null ? 'no data' : `mean of bucket means ${Math.round(avg)} ms, max ${max} ms`}`}
+                  />
                 </li>
               );
             })}
@@ -139,18 +164,18 @@ export async function ComponentAvailabilityCard({ clusterId, window, now }: { cl
   );
 }
 
-export async function OutagesCard({ clusterId, window, now }: { clusterId: string; window: DashboardWindow; now: number }) {
-  const v = await clusterSlo(clusterId, window, now);
+export async function OutagesCard({ clusterId, range, now, zone, limit = 1000 }: RangeProps & { limit?: number }) {
+  const v = await clusterSlo(clusterId, range.startMs, range.endMs, now);
   if (!v) return null;
-  const newest = [...v.outages].reverse().slice(0, 200);
+  const newest = [...v.outages].reverse().slice(0, limit);
   return (
     <section className="card" aria-labelledby="outages-title" data-testid="outages-card">
       <h2 id="outages-title" style={{ marginTop: 0 }}>
-        Outage intervals, last {window}
+        Outage intervals, {rangeTitle(range, zone)}
       </h2>
       {v.outages.length === 0 ? (
         <p className="muted" data-testid="outages-empty">
-          No component was down in this window (outside maintenance).
+          No component was down in this range (outside maintenance).
         </p>
       ) : (
         <div className="table-wrap" tabIndex={0}>
@@ -169,15 +194,15 @@ export async function OutagesCard({ clusterId, window, now }: { clusterId: strin
             </thead>
             <tbody>
               {newest.map((o, i) => (
-                <tr key={`${o.component}|${o.startAt}|${i}`}>
-                  <th scope="row" className="mono">
-                    {o.component}
+                <tr key={`${o.component}|${o.startAt}|${i}`} id={outageAnchor(o.component, Date.parse(o.startAt))} data-component={o.component} className="anchor-row">
+                  <th scope="row" title={o.component}>
+                    {componentLabel(o.component)}
                   </th>
                   <td>
-                    <time dateTime={o.startAt}>{formatTime(o.startAt)}</time>
+                    <time dateTime={o.startAt}>{formatTime(o.startAt, zone)}</time>
                   </td>
                   <td>
-                    <time dateTime={o.endAt}>{formatTime(o.endAt)}</time>
+                    <time dateTime={o.endAt}>{formatTime(o.endAt, zone)}</time>
                   </td>
                   <td>{formatDuration(o.durationMs)}</td>
                   <td>{o.reason}</td>
@@ -232,7 +257,7 @@ export async function SreTableCard({ clusterId, now }: { clusterId: string; now:
 }
 
 /** Maintenance that was created after it started (elapsed time turned into maintenance) is named, with its author. */
-function RetroactiveNote({ windows }: { windows: ReadonlyArray<{ title: string; startMs: number; retroactive: boolean; createdBy: string | null }> }) {
+function RetroactiveNote({ windows, zone }: { windows: ReadonlyArray<{ title: string; startMs: number; retroactive: boolean; createdBy: string | null }>; zone: DisplayZone }) {
   const retro = windows.filter((w) => w.retroactive);
   if (retro.length === 0) return null;
   return (
@@ -240,7 +265,7 @@ function RetroactiveNote({ windows }: { windows: ReadonlyArray<{ title: string; 
       Includes maintenance created after it started:{' '}
       {retro.map((w, i) => (
         <span key={`${w.title}-${w.startMs}`}>
-          {i > 0 ? '; ' : ''}“{w.title}” from {formatTime(new Date(w.startMs))} <RetroactiveBadge by={w.createdBy} />
+          {i > 0 ? '; ' : ''}“{w.title}” from {formatTime(new Date(w.startMs), zone)} <RetroactiveBadge by={w.createdBy} />
         </span>
       ))}
     </p>

@@ -1,7 +1,16 @@
 // Multiwindow burn-rate alerts (SRE Workbook table scaled to the window): firing rows stand out;
 // "no data" is said, never shown as OK.
 import type { BurnAlertEvaluation } from '@/lib/slo/burn-rate';
-import { formatBurnRate, formatWindowShort } from '@/lib/format';
+import { formatBurnRate, formatCoverage, formatWindowShort } from '@/lib/format';
+
+/** "no data", or "not covered: 71 % of 14m" when the window has data but below the coverage floor. */
+function noDataText(a: BurnAlertEvaluation): string {
+  const parts = [
+    a.longCoverage !== null && a.longCoverage > 0 ? `${formatCoverage(a.longCoverage)} of ${formatWindowShort(a.longWindowMs)}` : null,
+    a.shortCoverage !== null && a.shortCoverage > 0 && a.shortCoverage < 1 ? `${formatCoverage(a.shortCoverage)} of ${formatWindowShort(a.shortWindowMs)}` : null,
+  ].filter((x): x is string => x !== null);
+  return parts.length ? `not covered enough: ${parts.join(', ')}` : 'no data';
+}
 
 export function BurnAlerts({ alerts, compact = false }: { alerts: BurnAlertEvaluation[]; compact?: boolean }) {
   const firing = alerts.filter((a) => a.state === 'firing');
@@ -48,7 +57,7 @@ export function BurnAlerts({ alerts, compact = false }: { alerts: BurnAlertEvalu
               <td>
                 {formatBurnRate(a.longBurnRate)} / {formatBurnRate(a.shortBurnRate)}
               </td>
-              <td className={a.state === 'firing' ? 'check-failed' : a.state === 'ok' ? 'check-ok' : 'muted'}>{a.state === 'firing' ? '▲ firing' : a.state === 'ok' ? '✓ ok' : 'no data'}</td>
+              <td className={a.state === 'firing' ? 'check-failed' : a.state === 'ok' ? 'check-ok' : 'muted'}>{a.state === 'firing' ? '▲ firing' : a.state === 'ok' ? '✓ ok' : noDataText(a)}</td>
             </tr>
           ))}
         </tbody>

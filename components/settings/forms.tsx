@@ -135,6 +135,7 @@ export function PolicyForm({ clusterId, components }: { clusterId: string; compo
   const [component, setComponent] = useState('*');
   const [pct, setPct] = useState('99.9');
   const [window, setWindow] = useState<(typeof WINDOWS)[number]>('30d');
+  const [floorPct, setFloorPct] = useState('');
   const s = useSubmit();
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -143,7 +144,12 @@ export function PolicyForm({ clusterId, components }: { clusterId: string; compo
       s.setError({ class: 'invalid-input', message: 'objective must be a percentage between 0 and 100 with at most 4 decimals, e.g. 99.9' });
       return;
     }
-    await s.run('PUT', `/api/clusters/${encodeURIComponent(clusterId)}/slo-policies`, { component, objective, window }, `Policy for ${component === '*' ? 'the cluster default' : component} saved.`);
+    const floor = floorPct.trim() === '' ? null : /^\d{1,3}(\.\d{1,2})?$/.test(floorPct.trim()) && Number(floorPct) <= 100 ? Number((Number(floorPct) / 100).toFixed(4)) : undefined;
+    if (floor === undefined) {
+      s.setError({ class: 'invalid-input', message: 'coverage floor must be a percentage from 0 to 100 (empty: the default 75 %)' });
+      return;
+    }
+    await s.run('PUT', `/api/clusters/${encodeURIComponent(clusterId)}/slo-policies`, { component, objective, window, coverageFloor: floor }, `Policy for ${component === '*' ? 'the cluster default' : component} saved.`);
   }
   return (
     <form className="stack" onSubmit={onSubmit} noValidate aria-label="SLO policy">
@@ -162,6 +168,9 @@ export function PolicyForm({ clusterId, components }: { clusterId: string; compo
         <Field id={`${uid}-objective`} label="Objective (%)">
           <input id={`${uid}-objective`} type="text" inputMode="decimal" value={pct} onChange={(e) => setPct(e.target.value)} aria-invalid={s.error ? true : undefined} aria-describedby={s.error ? `${uid}-err` : undefined} style={{ width: '8rem' }} />
         </Field>
+        <Field id={`${uid}-floor`} label="Coverage floor (%)">
+          <input id={`${uid}-floor`} type="text" inputMode="decimal" value={floorPct} placeholder="75 (default)" onChange={(e) => setFloorPct(e.target.value)} style={{ width: '7rem' }} aria-describedby={`${uid}-floor-hint`} />
+        </Field>
         <Field id={`${uid}-window`} label="Window">
           <select id={`${uid}-window`} value={window} onChange={(e) => setWindow(e.target.value as (typeof WINDOWS)[number])}>
             {WINDOWS.map((w) => (
@@ -175,6 +184,9 @@ export function PolicyForm({ clusterId, components }: { clusterId: string; compo
           {s.busy ? 'Saving…' : 'Save policy'}
         </button>
       </div>
+      <p className="hint" id={`${uid}-floor-hint`}>
+        Coverage floor: the share of the window that must be covered by data before the SLO is judged met, at risk or breached; below it the state is “insufficient data” and the budget is shown in absolute time.
+      </p>
       <Outcome id={`${uid}-err`} error={s.error} saved={s.saved} />
     </form>
   );

@@ -22,7 +22,13 @@ export class ClusterPage {
     return this.page.getByRole('heading', { level: 1, name: this.name });
   }
 
-  /** The row of one named check (e.g. "etcd") in the readyz table. */
+  /** One of the cluster's tabs (the range travels along). */
+  async openTab(name: 'Overview' | 'SLO & budget' | 'Outages' | 'Failovers' | 'Checks' | 'History' | 'Settings') {
+    await this.page.getByRole('navigation', { name: 'Cluster sections' }).getByRole('link', { name, exact: true }).click();
+    await this.page.waitForURL((u) => (name === 'Overview' ? /\/clusters\/[^/]+$/.test(u.pathname) : u.pathname.endsWith(`/${name === 'SLO & budget' ? 'slo' : name.toLowerCase()}`)));
+  }
+
+  /** The row of one named check (e.g. "etcd") in the readyz table (Checks tab). */
   readyzCheck(check: string): Locator {
     return this.readyzChecks.getByRole('row').filter({ has: this.page.getByRole('cell', { name: check, exact: true }) });
   }

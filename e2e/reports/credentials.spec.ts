@@ -20,7 +20,7 @@ test('credentials encrypted with a different key: the overview names it, with bo
     const other = randomBytes(32);
     db.prepare('UPDATE "Cluster" SET credentials = ? WHERE id = ?').run(encryptSecret('apiVersion: v1', clusterId, other), clusterId);
     await page.goto('/');
-    const card = page.getByRole('list', { name: 'Clusters' }).getByRole('listitem', { name: NAME, exact: true });
+    const card = page.getByRole('table', { name: 'Clusters' }).locator(`tr[data-cluster="${NAME}"]`);
     await expect(card.getByTestId('credentials-state')).toHaveText(/credentials/);
     await expect(card.getByTestId('cluster-status')).toHaveAttribute('data-status', 'unknown');
     await expect(card.getByTestId('cluster-reason')).toContainText(`credentials cannot be decrypted: encrypted with key ${keyId(other)}, the configured key is `);

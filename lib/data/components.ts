@@ -21,6 +21,8 @@ export interface ComponentState {
   reason: string;
   /** The sample this comes from (ISO), null when none is recent. */
   at: string | null;
+  /** The latest sample is older than the staleness bound: status reads unknown (is the collector running?). */
+  stale: boolean;
   latencyMs: number | null;
   facts: Record<string, unknown> | null;
 }
@@ -92,6 +94,7 @@ export function toComponents(rows: readonly SampleRow[], nowMs: number, staleAft
       probe: r.probe as ProbeId,
       target: r.target,
       at: r.at.toISOString(),
+      stale,
       latencyMs: r.latencyMs,
       facts: (detail?.facts as Record<string, unknown> | undefined) ?? null,
     };
@@ -122,25 +125,29 @@ export function toComponents(rows: readonly SampleRow[], nowMs: number, staleAft
   for (const p of probes) {
     // Leases appear per Lease once watched; etcd is probed directly only when its endpoints were registered.
     if (p === 'leader-election' || (p as string) === 'etcd' || out.some((c) => c.probe === p)) continue;
-    out.push({ component: componentOf(p, ''), probe: p, target: '', label: labelOf(p, ''), source: sourceOf(p, ''), status: 'unknown', reason: 'no sample yet', at: null, latencyMs: null, facts: null });
+    out.push({ component: componentOf(p, ''), probe: p, target: '', label: labelOf(p, ''), source: sourceOf(p, ''), status: 'unknown', reason: 'no sample yet', at: null, stale: false, latencyMs: null, facts: null });
   }
   const order = ['kube-apiserver', 'etcd', 'kube-scheduler', 'kube-controller-manager', 'cloud-controller-manager', 'coredns', 'nodes'];
   const rank = (c: string): number => (order.includes(c) ? order.indexOf(c) : order.length);
   return out.sort((a, b) => rank(a.component) - rank(b.component) || a.component.localeCompare(b.component) || a.probe.localeCompare(b.probe) || a.target.localeCompare(b.target));
 }
 
+/** A latest sample older than this is not "current": max(3 collector intervals, 60 s). */
+export function staleAfterMs(interval: number = collectorIntervalMs()): number {
+  return Math.max(3 * interval, 60_000);
+}
+
 /** The current components of one cluster (latest sample per probe target within the last hour). */
 export async function getComponents(clusterId: string, opts: { now?: Date } = {}): Promise<ComponentsSnapshot> {
   const nowMs = (opts.now ?? new Date()).getTime();
-  const interval = collectorIntervalMs();
-  const staleAfterMs = Math.max(3 * interval, 60_000);
+  const stale = staleAfterMs();
   const rows = await withDb((db) =>
     db.prisma.sample.findMany({
       // A few cycles back is enough to find every target's latest row; older targets are gone.
-      where: { clusterId, at: { gte: new Date(nowMs - Math.max(staleAfterMs * 4, 10 * 60_000)), lte: new Date(nowMs) } },
+      where: { clusterId, at: { gte: new Date(nowMs - Math.max(stale * 4, 10 * 60_000)), lte: new Date(nowMs) } },
       orderBy: [{ at: 'desc' }, { id: 'desc' }],
       take: 5000,
     }),
   );
-  return { clusterId, now: new Date(nowMs).toISOString(), staleAfterMs, components: toComponents(rows, nowMs, staleAfterMs) };
+  return { clusterId, now: new Date(nowMs).toISOString(), staleAfterMs: stale, components: toComponents(rows, nowMs, stale) };
 }

@@ -1,282 +1,141 @@
-// Read models of the dashboard (fleet overview and cluster drill-down) over an SLO window chosen in
-// the URL (?window=7d|28d|30d|90d). Everything long is read from the storage tier (rollups +
-// coalesced intervals, lib/data/slo.ts), never from raw samples: the composite availability and
-// budget (evaluatePeriod), multiwindow burn-rate alerts (measureSeries over each alert window),
-// bucketed availability for sparklines and charts (RollupHour / RollupDay rows, re-measured exactly
-// where a bucket overlaps maintenance), and failovers in the window.
+// Read models of the cluster drill-down and the measurement helpers the fleet model shares, over any
+// range (a preset or from–to). Everything long is read from the storage tier (rollups + coalesced
+// intervals, lib/data/slo.ts), never from raw samples: per-component SLOs (evaluatePeriod) with their
+// states, the composite budget (ratio, or absolute below the coverage floor) and burn-down,
+// multiwindow burn-rate alerts (measureSeries over each alert window, each judged on its own
+// coverage), bucketed availability for charts (RollupHour / RollupDay rows, re-measured exactly where
+// rollups cannot answer), the state timeline per component (StatusInterval rows), outages and the
+// SRE table. The pure parts are lib/slo (buckets, burn-down, state-timeline, state).
 import { withDb } from '../db';
 import { floorRatio } from '../slo/availability';
-import { burnRateWindows, evaluateBurnAlerts, type BurnAlertEvaluation } from '../slo/burn-rate';
+import { assembleBuckets, bucketGrid, bucketRange, bucketsToMeasureExactly, chooseBucketMs, rollupTableFor, type BucketPoint, type RollupCell } from '../slo/buckets';
+import { burnDown, type BurnDown } from '../slo/burn-down';
+import { burnRateWindows, evaluateBurnAlerts, MIN_BURN_RATE_SLO_WINDOW_MS, type BurnAlertEvaluation } from '../slo/burn-rate';
 import { COMPOSITE_COMPONENT, COMPOSITE_SOURCE, resolvePolicy, type ResolvedPolicy, type SloPolicySpec } from '../slo/policy';
+import { elapsedEnd, PRESET_DAYS, type RangePreset, type TimeRange } from '../slo/range';
 import { availabilityTableRow, SRE_TABLE_PERIODS, SRE_TABLE_PERIOD_MS, type SreTablePeriod } from '../slo/sre-table';
-import { ROLLING_WINDOW_DAYS, type RollingWindow } from '../slo/targets';
-import { measureSpans, openTail, subtractRanges, totalMs, clipToRanges, type Range, type TimeTotals } from '../slo/timeline';
-import { DAY_MS, HOUR_MS } from '../slo/units';
+import { budgetView, coverageMet, DEFAULT_COVERAGE_FLOOR, sloState, type BudgetView, type SloState } from '../slo/state';
+import { binSegments, exactSegments, stateTotals, type TimelineInterval, type TimelineSegment, type TimelineState } from '../slo/state-timeline';
+import { openTail, subtractRanges, totalMs, type Range, type TimeTotals } from '../slo/timeline';
 import type { ClusterSummary, Status } from '../types';
-import { getCluster, listClusters } from './clusters';
-import { currentState } from './overview';
+import { getCluster } from './clusters';
 import { listOutages, type OutageRow } from './reports';
-import { evaluatePeriod, listMaintenanceWindows, listSeries, listSloPolicies, maintenanceRanges, measureSeries, type ComponentSlo, type MaintenanceScope, type SeriesInfo } from './slo';
-import { q } from './sql';
-import { collectorIntervalMs } from '../env';
-import { getCredentialStates } from '../keys';
+import { evaluatePeriod, listMaintenanceWindows, listSeries, listSloPolicies, maintenanceRanges, measureSeries, type ComponentSlo, type MaintenanceScope, type MaintenanceView, type SeriesInfo } from './slo';
+import { groupBy, Params, q } from './sql';
 
-export const DASHBOARD_WINDOWS = ['7d', '28d', '30d', '90d'] as const satisfies readonly RollingWindow[];
-export type DashboardWindow = (typeof DASHBOARD_WINDOWS)[number];
+/** The rolling presets under the names the preset-only pages use ("Quorum itself", /api/collectors): lib/slo/range's. */
+export { RANGE_PRESETS as DASHBOARD_WINDOWS, type RangePreset as DashboardWindow } from '../slo/range';
+export const windowMsOf = (w: RangePreset): number => PRESET_DAYS[w] * 86_400_000;
 
-export function windowMsOf(w: DashboardWindow): number {
-  return ROLLING_WINDOW_DAYS[w] * DAY_MS;
-}
-
-/** One chart bucket: measured good/bad time outside maintenance, availability floored (null = no data). */
-export interface BucketPoint {
-  startMs: number;
-  goodMs: number;
-  badMs: number;
-  availability: number | null;
-  /** Mean and max probe latency of the bucket's samples (from the rollups), null without latency. */
-  latencyAvgMs: number | null;
-  latencyMaxMs: number | null;
-}
-
+export type { BucketPoint } from '../slo/buckets';
 
 /**
- * Good/bad time per bucket [k × bucketMs, (k+1) × bucketMs) (UTC-aligned; bucketMs a whole number of
- * hours, or of days to read RollupDay) for each series over [startMs, endMs). Buckets overlapping
- * maintenance are measured exactly without it (measureSeries); the open tail lands in its bucket.
+ * Good/bad time per bucket (UTC-aligned; bucketMs whole hours, whole days read RollupDay) for each
+ * series over [startMs, endMs) (endMs ≤ now). One rollup query per 500 series; the buckets rollups
+ * cannot answer (cut by the range, touching maintenance) are measured exactly (lib/slo/buckets.ts).
  */
 export async function measureBuckets(
   series: readonly SeriesInfo[],
   opts: { startMs: number; endMs: number; bucketMs: number; maintenance: readonly MaintenanceScope[]; nowMs: number },
 ): Promise<Map<number, BucketPoint[]>> {
-  const { bucketMs, nowMs } = opts;
-  if (bucketMs % HOUR_MS !== 0) throw new RangeError(`bucketMs must be whole hours, got ${bucketMs}`);
-  const first = Math.floor(opts.startMs / bucketMs) * bucketMs;
-  const end = Math.min(opts.endMs, nowMs);
-  const count = Math.max(0, Math.ceil((end - first) / bucketMs));
-  const out = new Map<number, TimeTotals[]>();
-  for (const s of series) out.set(s.id, Array.from({ length: count }, () => ({ goodMs: 0, badMs: 0, unknownMs: 0 })));
-  if (series.length === 0 || count === 0) return new Map();
-  const table = bucketMs % DAY_MS === 0 ? 'RollupDay' : 'RollupHour';
+  const { nowMs } = opts;
+  const grid = bucketGrid(opts.startMs, Math.min(opts.endMs, nowMs), opts.bucketMs);
+  if (series.length === 0 || grid.count === 0) return new Map();
+  const table = rollupTableFor(opts.bucketMs);
   const ids = series.map((s) => s.id);
   const rows = await withDb(async (db) => {
-    const pg = db.provider === 'postgresql';
-    const ph = (i: number): string => (pg ? `$${i}::bigint` : `$${i}`);
     const all: Array<Record<string, unknown>> = [];
     for (let i = 0; i < ids.length; i += 500) {
-      const chunk = ids.slice(i, i + 500);
-      const idList = chunk.map((_, j) => ph(j + 3)).join(',');
+      const b = new Params(db);
+      const from = b.int(grid.firstMs);
+      const to = b.int(grid.endMs);
+      const idList = ids.slice(i, i + 500).map((id) => b.int(id)).join(',');
       const r = (await db.prisma.$queryRawUnsafe(
-        q(db.provider, `SELECT "seriesId","bucketStartMs","goodMs","badMs","latencyCount","latencySumMs","latencyMaxMs" FROM "${table}" WHERE "bucketStartMs" >= ${ph(1)} AND "bucketStartMs" < ${ph(2)} AND "seriesId" IN (${idList})`),
-        ...[first, end, ...chunk].map((v) => (pg ? String(v) : v)),
+        q(db.provider, `SELECT "seriesId","bucketStartMs","goodMs","badMs","latencyCount","latencySumMs","latencyMaxMs" FROM "${table}" WHERE "bucketStartMs" >= ${from} AND "bucketStartMs" < ${to} AND "seriesId" IN (${idList})`),
+        ...b.values,
       )) as Array<Record<string, unknown>>;
       all.push(...r);
     }
     return all;
   });
-  const latency = new Map<number, Array<{ n: number; sum: number; max: number | null }>>();
-  for (const s of series) latency.set(s.id, Array.from({ length: count }, () => ({ n: 0, sum: 0, max: null })));
-  for (const r of rows) {
-    const list = out.get(Number(r.seriesId));
-    const idx = Math.floor((Number(r.bucketStartMs) - first) / bucketMs);
-    if (!list || idx < 0 || idx >= count) continue;
-    list[idx]!.goodMs += Number(r.goodMs);
-    list[idx]!.badMs += Number(r.badMs);
-    const l = latency.get(Number(r.seriesId))![idx]!;
-    l.n += Number(r.latencyCount);
-    l.sum += Number(r.latencySumMs);
-    if (r.latencyMaxMs !== null && r.latencyMaxMs !== undefined) l.max = Math.max(l.max ?? 0, Number(r.latencyMaxMs));
-  }
-  for (const s of series) {
-    const tail = openTail(s, s.capMs, nowMs);
-    if (!tail) continue;
-    const list = out.get(s.id)!;
-    for (let k = Math.max(0, Math.floor((tail.startMs - first) / bucketMs)); k < count && first + k * bucketMs < tail.endMs; k++) {
-      const t = measureSpans([tail], [{ startMs: first + k * bucketMs, endMs: first + (k + 1) * bucketMs }]);
-      list[k]!.goodMs += t.goodMs;
-      list[k]!.badMs += t.badMs;
-    }
-  }
-  // The first bucket (it starts before the window) and buckets touching maintenance are re-measured
-  // exactly over their part inside the window, with maintenance cut out.
+  const cells = groupBy(
+    rows.map((r): RollupCell & { seriesId: number } => ({
+      seriesId: Number(r.seriesId),
+      bucketStartMs: Number(r.bucketStartMs),
+      goodMs: Number(r.goodMs),
+      badMs: Number(r.badMs),
+      latencyCount: Number(r.latencyCount),
+      latencySumMs: Number(r.latencySumMs),
+      latencyMaxMs: r.latencyMaxMs === null || r.latencyMaxMs === undefined ? null : Number(r.latencyMaxMs),
+    })),
+    (c) => c.seriesId,
+  );
+  // Buckets rollups cannot answer, per cluster (maintenance differs), measured together per bucket.
   const maintOf = new Map<string, Range[]>();
-  for (const s of series) if (!maintOf.has(s.clusterId)) maintOf.set(s.clusterId, maintenanceRanges(opts.maintenance, s.clusterId, { startMs: opts.startMs, endMs: end }));
-  for (let k = 0; k < count; k++) {
-    const bucket: Range = { startMs: Math.max(opts.startMs, first + k * bucketMs), endMs: Math.min(end, first + (k + 1) * bucketMs) };
-    const partial = k === 0 && first < opts.startMs;
-    const list = series.filter((s) => partial || clipToRanges(bucket, maintOf.get(s.clusterId)!).length > 0);
-    if (list.length === 0) continue;
-    const included = (s: SeriesInfo): Range[] => (bucket.endMs > bucket.startMs ? subtractRanges(bucket, maintOf.get(s.clusterId)!) : []);
-    const exact = await measureSeries(list, included, nowMs);
-    for (const s of list) {
-      const t = exact.get(s.id)!;
-      out.get(s.id)![k] = { goodMs: t.goodMs, badMs: t.badMs, unknownMs: t.unknownMs };
+  for (const s of series) if (!maintOf.has(s.clusterId)) maintOf.set(s.clusterId, maintenanceRanges(opts.maintenance, s.clusterId, { startMs: grid.startMs, endMs: grid.endMs }));
+  const exactBy = new Map<number, Map<number, TimeTotals>>();
+  const toMeasure = new Map<number, SeriesInfo[]>();
+  for (const s of series) {
+    exactBy.set(s.id, new Map());
+    for (const k of bucketsToMeasureExactly(grid, maintOf.get(s.clusterId)!, nowMs)) {
+      let l = toMeasure.get(k);
+      if (!l) toMeasure.set(k, (l = []));
+      l.push(s);
     }
+  }
+  for (const [k, list] of toMeasure) {
+    const bucket = bucketRange(grid, k);
+    const exact = await measureSeries(list, (s) => subtractRanges(bucket, maintOf.get(s.clusterId)!), nowMs);
+    for (const s of list) exactBy.get(s.id)!.set(k, exact.get(s.id)!);
   }
   const result = new Map<number, BucketPoint[]>();
-  for (const [id, list] of out) {
-    result.set(
-      id,
-      list.map((t, k) => {
-        const l = latency.get(id)![k]!;
-        return {
-          startMs: Math.max(opts.startMs, first + k * bucketMs),
-          goodMs: t.goodMs,
-          badMs: t.badMs,
-          availability: t.goodMs + t.badMs > 0 ? floorRatio(t.goodMs, t.goodMs + t.badMs) : null,
-          latencyAvgMs: l.n > 0 ? l.sum / l.n : null,
-          latencyMaxMs: l.n > 0 ? l.max : null,
-        };
-      }),
-    );
-  }
+  for (const s of series) result.set(s.id, assembleBuckets(grid, cells.get(s.id) ?? [], openTail(s, s.capMs, nowMs), exactBy.get(s.id)!));
   return result;
 }
 
 /**
  * Multiwindow burn-rate alerts for each series (the SRE Workbook table scaled to the SLO window):
- * error ratio = bad / (good + bad) over the last w ms, maintenance left out; null without data.
+ * error ratio = bad / (good + bad) over the last w ms, maintenance left out. Each alert window is
+ * judged on its own coverage: below the series' coverage floor (default 75 %) it is "no data" and
+ * cannot fire, so a new cluster can page once its 1-hour window is covered, long before its 30 days are.
  */
 export async function burnAlerts(
   series: readonly SeriesInfo[],
-  opts: { windowMs: number; nowMs: number; maintenance: readonly MaintenanceScope[]; objectiveOf: (s: SeriesInfo) => number },
+  opts: { windowMs: number; nowMs: number; maintenance: readonly MaintenanceScope[]; objectiveOf: (s: SeriesInfo) => number; coverageFloorOf?: (s: SeriesInfo) => number },
 ): Promise<Map<number, BurnAlertEvaluation[]>> {
   const rows = burnRateWindows(opts.windowMs);
   const lengths = [...new Set(rows.flatMap((r) => [r.longWindowMs, r.shortWindowMs]))];
-  const ratios = new Map<number, Map<number, number | null>>();
+  const floorOf = opts.coverageFloorOf ?? (() => DEFAULT_COVERAGE_FLOOR);
+  const ratios = new Map<number, Map<number, { ratio: number | null; coverage: number }>>();
   for (const w of lengths) {
     const range: Range = { startMs: opts.nowMs - w, endMs: opts.nowMs };
-    const totals = await measureSeries(series, (s) => subtractRanges(range, maintenanceRanges(opts.maintenance, s.clusterId, range)), opts.nowMs);
+    const included = new Map<string, Range[]>();
+    const includedFor = (s: SeriesInfo): Range[] => {
+      let r = included.get(s.clusterId);
+      if (!r) included.set(s.clusterId, (r = subtractRanges(range, maintenanceRanges(opts.maintenance, s.clusterId, range))));
+      return r;
+    };
+    const totals = await measureSeries(series, includedFor, opts.nowMs);
     for (const s of series) {
       const t = totals.get(s.id)!;
+      const known = t.goodMs + t.badMs;
+      const base = totalMs(includedFor(s));
       let m = ratios.get(s.id);
       if (!m) ratios.set(s.id, (m = new Map()));
-      m.set(w, t.goodMs + t.badMs > 0 ? t.badMs / (t.goodMs + t.badMs) : null);
+      m.set(w, { ratio: known > 0 && coverageMet(known, base, floorOf(s)) ? t.badMs / known : null, coverage: base > 0 ? floorRatio(known, base) : 0 });
     }
   }
   const out = new Map<number, BurnAlertEvaluation[]>();
-  for (const s of series) out.set(s.id, evaluateBurnAlerts(rows, opts.objectiveOf(s), (w) => ratios.get(s.id)?.get(w) ?? null));
+  for (const s of series) {
+    const m = ratios.get(s.id);
+    out.set(s.id, evaluateBurnAlerts(rows, opts.objectiveOf(s), (w) => m?.get(w)?.ratio ?? null, (w) => m?.get(w)?.coverage ?? null));
+  }
   return out;
 }
 
-/** Bucket width of charts: about 30–170 points per window. */
-export function chartBucketMs(window: DashboardWindow, purpose: 'sparkline' | 'chart'): number {
-  if (purpose === 'sparkline') return window === '7d' ? 6 * HOUR_MS : DAY_MS;
-  return window === '7d' ? HOUR_MS : window === '90d' ? DAY_MS : 6 * HOUR_MS;
-}
-
 // ---------------------------------------------------------------------------------------------
-// Fleet overview
-
-export interface FleetRow {
-  cluster: ClusterSummary;
-  /** Current state from the latest endpoint /readyz sample; 'unknown' when stale; null status = never sampled. */
-  status: Status | null;
-  reason: string;
-  lastSampleAt: string | null;
-  window: DashboardWindow;
-  policy: ResolvedPolicy;
-  /** Composite over the window; null when the composite series was never written. */
-  slo: Pick<ComponentSlo, 'availability' | 'coverage' | 'goodMs' | 'badMs' | 'unknownMs' | 'maintenanceMs' | 'meetsObjective' | 'budget'> | null;
-  /** Current burn rate over the first (fastest) alert's long window (1 h for 30 d); null without data. */
-  burnRate: { windowMs: number; value: number | null } | null;
-  alerts: BurnAlertEvaluation[];
-  /** False when the stored credentials cannot be decrypted with the configured key (then reason says why). */
-  credentialsOk: boolean;
-  failovers: number;
-  sparkline: BucketPoint[];
-  sparklineBucketMs: number;
-}
-
-export interface FleetDashboard {
-  now: string;
-  window: DashboardWindow;
-  windowStartMs: number;
-  rows: FleetRow[];
-  /** Every label key=value in the fleet (for the filter). */
-  labels: string[];
-  /** Number of clusters before filtering. */
-  total: number;
-}
-
-/** Sort key: worst error budget first; never-sampled clusters last. */
-function budgetKey(r: FleetRow): number {
-  if (!r.slo || !r.slo.budget.hasData) return Number.POSITIVE_INFINITY;
-  return r.slo.budget.remainingFraction;
-}
-
-export function matchesFilter(c: Pick<ClusterSummary, 'name' | 'labels'>, filter: { q?: string; label?: string }): boolean {
-  if (filter.q && !c.name.toLowerCase().includes(filter.q.toLowerCase())) return false;
-  if (filter.label) {
-    const i = filter.label.indexOf('=');
-    const key = i < 0 ? filter.label : filter.label.slice(0, i);
-    if (!(key in c.labels)) return false;
-    if (i >= 0 && c.labels[key] !== filter.label.slice(i + 1)) return false;
-  }
-  return true;
-}
-
-export async function getFleetDashboard(opts: { window: DashboardWindow; now?: Date; q?: string; label?: string }): Promise<FleetDashboard> {
-  const now = opts.now ?? new Date();
-  const nowMs = now.getTime();
-  const windowMs = windowMsOf(opts.window);
-  const startMs = nowMs - windowMs;
-  const all = await listClusters();
-  const labels = [...new Set(all.flatMap((c) => Object.entries(c.labels).map(([k, v]) => `${k}=${v}`)))].sort();
-  const clusters = all.filter((c) => matchesFilter(c, opts));
-  const ids = clusters.map((c) => c.id);
-  const [series, policies, maintenance] = await Promise.all([
-    listSeries({ clusterIds: ids, probe: COMPOSITE_SOURCE.probe, target: COMPOSITE_SOURCE.target }),
-    listSloPolicies(ids),
-    listMaintenanceWindows(ids),
-  ]);
-  const polsOf = (id: string): SloPolicySpec[] => policies.filter((p) => p.clusterId === id);
-  const policyOf = (id: string): ResolvedPolicy => resolvePolicy(polsOf(id), COMPOSITE_COMPONENT);
-  const interval = collectorIntervalMs();
-  const [slo, alerts, buckets, latest, failovers, credentials] = await Promise.all([
-    evaluatePeriod({ series, period: { startMs, endMs: nowMs }, nowMs, maintenance, policies: polsOf, componentOf: () => COMPOSITE_COMPONENT }),
-    burnAlerts(series, { windowMs, nowMs, maintenance, objectiveOf: (s) => policyOf(s.clusterId).objective }),
-    measureBuckets(series, { startMs, endMs: nowMs, bucketMs: chartBucketMs(opts.window, 'sparkline'), maintenance, nowMs }),
-    withDb((db) =>
-      Promise.all(
-        ids.map((clusterId) =>
-          db.prisma.sample.findFirst({ where: { clusterId, probe: COMPOSITE_SOURCE.probe, target: COMPOSITE_SOURCE.target, at: { lte: now } }, orderBy: [{ at: 'desc' }, { id: 'desc' }] }),
-        ),
-      ),
-    ),
-    withDb((db) => Promise.all(ids.map((clusterId) => db.prisma.failoverEvent.count({ where: { clusterId, at: { gte: new Date(startMs), lt: now } } })))),
-    getCredentialStates(),
-  ]);
-  const rows: FleetRow[] = clusters.map((c, i) => {
-    const s = series.find((x) => x.clusterId === c.id);
-    const ev = s ? slo.get(s.id)! : null;
-    const al = s ? alerts.get(s.id)! : [];
-    const l = latest[i] ?? null;
-    const st = currentState(l, nowMs, interval);
-    const cred = credentials.get(c.id);
-    const undecryptable = cred?.ok === false ? cred.reason : /credentials-undecryptable/.test(l?.detail ?? '') && st.status === 'unknown' ? st.reason : null;
-    return {
-      cluster: c,
-      status: undecryptable ? 'unknown' : l ? st.status : null,
-      reason: undecryptable ?? st.reason,
-      credentialsOk: undecryptable === null,
-      lastSampleAt: st.lastSampleAt,
-      window: opts.window,
-      policy: policyOf(c.id),
-      slo: ev ? { availability: ev.availability, coverage: ev.coverage, goodMs: ev.goodMs, badMs: ev.badMs, unknownMs: ev.unknownMs, maintenanceMs: ev.maintenanceMs, meetsObjective: ev.meetsObjective, budget: ev.budget } : null,
-      burnRate: al[0] ? { windowMs: al[0].longWindowMs, value: al[0].longBurnRate } : null,
-      alerts: al,
-      failovers: failovers[i] ?? 0,
-      sparkline: s ? (buckets.get(s.id) ?? []) : [],
-      sparklineBucketMs: chartBucketMs(opts.window, 'sparkline'),
-    };
-  });
-  rows.sort((a, b) => budgetKey(a) - budgetKey(b) || a.cluster.name.localeCompare(b.cluster.name));
-  return { now: now.toISOString(), window: opts.window, windowStartMs: startMs, rows, labels, total: all.length };
-}
-
 // ---------------------------------------------------------------------------------------------
-// Cluster drill-down: per component SLO and charts, budget burn-down, outages, SRE table
+// Cluster drill-down: per component SLO and charts, budget burn-down, outages, state timeline, SRE table
 
 export interface ComponentSloRow {
   component: string;
@@ -284,14 +143,9 @@ export interface ComponentSloRow {
   target: string;
   isComposite: boolean;
   slo: ComponentSlo;
+  /** Judged against the component's own policy and coverage floor (burn alerts: composite only). */
+  state: SloState;
   points: BucketPoint[];
-}
-
-export interface BurnDownPoint {
-  /** End of the bucket (ms). */
-  t: number;
-  /** Remaining budget as a fraction of the allowed bad time (1 = untouched; negative when overspent); null = no data in that bucket. */
-  remaining: number | null;
 }
 
 export interface SreActualRow {
@@ -306,13 +160,20 @@ export interface SreActualRow {
 
 export interface ClusterSloView {
   clusterId: string;
-  window: DashboardWindow;
-  windowStartMs: number;
+  /** [startMs, endMs); measured until elapsedEndMs = min(endMs, now). */
+  startMs: number;
+  endMs: number;
+  elapsedEndMs: number;
   nowMs: number;
   bucketMs: number;
   composite: ComponentSloRow | null;
   components: ComponentSloRow[];
-  burnDown: BurnDownPoint[];
+  /** The composite's budget as a ratio, or in absolute time below the coverage floor; null when never sampled. */
+  budget: BudgetView | null;
+  state: SloState;
+  /** Only when the budget is judged (ratio): below the floor a burn-down of seconds reads as nonsense. */
+  burnDown: BurnDown | null;
+  /** Burn-rate alerts of the composite, evaluated now: empty for a range that does not end now or is shorter than a day. */
   alerts: BurnAlertEvaluation[];
   maintenance: Array<Range & { title: string; retroactive: boolean; createdBy: string | null }>;
   outages: OutageRow[];
@@ -320,57 +181,178 @@ export interface ClusterSloView {
 }
 
 const isComposite = (s: Pick<SeriesInfo, 'probe' | 'target'>): boolean => s.probe === COMPOSITE_SOURCE.probe && s.target === COMPOSITE_SOURCE.target;
+const componentOfSeries = (s: SeriesInfo): string => (isComposite(s) ? COMPOSITE_COMPONENT : s.component);
 
-export async function getClusterSlo(clusterId: string, opts: { window: DashboardWindow; now?: Date }): Promise<ClusterSloView | null> {
+const PROBE_ORDER = ['apiserver-readyz', 'apiserver-livez', 'apiserver-replicas', 'etcd', 'leader-election', 'dns', 'nodes'];
+const SUMMARY_TARGETS = ['endpoint', 'replicas', 'etcd', 'kube-dns', 'kube-system/kube-scheduler', 'kube-system/kube-controller-manager', 'kube-system/cloud-controller-manager'];
+
+/** Composite first, then as the component grid: API server, etcd, Leases, DNS, nodes; summaries before their parts. */
+export function compareSeries(a: Pick<SeriesInfo, 'probe' | 'target'>, b: Pick<SeriesInfo, 'probe' | 'target'>): number {
+  const rank = (s: Pick<SeriesInfo, 'probe' | 'target'>): number => (isComposite(s) ? -1 : PROBE_ORDER.includes(s.probe) ? PROBE_ORDER.indexOf(s.probe) : PROBE_ORDER.length);
+  const sub = (t: string): number => (SUMMARY_TARGETS.includes(t) ? SUMMARY_TARGETS.indexOf(t) : SUMMARY_TARGETS.length);
+  return rank(a) - rank(b) || a.probe.localeCompare(b.probe) || sub(a.target) - sub(b.target) || a.target.localeCompare(b.target);
+}
+
+interface ClusterContext {
+  cluster: ClusterSummary;
+  series: SeriesInfo[];
+  policies: SloPolicySpec[];
+  maintenance: MaintenanceView[];
+}
+
+async function clusterContext(clusterId: string): Promise<ClusterContext | null> {
   const cluster = await getCluster(clusterId);
   if (!cluster) return null;
-  const nowMs = (opts.now ?? new Date()).getTime();
-  const windowMs = windowMsOf(opts.window);
-  const startMs = nowMs - windowMs;
   const [series, policies, maintenance] = await Promise.all([listSeries({ clusterIds: [cluster.id] }), listSloPolicies([cluster.id]), listMaintenanceWindows([cluster.id])]);
-  const componentOf = (s: SeriesInfo): string => (isComposite(s) ? COMPOSITE_COMPONENT : s.component);
-  const bucketMs = chartBucketMs(opts.window, 'chart');
+  return { cluster, series: [...series].sort(compareSeries), policies, maintenance };
+}
+
+/** Maintenance of one cluster inside a range, each occurrence with its title and author. */
+function titledMaintenance(maintenance: readonly MaintenanceView[], clusterId: string, range: Range): Array<Range & { title: string; retroactive: boolean; createdBy: string | null }> {
+  return maintenance
+    .filter((m) => m.clusterId === null || m.clusterId === clusterId)
+    .flatMap((m) => maintenanceRanges([m], clusterId, range).map((r) => ({ ...r, title: m.title, retroactive: m.retroactive, createdBy: m.createdBy })))
+    .sort((a, b) => a.startMs - b.startMs);
+}
+
+/** The SLO part of a cluster page over any range (a preset or from–to). */
+export async function getClusterSlo(clusterId: string, opts: { range: Pick<TimeRange, 'startMs' | 'endMs'>; now?: Date }): Promise<ClusterSloView | null> {
+  const ctx = await clusterContext(clusterId);
+  if (!ctx) return null;
+  const { cluster, series, policies, maintenance } = ctx;
+  const nowMs = (opts.now ?? new Date()).getTime();
+  const { startMs, endMs } = opts.range;
+  const windowMs = endMs - startMs;
+  const elapsedEndMs = elapsedEnd(opts.range, nowMs);
+  const bucketMs = chooseBucketMs(windowMs, 'chart');
   const compositeSeries = series.filter(isComposite);
   const policy = resolvePolicy(policies, COMPOSITE_COMPONENT);
+  const endsNow = endMs >= nowMs;
   const [slo, buckets, alerts] = await Promise.all([
-    evaluatePeriod({ series, period: { startMs, endMs: nowMs }, nowMs, maintenance, policies, componentOf }),
-    measureBuckets(series, { startMs, endMs: nowMs, bucketMs, maintenance, nowMs }),
-    burnAlerts(compositeSeries, { windowMs, nowMs, maintenance, objectiveOf: () => policy.objective }),
+    evaluatePeriod({ series, period: { startMs, endMs }, nowMs, maintenance, policies, componentOf: componentOfSeries }),
+    measureBuckets(series, { startMs, endMs: elapsedEndMs, bucketMs, maintenance, nowMs }),
+    endsNow && Number.isInteger(windowMs) && windowMs >= MIN_BURN_RATE_SLO_WINDOW_MS
+      ? burnAlerts(compositeSeries, { windowMs, nowMs, maintenance, objectiveOf: () => policy.objective, coverageFloorOf: () => policy.coverageFloor })
+      : Promise.resolve(new Map<number, BurnAlertEvaluation[]>()),
   ]);
-  const rows: ComponentSloRow[] = series.map((s) => ({ component: componentOf(s), probe: s.probe, target: s.target, isComposite: isComposite(s), slo: slo.get(s.id)!, points: buckets.get(s.id) ?? [] }));
-  rows.sort((a, b) => Number(b.isComposite) - Number(a.isComposite) || a.component.localeCompare(b.component));
+  const compositeAlerts = alerts.get(compositeSeries[0]?.id ?? -1) ?? [];
+  const rows: ComponentSloRow[] = series.map((s) => {
+    const ev = slo.get(s.id)!;
+    return {
+      component: componentOfSeries(s),
+      probe: s.probe,
+      target: s.target,
+      isComposite: isComposite(s),
+      slo: ev,
+      state: sloState({ measuredMs: ev.goodMs + ev.badMs, includedMs: ev.includedMs, coverageFloor: ev.policy.coverageFloor, budget: ev.budget, alertFiring: isComposite(s) && compositeAlerts.some((a) => a.firing), remainingWindowMs: Math.max(0, endMs - nowMs) }),
+      points: buckets.get(s.id) ?? [],
+    };
+  });
   const composite = rows.find((r) => r.isComposite) ?? null;
-  const burnDown: BurnDownPoint[] = [];
-  if (composite) {
-    const allowed = composite.slo.budget.allowedBadMs;
-    let bad = 0;
-    for (const p of composite.points) {
-      bad += p.badMs;
-      burnDown.push({ t: Math.min(nowMs, Math.floor(p.startMs / bucketMs) * bucketMs + bucketMs), remaining: p.goodMs + p.badMs > 0 ? (allowed - bad) / allowed : null });
-    }
-    // The last point is the evaluation itself (exact, from measureSeries), so the chart ends where the budget figure is.
-    burnDown.push({ t: nowMs, remaining: composite.slo.budget.remainingFraction });
-  }
-  const elapsed: Range = { startMs, endMs: nowMs };
-  const maint = maintenance
-    .filter((m) => m.clusterId === null || m.clusterId === cluster.id)
-    .flatMap((m) => maintenanceRanges([m], cluster.id, elapsed).map((r) => ({ ...r, title: m.title, retroactive: m.retroactive, createdBy: m.createdBy })))
-    .sort((a, b) => a.startMs - b.startMs);
-  const outages = await listOutages(series, elapsed, nowMs, maintenanceRanges(maintenance, cluster.id, elapsed), componentOf);
+  const budget = composite
+    ? budgetView({
+        target: policy.objective,
+        windowMs,
+        elapsedMs: elapsedEndMs - startMs,
+        maintenanceMs: composite.slo.maintenanceMs,
+        goodMs: composite.slo.goodMs,
+        badMs: composite.slo.badMs,
+        coverage: composite.slo.coverage,
+        coverageFloor: policy.coverageFloor,
+        budget: composite.slo.budget,
+        rolling: endsNow,
+      })
+    : null;
+  const elapsed: Range = { startMs, endMs: elapsedEndMs };
+  const outages = await listOutages(series, elapsed, nowMs, maintenanceRanges(maintenance, cluster.id, elapsed), componentOfSeries);
   return {
     clusterId: cluster.id,
-    window: opts.window,
-    windowStartMs: startMs,
+    startMs,
+    endMs,
+    elapsedEndMs,
     nowMs,
     bucketMs,
     composite,
     components: rows.filter((r) => !r.isComposite),
-    burnDown,
-    alerts: alerts.get(compositeSeries[0]?.id ?? -1) ?? [],
-    maintenance: maint,
+    budget,
+    state: composite?.state ?? 'insufficient-data',
+    burnDown:
+      composite && budget?.kind === 'ratio'
+        ? burnDown(composite.points, { allowedBadMs: composite.slo.budget.allowedBadMs, bucketMs, endMs: elapsedEndMs, finalRemaining: composite.slo.budget.remainingFraction })
+        : null,
+    alerts: compositeAlerts,
+    maintenance: titledMaintenance(maintenance, cluster.id, elapsed),
     outages,
     policy,
   };
+}
+
+export interface ComponentTimeline {
+  component: string;
+  probe: string;
+  target: string;
+  isComposite: boolean;
+  segments: TimelineSegment[];
+  /** Time per state over the range. */
+  totals: Record<TimelineState, number>;
+  /** More status changes than could be drawn: equal bins showing their worst state. */
+  binned: boolean;
+}
+
+export interface StateTimelineView {
+  clusterId: string;
+  startMs: number;
+  endMs: number;
+  nowMs: number;
+  components: ComponentTimeline[];
+  /** The interval query hit its limit: the oldest part of the range may lack detail. */
+  truncated: boolean;
+}
+
+const TIMELINE_ROW_LIMIT = 200_000;
+
+/**
+ * Per component, the state over the range from the coalesced status intervals (exact to the ms) plus
+ * each series' open tail, maintenance drawn over them, gaps as no data; at most `maxSegments` per row
+ * (lib/slo/state-timeline.ts). The part of a range after now is no data.
+ */
+export async function getStateTimeline(clusterId: string, opts: { range: Pick<TimeRange, 'startMs' | 'endMs'>; now?: Date; maxSegments?: number }): Promise<StateTimelineView | null> {
+  const ctx = await clusterContext(clusterId);
+  if (!ctx) return null;
+  const { cluster, series, maintenance } = ctx;
+  const nowMs = (opts.now ?? new Date()).getTime();
+  const range: Range = { startMs: opts.range.startMs, endMs: opts.range.endMs };
+  const measuredEnd = elapsedEnd(range, nowMs);
+  const rows =
+    series.length === 0 || measuredEnd <= range.startMs
+      ? []
+      : await withDb(async (db) => {
+          const b = new Params(db);
+          const from = b.int(range.startMs);
+          const to = b.int(measuredEnd);
+          const idList = series.map((s) => b.int(s.id)).join(',');
+          return (await db.prisma.$queryRawUnsafe(
+            q(db.provider, `SELECT "seriesId","startMs","endMs","status","reason" FROM "StatusInterval" WHERE "endMs" > ${from} AND "startMs" < ${to} AND "seriesId" IN (${idList}) ORDER BY "startMs" DESC LIMIT ${TIMELINE_ROW_LIMIT}`),
+            ...b.values,
+          )) as Array<Record<string, unknown>>;
+        });
+  const bySeries = groupBy(
+    rows.map((r) => ({ seriesId: Number(r.seriesId), startMs: Number(r.startMs), endMs: Number(r.endMs), status: String(r.status) as Status, reason: String(r.reason) })),
+    (r) => r.seriesId,
+  );
+  const maint = titledMaintenance(maintenance, cluster.id, { startMs: range.startMs, endMs: measuredEnd });
+  const maxSegments = opts.maxSegments ?? 240;
+  const components = series.map((s): ComponentTimeline => {
+    const intervals: TimelineInterval[] = bySeries.get(s.id) ?? [];
+    const tail = openTail(s, s.capMs, nowMs);
+    if (tail) intervals.push({ ...tail, reason: s.openReason });
+    const exact = exactSegments(intervals, { startMs: range.startMs, endMs: measuredEnd }, maint);
+    // The part of the range after now: no data yet.
+    if (range.endMs > measuredEnd) exact.push({ startMs: measuredEnd, endMs: range.endMs, state: 'nodata', reason: 'in the future' });
+    const segments = binSegments(exact, range, maxSegments);
+    return { component: componentOfSeries(s), probe: s.probe, target: s.target, isComposite: isComposite(s), segments, totals: stateTotals(exact), binned: segments.some((x) => x.breakdown !== undefined) };
+  });
+  return { clusterId: cluster.id, startMs: range.startMs, endMs: range.endMs, nowMs, components, truncated: rows.length >= TIMELINE_ROW_LIMIT };
 }
 
 /** The SRE book row for the cluster's composite objective, with the actual composite downtime over each trailing period. */

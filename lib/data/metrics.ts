@@ -90,7 +90,7 @@ export async function getMetricsSnapshot(opts: { now?: Date } = {}): Promise<Met
     const windowMs = b.endMs - b.startMs;
     const [ev, burn] = await Promise.all([
       evaluatePeriod({ series: list, period: { startMs: b.startMs, endMs: b.endMs }, nowMs, maintenance, policies: polsOf, componentOf: metricComponentOf }),
-      burnAlerts(list, { windowMs, nowMs, maintenance, objectiveOf: (s) => resolvePolicy(polsOf(s.clusterId), metricComponentOf(s)).objective }),
+      burnAlerts(list, { windowMs, nowMs, maintenance, objectiveOf: (s) => resolvePolicy(polsOf(s.clusterId), metricComponentOf(s)).objective, coverageFloorOf: (s) => resolvePolicy(polsOf(s.clusterId), metricComponentOf(s)).coverageFloor }),
     ]);
     for (const s of list) {
       const e = ev.get(s.id)!;

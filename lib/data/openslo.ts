@@ -54,6 +54,7 @@ export async function importOpenSlo(text: string, opts: { prune?: boolean; dryRu
   const named = [...new Set([...parsed.services, ...parsed.policies.map((p) => p.cluster)])].map((n) => byName.get(n)!);
   const stored = await listSloPolicies(named.map((c) => c.id));
   const changes: ImportChange[] = [];
+  const floors = new Map(stored.map((x) => [`${x.clusterId}/${x.component}`, x.coverageFloor ?? null]));
   for (const p of parsed.policies) {
     const c = byName.get(p.cluster)!;
     const cur = stored.find((x) => x.clusterId === c.id && x.component === p.component) ?? null;
@@ -80,8 +81,9 @@ export async function importOpenSlo(text: string, opts: { prune?: boolean; dryRu
             const window = WINDOW_TO_DB[ch.after!.window];
             await tx.sloPolicy.upsert({
               where: { clusterId_component: { clusterId, component: ch.component } },
-              create: { id: randomUUID(), clusterId, component: ch.component, objective: ch.after!.objective, window },
-              update: { objective: ch.after!.objective, window },
+              // OpenSLO has no coverage floor: a new policy gets the default (null), an updated one keeps its own.
+              create: { id: randomUUID(), clusterId, component: ch.component, objective: ch.after!.objective, window, coverageFloor: null },
+              update: { objective: ch.after!.objective, window, coverageFloor: floors.get(`${clusterId}/${ch.component}`) ?? null },
             });
           }
         }

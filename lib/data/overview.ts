@@ -1,9 +1,11 @@
-// Read models for the overview and cluster pages: plain, serialisable objects.
+// Read model of a cluster's Checks and History tabs (the latest named checks, 24 h from raw samples):
+// plain, serialisable objects. The fleet is lib/data/fleet.ts.
 import { collectorIntervalMs } from '../env';
 import { withDb, type SamplePoint } from '../db';
 import { availability } from '../slo/availability';
 import type { ClusterSummary, HealthCheck, ProbeId, Status } from '../types';
-import { getCluster, listClusters } from './clusters';
+import { getCluster } from './clusters';
+import { staleAfterMs } from './components';
 import { parseDetail } from './samples';
 
 /** One chart point: a time bucket's worst status and highest latency. */
@@ -25,8 +27,6 @@ export interface ClusterState {
   coverage24h: number;
   series: SeriesPoint[];
 }
-
-export type FleetEntry = ClusterSummary & ClusterState;
 
 export interface LatestChecks {
   at: string;
@@ -98,13 +98,14 @@ export function toSeries(points: readonly SamplePoint[], startMs: number, endMs:
 }
 
 /**
- * Current state from the latest readyz sample. A latest sample older than max(3 intervals, 60 s)
- * is stale: the state is 'unknown' (the collector is not reporting), not the old status.
+ * Current state from the latest readyz sample (the cluster page's 24 h view; the fleet reads the
+ * series cursor instead). A latest sample older than max(3 intervals, 60 s) is stale: 'unknown'
+ * (the collector is not reporting), not the old status.
  */
 export function currentState(latest: { at: Date; status: Status; reason: string } | null, nowMs: number, interval: number): Pick<ClusterState, 'status' | 'reason' | 'lastSampleAt'> {
   if (!latest) return { status: 'unknown', reason: 'no samples yet', lastSampleAt: null };
   const lastSampleAt = latest.at.toISOString();
-  if (nowMs - latest.at.getTime() > Math.max(3 * interval, 60_000)) {
+  if (nowMs - latest.at.getTime() > staleAfterMs(interval)) {
     return { status: 'unknown', reason: `no sample since ${lastSampleAt}: is the collector running?`, lastSampleAt };
   }
   return { status: latest.status, reason: latest.reason, lastSampleAt };
@@ -131,14 +132,6 @@ async function clusterState(clusterId: string, nowMs: number, interval: number):
     coverage24h: a.coverage,
     series: toSeries(points, startMs, nowMs),
   };
-}
-
-/** Every cluster with its current readyz state, 24 h availability and a small chart series. */
-export async function getFleetOverview(opts: { now?: Date } = {}): Promise<FleetEntry[]> {
-  const nowMs = (opts.now ?? new Date()).getTime();
-  const interval = collectorIntervalMs();
-  const clusters = await listClusters();
-  return Promise.all(clusters.map(async (c) => ({ ...c, ...(await clusterState(c.id, nowMs, interval)) })));
 }
 
 function checksOf(detail: string | null): HealthCheck[] {

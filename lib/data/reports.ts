@@ -11,6 +11,9 @@ import { clipToRanges, subtractRanges, type Range } from '../slo/timeline';
 import type { SloWindow } from '../slo/targets';
 import type { ClusterSummary } from '../types';
 import { getCluster, listClusters } from './clusters';
+import { getFleet } from './fleet';
+import { budgetView, sloState, type BudgetView, type SloState } from '../slo/state';
+import { componentName } from '../format';
 import { listFailovers, listWatchGaps, type FailoverView, type WatchGapView } from './failovers';
 import { failoverStats, type FailoverStats } from '../failover/stats';
 import { evaluatePeriod, listMaintenanceWindows, listSeries, listSloPolicies, maintenanceRanges, type MaintenanceView, type SeriesInfo } from './slo';
@@ -36,6 +39,11 @@ export interface ReportRow {
   budgetUsedFraction: number;
   remainingBadMs: number;
   meetsObjective: boolean | null;
+  /** met / at risk / breached / insufficient data (lib/slo/state.ts; no alerts in a report). */
+  state: SloState;
+  coverageFloor: number;
+  /** The budget as a ratio, or in absolute time below the coverage floor. */
+  budget: BudgetView;
 }
 
 export interface OutageRow {
@@ -82,8 +90,22 @@ export interface Report {
   period: ReportPeriod & { id: string; label: string; startAt: string; endAt: string; elapsedEndAt: string };
   generatedAt: string;
   clusters: ClusterReport[];
-  /** Fleet composite: summed good / (good + bad) over all clusters (null without data). */
-  fleet: { clusters: number; availability: number | null; goodMs: number; badMs: number; outages: number };
+  /** Fleet composite: summed good / (good + bad) over all clusters (null without data); per state, from the fleet read model. */
+  fleet: { clusters: number; availability: number | null; goodMs: number; badMs: number; outages: number; states: Record<SloState, number> };
+  /** The fleet view (lib/data/fleet.ts getFleet over the period, the overview's model): one row per cluster, worst state first. */
+  fleetRows: FleetReportRow[];
+}
+
+export interface FleetReportRow {
+  clusterId: string;
+  name: string;
+  state: SloState;
+  objective: number;
+  availability: number | null;
+  coverage: number;
+  badMs: number;
+  budget: BudgetView;
+  failovers: number;
 }
 
 async function failoverSection(clusterId: string, range: Range): Promise<FailoverSection> {
@@ -94,7 +116,8 @@ async function failoverSection(clusterId: string, range: Range): Promise<Failove
   return { events, stats: failoverStats(events), watchGaps };
 }
 
-function toRow(c: ComponentSlo, label: string): ReportRow {
+function toRow(c: ComponentSlo, label: string, period: Range, nowMs: number): ReportRow {
+  const elapsedMs = Math.max(0, Math.min(period.endMs, nowMs) - period.startMs);
   return {
     component: c.component,
     label,
@@ -111,6 +134,20 @@ function toRow(c: ComponentSlo, label: string): ReportRow {
     budgetUsedFraction: c.budget.consumedFraction,
     remainingBadMs: c.budget.remainingBadMs,
     meetsObjective: c.meetsObjective,
+    state: sloState({ measuredMs: c.goodMs + c.badMs, includedMs: c.includedMs, coverageFloor: c.policy.coverageFloor, budget: c.budget, alertFiring: false, remainingWindowMs: Math.max(0, period.endMs - nowMs) }),
+    coverageFloor: c.policy.coverageFloor,
+    budget: budgetView({
+      target: c.objective,
+      windowMs: period.endMs - period.startMs,
+      elapsedMs,
+      maintenanceMs: c.maintenanceMs,
+      goodMs: c.goodMs,
+      badMs: c.badMs,
+      coverage: c.coverage,
+      coverageFloor: c.policy.coverageFloor,
+      budget: c.budget,
+      rolling: false,
+    }),
   };
 }
 
@@ -172,7 +209,7 @@ async function clusterReport(cluster: ClusterSummary, period: Range, nowMs: numb
   const componentOf = (s: SeriesInfo): string => (isComposite(s) ? COMPOSITE_COMPONENT : s.component);
   const slo = await evaluatePeriod({ series, period, nowMs, maintenance, policies, componentOf });
   const ordered = [...series].sort((a, b) => Number(isComposite(b)) - Number(isComposite(a)) || a.component.localeCompare(b.component));
-  const rows = ordered.map((s) => toRow(slo.get(s.id)!, isComposite(s) ? COMPOSITE_LABEL : s.component));
+  const rows = ordered.map((s) => toRow(slo.get(s.id)!, isComposite(s) ? COMPOSITE_LABEL : componentName(s.probe, s.target), period, nowMs));
 
   const elapsed: Range = { startMs: period.startMs, endMs: Math.max(period.startMs, Math.min(period.endMs, nowMs)) };
   const maint = maintenanceRanges(maintenance, cluster.id, elapsed);
@@ -209,8 +246,14 @@ export async function getReport(opts: { clusterId: string | null; period: Report
     clusters = [c];
   }
   const maintenance = await listMaintenanceWindows(clusters.map((c) => c.id));
-  const reports: ClusterReport[] = [];
-  for (const c of clusters) reports.push(await clusterReport(c, { startMs: b.startMs, endMs: b.endMs }, nowMs, maintenance));
+  const [reports, fleet] = await Promise.all([
+    (async () => {
+      const out: ClusterReport[] = [];
+      for (const c of clusters) out.push(await clusterReport(c, { startMs: b.startMs, endMs: b.endMs }, nowMs, maintenance));
+      return out;
+    })(),
+    getFleet({ range: { startMs: b.startMs, endMs: b.endMs }, now, clusterIds: clusters.map((c) => c.id) }),
+  ]);
   let goodMs = 0;
   let badMs = 0;
   for (const r of reports) {
@@ -220,6 +263,17 @@ export async function getReport(opts: { clusterId: string | null; period: Report
       badMs += comp.badMs;
     }
   }
+  const fleetRows: FleetReportRow[] = fleet.rows.map((r) => ({
+    clusterId: r.cluster.id,
+    name: r.cluster.name,
+    state: r.state,
+    objective: r.policy.objective,
+    availability: r.slo?.availability ?? null,
+    coverage: r.slo?.coverage ?? 0,
+    badMs: r.slo?.badMs ?? 0,
+    budget: r.budget,
+    failovers: r.failovers,
+  }));
   return {
     scope: opts.clusterId === null ? 'fleet' : 'cluster',
     period: {
@@ -232,7 +286,8 @@ export async function getReport(opts: { clusterId: string | null; period: Report
     },
     generatedAt: now.toISOString(),
     clusters: reports,
-    fleet: { clusters: reports.length, availability: goodMs + badMs > 0 ? floorRatio(goodMs, goodMs + badMs) : null, goodMs, badMs, outages: reports.reduce((n, r) => n + r.outages.length, 0) },
+    fleet: { clusters: reports.length, availability: goodMs + badMs > 0 ? floorRatio(goodMs, goodMs + badMs) : null, goodMs, badMs, outages: reports.reduce((n, r) => n + r.outages.length, 0), states: fleet.states },
+    fleetRows,
   };
 }
 
@@ -241,7 +296,7 @@ export async function getReport(opts: { clusterId: string | null; period: Report
 
 export const CSV_COLUMNS = [
   'section', 'cluster', 'component', 'start', 'end', 'duration_s', 'reason', 'objective', 'availability', 'coverage',
-  'good_s', 'bad_s', 'unknown_s', 'maintenance_s', 'budget_allowed_s', 'budget_used', 'meets_objective',
+  'good_s', 'bad_s', 'unknown_s', 'maintenance_s', 'budget_allowed_s', 'budget_used', 'meets_objective', 'slo_state',
 ] as const;
 
 
@@ -265,7 +320,7 @@ export function reportToCsv(report: Report): string {
         section: 'slo', cluster: c.name, component: r.component, start: p.startAt, end: p.elapsedEndAt,
         duration_s: sec(Date.parse(p.elapsedEndAt) - Date.parse(p.startAt)), objective: r.objective, availability: r.availability, coverage: r.coverage,
         good_s: sec(r.goodMs), bad_s: sec(r.badMs), unknown_s: sec(r.unknownMs), maintenance_s: sec(r.maintenanceMs),
-        budget_allowed_s: sec(r.allowedBadMs), budget_used: r.budgetUsedFraction, meets_objective: r.meetsObjective,
+        budget_allowed_s: sec(r.allowedBadMs), budget_used: r.budgetUsedFraction, meets_objective: r.meetsObjective, slo_state: r.state,
       });
     }
     for (const o of c.outages) push({ section: 'outage', cluster: c.name, component: o.component, start: o.startAt, end: o.endAt, duration_s: sec(o.durationMs), reason: o.reason });

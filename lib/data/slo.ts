@@ -6,11 +6,12 @@ import { withDb, type Db, type MaintenanceRecurrenceKind, type MaintenanceWindow
 import { QuorumError } from '../errors';
 import { evaluateSlo, type SloEvaluation } from '../slo/evaluate';
 import { COMPOSITE_COMPONENT, COMPOSITE_SOURCE, componentId, expandMaintenance, resolvePolicy, type MaintenanceSpec, type Recurrence, type ResolvedPolicy, type SloPolicySpec } from '../slo/policy';
-import { isValidTarget, windowBounds, type SloWindow } from '../slo/targets';
-import { measureSpans, openTail, planRanges, subtractRanges, totalMs, type Range, type Span, type TimeTotals } from '../slo/timeline';
+import { isValidTarget, type SloWindow } from '../slo/targets';
+import { validateCoverageFloor } from '../slo/state';
+import { measureSpans, openTail, planRanges, subtractRanges, totalMs, type Range, type TimeTotals } from '../slo/timeline';
 import type { Status } from '../types';
 import { listClusters } from './clusters';
-import { q } from './sql';
+import { groupBy, Params, q } from './sql';
 
 // ---------------------------------------------------------------------------------------------
 // Series and measurement
@@ -23,6 +24,9 @@ export interface SeriesInfo {
   component: string;
   lastAtMs: number;
   lastStatus: Status;
+  /** Start and reason of the open (current) status interval: the current state's "since" and why. */
+  openStartMs: number;
+  openReason: string;
   capMs: number;
 }
 
@@ -36,7 +40,7 @@ export async function listSeries(opts: { clusterIds?: readonly string[]; probe?:
     if (opts.probe) where.push(`"probe" = ${b.text(opts.probe)}`);
     if (opts.target) where.push(`"target" = ${b.text(opts.target)}`);
     const rows = (await db.prisma.$queryRawUnsafe(
-      q(db.provider, `SELECT "id","clusterId","probe","target","lastAtMs","lastStatus","capMs" FROM "Series"${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY "clusterId","probe","target"`),
+      q(db.provider, `SELECT "id","clusterId","probe","target","lastAtMs","lastStatus","openStartMs","openReason","capMs" FROM "Series"${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY "clusterId","probe","target"`),
       ...b.values,
     )) as Array<Record<string, unknown>>;
     return rows.map((r) => ({
@@ -47,27 +51,11 @@ export async function listSeries(opts: { clusterIds?: readonly string[]; probe?:
       component: componentId(String(r.probe), String(r.target)),
       lastAtMs: Number(r.lastAtMs),
       lastStatus: String(r.lastStatus) as Status,
+      openStartMs: Number(r.openStartMs),
+      openReason: String(r.openReason),
       capMs: Number(r.capMs),
     }));
   });
-}
-
-/** Positional parameters in order ($1, $2…; `?` on SQLite). Epoch ms go to PostgreSQL as bigint text. */
-class Params {
-  values: unknown[] = [];
-  constructor(private readonly db: Pick<Db, 'provider'>) {}
-  text(v: string): string {
-    this.values.push(v);
-    return `$${this.values.length}`;
-  }
-  int(v: number): string {
-    if (this.db.provider === 'postgresql') {
-      this.values.push(String(v));
-      return `$${this.values.length}::bigint`;
-    }
-    this.values.push(v);
-    return `$${this.values.length}`;
-  }
 }
 
 function rangeSql(b: Params, col: string, ranges: readonly Range[]): string {
@@ -122,13 +110,10 @@ export async function measureSeries(series: readonly SeriesInfo[], rangesFor: (s
             q(db.provider, `SELECT "seriesId","startMs","endMs","status" FROM "StatusInterval" WHERE "seriesId" IN (${idList}) AND (${cond})`),
             ...b.values,
           )) as Array<Record<string, unknown>>;
-          const bySeries = new Map<number, Span[]>();
-          for (const r of rows) {
-            const id = Number(r.seriesId);
-            let l = bySeries.get(id);
-            if (!l) bySeries.set(id, (l = []));
-            l.push({ startMs: Number(r.startMs), endMs: Number(r.endMs), status: String(r.status) as Status });
-          }
+          const bySeries = groupBy(
+            rows.map((r) => ({ seriesId: Number(r.seriesId), startMs: Number(r.startMs), endMs: Number(r.endMs), status: String(r.status) as Status })),
+            (r) => r.seriesId,
+          );
           for (const [id, spans] of bySeries) add(id, measureSpans(spans, plan.edges));
         }
       }
@@ -154,7 +139,7 @@ export interface SloPolicyView extends SloPolicySpec {
 }
 
 function policyView(r: SloPolicyRow): SloPolicyView {
-  return { id: r.id, clusterId: r.clusterId, component: r.component, objective: r.objective, window: WINDOW_FROM_DB[r.window] };
+  return { id: r.id, clusterId: r.clusterId, component: r.component, objective: r.objective, window: WINDOW_FROM_DB[r.window], coverageFloor: r.coverageFloor };
 }
 
 /** Stored policies of the given clusters (all when omitted). */
@@ -164,15 +149,23 @@ export async function listSloPolicies(clusterIds?: readonly string[]): Promise<S
 }
 
 /** Creates or replaces the policy of one component ("*" = the cluster default). */
-export async function setSloPolicy(input: { clusterId: string; component?: string; objective: number; window?: SloWindow }): Promise<SloPolicyView> {
+export async function setSloPolicy(input: { clusterId: string; component?: string; objective: number; window?: SloWindow; coverageFloor?: number | null }): Promise<SloPolicyView> {
   if (!isValidTarget(input.objective)) throw new QuorumError('invalid-input', `SLO objective must be a ratio strictly between 0 and 1 (0.999 = 99.9 %), got ${String(input.objective)}`);
+  const coverageFloor = input.coverageFloor ?? null;
+  if (coverageFloor !== null) {
+    try {
+      validateCoverageFloor(coverageFloor);
+    } catch (e) {
+      throw new QuorumError('invalid-input', e instanceof Error ? e.message : String(e));
+    }
+  }
   const component = (input.component ?? '*').trim() || '*';
   const window = WINDOW_TO_DB[input.window ?? '30d'];
   const row = await withDb((db) =>
     db.prisma.sloPolicy.upsert({
       where: { clusterId_component: { clusterId: input.clusterId, component } },
-      create: { id: randomUUID(), clusterId: input.clusterId, component, objective: input.objective, window },
-      update: { objective: input.objective, window },
+      create: { id: randomUUID(), clusterId: input.clusterId, component, objective: input.objective, window, coverageFloor },
+      update: { objective: input.objective, window, coverageFloor },
     }),
   );
   return policyView(row);
@@ -337,46 +330,4 @@ export async function evaluatePeriod(opts: {
     out.set(s.id, { ...ev, component, probe: s.probe, target: s.target, policy });
   }
   return out;
-}
-
-export interface FleetSloEntry {
-  clusterId: string;
-  name: string;
-  window: SloWindow;
-  /** The composite "control plane available" for the cluster's policy; null when never sampled. */
-  composite: ComponentSlo | null;
-}
-
-/**
- * The fleet overview's figure: every cluster's composite availability and budget over `window`
- * (default: each cluster's own policy window), from rollups only.
- */
-export async function getFleetSlo(opts: { now?: Date; window?: SloWindow } = {}): Promise<FleetSloEntry[]> {
-  const now = opts.now ?? new Date();
-  const nowMs = now.getTime();
-  const clusters = await listClusters();
-  const ids = clusters.map((c) => c.id);
-  const [series, policies, maintenance] = await Promise.all([
-    listSeries({ clusterIds: ids, probe: COMPOSITE_SOURCE.probe, target: COMPOSITE_SOURCE.target }),
-    listSloPolicies(ids),
-    listMaintenanceWindows(ids),
-  ]);
-  const polsOf = (id: string): SloPolicySpec[] => policies.filter((p) => p.clusterId === id);
-  const byWindow = new Map<SloWindow, SeriesInfo[]>();
-  for (const s of series) {
-    const w = opts.window ?? resolvePolicy(polsOf(s.clusterId), COMPOSITE_COMPONENT).window;
-    let l = byWindow.get(w);
-    if (!l) byWindow.set(w, (l = []));
-    l.push(s);
-  }
-  const results = new Map<string, ComponentSlo>();
-  for (const [w, list] of byWindow) {
-    const b = windowBounds(w, now);
-    const r = await evaluatePeriod({ series: list, period: { startMs: b.startMs, endMs: b.endMs }, nowMs, maintenance, policies: polsOf, componentOf: () => COMPOSITE_COMPONENT });
-    for (const s of list) results.set(s.clusterId, r.get(s.id)!);
-  }
-  return clusters.map((c) => {
-    const composite = results.get(c.id) ?? null;
-    return { clusterId: c.id, name: c.name, window: opts.window ?? resolvePolicy(polsOf(c.id), COMPOSITE_COMPONENT).window, composite };
-  });
 }

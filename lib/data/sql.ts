@@ -3,7 +3,7 @@
 // table per write, whatever the batch size (Prisma's createMany splits into ~200-row INSERTs and
 // reaches ~8k rows/s; this reaches the ≥ 20k samples/s the storage targets ask for).
 // Only lib/data/* imports this.
-import type { DbProvider, DbTx } from '../db';
+import type { Db, DbProvider, DbTx } from '../db';
 import type { Status } from '../types';
 import type { BucketStats, CoalescedInterval } from '../slo/timeline';
 
@@ -19,6 +19,25 @@ export function q(provider: DbProvider, sql: string): string {
     return '?';
   });
 }
+
+/** Positional parameters in order ($1, $2…; `?` on SQLite). Epoch ms go to PostgreSQL as bigint text. */
+export class Params {
+  values: unknown[] = [];
+  constructor(private readonly db: Pick<Db, 'provider'>) {}
+  text(v: string): string {
+    this.values.push(v);
+    return `$${this.values.length}`;
+  }
+  int(v: number): string {
+    if (this.db.provider === 'postgresql') {
+      this.values.push(String(v));
+      return `$${this.values.length}::bigint`;
+    }
+    this.values.push(v);
+    return `$${this.values.length}`;
+  }
+}
+
 
 /** JSON array element i as an expression, cast for PostgreSQL. */
 function el(provider: DbProvider, i: number, pgType?: string): string {
@@ -196,4 +215,33 @@ export async function upsertRollups(provider: DbProvider, tx: DbTx, table: Rollu
        ${merge('latencyMinMs', minF)}, ${merge('latencyMaxMs', maxF)}`,
     json,
   );
+}
+
+/** A DateTime column compared with epoch ms: PostgreSQL timestamp(3) from ms, SQLite Prisma's ISO text. */
+export function timeParam(b: Params, provider: DbProvider, ms: number): string {
+  if (provider === 'postgresql') return pgTimestamp(b.int(ms));
+  return b.text(sqliteTime(ms));
+}
+
+/** A DateTime value read by raw SQL as epoch ms: PostgreSQL gives a number (EXTRACT) or Date, SQLite ISO text. */
+export function readTimeMs(v: unknown): number | null {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return v.getTime();
+  if (typeof v === 'number' || typeof v === 'bigint') return Number(v);
+  const s = String(v);
+  if (/^-?\d+(\.\d+)?$/.test(s)) return Number(s);
+  const ms = Date.parse(s);
+  return Number.isFinite(ms) ? ms : null;
+}
+
+/** Rows grouped by a key, in row order (Map.groupBy, which ES2023 typings lack). */
+export function groupBy<K, T>(rows: Iterable<T>, key: (row: T) => K): Map<K, T[]> {
+  const out = new Map<K, T[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const l = out.get(k);
+    if (l) l.push(r);
+    else out.set(k, [r]);
+  }
+  return out;
 }

@@ -89,21 +89,27 @@ export interface BurnAlertEvaluation extends BurnRateWindow {
   shortErrorRatio: number | null;
   longBurnRate: number | null;
   shortBurnRate: number | null;
-  /** 'no-data' when either window has no eligible time (errorRatioFor returned null). */
+  /** 'no-data' when either window has no eligible time or is covered below the floor (errorRatioFor returned null). */
   state: BurnAlertState;
   firing: boolean;
+  /** Share of each window covered by data (when the caller measured it); null = not given. */
+  longCoverage: number | null;
+  shortCoverage: number | null;
 }
 
 /**
  * Evaluates each row: it fires when the error ratio over the long window AND over the short window
  * are both strictly above factor × (1 − target) (the same comparison pyrra's alert rules make).
  * `errorRatioFor(windowMs)` returns the bad share of eligible time over the last windowMs, or null
- * when that window has no eligible time (no data never fires).
+ * when that window has no eligible time or is covered below the SLO's coverage floor (no data never
+ * fires; lib/data/dashboard.ts burnAlerts applies the floor to each alert window on its own, so a
+ * new cluster can page as soon as its 1-hour window is covered). `coverageFor` only annotates.
  */
 export function evaluateBurnAlerts(
   rows: readonly BurnRateWindow[],
   target: number,
   errorRatioFor: (windowMs: number) => number | null,
+  coverageFor: (windowMs: number) => number | null = () => null,
 ): BurnAlertEvaluation[] {
   validateTarget(target);
   return rows.map((row) => {
@@ -123,6 +129,8 @@ export function evaluateBurnAlerts(
       shortBurnRate: shortErrorRatio === null ? null : divideByBudget(shortErrorRatio, target),
       state: noData ? 'no-data' : firing ? 'firing' : 'ok',
       firing,
+      longCoverage: coverageFor(row.longWindowMs),
+      shortCoverage: coverageFor(row.shortWindowMs),
     };
   });
 }

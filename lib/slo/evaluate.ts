@@ -29,6 +29,8 @@ export interface SloEvaluationInput {
 
 export interface SloEvaluation {
   objective: number;
+  /** Elapsed part of the window minus maintenance: the denominator of coverage. */
+  includedMs: number;
   availability: number | null;
   coverage: number;
   goodMs: number;
@@ -52,6 +54,7 @@ export function evaluateSlo(input: SloEvaluationInput): SloEvaluation {
   const budget = errorBudget({ target: objective, windowMs, goodMs, badMs, elapsedMs });
   return {
     objective,
+    includedMs,
     availability: known > 0 ? floorRatio(goodMs, known) : null,
     coverage: includedMs > 0 ? floorRatio(known, includedMs) : 0,
     goodMs,

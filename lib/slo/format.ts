@@ -87,8 +87,14 @@ export function floorPercent(ratio: number, decimals = 2): number {
   return units / 10 ** decimals;
 }
 
-/** "99.99 %" (floored, fixed decimals); null or a non-finite number is "—". */
+/**
+ * "99.99 %" (floored, fixed decimals); null or a non-finite number is "—". A ratio above 0 that floors to
+ * 0 is "< 0.01 %" (at 2 decimals; "< 1 %" at 0), so "some" never reads as "none". The UI's only
+ * percentage formatter (lib/format.ts re-exports it).
+ */
 export function formatPercent(ratio: number | null | undefined, decimals = 2): string {
   if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return '—';
-  return `${floorPercent(ratio, decimals).toFixed(decimals)} %`;
+  const p = floorPercent(ratio, decimals);
+  if (p === 0 && ratio > 0) return `< ${(10 ** -decimals).toFixed(decimals)} %`;
+  return `${p.toFixed(decimals)} %`;
 }

@@ -15,6 +15,7 @@
 // "readyz failed: etcd"). So composite time = the apiserver-readyz/endpoint series' time:
 // up|degraded → good, down → bad, unknown → unknown. Other components are reported beside it.
 import { SloInputError } from './errors';
+import { DEFAULT_COVERAGE_FLOOR } from './state';
 import { validateTarget, type SloWindow } from './targets';
 import type { Range } from './timeline';
 import { mergeRanges } from './timeline';
@@ -30,6 +31,8 @@ export interface SloPolicySpec {
   component: string;
   objective: number;
   window: SloWindow;
+  /** Share of the window that must be covered by data before the SLO is judged (lib/slo/state.ts); null/absent = 0.75. */
+  coverageFloor?: number | null;
 }
 
 export const DEFAULT_SLO_POLICY: Readonly<SloPolicySpec> = { component: '*', objective: 0.999, window: '30d' };
@@ -46,6 +49,8 @@ export function componentId(probe: string, target: string): string {
 export interface ResolvedPolicy extends SloPolicySpec {
   /** Where it came from: an override for this component, the cluster default, or the built-in default. */
   source: 'component' | 'cluster' | 'built-in';
+  /** Resolved: the policy's own floor, else DEFAULT_COVERAGE_FLOOR. */
+  coverageFloor: number;
 }
 
 /**
@@ -54,14 +59,15 @@ export interface ResolvedPolicy extends SloPolicySpec {
  */
 export function resolvePolicy(policies: readonly SloPolicySpec[], component: string): ResolvedPolicy {
   for (const p of policies) validateTarget(p.objective);
+  const floor = (p: SloPolicySpec): number => p.coverageFloor ?? DEFAULT_COVERAGE_FLOOR;
   const exact = policies.find((p) => p.component === component);
-  if (exact) return { ...exact, component, source: 'component' };
+  if (exact) return { ...exact, component, source: 'component', coverageFloor: floor(exact) };
   const probe = component.split('/')[0];
   const byProbe = component.includes('/') ? policies.find((p) => p.component === probe) : undefined;
-  if (byProbe) return { ...byProbe, component, source: 'component' };
+  if (byProbe) return { ...byProbe, component, source: 'component', coverageFloor: floor(byProbe) };
   const cluster = policies.find((p) => p.component === '*');
-  if (cluster) return { ...cluster, component, source: 'cluster' };
-  return { ...DEFAULT_SLO_POLICY, component, source: 'built-in' };
+  if (cluster) return { ...cluster, component, source: 'cluster', coverageFloor: floor(cluster) };
+  return { ...DEFAULT_SLO_POLICY, component, source: 'built-in', coverageFloor: DEFAULT_COVERAGE_FLOOR };
 }
 
 export type Recurrence = 'none' | 'daily' | 'weekly';

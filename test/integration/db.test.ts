@@ -13,7 +13,8 @@ import { DbError, checkDb, closeDb, getDb } from '@/lib/db';
 import { migrate } from '@/lib/db/migrate';
 import { migrationsDir, type Provider } from '@/lib/db/schema';
 import { createCluster, getCluster, listClusters, loadClusterKubeconfig, removeCluster } from '@/lib/data/clusters';
-import { getClusterDetail, getFleetOverview } from '@/lib/data/overview';
+import { getClusterDetail } from '@/lib/data/overview';
+import { getFleet } from '@/lib/data/fleet';
 import { insertSamples, insertSamplesCounted, listSamples } from '@/lib/data/samples';
 import { QuorumError } from '@/lib/errors';
 import { SecretError } from '@/lib/secrets';
@@ -223,31 +224,44 @@ function providerSuite(provider: Provider): void {
       rs.push(readyz(nowMs + 5_000, 'down', ['etcd']));
       await insertSamples(c.id, rs);
 
-      const fleet = await getFleetOverview({ now });
-      assert.deepEqual(fleet.map((f) => f.name), ['it-empty', 'it-fleet']);
-      const e = fleet[0]!;
-      assert.deepEqual([e.status, e.reason, e.lastSampleAt, e.availability24h, e.coverage24h, e.series], ['unknown', 'no samples yet', null, null, 0, []]);
-      const f = fleet[1]!;
+      // The fleet read model (it replaced getFleetOverview, which only tests used): current state from the
+      // series cursor — here "as of" a past now, with a sample after it: the interval containing now.
+      const day = { startMs: nowMs - 86_400_000, endMs: nowMs };
+      const fleet = await getFleet({ range: day, now, sort: { key: 'name' } });
+      assert.deepEqual(fleet.rows.map((f) => f.cluster.name), ['it-empty', 'it-fleet']);
+      const e = fleet.rows[0]!;
+      assert.deepEqual([e.status, e.lastSampleAt, e.slo, e.state, e.budget.kind], [null, null, null, 'insufficient-data', 'absolute']);
+      assert.match(e.reason, /^no sample yet/);
+      const f = fleet.rows[1]!;
       assert.equal(f.status, 'up');
       assert.equal(f.reason, 'ok');
-      assert.equal(f.lastSampleAt, new Date(nowMs - 10_000).toISOString());
-      assert.equal(f.availability24h, 0.9);
-      assert.equal(f.coverage24h, 0.041666); // 1 h of 24 h, floored
-      assert.deepEqual(f.labels, { env: 'prod' });
-      assert.ok(f.series.length > 0 && f.series.length <= 288, `series has ${f.series.length} points`);
-      assert.equal(f.series.length, 12, 'one hour in 5-minute buckets');
-      assert.ok(f.series.some((p) => p.status === 'down'));
-      assert.ok(f.series.every((p, i, a) => i === 0 || p.t > a[i - 1]!.t));
+      assert.equal(f.sinceMs, nowMs - 3_600_000 + 136 * 10_000, 'up again since the 137th sample');
+      assert.equal(f.slo?.availability, 0.9);
+      assert.equal(f.slo?.coverage, 0.041666); // 1 h of 24 h, floored
+      assert.equal(f.state, 'insufficient-data', 'an hour of 24 is below the 75 % coverage floor');
+      assert.deepEqual(f.cluster.labels, { env: 'prod' });
+      assert.deepEqual(f.lastOutage, { startMs: nowMs - 3_600_000 + 100 * 10_000, endMs: nowMs - 3_600_000 + 136 * 10_000, durationMs: 360_000, reason: 'readyz failed: etcd', ongoing: false });
+      // Live: with now after every sample, the cursor itself (no per-cluster query).
+      const live = (await getFleet({ range: day, now: new Date(nowMs + 6_000), sort: { key: 'name' } })).rows[1]!;
+      assert.equal(live.status, 'down');
+      assert.equal(live.lastSampleAt, new Date(nowMs + 5_000).toISOString());
 
       // Stale: an hour later, the same data is "unknown: is the collector running?".
-      const later = await getFleetOverview({ now: new Date(nowMs + 3_600_000) });
-      assert.equal(later[1]!.status, 'unknown');
-      assert.match(later[1]!.reason, /collector running/);
+      const later = await getFleet({ range: day, now: new Date(nowMs + 3_600_000), sort: { key: 'name' } });
+      assert.equal(later.rows[1]!.status, 'unknown');
+      assert.match(later.rows[1]!.reason, /collector running/);
 
       const d = await getClusterDetail('it-fleet', { now });
       assert.ok(d);
       assert.equal(d.cluster.id, c.id);
       assert.equal(d.availability24h, 0.9);
+      assert.equal(d.coverage24h, 0.041666);
+      assert.equal(d.status, 'up');
+      assert.equal(d.lastSampleAt, new Date(nowMs - 10_000).toISOString(), 'nothing after now');
+      assert.ok(d.series.length > 0 && d.series.length <= 288, `series has ${d.series.length} points`);
+      assert.equal(d.series.length, 12, 'one hour in 5-minute buckets');
+      assert.ok(d.series.some((p) => p.status === 'down'));
+      assert.ok(d.series.every((p, i, a) => i === 0 || p.t > a[i - 1]!.t));
       assert.deepEqual(d.readyz?.checks.map((k) => `${k.name}:${k.ok}`), ['ping:true', 'etcd:true', 'informer-sync:true']);
       assert.equal(d.livez?.status, 'up');
       assert.equal(d.history.length, 50);

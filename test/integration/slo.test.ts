@@ -12,7 +12,9 @@ import { createCluster, removeCluster } from '@/lib/data/clusters';
 import { getReport, reportToCsv } from '@/lib/data/reports';
 import { runRetention } from '@/lib/data/retention';
 import { insertSamples, listSamples, writeSamples } from '@/lib/data/samples';
-import { createMaintenanceWindow, evaluatePeriod, getFleetSlo, listSeries, measureSeries, setSloPolicy } from '@/lib/data/slo';
+import { createMaintenanceWindow, evaluatePeriod, listSeries, measureSeries, setSloPolicy } from '@/lib/data/slo';
+import { getFleet } from '@/lib/data/fleet';
+import { windowBounds } from '@/lib/slo/targets';
 import { availability } from '@/lib/slo/availability';
 import type { ProbeResult, Status } from '@/lib/types';
 
@@ -186,13 +188,19 @@ function providerSuite(provider: Provider): void {
   });
 
   test('fleet overview (rollups): the composite per cluster over its policy window', async () => {
-    const fleet = await getFleetSlo({ now: NOW, window: 'month' });
-    assert.equal(fleet.length, 1);
+    // The fleet read model (lib/data/fleet.ts; it replaced getFleetSlo) over the calendar month.
+    const fleet = await getFleet({ range: windowBounds('month', NOW), now: NOW });
+    assert.equal(fleet.rows.length, 1);
     // November 1–5 has no samples: no measured time, the budget is nominal.
-    assert.equal(fleet[0]!.composite!.availability, null);
-    const oct = await getFleetSlo({ now: new Date(Date.UTC(2026, 9, 31, 12)), window: '30d' });
-    assert.equal(oct[0]!.composite!.badMs, 420 * S);
-    assert.equal(oct[0]!.composite!.goodMs, 82_100 * S);
+    assert.equal(fleet.rows[0]!.slo!.availability, null);
+    assert.equal(fleet.rows[0]!.state, 'insufficient-data');
+    const octNow = new Date(Date.UTC(2026, 9, 31, 12));
+    const oct = await getFleet({ range: windowBounds('30d', octNow), now: octNow });
+    assert.equal(oct.rows[0]!.slo!.badMs, 420 * S);
+    assert.equal(oct.rows[0]!.slo!.goodMs, 82_100 * S);
+    // Each cluster over its own policy window (what getFleetSlo did without a window).
+    const own = await getFleet({ range: 'policy', now: octNow });
+    assert.equal(own.rows[0]!.slo!.badMs, 420 * S);
   });
 
   test('retention deletes raw rows in batches; the figures stay the same from rollups and intervals', async () => {

@@ -30,7 +30,8 @@ const { updateAlertSettings } = await import('@/lib/data/alerts');
 const { listDeliveryAttempts, listRecentNotifications } = await import('@/lib/data/deliveries');
 const { listSamples } = await import('@/lib/data/samples');
 const { listFailovers } = await import('@/lib/data/failovers');
-const { getFleetDashboard } = await import('@/lib/data/dashboard');
+const { getFleet } = await import('@/lib/data/fleet');
+const { presetRange } = await import('@/lib/slo/range');
 const { createApiToken } = await import('@/lib/data/auth');
 
 const exec = promisify(execFile);
@@ -268,7 +269,7 @@ test('Prometheus scrapes Quorum: PromQL returns the dashboard\'s availability an
     return q && q.health === 'up' && Date.parse(q.lastScrape) > frozenAt + 500;
   }, 60_000, 1000);
 
-  const dash = await getFleetDashboard({ window: '30d' });
+  const dash = await getFleet({ range: presetRange('30d', Date.now()) });
   const row = dash.rows.find((r) => r.cluster.name === CLUSTER)!;
   assert.ok(row.slo?.availability !== null && row.slo?.availability !== undefined);
   const [avail] = await promQuery(`quorum_slo_availability_ratio{cluster="${CLUSTER}",component="control-plane"}`);

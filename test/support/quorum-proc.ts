@@ -20,10 +20,10 @@ export interface QuorumProc {
   output(): string;
 }
 
-/** Starts Quorum on 127.0.0.1:`port` with `env` on top of this process's environment. */
-export async function startQuorum(port: number, env: Record<string, string>, readyMs = 600_000): Promise<QuorumProc> {
+/** Starts Quorum on 127.0.0.1:`port` with `env` on top of this process's environment (`args`: more start.ts flags, e.g. --no-collector). */
+export async function startQuorum(port: number, env: Record<string, string>, readyMs = 600_000, args: string[] = []): Promise<QuorumProc> {
   // node itself with tsx's loader, so child.pid IS start.ts (it stops its own children on SIGTERM).
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'start.ts'), '--port', String(port)], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'start.ts'), '--port', String(port), ...args], {
     cwd: root,
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

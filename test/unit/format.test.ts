@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readinessOf, toChartPoints, toStatusSlots } from '@/components/chart-points';
-import { formatAge, formatAvailability, formatCoverage, formatLatency, formatTime, statusLabel } from '@/lib/format';
+import { componentLabel, componentName, formatAge, formatAvailability, formatCoverage, formatDay, formatLatency, formatPercent, formatRange, formatTime, isValidTimeZone, statusLabel, toDateTimeLocal } from '@/lib/format';
 
 test('formatAvailability floors to hundredths and never shows 100 % for a shortfall', () => {
   const cases: Array<[number | null, string]> = [
@@ -16,6 +16,9 @@ test('formatAvailability floors to hundredths and never shows 100 % for a shortf
     [0.12345, '12.34 %'],
     [1.2, '100.00 %'],
     [-0.1, '0.00 %'],
+    // lib/format.ts once rounded this up to "100.00 %" (an epsilon added before flooring).
+    [0.99999999999, '99.99 %'],
+    [0.00004, '< 0.01 %'],
   ];
   for (const [input, expected] of cases) assert.equal(formatAvailability(input), expected, String(input));
 });
@@ -75,4 +78,56 @@ test('toStatusSlots places points in their slot, worst wins, empty slots are nul
     'unknown',
     null,
   ]);
+});
+
+test('one percentage formatter: lib/format re-exports lib/slo/format formatPercent', () => {
+  assert.equal(formatPercent(0.99999999999, 3), '99.999 %');
+  assert.equal(formatPercent(0.0000001, 2), '< 0.01 %');
+  assert.equal(formatPercent(0, 2), '0.00 %');
+  assert.equal(formatPercent(1, 1), '100.0 %');
+});
+
+test('componentName: one human name per series, from the component id', () => {
+  const table: Array<[string, string, string]> = [
+    ['control-plane', 'endpoint', 'Control plane (composite)'],
+    ['apiserver-readyz', 'endpoint', 'API server endpoint /readyz'],
+    ['apiserver-livez', 'endpoint', 'API server endpoint /livez'],
+    ['apiserver-replicas', 'replicas', 'API server replicas'],
+    ['apiserver-replicas', '10.213.0.12:6443', 'API server 10.213.0.12'],
+    ['apiserver-replicas', '[fd00::12]:6443', 'API server fd00::12'],
+    ['apiserver-replicas', '10.0.0.5:8443', 'API server 10.0.0.5:8443'],
+    ['leader-election', 'kube-system/kube-controller-manager', 'kube-controller-manager Lease'],
+    ['leader-election', 'cert-manager/cert-manager-controller', 'cert-manager-controller Lease (cert-manager)'],
+    ['dns', 'kube-dns', 'CoreDNS (kube-dns)'],
+    ['dns', '10.213.0.11:53', 'CoreDNS 10.213.0.11'],
+    ['dns', 'server:10.96.0.10:53', 'DNS server 10.96.0.10 (yours)'],
+    ['nodes', 'workers', 'Worker nodes'],
+    ['etcd', 'etcd', 'etcd cluster'],
+    ['etcd', 'https://10.213.0.11:2379', 'etcd endpoint 10.213.0.11'],
+    ['etcd', 'readyz:etcd-readiness', 'etcd via /readyz [etcd-readiness]'],
+    ['something-new', 'x', 'something-new x'],
+  ];
+  for (const [probe, target, name] of table) assert.equal(componentName(probe, target), name, `${probe}/${target}`);
+  assert.equal(componentLabel('leader-election/kube-system/kube-scheduler'), 'kube-scheduler Lease');
+  assert.equal(componentLabel('apiserver-replicas/10.213.0.13:6443'), 'API server 10.213.0.13');
+  assert.equal(componentLabel('control-plane'), 'Control plane (composite)');
+  assert.equal(componentLabel('apiserver-readyz'), 'API server endpoint /readyz');
+});
+
+test('times in UTC or the zone the browser chose; the zone is validated', () => {
+  const t = Date.UTC(2026, 10, 26, 19, 5, 3);
+  assert.equal(formatTime(t), '2026-11-26 19:05:03 UTC');
+  assert.equal(formatTime(t, 'Europe/Berlin'), '2026-11-26 20:05:03 GMT+1');
+  assert.equal(formatTime(Date.UTC(2026, 6, 1, 12), 'Europe/Berlin'), '2026-07-01 14:00:00 GMT+2');
+  assert.equal(formatTime(t, 'America/New_York'), '2026-11-26 14:05:03 EST');
+  assert.equal(formatDay(t, 'Asia/Tokyo'), '11-27');
+  assert.equal(formatDay(t, 'UTC', true), '11-26 19:05');
+  assert.equal(toDateTimeLocal(t, 'Europe/Berlin'), '2026-11-26T20:05');
+  assert.equal(formatRange(t, t + 3_600_000), '2026-11-26 19:05 – 20:05 UTC');
+  assert.equal(formatRange(t, t + 86_400_000, 'Europe/Berlin'), '2026-11-26 20:05 – 2026-11-27 20:05 GMT+1');
+  assert.equal(isValidTimeZone('Europe/Berlin'), true);
+  assert.equal(isValidTimeZone('UTC'), true);
+  assert.equal(isValidTimeZone('Mars/Olympus'), false);
+  assert.equal(isValidTimeZone('<script>'), false);
+  assert.equal(isValidTimeZone(''), false);
 });

@@ -5,7 +5,7 @@ import { evaluateReadiness, holderHost, hostOf } from '@/lib/ha/readiness';
 
 const at = '2026-11-26T12:00:00.000Z';
 const comp = (probe: string, target: string, status: ComponentState['status'], facts: Record<string, unknown> | null, component = probe, reason = 'r'): ComponentState => ({
-  component, probe: probe as ComponentState['probe'], target, label: target, source: '', status, reason, at, latencyMs: 1, facts,
+  component, probe: probe as ComponentState['probe'], target, label: target, source: '', status, reason, at, stale: false, latencyMs: 1, facts,
 });
 
 const lab: ComponentState[] = [

@@ -122,6 +122,8 @@ test('evaluateBurnAlerts: exact evaluation rows', () => {
     shortBurnRate: 30,
     state: 'firing',
     firing: true,
+    longCoverage: null,
+    shortCoverage: null,
   });
   const last = evaluateBurnAlerts(ROWS_30D, 0.99, ratios({ [5 * MIN]: null }, 0.005)).at(-1);
   assert.deepEqual(last, {
@@ -138,6 +140,8 @@ test('evaluateBurnAlerts: exact evaluation rows', () => {
     shortBurnRate: 0.5,
     state: 'ok',
     firing: false,
+    longCoverage: null,
+    shortCoverage: null,
   });
   throwsCode(() => evaluateBurnAlerts(ROWS_30D, 0.999, () => 2), 'slo-ratio');
   throwsCode(() => evaluateBurnAlerts(ROWS_30D, 1, () => 0), 'slo-target');

@@ -107,15 +107,15 @@ test('componentId and resolvePolicy: component override, probe override, cluster
   assert.equal(componentId('apiserver-readyz', 'endpoint'), 'apiserver-readyz');
   assert.equal(componentId('leader-election', 'kube-scheduler'), 'leader-election/kube-scheduler');
   assert.deepEqual(DEFAULT_SLO_POLICY, { component: '*', objective: 0.999, window: '30d' });
-  assert.deepEqual(resolvePolicy([], COMPOSITE_COMPONENT), { component: 'control-plane', objective: 0.999, window: '30d', source: 'built-in' });
+  assert.deepEqual(resolvePolicy([], COMPOSITE_COMPONENT), { component: 'control-plane', objective: 0.999, window: '30d', source: 'built-in', coverageFloor: 0.75 });
   const pols = [
     { component: '*', objective: 0.995, window: 'month' as const },
     { component: 'dns', objective: 0.99, window: '7d' as const },
     { component: 'leader-election/kube-scheduler', objective: 0.9, window: '28d' as const },
   ];
-  assert.deepEqual(resolvePolicy(pols, 'control-plane'), { component: 'control-plane', objective: 0.995, window: 'month', source: 'cluster' });
-  assert.deepEqual(resolvePolicy(pols, 'dns/kube-dns'), { component: 'dns/kube-dns', objective: 0.99, window: '7d', source: 'component' });
-  assert.deepEqual(resolvePolicy(pols, 'leader-election/kube-scheduler'), { component: 'leader-election/kube-scheduler', objective: 0.9, window: '28d', source: 'component' });
+  assert.deepEqual(resolvePolicy(pols, 'control-plane'), { component: 'control-plane', objective: 0.995, window: 'month', source: 'cluster', coverageFloor: 0.75 });
+  assert.deepEqual(resolvePolicy(pols, 'dns/kube-dns'), { component: 'dns/kube-dns', objective: 0.99, window: '7d', source: 'component', coverageFloor: 0.75 });
+  assert.deepEqual(resolvePolicy(pols, 'leader-election/kube-scheduler'), { component: 'leader-election/kube-scheduler', objective: 0.9, window: '28d', source: 'component', coverageFloor: 0.75 });
   assert.throws(() => resolvePolicy([{ component: '*', objective: 1, window: '30d' }], 'x'), SloInputError);
 });
 

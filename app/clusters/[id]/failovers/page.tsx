@@ -1,67 +1,57 @@
 import type { Metadata } from 'next';
 import { Suspense } from 'react';
-import { notFound } from 'next/navigation';
-import { ClusterTabs } from '@/components/cluster/cluster-tabs';
+import { CardSkeleton } from '@/components/skeletons';
+import { ClusterHeader } from '@/components/cluster/cluster-header';
 import { FailoversCard } from '@/components/cluster/failovers-card';
-import { formatGap } from '@/lib/format';
+import { componentLabel, formatGap, rangeTitle, type DisplayZone } from '@/lib/format';
 import { FailoverTimeline } from '@/components/charts/failover-timeline';
-import { WindowToolbar } from '@/components/window-picker';
-import { getCluster } from '@/lib/data/clusters';
-import { windowMsOf, type DashboardWindow } from '@/lib/data/dashboard';
+import { elapsedEnd, type TimeRange } from '@/lib/slo/range';
 import { listFailovers, listWatchGaps } from '@/lib/data/failovers';
 import { failoverStats } from '@/lib/failover/stats';
-import { clusterParam } from '../cluster-param';
-import { parseClusterWindow, windowHrefs } from '../search-params';
-import { requirePage } from '@/lib/auth/page';
-import { CardSkeleton } from '@/components/skeletons';
+import { clusterPage, clusterTitle, type ClusterPageProps } from '../page-context';
 
 export const dynamic = 'force-dynamic';
 
-type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
-
-export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  await requirePage();
-  const { id } = await params;
-  const cluster = await getCluster(clusterParam(id));
-  return { title: cluster ? `${cluster.name} failovers` : 'Cluster not found' };
+export async function generateMetadata(props: ClusterPageProps): Promise<Metadata> {
+  return { title: await clusterTitle(props, ' failovers') };
 }
 
-export default async function FailoversPage({ params, searchParams }: Props) {
-  await requirePage();
-  const { id } = await params;
-  const { window, error } = parseClusterWindow(await searchParams);
-  const cluster = await getCluster(clusterParam(id));
-  if (!cluster) notFound();
-  const now = Date.now();
+export default async function FailoversPage(props: ClusterPageProps) {
+  const ctx = await clusterPage(props);
+  const { cluster, range, nowMs, zone } = ctx;
+  const endMs = elapsedEnd(range, nowMs);
   return (
     <>
-      <h1>{cluster.name}: leader-election failovers</h1>
-      <ClusterTabs id={cluster.id} current="failovers" window={window} />
-      <WindowToolbar current={window} hrefs={windowHrefs(`/clusters/${encodeURIComponent(cluster.id)}/failovers`)} error={error} />
+      <Suspense fallback={<CardSkeleton title={cluster.name} />}>
+        <ClusterHeader cluster={cluster} title={`${cluster.name}: leader-election failovers`} tab="failovers" range={range} rangeError={ctx.rangeError} nowMs={nowMs} zone={zone} />
+      </Suspense>
       <Suspense fallback={<CardSkeleton title="Per component" />}>
-        <TimelineCard clusterId={cluster.id} window={window} now={now} />
+        <TimelineCard clusterId={cluster.id} range={range} endMs={endMs} nowMs={nowMs} zone={zone} />
       </Suspense>
       <Suspense fallback={<CardSkeleton title="History" />}>
-        <FailoversCard clusterId={cluster.id} now={now} windowMs={windowMsOf(window)} windowLabel={window} limit={500} showStats={false} />
+        <FailoversCard clusterId={cluster.id} startMs={range.startMs} endMs={endMs} rangeLabel={rangeTitle(range, zone)} zone={zone} limit={500} showStats={false} />
       </Suspense>
     </>
   );
 }
 
-async function TimelineCard({ clusterId, window, now }: { clusterId: string; window: DashboardWindow; now: number }) {
-  const startMs = now - windowMsOf(window);
-  const [events, gaps] = await Promise.all([listFailovers({ clusterId, since: new Date(startMs) }), listWatchGaps({ clusterId, since: new Date(startMs) })]);
+async function TimelineCard({ clusterId, range, endMs, nowMs, zone }: { clusterId: string; range: TimeRange; endMs: number; nowMs: number; zone: DisplayZone }) {
+  const since = new Date(range.startMs);
+  const until = new Date(endMs);
+  const [events, gaps] = await Promise.all([listFailovers({ clusterId, since, until }), listWatchGaps({ clusterId, since, until })]);
   const stats = failoverStats(events.map((e) => ({ ...e, lease: e.component })));
   const leaseSeconds = [...new Set(events.map((e) => e.leaseDurationSeconds).filter((s): s is number => s !== null))].sort((a, b) => a - b);
   const measured = events.filter((e) => e.gapMs !== null);
+  const leaseOf = new Map(events.map((e) => [e.component, e.lease]));
+  const text = rangeTitle(range, zone);
   return (
     <section className="card" aria-labelledby="timeline-title" data-testid="failover-timeline-card">
       <h2 id="timeline-title" style={{ marginTop: 0 }}>
-        Per component, last {window}
+        Per component, {text}
       </h2>
       {events.length === 0 ? (
         <p className="muted" data-testid="failovers-none">
-          No failover in the last {window}.{gaps.length ? ` The Lease watch was down ${gaps.length} time${gaps.length === 1 ? '' : 's'}: takeovers then would be recorded as unobserved.` : ''}
+          No failover in this range.{gaps.length ? ` The Lease watch was down ${gaps.length} time${gaps.length === 1 ? '' : 's'}: takeovers then would be recorded as unobserved.` : ''}
         </p>
       ) : (
         <>
@@ -83,9 +73,7 @@ async function TimelineCard({ clusterId, window, now }: { clusterId: string; win
               <tbody>
                 {stats.map((s) => (
                   <tr key={s.lease} data-component={s.lease}>
-                    <th scope="row" className="mono">
-                      {s.lease}
-                    </th>
+                    <th scope="row">{componentLabel(`leader-election/${leaseOf.get(s.lease) ?? s.lease}`)}</th>
                     <td>{s.count}</td>
                     <td>{s.crash}</td>
                     <td>{s.graceful}</td>
@@ -101,9 +89,11 @@ async function TimelineCard({ clusterId, window, now }: { clusterId: string; win
           <FailoverTimeline
             events={events.map((e) => ({ t: Date.parse(e.at), gapS: e.gapMs === null ? null : e.gapMs / 1000, kind: e.kind, component: e.component, holders: `${e.previousHolder} → ${e.newHolder}` }))}
             leaseSeconds={leaseSeconds}
-            startMs={startMs}
-            endMs={now}
-            label={`Failover timeline, last ${window}: ${events.length} takeovers, ${measured.length} with a measured gap${measured.length ? ` (max ${formatGap(Math.max(...measured.map((e) => e.gapMs!)))})` : ''}, against lease duration${leaseSeconds.length === 1 ? '' : 's'} ${leaseSeconds.map((s) => `${s} s`).join(', ') || 'unknown'}`}
+            startMs={range.startMs}
+            endMs={endMs}
+            zone={zone}
+            endsNow={endMs >= nowMs}
+            label={`Failover timeline, ${text}: ${events.length} takeovers, ${measured.length} with a measured gap${measured.length ? ` (max ${formatGap(Math.max(...measured.map((e) => e.gapMs!)))})` : ''}, against lease duration${leaseSeconds.length === 1 ? '' : 's'} ${leaseSeconds.map((s) => `${s} s`).join(', ') || 'unknown'}`}
           />
         </>
       )}

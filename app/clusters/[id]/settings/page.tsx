@@ -6,7 +6,8 @@ import { ConfirmRemove, LabelsForm, MaintenanceForm, PolicyForm, ProbeSettingsFo
 import { MaintenanceList } from '@/components/settings/maintenance-list';
 import { getCluster } from '@/lib/data/clusters';
 import { listMaintenanceWindows, listSeries, listSloPolicies } from '@/lib/data/slo';
-import { formatLabels } from '@/lib/format';
+import { formatLabels, formatPercent } from '@/lib/format';
+import { DEFAULT_COVERAGE_FLOOR } from '@/lib/slo/state';
 import { DEFAULT_SLO_POLICY } from '@/lib/slo/policy';
 import { SLO_WINDOW_LABELS, targetPercentLabel } from '@/lib/slo/targets';
 import { clusterParam } from '../cluster-param';
@@ -63,7 +64,7 @@ export default async function ClusterSettingsPage({ params }: Props) {
           SLO policies
         </h2>
         <p className="muted">
-          Without a stored policy the default is {targetPercentLabel(DEFAULT_SLO_POLICY.objective)} over a {SLO_WINDOW_LABELS[DEFAULT_SLO_POLICY.window]}. A component policy overrides the cluster default (“*”).
+          Without a stored policy the default is {targetPercentLabel(DEFAULT_SLO_POLICY.objective)} over a {SLO_WINDOW_LABELS[DEFAULT_SLO_POLICY.window]}, judged once {formatPercent(DEFAULT_COVERAGE_FLOOR, 0)} of the window is covered by data. A component policy overrides the cluster default (“*”).
         </p>
         {policies.length > 0 ? (
           <div className="table-wrap" tabIndex={0}>
@@ -74,6 +75,7 @@ export default async function ClusterSettingsPage({ params }: Props) {
                   <th scope="col">Component</th>
                   <th scope="col">Objective</th>
                   <th scope="col">Window</th>
+                  <th scope="col">Coverage floor</th>
                   {edit ? (
                     <th scope="col">
                       <span className="sr-only">Actions</span>
@@ -89,6 +91,7 @@ export default async function ClusterSettingsPage({ params }: Props) {
                     </th>
                     <td>{targetPercentLabel(p.objective)}</td>
                     <td>{SLO_WINDOW_LABELS[p.window]}</td>
+                    <td>{p.coverageFloor === null || p.coverageFloor === undefined ? <span className="muted">default 75 %</span> : formatPercent(p.coverageFloor, 0)}</td>
                     {edit ? (
                       <td>
                         <ConfirmRemove url={`/api/clusters/${encodeURIComponent(cluster.id)}/slo-policies?component=${encodeURIComponent(p.component)}`} what={`policy ${p.component}`} />

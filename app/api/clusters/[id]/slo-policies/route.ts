@@ -30,6 +30,14 @@ const PolicyBody = z
       .lt(1, 'objective must be a ratio below 1 (0.999 = 99.9 %): 100 % leaves no error budget')
       .refine((v) => Number(v.toFixed(6)) === v, 'objective has at most 6 decimals (99.9999 %)'),
     window: z.enum(SLO_WINDOWS, { error: `window must be one of ${SLO_WINDOWS.join(', ')}` }).default('30d'),
+    /** Share of the window that must be covered before the SLO is judged (lib/slo/state.ts); null/absent: 0.75. */
+    coverageFloor: z
+      .number({ error: 'coverageFloor must be a number' })
+      .min(0, 'coverageFloor must be a ratio from 0 to 1 (0.75 = 75 %)')
+      .max(1, 'coverageFloor must be a ratio from 0 to 1 (0.75 = 75 %)')
+      .refine((v) => Number(v.toFixed(4)) === v, 'coverageFloor has at most 4 decimals')
+      .nullable()
+      .default(null),
   })
   .strict();
 
@@ -58,7 +66,7 @@ export const PUT = route<Params>('settings:write', async (req, { id }, { princip
     if (!cluster) return errorResponse('not-found', `no cluster "${id}"`);
     const before = (await listSloPolicies([cluster.id])).find((p) => p.component === body.data.component) ?? null;
     const policy = await setSloPolicy({ clusterId: cluster.id, ...body.data });
-    await audit(principal, { action: 'slo-policy.set', target: `cluster ${cluster.name} component ${policy.component}`, before: before && { objective: before.objective, window: before.window }, after: { objective: policy.objective, window: policy.window } });
+    await audit(principal, { action: 'slo-policy.set', target: `cluster ${cluster.name} component ${policy.component}`, before: before && { objective: before.objective, window: before.window, coverageFloor: before.coverageFloor }, after: { objective: policy.objective, window: policy.window, coverageFloor: policy.coverageFloor } });
     return NextResponse.json({ policy });
   });
 });

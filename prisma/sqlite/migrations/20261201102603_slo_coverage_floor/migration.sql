@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "SloPolicy" ADD COLUMN "coverageFloor" REAL;
