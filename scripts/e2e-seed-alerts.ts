@@ -1,6 +1,6 @@
 // Seeds the alerts e2e server's SQLite database (QUORUM_DATA_DIR) through the real write paths and
 // then runs ONE real evaluation and dispatch pass (lib/alerts), as the collector does after a cycle:
-// cluster "alerts-e2e-prod" has its endpoint down for the last three cycles (a firing page), its
+// cluster "alerts-e2e-prod" has its endpoint down for the last 6 minutes after 20 h up (a firing page), its
 // etcd without quorum; "alerts-e2e-maint" is down inside a maintenance window (silenced). The
 // channels the spec created receive the notifications. Prints {"clusters": {...}} on stdout.
 import { closeDb } from '@/lib/db';
@@ -30,8 +30,11 @@ async function main(): Promise<void> {
   const maint = await createCluster({ name: 'alerts-e2e-maint', server: 'https://10.9.0.2:6443', context: 'e2e', labels: { env: 'staging' }, kubeconfigYaml: 'apiVersion: v1' });
   for (const c of [prod, maint]) {
     const batch: ProbeResult[] = [];
-    // Ten minutes up, then the last three cycles (10 s apart) down.
-    for (let i = 63; i >= 0; i--) batch.push(...cycle(now - 1000 - i * 10_000, i <= 2));
+    // 20 hours up, then the last 6 minutes (36 cycles, 10 s apart) down. 20 h covers more than the
+    // 75 % coverage floor of the 1-day ticket window and all of the 1 h and 6 h page windows (below
+    // the floor a window has no burn rate, issue 12), and 6 min bad burns both tiers of a 99.9 %
+    // 30-day SLO: 1 h 10 % bad > 1.44 % (page, 14.4×); 1 d 360 s / 20 h = 0.5 % > 0.3 % (ticket, 3×).
+    for (let i = 20 * 360 - 1; i >= 0; i--) batch.push(...cycle(now - 1000 - i * 10_000, i < 36));
     await insertSamples(c.id, batch);
   }
   await createMaintenanceWindow({ clusterId: maint.id, title: 'etcd defragmentation', startMs: now - 15 * 60_000, durationMs: 60 * 60_000, author: { name: 'cli:e2e-seed', role: 'admin' } });

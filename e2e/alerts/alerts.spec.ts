@@ -109,7 +109,7 @@ test('a real evaluation: the alerts page shows what fires, what is silenced by m
     timeout: 60_000,
   });
   const seeded = JSON.parse(out.trim().split('\n').at(-1)!) as { evaluation: { firing: number; silenced: number }; dispatch: { messages: number; delivered: number; failed: number } };
-  // prod: endpoint down, etcd quorum lost, and 30 s bad of the last 5 min / 1 h burn both tiers; maint: down and no quorum, silenced
+  // prod: endpoint down, etcd quorum lost, and 6 min bad after 20 h up burn both tiers; maint: down and no quorum, silenced
   // (its maintenance also keeps the bad time out of its SLO: no burn).
   expect(seeded.evaluation.firing).toBe(6);
   expect(seeded.evaluation.silenced).toBe(2);
