@@ -54,7 +54,9 @@ function applyManifests(profile: Profile): boolean {
   const a = spawnSync(kubectl, [...args, path.join(ROOT_DIR, 'deploy', 'rbac.yaml')], { encoding: 'utf8' });
   const b = spawnSync(kubectl, [...args, '-'], { encoding: 'utf8', input: JSON.stringify(labManifests(profile)) });
   if (a.status !== 0 || b.status !== 0) {
-    say(`apply not yet possible: ${(a.stderr + b.stderr).trim().split('\n').slice(-2).join(' ')}`);
+    // A kubectl that cannot start at all (lab/.bin not built) has no stderr, only an error.
+    const why = (r: typeof a): string => (r.error ? `${kubectl}: ${r.error.message}` : (r.stderr ?? ''));
+    say(`apply not yet possible: ${(why(a) + why(b)).trim().split('\n').slice(-2).join(' ')}`);
     return false;
   }
   say('applied deploy/rbac.yaml, CoreDNS RBAC, kube-dns Service/Endpoints/EndpointSlice, headroom-load Deployment');
