@@ -5,18 +5,13 @@ import { requirePage } from '@/lib/auth/page';
 import { listChannels } from '@/lib/data/channels';
 import { listDeliveryAttempts } from '@/lib/data/deliveries';
 import { formatTime } from '@/lib/format';
+import { queryString } from '../../_lib/search-params';
 import { DELIVERY_PAGE_SIZE, OUTCOMES, parseDeliveryQuery } from './search-params';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Delivery log' };
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
-
-const qs = (p: Record<string, string | number | undefined>): string => {
-  const u = new URLSearchParams(Object.entries(p).flatMap(([k, v]) => (v === undefined || v === '' ? [] : [[k, String(v)]])));
-  const s = u.toString();
-  return s ? `?${s}` : '';
-};
 
 /** Every HTTP attempt to a channel: when, where, what it answered, what it carried. */
 export default async function DeliveriesPage({ searchParams }: Props) {
@@ -111,8 +106,8 @@ export default async function DeliveriesPage({ searchParams }: Props) {
       )}
       {pages > 1 ? (
         <nav aria-label="Pages" className="row">
-          {query.page > 1 ? <Link href={`/alerts/deliveries${qs({ channel: channel?.name, outcome: query.outcome, page: query.page - 1 })}`}>← newer</Link> : null}
-          {query.page < pages ? <Link href={`/alerts/deliveries${qs({ channel: channel?.name, outcome: query.outcome, page: query.page + 1 })}`}>older →</Link> : null}
+          {query.page > 1 ? <Link href={`/alerts/deliveries${queryString({ channel: channel?.name, outcome: query.outcome, page: query.page - 1 })}`}>← newer</Link> : null}
+          {query.page < pages ? <Link href={`/alerts/deliveries${queryString({ channel: channel?.name, outcome: query.outcome, page: query.page + 1 })}`}>older →</Link> : null}
         </nav>
       ) : null}
     </>

@@ -1,5 +1,6 @@
 // URL state of /alerts/deliveries and GET /api/deliveries: ?channel=<id or name>&outcome=ok|retry|failed&page=N
 import { z } from 'zod';
+import { parseSearchParams } from '../../_lib/search-params';
 
 export const DELIVERY_PAGE_SIZE = 100;
 export const OUTCOMES = ['ok', 'retry', 'failed'] as const;
@@ -17,15 +18,8 @@ export interface DeliveryQuery {
 }
 
 export function parseDeliveryQuery(params: Record<string, string | string[] | undefined>): { ok: true; query: DeliveryQuery } | { ok: false; message: string } {
-  const flat = Object.fromEntries(Object.entries(params).flatMap(([k, v]) => {
-    const x = Array.isArray(v) ? v[0] : v;
-    return x === undefined || x === '' ? [] : [[k, x]];
-  }));
-  const r = Query.safeParse(flat);
-  if (!r.success) {
-    const i = r.error.issues[0];
-    return { ok: false, message: `${i?.path.join('.') ? `${i.path.join('.')}: ` : ''}${i?.message ?? 'invalid query'}` };
-  }
+  const r = parseSearchParams(Query, params);
+  if (!r.ok) return r;
   const q: DeliveryQuery = { page: r.data.page, ...(r.data.channel ? { channel: r.data.channel } : {}), ...(r.data.outcome ? { outcome: r.data.outcome } : {}) };
   return { ok: true, query: q };
 }

@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { requirePage } from '@/lib/auth/page';
 import { listAudit } from '@/lib/data/audit';
 import { formatTime } from '@/lib/format';
+import { queryString } from '../../_lib/search-params';
 import { AUDIT_PAGE_SIZE, parseAuditQuery } from './search-params';
 
 export const dynamic = 'force-dynamic';
@@ -11,12 +12,6 @@ export const metadata: Metadata = { title: 'Audit log' };
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 const ACTIONS = ['cluster.', 'maintenance.', 'slo-policy.', 'user.', 'token.', 'auth.', 'keys.'];
-
-function qs(params: Record<string, string | undefined>): string {
-  const u = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
-  const s = u.toString();
-  return s ? `?${s}` : '';
-}
 
 /** Every change: who (user, token or CLI), role, what, before → after, when, from where. Filterable; CSV. */
 export default async function AuditPage({ searchParams }: Props) {
@@ -32,7 +27,7 @@ export default async function AuditPage({ searchParams }: Props) {
     <>
       <div className="page-head">
         <h1>Audit log</h1>
-        <a className="button" href={`/api/audit/csv${qs(filterParams)}`} download>
+        <a className="button" href={`/api/audit/csv${queryString(filterParams)}`} download>
           Download CSV
         </a>
       </div>
@@ -118,8 +113,8 @@ export default async function AuditPage({ searchParams }: Props) {
       )}
       {pages > 1 ? (
         <nav aria-label="Pages" className="row">
-          {query.page > 1 ? <Link href={`/settings/audit${qs({ ...filterParams, page: String(query.page - 1) })}`}>← newer</Link> : null}
-          {query.page < pages ? <Link href={`/settings/audit${qs({ ...filterParams, page: String(query.page + 1) })}`}>older →</Link> : null}
+          {query.page > 1 ? <Link href={`/settings/audit${queryString({ ...filterParams, page: String(query.page - 1) })}`}>← newer</Link> : null}
+          {query.page < pages ? <Link href={`/settings/audit${queryString({ ...filterParams, page: String(query.page + 1) })}`}>older →</Link> : null}
         </nav>
       ) : null}
     </>

@@ -1,5 +1,6 @@
 // URL state of /settings/audit and /api/audit(/csv): ?actor=&action=&q=&since=&until=&page=
 import { z } from 'zod';
+import { parseSearchParams } from '../../_lib/search-params';
 import type { AuditFilter } from '@/lib/data/audit';
 
 export const AUDIT_PAGE_SIZE = 100;
@@ -23,15 +24,8 @@ const Query = z.object({
 export type AuditQuery = { filter: AuditFilter; page: number };
 
 export function parseAuditQuery(params: Record<string, string | string[] | undefined>): { ok: true; query: AuditQuery } | { ok: false; message: string } {
-  const flat = Object.fromEntries(Object.entries(params).flatMap(([k, v]) => {
-    const x = Array.isArray(v) ? v[0] : v;
-    return x === undefined || x === '' ? [] : [[k, x]];
-  }));
-  const r = Query.safeParse(flat);
-  if (!r.success) {
-    const i = r.error.issues[0];
-    return { ok: false, message: `${i?.path.join('.') ? `${i.path.join('.')}: ` : ''}${i?.message ?? 'invalid query'}` };
-  }
+  const r = parseSearchParams(Query, params);
+  if (!r.ok) return r;
   const { page, ...f } = r.data;
   if (f.since && f.until && f.since >= f.until) return { ok: false, message: 'since must be before until' };
   const filter: AuditFilter = Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined));
