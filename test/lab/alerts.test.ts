@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startReceiver, verifySignature, waitFor, type Receiver } from '../support/receiver';
+import { lab } from '../support/lab-cli';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'quorum-alerts-lab-'));
@@ -58,12 +59,6 @@ function start(name: string, cmd: string, args: string[], env: Record<string, st
   return child;
 }
 
-async function lab(...args: string[]): Promise<Record<string, unknown>> {
-  const { stdout } = await exec(path.join(root, 'node_modules', '.bin', 'tsx'), [path.join(root, 'lab', 'cli.ts'), ...args], { cwd: root, timeout: 240_000 });
-  const last = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
-  assert.ok(last, `lab ${args.join(' ')} printed no JSON line: ${stdout}`);
-  return JSON.parse(last) as Record<string, unknown>;
-}
 
 async function httpJson<T>(url: string, init: RequestInit = {}): Promise<T> {
   const res = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });

@@ -16,15 +16,15 @@
 //      takeover kubectl saw recorded once per cluster.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { Observer, liveHolder, micros, newHolderAfter, quorumKubeconfig, takeovers } from '../support/lease-observer';
 import { advisoryKey } from '@/lib/db/session';
+import { lab } from '../support/lab-cli';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const PG_URL = process.env.QUORUM_TEST_PG_URL;
@@ -44,16 +44,8 @@ const { closeDb } = await import('@/lib/db');
 const { createCluster } = await import('@/lib/data/clusters');
 const { resolveContext, toMinimalKubeconfig } = await import('@/lib/k8s/kubeconfig');
 
-const exec = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const db = new pg.Client({ connectionString: PG_URL, options: `-c search_path=${SCHEMA}` });
-
-async function lab(...args: string[]): Promise<Record<string, unknown>> {
-  const { stdout } = await exec(path.join(root, 'node_modules', '.bin', 'tsx'), [path.join(root, 'lab', 'cli.ts'), ...args], { cwd: root, timeout: 240_000 });
-  const last = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
-  assert.ok(last, `lab ${args.join(' ')} printed no JSON line: ${stdout}`);
-  return JSON.parse(last) as Record<string, unknown>;
-}
 
 interface Collector {
   name: string;

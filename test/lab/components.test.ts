@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { lab } from '../support/lab-cli';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const labState = path.resolve(process.env.QUORUM_LAB_STATE ?? path.join(root, 'lab', '.state'));
@@ -28,16 +28,9 @@ const { insertFailoverEvents, insertWatchGaps, listFailovers, listWatchGaps } = 
 const { createCollector } = await import('@/lib/collector/collector');
 const { ALL_PROBES } = await import('@/lib/probes');
 
-const exec = promisify(execFile);
 const INTERVAL_S = 5;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function lab(...args: string[]): Promise<Record<string, unknown>> {
-  const { stdout } = await exec(path.join(root, 'node_modules', '.bin', 'tsx'), [path.join(root, 'lab', 'cli.ts'), ...args], { cwd: root, timeout: 240_000 });
-  const last = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
-  assert.ok(last, `lab ${args.join(' ')} printed no JSON line: ${stdout}`);
-  return JSON.parse(last) as Record<string, unknown>;
-}
 
 let clusterId = '';
 let collector: ReturnType<typeof createCollector>;

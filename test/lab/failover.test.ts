@@ -5,12 +5,11 @@
 // with gapMs equal to kubectl's (old holder's last renewTime → new acquireTime) within 10 ms.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { Observer, WATCHED, liveHolder, micros, newHolderAfter, quorumKubeconfig, takeovers, type Component } from '../support/lease-observer';
+import { lab } from '../support/lab-cli';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'quorum-failover-'));
@@ -29,13 +28,6 @@ const { insertFailoverEvents, insertWatchGaps, listFailovers, loadLeaseSeeds } =
 const { createCollector } = await import('@/lib/collector/collector');
 const { ALL_PROBES } = await import('@/lib/probes');
 
-const exec = promisify(execFile);
-async function lab(...args: string[]): Promise<Record<string, unknown>> {
-  const { stdout } = await exec(path.join(root, 'node_modules', '.bin', 'tsx'), [path.join(root, 'lab', 'cli.ts'), ...args], { cwd: root, timeout: 240_000 });
-  const last = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
-  assert.ok(last, `lab ${args.join(' ')} printed no JSON line: ${stdout}`);
-  return JSON.parse(last) as Record<string, unknown>;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

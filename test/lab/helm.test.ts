@@ -6,14 +6,21 @@
 //      deploy/rbac.yaml …) and impossible settings are refused with a message;
 //   3. every rendering applied to the lab's API server with `kubectl apply --dry-run=server` (admission,
 //      schema and defaulting by the real kube-apiserver; the ServiceMonitor against the Prometheus
-//      Operator's own CRD, taken from its Go module and removed again afterwards).
+//      Operator's own CRD, taken from its Go module and removed again afterwards);
+//   4. `helm install --wait` on three kwok nodes added to the lab (both modes: PostgreSQL with three web and
+//      three collector replicas, SQLite in one pod), every Deployment Available and every pod on a kwok node;
+//      `helm upgrade` scales, `helm uninstall` leaves nothing but the kept volume claim. kwok plays the kubelet:
+//      it reports the pods Running and Ready without pulling the image or running it (README "Running in
+//      production" says what that does not prove).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
+import { lab } from '../support/lab-cli';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const chart = path.join(root, 'deploy', 'helm', 'quorum');
@@ -247,3 +254,96 @@ test('every rendering passes server-side validation by the lab\'s kube-apiserver
     assert.ok(lines.every((l) => / (created|configured|unchanged) \(server dry run\)$/.test(l)), `${name}: ${r.out}`);
   }
 });
+
+// ---- installed on kwok nodes ----------------------------------------------------------------------
+
+const INSTALL_NS = 'quorum-helm-install';
+const KWOK_NODES = 3;
+let kwokAdded = false;
+let installNsCreated = false;
+after(async () => {
+  if (installNsCreated) await kubectlIn(['delete', 'namespace', INSTALL_NS, '--wait=true']);
+  if (kwokAdded) {
+    const r = await lab('kwok', 'remove');
+    assert.deepEqual(r.left, { nodes: 0, ready: 0, pods: 0, notRunning: 0 });
+  }
+});
+
+async function helmIn(args: string[]): Promise<string> {
+  const { stdout } = await exec(helm, [...args, '--kubeconfig', admin, '--namespace', INSTALL_NS], { maxBuffer: 16 << 20, timeout: 300_000 });
+  return stdout;
+}
+
+interface DeploymentStatus { metadata: { name: string }; spec: { replicas: number }; status: { readyReplicas?: number; availableReplicas?: number; updatedReplicas?: number; conditions?: Array<{ type: string; status: string }> } }
+interface PodFacts { metadata: { name: string; labels?: Record<string, string> }; spec: { nodeName?: string }; status: { phase?: string; conditions?: Array<{ type: string; status: string }> } }
+
+async function getJson<T>(args: string[]): Promise<T> {
+  const r = await kubectlIn([...args, '--namespace', INSTALL_NS, '-o', 'json']);
+  assert.equal(r.code, 0, r.out);
+  return JSON.parse(r.out) as T;
+}
+
+/** Every Deployment of the release Available with all replicas ready and updated; every pod Ready on a kwok node. */
+async function assertAvailable(release: string, expected: Record<string, number>): Promise<void> {
+  const deps = (await getJson<{ items: DeploymentStatus[] }>(['get', 'deployments', '-l', `app.kubernetes.io/instance=${release}`])).items;
+  assert.deepEqual(Object.fromEntries(deps.map((d) => [d.metadata.name, d.spec.replicas])), expected, `${release}: its Deployments`);
+  for (const d of deps) {
+    const available = d.status.conditions?.find((c) => c.type === 'Available');
+    assert.equal(available?.status, 'True', `${d.metadata.name}: ${JSON.stringify(d.status)}`);
+    assert.equal(d.status.readyReplicas, d.spec.replicas, `${d.metadata.name}: ready replicas`);
+    assert.equal(d.status.availableReplicas, d.spec.replicas, `${d.metadata.name}: available replicas`);
+    assert.equal(d.status.updatedReplicas, d.spec.replicas, `${d.metadata.name}: updated replicas`);
+  }
+  const pods = (await getJson<{ items: PodFacts[] }>(['get', 'pods', '-l', `app.kubernetes.io/instance=${release}`])).items;
+  const running = pods.filter((p) => p.status.phase === 'Running');
+  assert.equal(running.length, Object.values(expected).reduce((a, b) => a + b, 0), `${release}: running pods ${pods.map((p) => `${p.metadata.name}=${p.status.phase}`).join(', ')}`);
+  for (const p of running) {
+    assert.match(p.spec.nodeName ?? '', /^kwok-node-\d{5}$/, `${p.metadata.name} runs on a kwok node`);
+    assert.equal(p.status.conditions?.find((c) => c.type === 'Ready')?.status, 'True', `${p.metadata.name} Ready`);
+  }
+}
+
+test('the chart installs on kwok nodes: every Deployment becomes Available, upgrade scales, uninstall cleans up', { timeout: 600_000 }, async (t) => {
+  assert.ok(existsSync(admin), `${admin} missing: npm run lab -- up`);
+  const added = await lab('kwok', 'add', '--nodes', String(KWOK_NODES), '--pods-per-node', '0');
+  kwokAdded = true;
+  assert.equal(added.nodes, KWOK_NODES);
+  const ns = await kubectlIn(['create', 'namespace', INSTALL_NS]);
+  assert.equal(ns.code, 0, ns.out);
+  installNsCreated = true;
+  // The Secrets an operator creates before installing the PostgreSQL mode (values ci/postgresql-values.yaml).
+  for (const [name, key, value] of [['quorum-db', 'DATABASE_URL', 'postgres://quorum:quorum@db.invalid:5432/quorum'], ['quorum-secret-key', 'QUORUM_SECRET_KEY', randomKeyHex()]] as const) {
+    const r = await kubectlIn(['create', 'secret', 'generic', name, `--from-literal=${key}=${value}`, '--namespace', INSTALL_NS]);
+    assert.equal(r.code, 0, r.out);
+  }
+  // Only the kwok nodes can "run" pods (the lab's three workers are heartbeats without a kubelet).
+  const onKwok = ['--set', 'web.nodeSelector.type=kwok', '--set', 'collector.nodeSelector.type=kwok'];
+  const started = Date.now();
+  const pg = await helmIn(['install', 'pg', chart, '-f', path.join(chart, 'ci', 'postgresql-values.yaml'), ...onKwok, '--wait', '--timeout', '4m']);
+  assert.match(pg, /STATUS: deployed/, pg);
+  t.diagnostic(`postgresql mode (3 web + 3 collectors) Available after ${Date.now() - started} ms`);
+  await assertAvailable('pg', { 'pg-quorum-web': 3, 'pg-quorum-collector': 3 });
+  const pdbs = (await getJson<{ items: Array<{ metadata: { name: string }; status: { currentHealthy: number; disruptionsAllowed: number } }> }>(['get', 'pdb', '-l', 'app.kubernetes.io/instance=pg'])).items;
+  assert.deepEqual(pdbs.map((p) => [p.metadata.name, p.status.currentHealthy]).sort(), [['pg-quorum-collector', 3], ['pg-quorum-web', 3]], 'the PDBs see every replica healthy');
+
+  const up = await helmIn(['upgrade', 'pg', chart, '-f', path.join(chart, 'ci', 'postgresql-values.yaml'), ...onKwok, '--set', 'web.replicas=2', '--set', 'collector.replicas=4', '--wait', '--timeout', '4m']);
+  assert.match(up, /REVISION: 2/, up);
+  await assertAvailable('pg', { 'pg-quorum-web': 2, 'pg-quorum-collector': 4 });
+
+  // SQLite mode: one pod, web + collector containers; the lab has no volume provisioner, so persistence off.
+  const lite = await helmIn(['install', 'lite', chart, ...onKwok, '--set', 'persistence.enabled=false', '--wait', '--timeout', '4m']);
+  assert.match(lite, /STATUS: deployed/, lite);
+  await assertAvailable('lite', { 'lite-quorum': 1 });
+
+  for (const release of ['pg', 'lite']) {
+    const out = await helmIn(['uninstall', release, '--wait', '--timeout', '2m']);
+    assert.match(out, new RegExp(`release "${release}" uninstalled`), out);
+  }
+  const left = await kubectlIn(['get', 'deployments,pods,services,pdb,serviceaccounts', '--namespace', INSTALL_NS, '-l', 'app.kubernetes.io/name=quorum', '-o', 'name']);
+  assert.equal(left.code, 0, left.out);
+  assert.equal(left.out.trim(), '', `left after uninstall: ${left.out}`);
+});
+
+function randomKeyHex(): string {
+  return randomBytes(32).toString('hex');
+}

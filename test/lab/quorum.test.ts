@@ -2,12 +2,11 @@
 // Needs `npm run lab -- up` (the test script starts it). Uses its own SQLite data folder.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { lab } from '../support/lab-cli';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'quorum-labtest-'));
@@ -26,15 +25,8 @@ const { createCollector } = await import('@/lib/collector/collector');
 const { ALL_PROBES } = await import('@/lib/probes');
 const { QuorumError } = await import('@/lib/errors');
 
-const exec = promisify(execFile);
 const quorumKubeconfig = path.join(path.resolve(process.env.QUORUM_LAB_STATE ?? path.join(root, 'lab', '.state')), 'quorum.kubeconfig');
 
-async function lab(...args: string[]): Promise<Record<string, unknown>> {
-  const { stdout } = await exec(path.join(root, 'node_modules', '.bin', 'tsx'), [path.join(root, 'lab', 'cli.ts'), ...args], { cwd: root, timeout: 240_000 });
-  const last = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
-  assert.ok(last, `lab ${args.join(' ')} printed no JSON line: ${stdout}`);
-  return JSON.parse(last) as Record<string, unknown>;
-}
 
 const logs: Array<Record<string, unknown>> = [];
 /** probeTimeoutMs: with etcd quorum lost the apiserver needs ~4 s to answer /readyz (its etcd check times out first). */

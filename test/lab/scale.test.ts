@@ -16,6 +16,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { labQuorum, labState, root } from '../support/lab-quorum';
+import { lab } from '../support/lab-cli';
 
 const { dataDir, migrate, closeDb, registerCluster, clusters, samples, createCollector, ALL_PROBES } = await labQuorum('quorum-scale-');
 const { listClusters, loadClusterKubeconfig } = clusters;
@@ -30,12 +31,6 @@ const exec = promisify(execFile);
 const kubectlBin = path.join(root, 'lab', '.bin', 'kubectl');
 const etcdctl = path.join(root, 'lab', '.bin', 'etcdctl');
 
-async function lab(...args: string[]): Promise<Record<string, unknown>> {
-  const { stdout } = await exec(path.join(root, 'node_modules', '.bin', 'tsx'), [path.join(root, 'lab', 'cli.ts'), ...args], { cwd: root, timeout: 900_000, maxBuffer: 16 << 20 });
-  const last = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
-  assert.ok(last, `lab ${args.join(' ')} printed no JSON line: ${stdout}`);
-  return JSON.parse(last) as Record<string, unknown>;
-}
 async function kubectl(...args: string[]): Promise<string> {
   const { stdout } = await exec(kubectlBin, ['--kubeconfig', path.join(labState, 'admin.kubeconfig'), ...args], { timeout: 120_000, maxBuffer: 1 << 30 });
   return stdout;
