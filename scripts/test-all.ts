@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   if (want('integration')) await stage('integration: SQLite + PostgreSQL', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/integration/*.test.ts']);
   // The database under faults, with the real `npm start` (builds the web app first if it is stale):
   // our own PostgreSQL SIGSTOPped 60 s, forced read-only, deadlocked; SQLite write-locked 60 s by another process.
-  if (want('faults')) await stage('faults: database hung, locked, read-only, deadlocked', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/faults/postgres.test.ts', 'test/faults/sqlite.test.ts']);
+  if (want('faults')) await stage('faults: database hung, locked, read-only, deadlocked; web drain on SIGTERM', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/faults/postgres.test.ts', 'test/faults/sqlite.test.ts', 'test/faults/drain.test.ts']);
   // Opt-in (`npm test -- bench`): a small storage benchmark on both databases; it fails only when
   // the rollup figures disagree with the raw scan (speed targets are for the full run, see README).
   if (only.includes('bench')) {
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
     await stage('failover accuracy vs kubectl -w', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/failover.test.ts']);
     // Issue 15: three real collectors on PostgreSQL sharing the lab, kill -9, Lease takeovers during hand-overs.
     await stage('collector HA on PostgreSQL (lab)', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/collector-ha.test.ts']);
-    await stage('Helm chart: lint, template, server-side apply (lab)', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/helm.test.ts']);
+    await stage('Helm chart: lint, template, server-side apply, install on kwok nodes (lab)', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/helm.test.ts']);
     await stage('in-cluster self-registration (lab ServiceAccount)', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/self-register.test.ts']);
     // A few hundred kwok nodes and a few thousand pods (measured 2 min 45 s and 4 min 38 s on the shared 2-core machine,
     // 2026-12-01); removes them again at the end.

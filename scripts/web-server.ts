@@ -39,7 +39,9 @@ const log = (line: Record<string, unknown>): void => {
   process.stdout.write(`${JSON.stringify({ t: new Date().toISOString(), svc: 'web', ...line })}\n`);
 };
 
-const state = { started: false, shuttingDown: false, inFlight: 0 };
+const state = { started: false, shuttingDown: false };
+/** Responses not finished yet (their requests are in flight). */
+const inFlight = new Set<ServerResponse>();
 
 function answer(res: ServerResponse, status: number, body: Record<string, string>): void {
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
@@ -100,8 +102,8 @@ async function main(): Promise<void> {
   await app.prepare();
   const server = createServer((req, res) => {
     if (probe(req, res)) return;
-    state.inFlight++;
-    res.once('close', () => state.inFlight--);
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
     if (state.shuttingDown) res.setHeader('connection', 'close');
     const host = checkHost(req.headers.host, cfg);
     if (!host.ok) {
@@ -128,15 +130,18 @@ async function main(): Promise<void> {
     if (state.shuttingDown) return;
     state.shuttingDown = true;
     const limitMs = env.web.shutdownTimeoutMs;
-    log({ event: 'stopping', signal, inFlight: state.inFlight, drainMs: limitMs });
+    log({ event: 'stopping', signal, inFlight: inFlight.size, drainMs: limitMs });
+    // Requests in flight get their answer, then their connection closes: the client must not send another
+    // request on it (that one would meet a closed socket).
+    for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
     const closed = new Promise<void>((r) => server.close(() => r()));
     server.closeIdleConnections();
     const started = Date.now();
-    while (state.inFlight > 0 && Date.now() - started < limitMs) {
+    while (inFlight.size > 0 && Date.now() - started < limitMs) {
       await pause(50);
       server.closeIdleConnections(); // keep-alive connections whose last request just finished
     }
-    if (state.inFlight > 0) log({ event: 'shutdown-cut', inFlight: state.inFlight, afterMs: Date.now() - started });
+    if (inFlight.size > 0) log({ event: 'shutdown-cut', inFlight: inFlight.size, afterMs: Date.now() - started });
     server.closeAllConnections();
     await Promise.race([closed, pause(1000)]);
     await Promise.race([ready, pause(1000)]);
