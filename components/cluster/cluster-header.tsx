@@ -15,6 +15,7 @@ import type { ClusterSummary } from '@/lib/types';
 import { collectorIntervalMs } from '@/lib/env';
 import { budgetPeriodLabel, componentLabel, coverageText, formatAge, formatCoverage, formatFor, formatLabels, formatPercent, formatTime, formatWindowShort, rangeTitle, type DisplayZone } from '@/lib/format';
 import { rangeParams, type TimeRange } from '@/lib/slo/range';
+import { formatDuration } from '@/lib/slo/format';
 import { targetPercentLabel } from '@/lib/slo/targets';
 
 export async function ClusterHeader({ cluster, title, tab, range, rangeError, nowMs, zone }: { cluster: ClusterSummary; title: string; tab: ClusterTab; range: TimeRange; rangeError: string | null; nowMs: number; zone: DisplayZone }) {
@@ -59,6 +60,13 @@ export async function ClusterHeader({ cluster, title, tab, range, rangeError, no
                   {formatPercent(row.slo?.availability ?? null, 3)}
                 </strong>{' '}
                 <span className="muted">target {targetPercentLabel(row.policy.objective)}</span>
+                {row.slo && row.state === 'insufficient-data' ? (
+                  // Below the coverage floor the ratio is of the little that was measured, not of the range.
+                  <span className="muted" data-testid="summary-availability-basis">
+                    {' '}
+                    · over the {formatDuration(row.slo.goodMs + row.slo.badMs)} measured
+                  </span>
+                ) : null}
               </dd>
             </div>
             <div className="summary-budget">
