@@ -103,6 +103,21 @@ export function formatDay(ms: number, zone: DisplayZone = UTC, clock = false): s
   return clock ? `${p.month}-${p.day} ${p.hour}:${p.minute}` : `${p.month}-${p.day}`;
 }
 
+const TICK_STEPS_MS = [60_000, 300_000, 600_000, 900_000, 1_800_000, 3_600_000, 7_200_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000, 172_800_000, 604_800_000, 1_209_600_000, 2_592_000_000];
+
+/**
+ * Round time-axis ticks inside [startMs, endMs]: the smallest step of 1/5/10/15/30 min, 1/2/3/6/12 h,
+ * 1/2/7/14/30 days that gives at most `most` ticks, aligned on whole steps (of UTC). Recharts, left to
+ * itself on a time scale, labels only where the data are (one tick, or none).
+ */
+export function timeTicks(startMs: number, endMs: number, most = 6): number[] {
+  if (!(endMs > startMs) || most < 1) return [];
+  const step = TICK_STEPS_MS.find((s) => (endMs - startMs) / s <= most) ?? TICK_STEPS_MS.at(-1)!;
+  const ticks: number[] = [];
+  for (let t = Math.ceil(startMs / step) * step; t <= endMs; t += step) ticks.push(t);
+  return ticks;
+}
+
 /** The value of a datetime-local input ("2026-11-26T19:20") for ms in the display zone. */
 export function toDateTimeLocal(ms: number, zone: DisplayZone = UTC): string {
   const p = zoned(ms, zone);

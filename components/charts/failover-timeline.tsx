@@ -4,7 +4,7 @@
 // duration (dashed line). crash and graceful differ in colour AND shape; unobserved takeovers have no
 // gap, so they are drawn as vertical dotted lines at their time, never as a made-up height.
 import { CartesianGrid, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, Legend } from 'recharts';
-import { formatDay, formatTime } from '@/lib/format';
+import { formatDay, formatTime, timeTicks } from '@/lib/format';
 
 export interface TimelineEvent {
   t: number;
@@ -51,7 +51,7 @@ export function FailoverTimeline({
       <ResponsiveContainer width="100%" height={height}>
         <ScatterChart margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
-          <XAxis dataKey="t" type="number" scale="time" domain={[from, endMs]} tickFormatter={(v: number) => formatDay(v, zone, true)} stroke="var(--muted)" fontSize={12} name="time" allowDataOverflow />
+          <XAxis dataKey="t" type="number" scale="time" domain={[from, endMs]} ticks={timeTicks(from, endMs)} tickFormatter={(v: number) => formatDay(v, zone, true)} stroke="var(--muted)" fontSize={12} name="time" allowDataOverflow />
           <YAxis dataKey="gapS" type="number" width={56} domain={[0, Math.ceil(maxY)]} tickFormatter={(v: number) => `${v} s`} stroke="var(--muted)" fontSize={12} name="gap" />
           {leaseSeconds.map((s) => (
             <ReferenceLine key={s} y={s} stroke="var(--degraded)" strokeDasharray="6 3" label={{ value: `lease ${s} s`, position: 'insideTopRight', fill: 'var(--text)', fontSize: 12 }} />

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readinessOf, toChartPoints, toStatusSlots } from '@/components/chart-points';
-import { componentLabel, componentName, formatAge, formatAvailability, formatCoverage, formatDay, formatLatency, formatPercent, formatRange, formatTime, isValidTimeZone, statusLabel, toDateTimeLocal } from '@/lib/format';
+import { componentLabel, componentName, formatAge, formatAvailability, formatCoverage, formatDay, formatLatency, formatPercent, formatRange, formatTime, isValidTimeZone, statusLabel, timeTicks, toDateTimeLocal } from '@/lib/format';
 
 test('formatAvailability floors to hundredths and never shows 100 % for a shortfall', () => {
   const cases: Array<[number | null, string]> = [
@@ -130,4 +130,19 @@ test('times in UTC or the zone the browser chose; the zone is validated', () => 
   assert.equal(isValidTimeZone('Mars/Olympus'), false);
   assert.equal(isValidTimeZone('<script>'), false);
   assert.equal(isValidTimeZone(''), false);
+});
+
+test('timeTicks: round steps inside the domain, at most the number asked for, never outside it', () => {
+  const t0 = Date.UTC(2026, 11, 1, 13, 24, 51);
+  const hour = timeTicks(t0, t0 + 3_600_000 + 90_000);
+  assert.deepEqual(hour.map((t) => new Date(t).toISOString().slice(11, 16)), ['13:30', '13:45', '14:00', '14:15']);
+  const week = timeTicks(Date.UTC(2026, 10, 24, 14, 25), Date.UTC(2026, 11, 1, 14, 25));
+  assert.deepEqual(week.map((t) => new Date(t).toISOString().slice(5, 10)), ['11-25', '11-27', '11-29', '12-01']);
+  for (const [a, b, most] of [[t0, t0 + 61_000, 6], [t0, t0 + 86_400_000 * 90, 6], [t0, t0 + 5 * 3_600_000, 3]] as const) {
+    const ticks = timeTicks(a, b, most);
+    assert.ok(ticks.length >= 1 && ticks.length <= most, `${ticks.length} ticks for ${b - a} ms`);
+    assert.ok(ticks.every((t) => t >= a && t <= b));
+  }
+  assert.deepEqual(timeTicks(t0, t0), []);
+  assert.deepEqual(timeTicks(t0, t0 - 1), []);
 });
