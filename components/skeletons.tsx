@@ -7,6 +7,7 @@ export function PageSkeleton({ titleWidth = '14rem', cards = 2, label = 'Loading
       <p className="sr-only">{label}</p>
       <div className="skeleton" style={{ width: titleWidth, height: '2rem', marginBottom: '1rem' }} />
       {Array.from({ length: cards }, (_, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: identical placeholders; the position is their only identity.
         <div key={i} className="skeleton skeleton-card" />
       ))}
     </div>

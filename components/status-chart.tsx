@@ -77,6 +77,7 @@ export function StatusChart({ points, label, windowStartMs, windowEndMs, slots =
       </ResponsiveContainer>
       <div className="status-strip" style={{ marginLeft: Y_AXIS_WIDTH, marginRight: RIGHT_MARGIN }} aria-hidden="true">
         {strip.map((s, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: one slot per time bucket; the bucket's position is its identity.
           <span key={i} className={`slot slot-${s ?? 'nodata'}`} />
         ))}
       </div>

@@ -4,7 +4,7 @@ import { DASHBOARD_WINDOWS, type DashboardWindow } from '@/lib/data/dashboard';
 
 const LABEL: Record<DashboardWindow, string> = { '7d': '7 days', '28d': '28 days', '30d': '30 days', '90d': '90 days' };
 
-export function WindowPicker({ current, hrefs }: { current: DashboardWindow; hrefs: Record<DashboardWindow, string> }) {
+function WindowPicker({ current, hrefs }: { current: DashboardWindow; hrefs: Record<DashboardWindow, string> }) {
   return (
     <nav aria-label="SLO window" className="window-picker">
       <span className="muted" aria-hidden="true">

@@ -71,7 +71,7 @@ async function resolve(cfg: LabConfig, t: Target): Promise<ProcSpec> {
 
 function pidOf(state: LabState, id: string): number | null {
   const p = state.procs.find((x) => x.id === id);
-  return p && p.alive && pidAlive(p.pid) ? p.pid : null;
+  return p?.alive && pidAlive(p.pid) ? p.pid : null;
 }
 
 export async function signalFault(action: SignalAction, t: Target, noRestart: boolean): Promise<FaultEvent> {

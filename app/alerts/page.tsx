@@ -8,6 +8,7 @@ import { getAlertsView } from '@/lib/data/alerts';
 import { listRecentNotifications } from '@/lib/data/deliveries';
 import { listChannels } from '@/lib/data/channels';
 import { formatAge, formatTime } from '@/lib/format';
+import { TableWrap } from '@/components/table-wrap';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Alerts' };
@@ -37,7 +38,7 @@ export default async function AlertsPage() {
         {view.alerts.length === 0 ? (
           <p className="muted">Nothing fires and nothing is pending.</p>
         ) : (
-          <div className="table-wrap" tabIndex={0}>
+          <TableWrap>
             <table data-testid="active-alerts" className="stack-table">
               <caption>Alerts evaluated after the latest collector cycle: firing first, silenced last</caption>
               <thead>
@@ -72,7 +73,7 @@ export default async function AlertsPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
       </section>
 
@@ -86,7 +87,7 @@ export default async function AlertsPage() {
         {notes.length === 0 ? (
           <p className="muted">No notification yet.</p>
         ) : (
-          <div className="table-wrap" tabIndex={0}>
+          <TableWrap>
             <table data-testid="notifications" className="stack-table">
               <caption>The outbox, newest first: one row per transition, with each channel&apos;s delivery</caption>
               <thead>
@@ -130,7 +131,7 @@ export default async function AlertsPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
       </section>
 
@@ -143,7 +144,7 @@ export default async function AlertsPage() {
           notifies again every {view.settings.repeatIntervalMinutes ? `${view.settings.repeatIntervalMinutes} min` : '— (never)'} while it fires, and notifies when it resolves. Notifications of one cluster are sent as one message.
           Maintenance windows silence them (shown above).
         </p>
-        <div className="table-wrap" tabIndex={0}>
+        <TableWrap>
           <table data-testid="rules" className="stack-table">
             <caption>Rules, their Alertmanager alertname and severity</caption>
             <thead>
@@ -172,7 +173,7 @@ export default async function AlertsPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
         {edit ? (
           <>
             <h3 style={{ marginTop: '1rem' }}>Change the rules</h3>

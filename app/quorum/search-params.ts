@@ -2,6 +2,6 @@
 import type { DashboardWindow } from '@/lib/data/dashboard';
 import { parseWindowParam } from '../clusters/[id]/search-params';
 
-export const QUORUM_DEFAULT_WINDOW: DashboardWindow = '7d';
+const QUORUM_DEFAULT_WINDOW: DashboardWindow = '7d';
 
 export const parseQuorumWindow = (raw: Record<string, string | string[] | undefined>): { window: DashboardWindow; error: string | null } => parseWindowParam(raw, QUORUM_DEFAULT_WINDOW);

@@ -17,6 +17,7 @@ import { SloStateBadge } from '@/components/slo-state-badge';
 import { StateTimelineCard } from '@/components/cluster/state-timeline-card';
 import { CardSkeleton } from '@/components/skeletons';
 import { getDisplayZone } from '@/components/time/zone';
+import { TableWrap } from '@/components/table-wrap';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Reports' };
@@ -153,7 +154,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Sear
 
 function FleetTable({ rows, period }: { rows: FleetReportRow[]; period: string }) {
   return (
-    <div className="table-wrap" tabIndex={0}>
+    <TableWrap>
     <table className="report-table" data-testid="report-fleet-table">
       <caption>Every cluster, worst SLO state first (the overview&apos;s read model over the period)</caption>
       <thead>
@@ -187,7 +188,7 @@ function FleetTable({ rows, period }: { rows: FleetReportRow[]; period: string }
         ))}
       </tbody>
     </table>
-    </div>
+    </TableWrap>
   );
 }
 
@@ -199,7 +200,7 @@ function budgetCell(r: ReportRow): string {
 
 function SloTable({ rows, name }: { rows: ReportRow[]; name: string }) {
   return (
-    <div className="table-wrap" tabIndex={0}>
+    <TableWrap>
     <table className="report-table">
       <caption>Availability vs SLO, {name}</caption>
       <thead>
@@ -242,7 +243,7 @@ function SloTable({ rows, name }: { rows: ReportRow[]; name: string }) {
         ))}
       </tbody>
     </table>
-    </div>
+    </TableWrap>
   );
 }
 
@@ -265,7 +266,7 @@ function ClusterSection({ c, zone, startMs, endMs, nowMs, composite, periodQuery
       {c.outages.length === 0 ? (
         <p>No outages in this period (outside maintenance).</p>
       ) : (
-        <div className="table-wrap" tabIndex={0}>
+        <TableWrap>
         <table className="report-table">
           <caption>Outage intervals of {c.name} (bad time outside maintenance)</caption>
           <thead>
@@ -289,13 +290,13 @@ function ClusterSection({ c, zone, startMs, endMs, nowMs, composite, periodQuery
             ))}
           </tbody>
         </table>
-        </div>
+        </TableWrap>
       )}
       <h3>Maintenance (excluded from the SLO)</h3>
       {c.maintenance.length === 0 ? (
         <p>No maintenance in this period.</p>
       ) : (
-        <div className="table-wrap" tabIndex={0}>
+        <TableWrap>
         <table className="report-table">
           <caption>Maintenance windows of {c.name}</caption>
           <thead>
@@ -321,7 +322,7 @@ function ClusterSection({ c, zone, startMs, endMs, nowMs, composite, periodQuery
             ))}
           </tbody>
         </table>
-        </div>
+        </TableWrap>
       )}
       <h3>Failovers</h3>
       {c.failovers.events.length === 0 ? (
@@ -330,7 +331,7 @@ function ClusterSection({ c, zone, startMs, endMs, nowMs, composite, periodQuery
         </p>
       ) : (
         <>
-          <div className="table-wrap" tabIndex={0}>
+          <TableWrap>
           <table>
             <caption>Failovers per Lease, {c.name} (percentiles over measured gaps)</caption>
             <thead>
@@ -358,8 +359,8 @@ function ClusterSection({ c, zone, startMs, endMs, nowMs, composite, periodQuery
               ))}
             </tbody>
           </table>
-          </div>
-          <div className="table-wrap" tabIndex={0}>
+          </TableWrap>
+          <TableWrap>
           <table>
             <caption>Failovers of {c.name}</caption>
             <thead>
@@ -385,7 +386,7 @@ function ClusterSection({ c, zone, startMs, endMs, nowMs, composite, periodQuery
               ))}
             </tbody>
           </table>
-          </div>
+          </TableWrap>
         </>
       )}
       {c.failovers.watchGaps.length > 0 ? (

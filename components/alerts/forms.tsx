@@ -4,7 +4,8 @@
 // settings. Each calls the JSON API and shows its classified error next to the form; the server
 // validates everything again (and checks every URL against the outbound policy).
 import { useId, useState, type FormEvent } from 'react';
-import { Field, Outcome, send, useSubmit, type ApiErr } from '@/components/settings/forms';
+import { Field, Outcome, useSubmit, type ApiErr } from '@/components/settings/forms';
+import { requestJson } from '@/components/request-json';
 
 type Kind = 'alertmanager' | 'slack' | 'webhook';
 type Severity = 'page' | 'ticket' | 'info';
@@ -131,7 +132,7 @@ export function SendTestButton({ id, name }: { id: string; name: string }) {
     setBusy(true);
     setError(null);
     setResult(null);
-    const r = await send('POST', `/api/channels/${encodeURIComponent(id)}/test`, {});
+    const r = await requestJson('POST', `/api/channels/${encodeURIComponent(id)}/test`, {});
     setBusy(false);
     if (!r.ok) setError(r.error);
     else setResult(r.data as TestResult);
@@ -291,18 +292,13 @@ export function OpenSloImportForm() {
     setBusy(true);
     setError(null);
     setResult(null);
-    let res: Response;
-    try {
-      res = await fetch('/api/openslo', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ document: text, prune, dryRun }) });
-    } catch (e) {
-      setBusy(false);
-      setError({ class: 'network', message: String(e) });
-      return;
-    }
-    const json = (await res.json().catch(() => null)) as { error?: ApiErr; issues?: Array<{ path: string; message: string }> } | null;
+    const r = await requestJson<NonNullable<typeof result>>('POST', '/api/openslo', { document: text, prune, dryRun });
     setBusy(false);
-    if (!res.ok) setError({ ...(json?.error ?? { class: 'internal', message: `HTTP ${res.status}` }), ...(json?.issues ? { issues: json.issues } : {}) });
-    else setResult(json as unknown as NonNullable<typeof result>);
+    if (r.ok) setResult(r.data);
+    else {
+      const issues = (r.body as { issues?: Array<{ path: string; message: string }> } | null)?.issues;
+      setError({ ...r.error, ...(issues ? { issues } : {}) });
+    }
   }
   return (
     <form className="stack" onSubmit={(e) => e.preventDefault()} noValidate aria-label="Import OpenSLO">

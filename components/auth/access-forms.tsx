@@ -4,7 +4,8 @@
 // once) and revoke one. Every action is a JSON call to /api/users or /api/tokens; the server decides.
 import { useId, useState, type FormEvent } from 'react';
 import { ROLES, type Role } from '@/lib/auth/roles';
-import { ConfirmRemove, Field, Outcome, send, useSubmit, type ApiErr } from '@/components/settings/forms';
+import { ConfirmRemove, Field, Outcome, useSubmit, type ApiErr } from '@/components/settings/forms';
+import { requestJson } from '@/components/request-json';
 
 export function AddUserForm() {
   const uid = useId();
@@ -111,7 +112,7 @@ export function CreateTokenForm() {
     setBusy(true);
     setError(null);
     const d = days.trim() === '' ? null : Number(days);
-    const r = await send('POST', '/api/tokens', { name: name.trim(), role, expiresInDays: d });
+    const r = await requestJson('POST', '/api/tokens', { name: name.trim(), role, expiresInDays: d });
     setBusy(false);
     if (!r.ok) {
       setError(r.error);

@@ -1,8 +1,7 @@
 'use client';
 
 import { useId, useState, type FormEvent } from 'react';
-
-type ApiErr = { class: string; message: string };
+import { requestJson, type ApiErr } from '@/components/request-json';
 
 /** The one-time setup link's form: the first admin's name and password → POST /api/setup. */
 export function SetupForm({ token }: { token: string }) {
@@ -20,13 +19,12 @@ export function SetupForm({ token }: { token: string }) {
     }
     setBusy(true);
     setError(null);
-    const res = await fetch('/api/setup', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, name, password }) }).catch(() => null);
-    if (res?.ok) {
+    const r = await requestJson('POST', '/api/setup', { token, name, password });
+    if (r.ok) {
       window.location.assign('/');
       return;
     }
-    const body = (await res?.json().catch(() => null)) as { error?: ApiErr } | null;
-    setError(body?.error ?? { class: 'network', message: 'could not reach the Quorum server' });
+    setError(r.error);
     setBusy(false);
   }
   return (

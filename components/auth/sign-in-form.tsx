@@ -1,8 +1,7 @@
 'use client';
 
 import { useId, useState, type FormEvent } from 'react';
-
-type ApiErr = { class: string; message: string };
+import { requestJson, type ApiErr } from '@/components/request-json';
 
 /** User name + password → POST /api/auth/login (JSON), then on to `next`. */
 export function SignInForm({ next }: { next: string }) {
@@ -15,17 +14,12 @@ export function SignInForm({ next }: { next: string }) {
     e.preventDefault();
     setBusy(true);
     setError(null);
-    try {
-      const res = await fetch('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password }) });
-      if (res.ok) {
-        window.location.assign(next);
-        return;
-      }
-      const body = (await res.json().catch(() => null)) as { error?: ApiErr } | null;
-      setError(body?.error ?? { class: 'internal', message: `HTTP ${res.status}` });
-    } catch (err) {
-      setError({ class: 'network', message: `could not reach the Quorum server: ${String(err)}` });
+    const r = await requestJson('POST', '/api/auth/login', { name, password });
+    if (r.ok) {
+      window.location.assign(next);
+      return;
     }
+    setError(r.error);
     setBusy(false);
   }
   return (

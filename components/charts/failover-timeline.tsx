@@ -56,8 +56,8 @@ export function FailoverTimeline({
           {leaseSeconds.map((s) => (
             <ReferenceLine key={s} y={s} stroke="var(--degraded)" strokeDasharray="6 3" label={{ value: `lease ${s} s`, position: 'insideTopRight', fill: 'var(--text)', fontSize: 12 }} />
           ))}
-          {unobserved.map((e, i) => (
-            <ReferenceLine key={`u${i}`} x={e.t} stroke="var(--unknown)" strokeDasharray="2 3" />
+          {unobserved.map((e) => (
+            <ReferenceLine key={`u${e.t}`} x={e.t} stroke="var(--unknown)" strokeDasharray="2 3" />
           ))}
           <Tooltip
             cursor={{ strokeDasharray: '3 3' }}

@@ -6,13 +6,14 @@ import { StatusChart } from '@/components/status-chart';
 import { toChartPoints } from '@/components/chart-points';
 import { WINDOW_MS, getClusterDetail, type LatestChecks } from '@/lib/data/overview';
 import { componentName, formatAvailability, formatCoverage, formatLatency, formatTime, type DisplayZone } from '@/lib/format';
+import { TableWrap } from '@/components/table-wrap';
 
 /** One read per request, shared by the cards below. */
-export const clusterDetail = cache((clusterId: string, nowMs: number) => getClusterDetail(clusterId, { now: new Date(nowMs) }));
+const clusterDetail = cache((clusterId: string, nowMs: number) => getClusterDetail(clusterId, { now: new Date(nowMs) }));
 
 function ChecksTable({ checks, caption }: { checks: LatestChecks['checks']; caption: string }) {
   return (
-    <div className="table-wrap" tabIndex={0}>
+    <TableWrap>
       <table>
         <caption>{caption}</caption>
         <thead>
@@ -32,7 +33,7 @@ function ChecksTable({ checks, caption }: { checks: LatestChecks['checks']; capt
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
 
@@ -98,7 +99,7 @@ export async function NamedChecksCards({ clusterId, now, zone }: { clusterId: st
             <span className="check-ok">✓</span> None of the {detail.checkHistory.length} named livez/readyz checks failed in the last 24 h.
           </p>
         ) : (
-          <div className="table-wrap" tabIndex={0}>
+          <TableWrap>
             <table>
               <caption>Checks that failed in the last 24 h (the other {detail.checkHistory.length - troubled.length} never did)</caption>
               <thead>
@@ -131,7 +132,7 @@ export async function NamedChecksCards({ clusterId, now, zone }: { clusterId: st
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
       </section>
     </>
@@ -169,7 +170,7 @@ export async function RecentSamplesCards({ clusterId, name, now, zone }: { clust
         {history.length === 0 ? (
           <p className="muted">No samples yet.</p>
         ) : (
-          <div className="table-wrap" tabIndex={0}>
+          <TableWrap>
             <table>
               <caption>Recent samples of /readyz and /livez, newest first</caption>
               <thead>
@@ -183,6 +184,7 @@ export async function RecentSamplesCards({ clusterId, name, now, zone }: { clust
               </thead>
               <tbody>
                 {history.map((s, i) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: two samples may share time and probe; the index keeps their keys apart.
                   <tr key={`${s.at}-${s.probe}-${i}`}>
                     <td>
                       <time dateTime={s.at}>{formatTime(s.at, zone)}</time>
@@ -197,7 +199,7 @@ export async function RecentSamplesCards({ clusterId, name, now, zone }: { clust
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
       </section>
     </>

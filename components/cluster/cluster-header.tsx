@@ -30,7 +30,7 @@ export async function ClusterHeader({ cluster, title, tab, range, rangeError, no
   const rangeText = rangeTitle(range, zone);
   return (
     <>
-      <header className="card cluster-header" aria-labelledby="cluster-title" data-testid="cluster-summary">
+      <header className="card cluster-header" data-testid="cluster-summary">
         <div className="cluster-card-head">
           <h1 id="cluster-title" style={{ margin: 0 }}>
             {title}

@@ -7,6 +7,7 @@ import { clusterComponents, componentStateName } from '@/components/cluster/clus
 import type { ComponentState } from '@/lib/data/components';
 import { componentName, formatAge, formatLatency, formatTime, type DisplayZone } from '@/lib/format';
 import type { Status } from '@/lib/types';
+import { TableWrap } from '@/components/table-wrap';
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
@@ -228,7 +229,7 @@ export async function ComponentsCard({ clusterId, now, zone }: { clusterId: stri
       </ul>
       <details>
         <summary>Every sample behind this grid ({cs.length})</summary>
-        <div className="table-wrap" tabIndex={0}>
+        <TableWrap>
           <table>
             <caption>Latest sample of each component and replica</caption>
             <thead>
@@ -262,7 +263,7 @@ export async function ComponentsCard({ clusterId, now, zone }: { clusterId: stri
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       </details>
     </section>
   );

@@ -4,6 +4,7 @@ import { listFailovers, listWatchGaps } from '@/lib/data/failovers';
 import { failoverStats } from '@/lib/failover/stats';
 import Link from 'next/link';
 import { componentLabel, formatGap, formatTime, type DisplayZone } from '@/lib/format';
+import { TableWrap } from '@/components/table-wrap';
 
 /** Failovers in [startMs, min(endMs, now)): the table of takeovers (and per-Lease statistics). */
 export async function FailoversCard({ clusterId, startMs, endMs, rangeLabel, zone, limit = 50, moreHref, showStats = true }: { clusterId: string; startMs: number; endMs: number; rangeLabel: string; zone: DisplayZone; limit?: number; moreHref?: string; showStats?: boolean }) {
@@ -30,7 +31,7 @@ export async function FailoversCard({ clusterId, startMs, endMs, rangeLabel, zon
       ) : (
         <>
           {showStats ? (
-          <div className="table-wrap" tabIndex={0}>
+          <TableWrap>
             <table>
               <caption>Per Lease: percentiles over measured gaps only (unobserved takeovers have no gap)</caption>
               <thead>
@@ -60,9 +61,9 @@ export async function FailoversCard({ clusterId, startMs, endMs, rangeLabel, zon
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
           ) : null}
-          <div className="table-wrap" tabIndex={0}>
+          <TableWrap>
             <table data-testid="failover-events">
               <caption>Failovers, newest first{events.length > newest.length ? ` (latest ${newest.length} of ${events.length})` : ''}; the bar is the gap, the tick the lease duration</caption>
               <thead>
@@ -106,7 +107,7 @@ export async function FailoversCard({ clusterId, startMs, endMs, rangeLabel, zon
                 })}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         </>
       )}
       {gaps.length > 0 ? (

@@ -2,6 +2,7 @@
 import { clusterComponents } from '@/components/cluster/cluster-data';
 import { listFailovers } from '@/lib/data/failovers';
 import { evaluateReadiness, type Verdict } from '@/lib/ha/readiness';
+import { TableWrap } from '@/components/table-wrap';
 
 const MARK: Record<Verdict, string> = { pass: '✓ pass', warn: '! warn', fail: '✕ fail' };
 
@@ -18,7 +19,7 @@ export async function ReadinessCard({ clusterId, server, now }: { clusterId: str
       <p className="muted">
         {fails === 0 && warns === 0 ? 'Every item passes.' : `${fails} failing, ${warns} to verify, of ${items.length} checks.`} Judged from the latest samples and 30 days of failovers.
       </p>
-      <div className="table-wrap" tabIndex={0}>
+      <TableWrap>
         <table>
           <caption>Control-plane HA checklist</caption>
           <thead>
@@ -38,7 +39,7 @@ export async function ReadinessCard({ clusterId, server, now }: { clusterId: str
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
     </section>
   );
 }

@@ -17,6 +17,7 @@ import { COMPOSITE_LABEL } from '@/lib/slo/policy';
 import type { TimeRange } from '@/lib/slo/range';
 import { targetPercentLabel } from '@/lib/slo/targets';
 import { RetroactiveBadge } from '@/components/settings/maintenance-list';
+import { TableWrap } from '@/components/table-wrap';
 
 /** One read per request, shared by the cards below. */
 const clusterSlo = cache((clusterId: string, startMs: number, endMs: number, nowMs: number) => getClusterSlo(clusterId, { range: { startMs, endMs }, now: new Date(nowMs) }));
@@ -178,7 +179,7 @@ export async function OutagesCard({ clusterId, range, now, zone, limit = 1000 }:
           No component was down in this range (outside maintenance).
         </p>
       ) : (
-        <div className="table-wrap" tabIndex={0}>
+        <TableWrap>
           <table data-testid="outages-table">
             <caption>
               {v.outages.length} down interval{v.outages.length === 1 ? '' : 's'} outside maintenance, newest first{v.outages.length > newest.length ? ` (first ${newest.length} shown)` : ''}
@@ -194,6 +195,7 @@ export async function OutagesCard({ clusterId, range, now, zone, limit = 1000 }:
             </thead>
             <tbody>
               {newest.map((o, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: two outages may share component and start; the index keeps their keys apart.
                 <tr key={`${o.component}|${o.startAt}|${i}`} id={outageAnchor(o.component, Date.parse(o.startAt))} data-component={o.component} className="anchor-row">
                   <th scope="row" title={o.component}>
                     {componentLabel(o.component)}
@@ -210,7 +212,7 @@ export async function OutagesCard({ clusterId, range, now, zone, limit = 1000 }:
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </section>
   );
@@ -226,7 +228,7 @@ export async function SreTableCard({ clusterId, now }: { clusterId: string; now:
       <h2 id="sre-title" style={{ marginTop: 0 }}>
         Allowed vs actual downtime at {t.label}
       </h2>
-      <div className="table-wrap" tabIndex={0}>
+      <TableWrap>
         <table>
           <caption>SRE book availability table for this cluster&apos;s objective, with the composite bad time over each trailing period (maintenance excluded)</caption>
           <thead>
@@ -251,7 +253,7 @@ export async function SreTableCard({ clusterId, now }: { clusterId: string; now:
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
     </section>
   );
 }

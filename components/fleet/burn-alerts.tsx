@@ -2,6 +2,7 @@
 // "no data" is said, never shown as OK.
 import type { BurnAlertEvaluation } from '@/lib/slo/burn-rate';
 import { formatBurnRate, formatCoverage, formatWindowShort } from '@/lib/format';
+import { TableWrap } from '@/components/table-wrap';
 
 /** "no data", or "not covered: 71 % of 14m" when the window has data but below the coverage floor. */
 function noDataText(a: BurnAlertEvaluation): string {
@@ -34,7 +35,7 @@ export function BurnAlerts({ alerts, compact = false }: { alerts: BurnAlertEvalu
     );
   }
   return (
-    <div className="table-wrap" tabIndex={0}>
+    <TableWrap>
       <table data-testid="burn-alerts-table">
         <caption>Multiwindow burn-rate alerts (SRE Workbook table, scaled to the window): both windows above the factor fire</caption>
         <thead>
@@ -62,6 +63,6 @@ export function BurnAlerts({ alerts, compact = false }: { alerts: BurnAlertEvalu
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }

@@ -85,7 +85,7 @@ export function FleetHeatmap({ fleet, query, zone, bucketMs }: { fleet: Fleet; q
       </HeatmapZoom>
       <div className="heat-axis" aria-hidden="true">
         {ticks.map((t, i) => (
-          <span key={i} style={{ left: `${(i / (ticks.length - 1)) * 100}%` }}>
+          <span key={t} style={{ left: `${(i / (ticks.length - 1)) * 100}%` }}>
             {formatDay(t, zone, endMs - startMs < 3 * 86_400_000)}
           </span>
         ))}

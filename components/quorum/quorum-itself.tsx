@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { FailoverTimeline } from '@/components/charts/failover-timeline';
 import type { CollectorState, CollectorView, QuorumItself, TakeoverView } from '@/lib/data/collectors';
 import { formatAge, formatGap, formatTime } from '@/lib/format';
+import { TableWrap } from '@/components/table-wrap';
 
 /** live / late / gone / stopped look like up / degraded / down / no data: colour, icon and text differ. */
 const STATE: Record<CollectorState, { css: string; icon: string; text: string }> = {
@@ -63,7 +64,7 @@ export function CollectorsCard({ collectors, now }: { collectors: CollectorView[
       {collectors.length === 0 ? (
         <p className="muted">No collector has run in the last day: nothing is probed. Start one (`npm run collector`, or the chart&apos;s collector Deployment).</p>
       ) : (
-        <div className="table-wrap" tabIndex={0}>
+        <TableWrap>
           <table data-testid="collectors-table">
             <caption>Runs of the last day (a restarted process is a new run); heartbeat = last word from it</caption>
             <thead>
@@ -103,7 +104,7 @@ export function CollectorsCard({ collectors, now }: { collectors: CollectorView[
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </section>
   );
@@ -131,7 +132,7 @@ export function TakeoversCard({ takeovers, window, startMs, endMs }: { takeovers
             kindNames={{ crash: 'crash (the collector vanished)', graceful: 'graceful (handed over)' }}
             label={`Collector takeovers, last ${window}: ${takeovers.length}, ${measured.length} with a measured gap${measured.length ? ` (max ${formatGap(Math.max(...measured.map((t) => t.gapMs!)))})` : ''}`}
           />
-          <div className="table-wrap" tabIndex={0}>
+          <TableWrap>
             <table data-testid="takeovers-table">
               <caption>Newest first. Gap: nobody held the cluster (old owner&apos;s last heartbeat or hand-over → claim). Unprobed: last stored sample → the new owner&apos;s first probe.</caption>
               <thead>
@@ -159,7 +160,7 @@ export function TakeoversCard({ takeovers, window, startMs, endMs }: { takeovers
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         </>
       )}
     </section>

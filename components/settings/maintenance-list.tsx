@@ -3,11 +3,12 @@ import { ConfirmRemove } from '@/components/settings/forms';
 import type { MaintenanceView } from '@/lib/data/slo';
 import { formatTime } from '@/lib/format';
 import { formatDuration } from '@/lib/slo/format';
+import { TableWrap } from '@/components/table-wrap';
 
 export function MaintenanceList({ windows, caption, clusterNames, canEdit }: { windows: MaintenanceView[]; caption: string; clusterNames?: Record<string, string>; canEdit: boolean }) {
   if (windows.length === 0) return <p className="muted">No maintenance windows.</p>;
   return (
-    <div className="table-wrap" tabIndex={0}>
+    <TableWrap>
       <table data-testid="maintenance-table">
         <caption>{caption}</caption>
         <thead>
@@ -50,7 +51,7 @@ export function MaintenanceList({ windows, caption, clusterNames, canEdit }: { w
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
 

@@ -161,7 +161,10 @@ export function createCollector(cfg: CollectorConfig, deps: CollectorDeps) {
   const dbCall = <T>(what: string, work: () => Promise<T>, waitMs: number): Promise<T> =>
     withDeadline(
       work().then(
-        (v) => ((dbHealthy = true), v),
+        (v) => {
+          dbHealthy = true;
+          return v;
+        },
         (e: unknown) => {
           if (e instanceof DbError && e.transient) dbHealthy = false;
           throw e;

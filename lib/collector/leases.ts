@@ -6,7 +6,7 @@ import type { K8sConnection } from '../k8s/client';
 import { watchLeases } from '../k8s/lease-watch';
 import { initialLeaseState, parseMicroTime, reduceLease, type FailoverEvent, type LeaseState, type WatchInput } from '../failover/reducer';
 
-export const DEFAULT_LEASES = ['kube-scheduler', 'kube-controller-manager', 'cloud-controller-manager'] as const;
+const DEFAULT_LEASES = ['kube-scheduler', 'kube-controller-manager', 'cloud-controller-manager'] as const;
 export const DEFAULT_LEASE_REFS: readonly string[] = DEFAULT_LEASES.map((n) => `kube-system/${n}`);
 
 export interface LeaseView {

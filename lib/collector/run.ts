@@ -125,7 +125,7 @@ async function trackerFor(deps: CycleDeps, c: ClusterSummary, conn: K8sConnectio
  * broken cluster shows up as data. A hard deadline (timeout + 1 s) guards against a probe that
  * ignores its signal, so one hanging cluster never holds a worker past its budget.
  */
-export async function probeCluster(deps: CycleDeps, c: ClusterSummary): Promise<ClusterCycleResult> {
+async function probeCluster(deps: CycleDeps, c: ClusterSummary): Promise<ClusterCycleResult> {
   const started = deps.now();
   const done = (results: ProbeResult[]): ClusterCycleResult => ({ clusterId: c.id, name: c.name, results, ms: deps.now() - started });
   let conn: K8sConnection;

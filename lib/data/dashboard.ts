@@ -22,6 +22,7 @@ import { getCluster } from './clusters';
 import { listOutages, type OutageRow } from './reports';
 import { evaluatePeriod, listMaintenanceWindows, listSeries, listSloPolicies, maintenanceRanges, measureSeries, type ComponentSlo, type MaintenanceScope, type MaintenanceView, type SeriesInfo } from './slo';
 import { groupBy, Params, q } from './sql';
+import { getOrInsert } from '../collections';
 
 /** The rolling presets under the names the preset-only pages use ("Quorum itself", /api/collectors): lib/slo/range's. */
 export { RANGE_PRESETS as DASHBOARD_WINDOWS, type RangePreset as DashboardWindow } from '../slo/range';
@@ -78,8 +79,7 @@ export async function measureBuckets(
   for (const s of series) {
     exactBy.set(s.id, new Map());
     for (const k of bucketsToMeasureExactly(grid, maintOf.get(s.clusterId)!, nowMs)) {
-      let l = toMeasure.get(k);
-      if (!l) toMeasure.set(k, (l = []));
+      const l = getOrInsert(toMeasure, k, () => []);
       l.push(s);
     }
   }
@@ -111,8 +111,7 @@ export async function burnAlerts(
     const range: Range = { startMs: opts.nowMs - w, endMs: opts.nowMs };
     const included = new Map<string, Range[]>();
     const includedFor = (s: SeriesInfo): Range[] => {
-      let r = included.get(s.clusterId);
-      if (!r) included.set(s.clusterId, (r = subtractRanges(range, maintenanceRanges(opts.maintenance, s.clusterId, range))));
+      const r = getOrInsert(included, s.clusterId, () => subtractRanges(range, maintenanceRanges(opts.maintenance, s.clusterId, range)));
       return r;
     };
     const totals = await measureSeries(series, includedFor, opts.nowMs);
@@ -120,8 +119,7 @@ export async function burnAlerts(
       const t = totals.get(s.id)!;
       const known = t.goodMs + t.badMs;
       const base = totalMs(includedFor(s));
-      let m = ratios.get(s.id);
-      if (!m) ratios.set(s.id, (m = new Map()));
+      const m = getOrInsert(ratios, s.id, () => new Map());
       m.set(w, { ratio: known > 0 && coverageMet(known, base, floorOf(s)) ? t.badMs / known : null, coverage: base > 0 ? floorRatio(known, base) : 0 });
     }
   }
@@ -187,7 +185,7 @@ const PROBE_ORDER = ['apiserver-readyz', 'apiserver-livez', 'apiserver-replicas'
 const SUMMARY_TARGETS = ['endpoint', 'replicas', 'etcd', 'kube-dns', 'kube-system/kube-scheduler', 'kube-system/kube-controller-manager', 'kube-system/cloud-controller-manager'];
 
 /** Composite first, then as the component grid: API server, etcd, Leases, DNS, nodes; summaries before their parts. */
-export function compareSeries(a: Pick<SeriesInfo, 'probe' | 'target'>, b: Pick<SeriesInfo, 'probe' | 'target'>): number {
+function compareSeries(a: Pick<SeriesInfo, 'probe' | 'target'>, b: Pick<SeriesInfo, 'probe' | 'target'>): number {
   const rank = (s: Pick<SeriesInfo, 'probe' | 'target'>): number => (isComposite(s) ? -1 : PROBE_ORDER.includes(s.probe) ? PROBE_ORDER.indexOf(s.probe) : PROBE_ORDER.length);
   const sub = (t: string): number => (SUMMARY_TARGETS.includes(t) ? SUMMARY_TARGETS.indexOf(t) : SUMMARY_TARGETS.length);
   return rank(a) - rank(b) || a.probe.localeCompare(b.probe) || sub(a.target) - sub(b.target) || a.target.localeCompare(b.target);

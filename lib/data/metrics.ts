@@ -16,6 +16,7 @@ import { countDeliveries } from './deliveries';
 import { listHeartbeats, type HeartbeatView } from './heartbeat';
 import { evaluatePeriod, listMaintenanceWindows, listSeries, listSloPolicies, type SeriesInfo } from './slo';
 import { RULES } from '../alerts/rules';
+import { getOrInsert } from '../collections';
 
 export interface SloMetric {
   cluster: string;
@@ -63,7 +64,7 @@ export interface MetricsSnapshot {
 
 const isComposite = (s: Pick<SeriesInfo, 'probe' | 'target'>): boolean => s.probe === COMPOSITE_SOURCE.probe && s.target === COMPOSITE_SOURCE.target;
 /** The component a series counts as — the cluster page's rule: the readyz endpoint series is the composite. */
-export const metricComponentOf = (s: Pick<SeriesInfo, 'probe' | 'target' | 'component'>): string => (isComposite(s) ? COMPOSITE_COMPONENT : s.component);
+const metricComponentOf = (s: Pick<SeriesInfo, 'probe' | 'target' | 'component'>): string => (isComposite(s) ? COMPOSITE_COMPONENT : s.component);
 
 const MAX_FAILOVERS = 100_000;
 
@@ -80,8 +81,7 @@ export async function getMetricsSnapshot(opts: { now?: Date } = {}): Promise<Met
   const groups = new Map<SloWindow, SeriesInfo[]>();
   for (const s of series) {
     const w = resolvePolicy(polsOf(s.clusterId), metricComponentOf(s)).window;
-    let l = groups.get(w);
-    if (!l) groups.set(w, (l = []));
+    const l = getOrInsert(groups, w, () => []);
     l.push(s);
   }
   const slos: SloMetric[] = [];
@@ -135,8 +135,7 @@ export async function getMetricsSnapshot(opts: { now?: Date } = {}): Promise<Met
   events.forEach((list, i) => {
     const byLease = new Map<string, LeaseMetric>();
     for (const e of list) {
-      let m = byLease.get(e.lease);
-      if (!m) byLease.set(e.lease, (m = { cluster: clusters[i]!.name, lease: e.lease, takeovers: { crash: 0, graceful: 0, unobserved: 0 }, gapsSeconds: [] }));
+      const m = getOrInsert(byLease, e.lease, () => ({ cluster: clusters[i]!.name, lease: e.lease, takeovers: { crash: 0, graceful: 0, unobserved: 0 }, gapsSeconds: [] }));
       const kind = e.kind === 'crash' || e.kind === 'graceful' ? e.kind : 'unobserved';
       m.takeovers[kind]++;
       if (kind !== 'unobserved' && e.gapMs !== null) m.gapsSeconds.push(e.gapMs / 1000);

@@ -294,7 +294,7 @@ export async function getReport(opts: { clusterId: string | null; period: Report
 // ---------------------------------------------------------------------------------------------
 // CSV
 
-export const CSV_COLUMNS = [
+const CSV_COLUMNS = [
   'section', 'cluster', 'component', 'start', 'end', 'duration_s', 'reason', 'objective', 'availability', 'coverage',
   'good_s', 'bad_s', 'unknown_s', 'maintenance_s', 'budget_allowed_s', 'budget_used', 'meets_objective', 'slo_state',
 ] as const;
@@ -303,7 +303,7 @@ export const CSV_COLUMNS = [
 const sec = (ms: number): number => ms / 1000;
 
 /** "title", or "title [retroactive, created by alice]" for a window created after its start. */
-export function maintenanceLabel(m: Pick<MaintenanceRow, 'title' | 'retroactive' | 'createdBy'>): string {
+function maintenanceLabel(m: Pick<MaintenanceRow, 'title' | 'retroactive' | 'createdBy'>): string {
   return m.retroactive ? `${m.title} [retroactive, created by ${m.createdBy ?? 'unknown'}]` : m.title;
 }
 

@@ -5,7 +5,7 @@ import type { Informer } from '../k8s/informer';
 import type { ErrorClass, Status } from '../types';
 
 /** How long a dropped watch's last complete state may stand in, clearly marked, before it reads unknown/down. */
-export const STALE_GRACE_MS = 30_000;
+const STALE_GRACE_MS = 30_000;
 
 export type CacheRead =
   | { ok: true; /** Set when a watch is reconnecting and the state is its last complete one. */ stale: string | null }

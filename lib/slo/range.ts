@@ -11,8 +11,8 @@ export type RangePreset = (typeof RANGE_PRESETS)[number];
 export const PRESET_DAYS: Readonly<Record<RangePreset, number>> = { '7d': 7, '28d': 28, '30d': 30, '90d': 90 };
 
 /** Shortest range: one minute. Longest: 400 days (the rollups' retention). */
-export const MIN_RANGE_MS = MINUTE_MS;
-export const MAX_RANGE_MS = 400 * DAY_MS;
+const MIN_RANGE_MS = MINUTE_MS;
+const MAX_RANGE_MS = 400 * DAY_MS;
 
 export interface TimeRange {
   startMs: number;

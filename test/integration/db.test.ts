@@ -18,7 +18,7 @@ import { getFleet } from '@/lib/data/fleet';
 import { insertSamples, insertSamplesCounted, listSamples } from '@/lib/data/samples';
 import { QuorumError } from '@/lib/errors';
 import { SecretError } from '@/lib/secrets';
-import { withEnv } from '../support/with-env';
+import { setEnv, withEnv } from '../support/with-env';
 import type { ProbeResult, Status } from '@/lib/types';
 
 const PG_URL = process.env.QUORUM_TEST_PG_URL;
@@ -70,7 +70,7 @@ function providerSuite(provider: Provider): void {
 
   after(async () => {
     await closeDb();
-    for (const [k, v] of Object.entries(saved)) (v === undefined ? delete process.env[k] : (process.env[k] = v));
+    setEnv(saved);
     if (provider === 'postgresql') {
       const c = new pg.Client({ connectionString: PG_URL });
       await c.connect();

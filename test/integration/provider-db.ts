@@ -11,6 +11,7 @@ import pg from 'pg';
 import { closeDb } from '@/lib/db';
 import { migrate } from '@/lib/db/migrate';
 import type { Provider } from '@/lib/db/schema';
+import { setEnv } from '../support/with-env';
 
 export const PG_URL = process.env.QUORUM_TEST_PG_URL;
 const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
@@ -33,7 +34,7 @@ export function useProviderDb(provider: Provider, prefix: string, setup?: () => 
 
   after(async () => {
     await closeDb();
-    for (const [k, v] of Object.entries(saved)) (v === undefined ? delete process.env[k] : (process.env[k] = v));
+    setEnv(saved);
     if (provider === 'postgresql') {
       const c = new pg.Client({ connectionString: PG_URL });
       await c.connect();

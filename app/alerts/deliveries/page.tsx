@@ -7,6 +7,7 @@ import { listDeliveryAttempts } from '@/lib/data/deliveries';
 import { formatTime } from '@/lib/format';
 import { queryString } from '../../_lib/search-params';
 import { DELIVERY_PAGE_SIZE, OUTCOMES, parseDeliveryQuery } from './search-params';
+import { TableWrap } from '@/components/table-wrap';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Delivery log' };
@@ -66,7 +67,7 @@ export default async function DeliveriesPage({ searchParams }: Props) {
       {attempts.length === 0 ? (
         <p className="muted">Nothing sent{channel || query.outcome ? ' for this filter' : ' yet'}.</p>
       ) : (
-        <div className="table-wrap" tabIndex={0}>
+        <TableWrap>
           <table data-testid="delivery-log" className="stack-table">
             <caption>HTTP attempts, newest first</caption>
             <thead>
@@ -102,7 +103,7 @@ export default async function DeliveriesPage({ searchParams }: Props) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       {pages > 1 ? (
         <nav aria-label="Pages" className="row">

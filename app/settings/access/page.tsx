@@ -3,6 +3,7 @@ import { AddUserForm, ConfirmRemove, CreateTokenForm, UserDisableButton, UserRol
 import { requirePage } from '@/lib/auth/page';
 import { listApiTokens, listUsers } from '@/lib/data/auth';
 import { formatTime } from '@/lib/format';
+import { TableWrap } from '@/components/table-wrap';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Users & tokens' };
@@ -20,7 +21,7 @@ export default async function AccessPage() {
           Users
         </h2>
         <p className="muted">viewer: reads everything · editor: also SLO policies, maintenance, labels, extra Leases and DNS servers · admin: also clusters, users and tokens.</p>
-        <div className="table-wrap" tabIndex={0}>
+        <TableWrap>
           <table data-testid="users-table">
             <caption>Accounts that can sign in</caption>
             <thead>
@@ -57,7 +58,7 @@ export default async function AccessPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
         <h3 style={{ marginTop: '1.5rem' }}>Add a user</h3>
         <AddUserForm />
       </section>
@@ -69,7 +70,7 @@ export default async function AccessPage() {
         {tokens.length === 0 ? (
           <p className="muted">No tokens yet.</p>
         ) : (
-          <div className="table-wrap" tabIndex={0}>
+          <TableWrap>
             <table data-testid="tokens-table">
               <caption>API tokens</caption>
               <thead>
@@ -103,7 +104,7 @@ export default async function AccessPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
         <h3 style={{ marginTop: '1.5rem' }}>Create a token</h3>
         <CreateTokenForm />

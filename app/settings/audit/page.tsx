@@ -5,6 +5,7 @@ import { listAudit } from '@/lib/data/audit';
 import { formatTime } from '@/lib/format';
 import { queryString } from '../../_lib/search-params';
 import { AUDIT_PAGE_SIZE, parseAuditQuery } from './search-params';
+import { TableWrap } from '@/components/table-wrap';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Audit log' };
@@ -76,7 +77,7 @@ export default async function AuditPage({ searchParams }: Props) {
       {events.length === 0 ? (
         <p className="muted">Nothing recorded{Object.values(filterParams).some(Boolean) ? ' for this filter' : ' yet'}.</p>
       ) : (
-        <div className="table-wrap" tabIndex={0}>
+        <TableWrap>
           <table data-testid="audit-table">
             <caption>Changes, newest first</caption>
             <thead>
@@ -109,7 +110,7 @@ export default async function AuditPage({ searchParams }: Props) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       {pages > 1 ? (
         <nav aria-label="Pages" className="row">

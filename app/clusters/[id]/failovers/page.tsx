@@ -9,6 +9,7 @@ import { elapsedEnd, type TimeRange } from '@/lib/slo/range';
 import { listFailovers, listWatchGaps } from '@/lib/data/failovers';
 import { failoverStats } from '@/lib/failover/stats';
 import { clusterPage, clusterTitle, type ClusterPageProps } from '../page-context';
+import { TableWrap } from '@/components/table-wrap';
 
 export const dynamic = 'force-dynamic';
 
@@ -55,7 +56,7 @@ async function TimelineCard({ clusterId, range, endMs, nowMs, zone }: { clusterI
         </p>
       ) : (
         <>
-          <div className="table-wrap" tabIndex={0}>
+          <TableWrap>
             <table data-testid="failover-stats">
               <caption>Count by kind; p50 / p95 / max over measured gaps only</caption>
               <thead>
@@ -85,7 +86,7 @@ async function TimelineCard({ clusterId, range, endMs, nowMs, zone }: { clusterI
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
           <FailoverTimeline
             events={events.map((e) => ({ t: Date.parse(e.at), gapS: e.gapMs === null ? null : e.gapMs / 1000, kind: e.kind, component: e.component, holders: `${e.previousHolder} → ${e.newHolder}` }))}
             leaseSeconds={leaseSeconds}

@@ -13,6 +13,7 @@ import { SLO_WINDOW_LABELS, targetPercentLabel } from '@/lib/slo/targets';
 import { clusterParam } from '../cluster-param';
 import { requirePage } from '@/lib/auth/page';
 import { can } from '@/lib/auth/roles';
+import { TableWrap } from '@/components/table-wrap';
 
 export const dynamic = 'force-dynamic';
 
@@ -67,7 +68,7 @@ export default async function ClusterSettingsPage({ params }: Props) {
           Without a stored policy the default is {targetPercentLabel(DEFAULT_SLO_POLICY.objective)} over a {SLO_WINDOW_LABELS[DEFAULT_SLO_POLICY.window]}, judged once {formatPercent(DEFAULT_COVERAGE_FLOOR, 0)} of the window is covered by data. A component policy overrides the cluster default (“*”).
         </p>
         {policies.length > 0 ? (
-          <div className="table-wrap" tabIndex={0}>
+          <TableWrap>
             <table data-testid="policies-table">
               <caption>Stored policies</caption>
               <thead>
@@ -101,7 +102,7 @@ export default async function ClusterSettingsPage({ params }: Props) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         ) : (
           <p className="muted">No stored policy: the built-in default applies.</p>
         )}
