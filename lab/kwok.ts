@@ -6,6 +6,7 @@
 // pods. `lab kwok remove` takes everything away again (the lab's standard state has no kwok objects).
 // Fault helpers: a node NotReady (kwok lets go of it and its kubelet "reports" NotReady), a drain
 // (kubectl drain), and back.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,7 +22,6 @@ import { UsageError } from './fault';
 
 const run = promisify(execFile);
 const say = (m: string): void => void process.stderr.write(`[lab kwok] ${m}\n`);
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const t = () => ({ server: LB_URL, token: tokenFor('admin'), ca: caPem() });
 
 const KWOK_NAMESPACES = 20;

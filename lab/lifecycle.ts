@@ -1,5 +1,6 @@
 // `up` and `down`: build, PKI, namespaces, the detached supervisor, bootstrap objects, readiness; and the
 // verified teardown.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -12,7 +13,6 @@ import { pidAlive, readConfig, readState, writeConfig } from './state';
 import { BIN_DIR, LAB_DIR, type LabConfig, type Profile, ROOT_DIR, leaderElectionFromEnv, nodesFor, paths } from './topology';
 
 const say = (m: string): void => void process.stderr.write(`[lab] ${m}\n`);
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export interface UpResult { ready: true; profile: Profile; kubeconfig: { admin: string; quorum: string }; startupMs: number }
 
