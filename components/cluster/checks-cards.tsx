@@ -4,7 +4,7 @@ import { cache } from 'react';
 import { StatusBadge } from '@/components/status-badge';
 import { StatusChart } from '@/components/status-chart';
 import { toChartPoints } from '@/components/chart-points';
-import { WINDOW_MS, getClusterDetail, type LatestChecks } from '@/lib/data/overview';
+import { DETAIL_DAY_MS, getClusterDetail, type LatestChecks } from '@/lib/data/overview';
 import { componentName, formatAvailability, formatCoverage, formatLatency, formatTime, type DisplayZone } from '@/lib/format';
 import { TableWrap } from '@/components/table-wrap';
 
@@ -161,7 +161,7 @@ export async function RecentSamplesCards({ clusterId, name, now, zone }: { clust
             <dd>{formatCoverage(detail.coverage24h)}</dd>
           </div>
         </dl>
-        <StatusChart points={toChartPoints(detail.series)} label={`Readiness and latency of ${name}, last 24 h`} windowStartMs={now - WINDOW_MS} windowEndMs={now} zone={zone} />
+        <StatusChart points={toChartPoints(detail.series)} label={`Readiness and latency of ${name}, last 24 h`} windowStartMs={now - DETAIL_DAY_MS} windowEndMs={now} zone={zone} />
       </section>
       <section className="card" aria-labelledby="history-title">
         <h2 id="history-title" style={{ marginTop: 0 }}>

@@ -6,7 +6,8 @@ import type { Probe } from '../probes/types';
 import type { FailoverEvent } from '../failover/reducer';
 import type { ClusterSummary, ProbeResult } from '../types';
 import { startClusterWatches, type ClusterWatches } from './cluster-watch';
-import { DEFAULT_LEASE_REFS, startLeaseTracker, type LeaseSeed, type LeaseTracker, type WatchGap } from './leases';
+import type { LeaseSeed, WatchGap } from '../failover/lease-types';
+import { DEFAULT_LEASE_REFS, startLeaseTracker, type LeaseTracker } from './leases';
 
 export interface CycleDeps {
   listClusters: () => Promise<ClusterSummary[]>;

@@ -1,6 +1,6 @@
 // Leader-election failover events and Lease-watch gaps: idempotent writes from the collector
 // (a replayed buffer never stores an event twice), plain-object reads for pages and the API.
-import type { LeaseSeed, WatchGap } from '../collector/leases';
+import type { LeaseSeed, WatchGap } from '../failover/lease-types';
 import { withDb, type FailoverEventRow, type LeaseWatchGapRow } from '../db';
 import { QuorumError } from '../errors';
 import { parseMicroTime, type FailoverEvent } from '../failover/reducer';

@@ -260,7 +260,7 @@ export async function getFleet(query: FleetQuery): Promise<Fleet> {
       const windowMs = r.endMs - r.startMs;
       const endsNow = r.endMs >= nowMs && r.startMs < nowMs;
       const [ev, al, bk, fo, down] = await Promise.all([
-        evaluatePeriod({ series: g.series, period: { startMs: r.startMs, endMs: r.endMs }, nowMs, maintenance, policies: polsOf, componentOf: () => COMPOSITE_COMPONENT }),
+        evaluatePeriod({ series: g.series, period: { startMs: r.startMs, endMs: r.endMs }, nowMs, maintenance, policies: polsOf, sloComponentOf: () => COMPOSITE_COMPONENT }),
         endsNow && windowMs >= MIN_BURN_RATE_SLO_WINDOW_MS && Number.isInteger(windowMs)
           ? burnAlerts(g.series, { windowMs, nowMs, maintenance, objectiveOf: (s) => policyOf.get(s.clusterId)!.objective, coverageFloorOf: (s) => policyOf.get(s.clusterId)!.coverageFloor })
           : Promise.resolve(new Map<number, BurnAlertEvaluation[]>()),

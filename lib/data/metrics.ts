@@ -3,10 +3,9 @@
 // window (evaluatePeriod), the burn rates over the alert windows (burnAlerts), the current status
 // (getComponents); per Lease the failovers; the collector's heartbeat; active alerts; deliveries.
 import { withDb } from '../db';
-import { COMPOSITE_COMPONENT, COMPOSITE_SOURCE, resolvePolicy, type SloPolicySpec } from '../slo/policy';
+import { componentId, resolvePolicy, sloComponentOf, type SloPolicySpec } from '../slo/policy';
 import { windowBounds, type SloWindow } from '../slo/targets';
 import { sloOf } from '../slo/names';
-import { componentId } from '../slo/policy';
 import type { Status } from '../types';
 import { loadAlertStates } from './alerts';
 import { listClusters } from './clusters';
@@ -62,9 +61,7 @@ export interface MetricsSnapshot {
   deliveries: Array<{ channel: string; kind: string; status: string; count: number }>;
 }
 
-const isComposite = (s: Pick<SeriesInfo, 'probe' | 'target'>): boolean => s.probe === COMPOSITE_SOURCE.probe && s.target === COMPOSITE_SOURCE.target;
 /** The component a series counts as — the cluster page's rule: the readyz endpoint series is the composite. */
-const metricComponentOf = (s: Pick<SeriesInfo, 'probe' | 'target' | 'component'>): string => (isComposite(s) ? COMPOSITE_COMPONENT : s.component);
 
 const MAX_FAILOVERS = 100_000;
 
@@ -80,7 +77,7 @@ export async function getMetricsSnapshot(opts: { now?: Date } = {}): Promise<Met
   // SLOs: each series over its own policy's window, grouped by window (one evaluation per group).
   const groups = new Map<SloWindow, SeriesInfo[]>();
   for (const s of series) {
-    const w = resolvePolicy(polsOf(s.clusterId), metricComponentOf(s)).window;
+    const w = resolvePolicy(polsOf(s.clusterId), sloComponentOf(s)).window;
     const l = getOrInsert(groups, w, () => []);
     l.push(s);
   }
@@ -89,8 +86,8 @@ export async function getMetricsSnapshot(opts: { now?: Date } = {}): Promise<Met
     const b = windowBounds(window, now);
     const windowMs = b.endMs - b.startMs;
     const [ev, burn] = await Promise.all([
-      evaluatePeriod({ series: list, period: { startMs: b.startMs, endMs: b.endMs }, nowMs, maintenance, policies: polsOf, componentOf: metricComponentOf }),
-      burnAlerts(list, { windowMs, nowMs, maintenance, objectiveOf: (s) => resolvePolicy(polsOf(s.clusterId), metricComponentOf(s)).objective, coverageFloorOf: (s) => resolvePolicy(polsOf(s.clusterId), metricComponentOf(s)).coverageFloor }),
+      evaluatePeriod({ series: list, period: { startMs: b.startMs, endMs: b.endMs }, nowMs, maintenance, policies: polsOf, sloComponentOf }),
+      burnAlerts(list, { windowMs, nowMs, maintenance, objectiveOf: (s) => resolvePolicy(polsOf(s.clusterId), sloComponentOf(s)).objective, coverageFloorOf: (s) => resolvePolicy(polsOf(s.clusterId), sloComponentOf(s)).coverageFloor }),
     ]);
     for (const s of list) {
       const e = ev.get(s.id)!;
@@ -125,7 +122,7 @@ export async function getMetricsSnapshot(opts: { now?: Date } = {}): Promise<Met
     const snap = await getComponents(c.id, { now });
     for (const comp of snap.components) {
       if (comp.target.startsWith('readyz:')) continue; // etcd's readyz checks are derived from the endpoint sample
-      statuses.push({ cluster: c.name, component: metricComponentOf({ probe: comp.probe, target: comp.target || 'endpoint', component: componentId(comp.probe, comp.target || 'endpoint') }), status: comp.status });
+      statuses.push({ cluster: c.name, component: sloComponentOf({ probe: comp.probe, target: comp.target || 'endpoint', component: componentId(comp.probe, comp.target || 'endpoint') }), status: comp.status });
     }
   }
 

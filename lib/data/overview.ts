@@ -65,7 +65,8 @@ export interface ClusterDetail extends ClusterState {
   checkHistory: CheckHistory[];
 }
 
-export const WINDOW_MS = 24 * 60 * 60 * 1000;
+/** The cluster detail's recent history (latency chart, named checks, failed checks): the last 24 h, not an SLO window. */
+export const DETAIL_DAY_MS = 24 * 60 * 60 * 1000;
 const MAX_SERIES_POINTS = 288; // 5-minute buckets over 24 h
 const HISTORY_ROWS = 50;
 const FAILURE_SCAN_LIMIT = 5000;
@@ -112,7 +113,7 @@ function currentState(latest: { at: Date; status: Status; reason: string } | nul
 }
 
 async function clusterState(clusterId: string, nowMs: number, interval: number): Promise<ClusterState> {
-  const startMs = nowMs - WINDOW_MS;
+  const startMs = nowMs - DETAIL_DAY_MS;
   const gapMs = 2 * interval;
   const [points, latest] = await withDb((db) =>
     Promise.all([
@@ -157,7 +158,7 @@ export async function getClusterDetail(idOrName: string, opts: { now?: Date } = 
         db.prisma.sample.findFirst({ where: { clusterId, probe: LIVEZ, at: upTo }, orderBy: [{ at: 'desc' }, { id: 'desc' }] }),
         db.prisma.sample.findMany({ where: { clusterId, at: upTo }, orderBy: [{ at: 'desc' }, { id: 'desc' }], take: HISTORY_ROWS }),
         db.prisma.sample.findMany({
-          where: { clusterId, probe: { in: [READYZ, LIVEZ] }, status: { in: ['down', 'degraded'] }, at: { gte: new Date(nowMs - WINDOW_MS), lte: new Date(nowMs) } },
+          where: { clusterId, probe: { in: [READYZ, LIVEZ] }, status: { in: ['down', 'degraded'] }, at: { gte: new Date(nowMs - DETAIL_DAY_MS), lte: new Date(nowMs) } },
           orderBy: [{ at: 'desc' }, { id: 'desc' }],
           take: FAILURE_SCAN_LIMIT,
         }),

@@ -300,7 +300,7 @@ export async function evaluatePeriod(opts: {
   nowMs: number;
   maintenance: readonly MaintenanceScope[];
   policies: readonly SloPolicySpec[] | ((clusterId: string) => readonly SloPolicySpec[]);
-  componentOf?: (s: SeriesInfo) => string;
+  sloComponentOf?: (s: SeriesInfo) => string;
 }): Promise<Map<number, ComponentSlo>> {
   const { period, nowMs } = opts;
   const elapsedEnd = Math.min(period.endMs, nowMs);
@@ -314,7 +314,7 @@ export async function evaluatePeriod(opts: {
   const totals = await measureSeries(opts.series, included, nowMs);
   const out = new Map<number, ComponentSlo>();
   for (const s of opts.series) {
-    const component = opts.componentOf ? opts.componentOf(s) : s.component;
+    const component = opts.sloComponentOf ? opts.sloComponentOf(s) : s.component;
     const pols = typeof opts.policies === 'function' ? opts.policies(s.clusterId) : opts.policies;
     const policy = resolvePolicy(pols, component);
     const t = totals.get(s.id)!;

@@ -1,6 +1,6 @@
 // Leader election: the state of each watched Lease, from the collector's watch (never polled).
 import { waitAtMost } from '../deadline';
-import type { LeaseView } from '../collector/leases';
+import type { LeaseView } from '../failover/lease-types';
 import type { ProbeResult, Status } from '../types';
 import type { Probe, ProbeContext } from './types';
 
