@@ -2,7 +2,7 @@
 import { clusterComponents } from '@/components/cluster/cluster-data';
 import { listFailovers } from '@/lib/data/failovers';
 import { evaluateReadiness, type Verdict } from '@/lib/ha/readiness';
-import { TableWrap } from '@/components/table-wrap';
+import { DataTable } from '@/components/data-table';
 
 const MARK: Record<Verdict, string> = { pass: '✓ pass', warn: '! warn', fail: '✕ fail' };
 
@@ -19,27 +19,15 @@ export async function ReadinessCard({ clusterId, server, now }: { clusterId: str
       <p className="muted">
         {fails === 0 && warns === 0 ? 'Every item passes.' : `${fails} failing, ${warns} to verify, of ${items.length} checks.`} Judged from the latest samples and 30 days of failovers.
       </p>
-      <TableWrap>
-        <table>
-          <caption>Control-plane HA checklist</caption>
-          <thead>
-            <tr>
-              <th scope="col">Check</th>
-              <th scope="col">Result</th>
-              <th scope="col">Evidence</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((i) => (
-              <tr key={i.id} data-check={i.id} data-verdict={i.verdict}>
-                <th scope="row">{i.title}</th>
-                <td className={i.verdict === 'pass' ? 'check-ok' : i.verdict === 'fail' ? 'check-failed' : 'muted'}>{MARK[i.verdict]}</td>
-                <td>{i.evidence}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableWrap>
+      <DataTable caption="Control-plane HA checklist" columns={['Check', 'Result', 'Evidence']}>
+        {items.map((i) => (
+          <tr key={i.id} data-check={i.id} data-verdict={i.verdict}>
+            <th scope="row">{i.title}</th>
+            <td className={i.verdict === 'pass' ? 'check-ok' : i.verdict === 'fail' ? 'check-failed' : 'muted'}>{MARK[i.verdict]}</td>
+            <td>{i.evidence}</td>
+          </tr>
+        ))}
+      </DataTable>
     </section>
   );
 }

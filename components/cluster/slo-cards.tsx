@@ -17,7 +17,7 @@ import { COMPOSITE_LABEL } from '@/lib/slo/policy';
 import type { TimeRange } from '@/lib/slo/range';
 import { targetPercentLabel } from '@/lib/slo/targets';
 import { RetroactiveBadge } from '@/components/settings/maintenance-list';
-import { TableWrap } from '@/components/table-wrap';
+import { DataTable } from '@/components/data-table';
 
 /** One read per request, shared by the cards below. */
 const clusterSlo = cache((clusterId: string, startMs: number, endMs: number, nowMs: number) => getClusterSlo(clusterId, { range: { startMs, endMs }, now: new Date(nowMs) }));
@@ -179,40 +179,24 @@ export async function OutagesCard({ clusterId, range, now, zone, limit = 1000 }:
           No component was down in this range (outside maintenance).
         </p>
       ) : (
-        <TableWrap>
-          <table data-testid="outages-table">
-            <caption>
-              {v.outages.length} down interval{v.outages.length === 1 ? '' : 's'} outside maintenance, newest first{v.outages.length > newest.length ? ` (first ${newest.length} shown)` : ''}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Component</th>
-                <th scope="col">Start</th>
-                <th scope="col">End</th>
-                <th scope="col">Duration</th>
-                <th scope="col">Reason</th>
-              </tr>
-            </thead>
-            <tbody>
-              {newest.map((o, i) => (
-                // biome-ignore lint/suspicious/noArrayIndexKey: two outages may share component and start; the index keeps their keys apart.
-                <tr key={`${o.component}|${o.startAt}|${i}`} id={outageAnchor(o.component, Date.parse(o.startAt))} data-component={o.component} className="anchor-row">
-                  <th scope="row" title={o.component}>
-                    {componentLabel(o.component)}
-                  </th>
-                  <td>
-                    <time dateTime={o.startAt}>{formatTime(o.startAt, zone)}</time>
-                  </td>
-                  <td>
-                    <time dateTime={o.endAt}>{formatTime(o.endAt, zone)}</time>
-                  </td>
-                  <td>{formatDuration(o.durationMs)}</td>
-                  <td>{o.reason}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableWrap>
+        <DataTable testId="outages-table" caption={<>{v.outages.length} down interval{v.outages.length === 1 ? '' : 's'} outside maintenance, newest first{v.outages.length > newest.length ? ` (first ${newest.length} shown)` : ''}</>} columns={['Component', 'Start', 'End', 'Duration', 'Reason']}>
+          {newest.map((o, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: two outages may share component and start; the index keeps their keys apart.
+            <tr key={`${o.component}|${o.startAt}|${i}`} id={outageAnchor(o.component, Date.parse(o.startAt))} data-component={o.component} className="anchor-row">
+              <th scope="row" title={o.component}>
+                {componentLabel(o.component)}
+              </th>
+              <td>
+                <time dateTime={o.startAt}>{formatTime(o.startAt, zone)}</time>
+              </td>
+              <td>
+                <time dateTime={o.endAt}>{formatTime(o.endAt, zone)}</time>
+              </td>
+              <td>{formatDuration(o.durationMs)}</td>
+              <td>{o.reason}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </section>
   );
@@ -228,32 +212,19 @@ export async function SreTableCard({ clusterId, now }: { clusterId: string; now:
       <h2 id="sre-title" style={{ marginTop: 0 }}>
         Allowed vs actual downtime at {t.label}
       </h2>
-      <TableWrap>
-        <table>
-          <caption>SRE book availability table for this cluster&apos;s objective, with the composite bad time over each trailing period (maintenance excluded)</caption>
-          <thead>
-            <tr>
-              <th scope="col">Period</th>
-              <th scope="col">Allowed at {t.label}</th>
-              <th scope="col">Actual (last period)</th>
-              <th scope="col">Coverage</th>
-            </tr>
-          </thead>
-          <tbody>
-            {t.rows.map((r) => (
-              <tr key={r.period} data-period={r.period}>
-                <th scope="row">{PERIOD_LABEL[r.period]}</th>
-                <td>{r.allowedText}</td>
-                <td className={r.actualBadMs !== null && r.actualBadMs > r.allowedMs ? 'bad' : undefined}>
-                  {r.actualBadMs === null ? <span className="muted">no data</span> : formatDuration(r.actualBadMs)}
-                  {r.actualBadMs !== null && r.actualBadMs > r.allowedMs ? ' (over)' : ''}
-                </td>
-                <td>{formatCoverage(r.coverage)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableWrap>
+      <DataTable caption={<>SRE book availability table for this cluster&apos;s objective, with the composite bad time over each trailing period (maintenance excluded)</>} columns={['Period', `Allowed at ${t.label}`, 'Actual (last period)', 'Coverage']}>
+        {t.rows.map((r) => (
+          <tr key={r.period} data-period={r.period}>
+            <th scope="row">{PERIOD_LABEL[r.period]}</th>
+            <td>{r.allowedText}</td>
+            <td className={r.actualBadMs !== null && r.actualBadMs > r.allowedMs ? 'bad' : undefined}>
+              {r.actualBadMs === null ? <span className="muted">no data</span> : formatDuration(r.actualBadMs)}
+              {r.actualBadMs !== null && r.actualBadMs > r.allowedMs ? ' (over)' : ''}
+            </td>
+            <td>{formatCoverage(r.coverage)}</td>
+          </tr>
+        ))}
+      </DataTable>
     </section>
   );
 }

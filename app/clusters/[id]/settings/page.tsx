@@ -13,7 +13,7 @@ import { SLO_WINDOW_LABELS, targetPercentLabel } from '@/lib/slo/targets';
 import { clusterParam } from '../cluster-param';
 import { requirePage } from '@/lib/auth/page';
 import { can } from '@/lib/auth/roles';
-import { TableWrap } from '@/components/table-wrap';
+import { ACTIONS_HEADER, DataTable } from '@/components/data-table';
 
 export const dynamic = 'force-dynamic';
 
@@ -68,41 +68,23 @@ export default async function ClusterSettingsPage({ params }: Props) {
           Without a stored policy the default is {targetPercentLabel(DEFAULT_SLO_POLICY.objective)} over a {SLO_WINDOW_LABELS[DEFAULT_SLO_POLICY.window]}, judged once {formatPercent(DEFAULT_COVERAGE_FLOOR, 0)} of the window is covered by data. A component policy overrides the cluster default (“*”).
         </p>
         {policies.length > 0 ? (
-          <TableWrap>
-            <table data-testid="policies-table">
-              <caption>Stored policies</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Component</th>
-                  <th scope="col">Objective</th>
-                  <th scope="col">Window</th>
-                  <th scope="col">Coverage floor</th>
-                  {edit ? (
-                    <th scope="col">
-                      <span className="sr-only">Actions</span>
-                    </th>
-                  ) : null}
-                </tr>
-              </thead>
-              <tbody>
-                {policies.map((p) => (
-                  <tr key={p.id}>
-                    <th scope="row" className="mono">
-                      {p.component}
-                    </th>
-                    <td>{targetPercentLabel(p.objective)}</td>
-                    <td>{SLO_WINDOW_LABELS[p.window]}</td>
-                    <td>{p.coverageFloor === null || p.coverageFloor === undefined ? <span className="muted">default 75 %</span> : formatPercent(p.coverageFloor, 0)}</td>
-                    {edit ? (
-                      <td>
-                        <ConfirmRemove url={`/api/clusters/${encodeURIComponent(cluster.id)}/slo-policies?component=${encodeURIComponent(p.component)}`} what={`policy ${p.component}`} />
-                      </td>
-                    ) : null}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
+          <DataTable testId="policies-table" caption="Stored policies" columns={['Component', 'Objective', 'Window', 'Coverage floor', edit ? ACTIONS_HEADER : null]}>
+            {policies.map((p) => (
+              <tr key={p.id}>
+                <th scope="row" className="mono">
+                  {p.component}
+                </th>
+                <td>{targetPercentLabel(p.objective)}</td>
+                <td>{SLO_WINDOW_LABELS[p.window]}</td>
+                <td>{p.coverageFloor === null || p.coverageFloor === undefined ? <span className="muted">default 75 %</span> : formatPercent(p.coverageFloor, 0)}</td>
+                {edit ? (
+                  <td>
+                    <ConfirmRemove url={`/api/clusters/${encodeURIComponent(cluster.id)}/slo-policies?component=${encodeURIComponent(p.component)}`} what={`policy ${p.component}`} />
+                  </td>
+                ) : null}
+              </tr>
+            ))}
+          </DataTable>
         ) : (
           <p className="muted">No stored policy: the built-in default applies.</p>
         )}
