@@ -18,7 +18,7 @@ export function PageSkeleton({ titleWidth = '14rem', cards = 2, label = 'Loading
 export function CardSkeleton({ title }: { title: string }) {
   return (
     <section className="card" aria-busy="true">
-      <h2 style={{ marginTop: 0 }}>{title}</h2>
+      <h2 className="mt-0">{title}</h2>
       <div className="skeleton" style={{ height: '8rem' }} />
       <p className="sr-only">Loading…</p>
     </section>

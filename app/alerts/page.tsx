@@ -32,7 +32,7 @@ export default async function AlertsPage() {
         </p>
       ) : null}
       <section className="card" aria-labelledby="active-title">
-        <h2 id="active-title" style={{ marginTop: 0 }}>
+        <h2 id="active-title" className="mt-0">
           Firing and pending <span className="muted">({firing.length} firing, {view.alerts.length - firing.length} pending)</span>
         </h2>
         {view.alerts.length === 0 ? (
@@ -65,7 +65,7 @@ export default async function AlertsPage() {
 
       <section className="card" aria-labelledby="notes-title">
         <div className="page-head">
-          <h2 id="notes-title" style={{ marginTop: 0 }}>
+          <h2 id="notes-title" className="mt-0">
             Recent notifications
           </h2>
           <Link href="/alerts/deliveries">Delivery log</Link>
@@ -110,7 +110,7 @@ export default async function AlertsPage() {
       </section>
 
       <section className="card" aria-labelledby="rules-title">
-        <h2 id="rules-title" style={{ marginTop: 0 }}>
+        <h2 id="rules-title" className="mt-0">
           Rules
         </h2>
         <p className="muted">

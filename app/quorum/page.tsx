@@ -43,7 +43,7 @@ async function Body({ now, window }: { now: number; window: RangePreset }) {
   return (
     <>
       <section className="card" aria-labelledby="mode-title" data-testid="quorum-summary">
-        <h2 id="mode-title" style={{ marginTop: 0 }}>
+        <h2 id="mode-title" className="mt-0">
           {q.mode === 'ha' ? 'High availability on PostgreSQL' : 'Single collector on SQLite'}
         </h2>
         <dl className="facts">

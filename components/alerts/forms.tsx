@@ -21,7 +21,7 @@ function randomSecret(): string {
 
 function SettingsFields({ uid, minSeverity, setMinSeverity, sendResolved, setSendResolved, timeoutMs, setTimeoutMs, kind }: { uid: string; minSeverity: Severity; setMinSeverity: (s: Severity) => void; sendResolved: boolean; setSendResolved: (b: boolean) => void; timeoutMs: string; setTimeoutMs: (s: string) => void; kind: Kind }) {
   return (
-    <div className="row" style={{ alignItems: 'end' }}>
+    <div className="row row-end">
       <Field id={`${uid}-sev`} label="Send from severity">
         <select id={`${uid}-sev`} value={minSeverity} onChange={(e) => setMinSeverity(e.target.value as Severity)}>
           <option value="info">info (everything, failovers too)</option>
@@ -68,7 +68,7 @@ export function AddChannelForm() {
   }
   return (
     <form className="stack" onSubmit={onSubmit} noValidate aria-label="Add a channel">
-      <div className="row" style={{ alignItems: 'end' }}>
+      <div className="row row-end">
         <Field id={`${uid}-name`} label="Name">
           <input id={`${uid}-name`} type="text" value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" placeholder="e.g. sre-alertmanager" />
         </Field>
@@ -92,7 +92,7 @@ export function AddChannelForm() {
         </Field>
       )}
       {kind === 'webhook' ? (
-        <div className="row" style={{ alignItems: 'end' }}>
+        <div className="row row-end">
           <Field id={`${uid}-hmac`} label="HMAC secret" hint="At least 16 characters; the receiver checks X-Quorum-Signature-256 with it.">
             <input id={`${uid}-hmac`} type="text" value={hmac} onChange={(e) => setHmac(e.target.value)} autoComplete="off" className="mono" aria-describedby={`${uid}-hmac-hint`} />
           </Field>
@@ -241,7 +241,7 @@ export function AlertSettingsForm({ settings, rules }: { settings: { forCycles: 
   }
   return (
     <form className="stack" onSubmit={onSubmit} noValidate aria-label="Alert rule settings">
-      <div className="row" style={{ alignItems: 'end' }}>
+      <div className="row row-end">
         <Field id={`${uid}-for`} label="Down for N cycles">
           <input id={`${uid}-for`} type="number" min={1} max={100} value={forCycles} onChange={(e) => setForCycles(e.target.value)} style={{ width: '7rem' }} />
         </Field>

@@ -36,7 +36,7 @@ export function BurnDownChart({ points, exhaustedAtMs, maintenance, startMs, end
     router.push(`${zoomPath}?${p.toString()}`);
   };
   return (
-    <figure className="chart" role="img" aria-label={label} style={{ margin: 0 }}>
+    <figure className="chart m-0" role="img" aria-label={label}>
       <ResponsiveContainer width="100%" height={height}>
         <AreaChart
           data={data}

@@ -47,7 +47,7 @@ export function FailoverTimeline({
   const from = Math.max(startMs, first - Math.max(3_600_000, (endMs - first) * 0.1));
   const maxY = Math.max(1, ...leaseSeconds.map((s) => s * 1.5), ...events.map((e) => e.gapS ?? 0));
   return (
-    <figure className="chart" role="img" aria-label={label} style={{ margin: 0 }}>
+    <figure className="chart m-0" role="img" aria-label={label}>
       <ResponsiveContainer width="100%" height={height}>
         <ScatterChart margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />

@@ -36,7 +36,7 @@ function ChecksCard({ probe, latest, zone }: { probe: 'readyz' | 'livez'; latest
   return (
     <section className="card" aria-labelledby={titleId}>
       <div className="cluster-card-head">
-        <h2 id={titleId} style={{ margin: 0 }}>
+        <h2 id={titleId} className="m-0">
           /{probe}
         </h2>
         <StatusBadge status={latest ? latest.status : null} />
@@ -77,7 +77,7 @@ export async function NamedChecksCards({ clusterId, now, zone }: { clusterId: st
         <ChecksCard probe="livez" latest={detail.livez} zone={zone} />
       </div>
       <section className="card" aria-labelledby="check-history-title">
-        <h2 id="check-history-title" style={{ marginTop: 0 }}>
+        <h2 id="check-history-title" className="mt-0">
           Named checks, last 24 h
         </h2>
         {detail.checkHistory.length === 0 ? (
@@ -122,7 +122,7 @@ export async function RecentSamplesCards({ clusterId, name, now, zone }: { clust
   return (
     <>
       <section className="card" aria-labelledby="chart-title">
-        <h2 id="chart-title" style={{ marginTop: 0 }}>
+        <h2 id="chart-title" className="mt-0">
           Readiness and latency, last 24 h
         </h2>
         <dl className="facts">
@@ -138,7 +138,7 @@ export async function RecentSamplesCards({ clusterId, name, now, zone }: { clust
         <StatusChart points={toChartPoints(detail.series)} label={`Readiness and latency of ${name}, last 24 h`} windowStartMs={now - DETAIL_DAY_MS} windowEndMs={now} zone={zone} />
       </section>
       <section className="card" aria-labelledby="history-title">
-        <h2 id="history-title" style={{ marginTop: 0 }}>
+        <h2 id="history-title" className="mt-0">
           History
         </h2>
         {history.length === 0 ? (

@@ -113,7 +113,7 @@ export async function ComponentsCard({ clusterId, now, zone }: { clusterId: stri
 
   return (
     <section className="card" aria-labelledby="components-title" data-testid="components-card">
-      <h2 id="components-title" style={{ marginTop: 0 }}>
+      <h2 id="components-title" className="mt-0">
         Components now
       </h2>
       <p className="muted">Latest sample of each component and replica; older than {Math.round(snap.staleAfterMs / 1000)} s reads unknown.</p>

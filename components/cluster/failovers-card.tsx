@@ -17,7 +17,7 @@ export async function FailoversCard({ clusterId, startMs, endMs, rangeLabel, zon
   const newest = [...events].reverse().slice(0, limit);
   return (
     <section className="card" aria-labelledby="failovers-title" data-testid="failovers-card">
-      <h2 id="failovers-title" style={{ marginTop: 0 }}>
+      <h2 id="failovers-title" className="mt-0">
         Leader-election failovers, {windowLabel}
       </h2>
       {moreHref ? (

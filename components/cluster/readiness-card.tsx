@@ -13,7 +13,7 @@ export async function ReadinessCard({ clusterId, server, now }: { clusterId: str
   const warns = items.filter((i) => i.verdict === 'warn').length;
   return (
     <section className="card" aria-labelledby="readiness-title" data-testid="readiness-card">
-      <h2 id="readiness-title" style={{ marginTop: 0 }}>
+      <h2 id="readiness-title" className="mt-0">
         HA readiness
       </h2>
       <p className="muted">

@@ -31,7 +31,7 @@ export async function SloCard({ clusterId, range, now, zone, zoomPath }: RangePr
   const period = budgetPeriodLabel(v.endMs - v.startMs);
   return (
     <section className="card" aria-labelledby="slo-title" data-testid="slo-card">
-      <h2 id="slo-title" style={{ marginTop: 0 }}>
+      <h2 id="slo-title" className="mt-0">
         Error budget, {rangeTitle(range, zone)}
       </h2>
       <p className="muted">
@@ -116,7 +116,7 @@ export async function ComponentAvailabilityCard({ clusterId, range, now, zone }:
   const title = rangeTitle(range, zone);
   return (
     <section className="card" aria-labelledby="by-component-title" data-testid="component-availability-card">
-      <h2 id="by-component-title" style={{ marginTop: 0 }}>
+      <h2 id="by-component-title" className="mt-0">
         Availability and latency by component, {title}
       </h2>
       {rows.length === 0 ? (
@@ -134,7 +134,7 @@ export async function ComponentAvailabilityCard({ clusterId, range, now, zone }:
               return (
                 <li key={`${r.probe}|${r.target}`} data-series={r.component}>
                   <h3 title={r.component}>{name}</h3>
-                  <p style={{ margin: 0 }}>
+                  <p className="m-0">
                     <SloStateBadge state={r.state} testId="component-state" />{' '}
                     <strong className={r.state === 'breached' ? 'bad' : undefined}>{formatPercent(r.slo.availability, 3)}</strong>{' '}
                     <span className="muted">
@@ -171,7 +171,7 @@ export async function OutagesCard({ clusterId, range, now, zone, limit = 1000 }:
   const newest = [...v.outages].reverse().slice(0, limit);
   return (
     <section className="card" aria-labelledby="outages-title" data-testid="outages-card">
-      <h2 id="outages-title" style={{ marginTop: 0 }}>
+      <h2 id="outages-title" className="mt-0">
         Outage intervals, {rangeTitle(range, zone)}
       </h2>
       {v.outages.length === 0 ? (
@@ -209,7 +209,7 @@ export async function SreTableCard({ clusterId, now }: { clusterId: string; now:
   if (!t) return null;
   return (
     <section className="card" aria-labelledby="sre-title" data-testid="sre-table-card">
-      <h2 id="sre-title" style={{ marginTop: 0 }}>
+      <h2 id="sre-title" className="mt-0">
         Allowed vs actual downtime at {t.label}
       </h2>
       <DataTable caption={<>SRE book availability table for this cluster&apos;s objective, with the composite bad time over each trailing period (maintenance excluded)</>} columns={['Period', `Allowed at ${t.label}`, 'Actual (last period)', 'Coverage']}>

@@ -33,7 +33,7 @@ const clusterLink = (id: string, name: string) => (
 export function UnownedCard({ unowned }: { unowned: QuorumItself['unowned'] }) {
   return (
     <section className="card" aria-labelledby="unowned-title" data-testid="unowned-card" style={{ borderColor: 'var(--down)' }}>
-      <h2 id="unowned-title" style={{ marginTop: 0 }}>
+      <h2 id="unowned-title" className="mt-0">
         {unowned.length} cluster{unowned.length === 1 ? '' : 's'} nobody probes right now
       </h2>
       <p className="muted">No live collector owns {unowned.length === 1 ? 'it' : 'them'}: start a collector (or wait for the next ownership tick, 2 s, after one stopped).</p>
@@ -58,7 +58,7 @@ function cycleText(c: CollectorView): string {
 export function CollectorsCard({ collectors, now }: { collectors: CollectorView[]; now: number }) {
   return (
     <section className="card" aria-labelledby="collectors-title" data-testid="collectors-card">
-      <h2 id="collectors-title" style={{ marginTop: 0 }}>
+      <h2 id="collectors-title" className="mt-0">
         Collectors
       </h2>
       {collectors.length === 0 ? (
@@ -99,7 +99,7 @@ export function TakeoversCard({ takeovers, window, startMs, endMs }: { takeovers
   const measured = takeovers.filter((t) => t.gapMs !== null);
   return (
     <section className="card" aria-labelledby="takeovers-title" data-testid="takeovers-card">
-      <h2 id="takeovers-title" style={{ marginTop: 0 }}>
+      <h2 id="takeovers-title" className="mt-0">
         Takeovers, last {window}
       </h2>
       {takeovers.length === 0 ? (

@@ -142,7 +142,7 @@ export function PolicyForm({ clusterId, components }: { clusterId: string; compo
   }
   return (
     <form className="stack" onSubmit={onSubmit} noValidate aria-label="SLO policy">
-      <div className="row" style={{ alignItems: 'end' }}>
+      <div className="row row-end">
         <Field id={`${uid}-component`} label="Component">
           <select id={`${uid}-component`} value={component} onChange={(e) => setComponent(e.target.value)}>
             <option value="*">* (cluster default)</option>
@@ -230,7 +230,7 @@ export function MaintenanceForm({ cluster }: { cluster: string | null }) {
   const retroactive = Number.isFinite(startMs) && startMs < Date.now();
   return (
     <form className="stack" onSubmit={onSubmit} noValidate aria-label={cluster ? 'Maintenance window' : 'Fleet-wide maintenance window'}>
-      <div className="row" style={{ alignItems: 'end' }}>
+      <div className="row row-end">
         <Field id={`${uid}-title`} label="Title">
           <input id={`${uid}-title`} type="text" value={title} onChange={(e) => setTitle(e.target.value)} autoComplete="off" />
         </Field>

@@ -33,7 +33,7 @@ export default async function DeliveriesPage({ searchParams }: Props) {
           <code>invalid-input</code>: {parsed.message} — showing everything instead.
         </p>
       ) : null}
-      <form className="card filter-form row" method="get" aria-label="Filter the delivery log" style={{ alignItems: 'end' }}>
+      <form className="card filter-form row row-end" method="get" aria-label="Filter the delivery log">
         <div className="field">
           <label htmlFor="dl-channel">Channel</label>
           <select id="dl-channel" name="channel" defaultValue={channel?.name ?? ''}>

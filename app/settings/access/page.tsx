@@ -17,7 +17,7 @@ export default async function AccessPage() {
     <>
       <h1>Users &amp; tokens</h1>
       <section className="card" aria-labelledby="users-title">
-        <h2 id="users-title" style={{ marginTop: 0 }}>
+        <h2 id="users-title" className="mt-0">
           Users
         </h2>
         <p className="muted">viewer: reads everything · editor: also SLO policies, maintenance, labels, extra Leases and DNS servers · admin: also clusters, users and tokens.</p>
@@ -47,7 +47,7 @@ export default async function AccessPage() {
         <AddUserForm />
       </section>
       <section className="card" aria-labelledby="tokens-title">
-        <h2 id="tokens-title" style={{ marginTop: 0 }}>
+        <h2 id="tokens-title" className="mt-0">
           API tokens
         </h2>
         <p className="muted">For the CLI, scripts and metric scrapers. A token has a role like a user; it is shown once and stored only as a hash.</p>

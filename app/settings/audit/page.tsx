@@ -37,7 +37,7 @@ export default async function AuditPage({ searchParams }: Props) {
           <code>invalid-input</code>: {parsed.message} — showing everything instead.
         </p>
       ) : null}
-      <form className="card filter-form row" method="get" aria-label="Filter the audit log" style={{ alignItems: 'end' }}>
+      <form className="card filter-form row row-end" method="get" aria-label="Filter the audit log">
         <div className="field">
           <label htmlFor="audit-q">Text</label>
           <input id="audit-q" type="search" name="q" defaultValue={raw.q ?? ''} placeholder="cluster name, user…" />

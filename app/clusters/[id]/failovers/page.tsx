@@ -47,7 +47,7 @@ async function TimelineCard({ clusterId, range, endMs, nowMs, zone }: { clusterI
   const text = rangeTitle(range, zone);
   return (
     <section className="card" aria-labelledby="timeline-title" data-testid="failover-timeline-card">
-      <h2 id="timeline-title" style={{ marginTop: 0 }}>
+      <h2 id="timeline-title" className="mt-0">
         Per component, {text}
       </h2>
       {events.length === 0 ? (

@@ -40,13 +40,13 @@ export default async function ClusterSettingsPage({ params }: Props) {
       <h1>{cluster.name}: settings</h1>
       <ClusterTabs id={cluster.id} current="settings" />
       <section className="card" aria-labelledby="labels-title">
-        <h2 id="labels-title" style={{ marginTop: 0 }}>
+        <h2 id="labels-title" className="mt-0">
           Labels
         </h2>
         {edit ? <LabelsForm clusterId={cluster.id} labels={formatLabels(cluster.labels).replaceAll(', ', ',')} /> : <p>{Object.keys(cluster.labels).length ? formatLabels(cluster.labels) : <span className="muted">No labels.</span>}</p>}
       </section>
       <section className="card" aria-labelledby="probe-title">
-        <h2 id="probe-title" style={{ marginTop: 0 }}>
+        <h2 id="probe-title" className="mt-0">
           What to probe
         </h2>
         {edit ? (
@@ -61,7 +61,7 @@ export default async function ClusterSettingsPage({ params }: Props) {
         )}
       </section>
       <section className="card" aria-labelledby="policies-title">
-        <h2 id="policies-title" style={{ marginTop: 0 }}>
+        <h2 id="policies-title" className="mt-0">
           SLO policies
         </h2>
         <p className="muted">
@@ -91,7 +91,7 @@ export default async function ClusterSettingsPage({ params }: Props) {
         {edit ? <PolicyForm clusterId={cluster.id} components={components} /> : null}
       </section>
       <section className="card" aria-labelledby="maint-title">
-        <h2 id="maint-title" style={{ marginTop: 0 }}>
+        <h2 id="maint-title" className="mt-0">
           Maintenance windows
         </h2>
         <p className="muted">Time inside them is neither good nor bad: left out of availability and budgets, shaded on charts.</p>
@@ -100,7 +100,7 @@ export default async function ClusterSettingsPage({ params }: Props) {
       </section>
       {admin ? (
         <section className="card" aria-labelledby="danger-title">
-          <h2 id="danger-title" style={{ marginTop: 0 }}>
+          <h2 id="danger-title" className="mt-0">
             Remove
           </h2>
           <RemoveClusterButton id={cluster.id} name={cluster.name} />
