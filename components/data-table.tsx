@@ -14,7 +14,7 @@ export function DataTable({ caption, columns, className, testId, children }: {
   className?: string;
   testId?: string;
   /** The body rows. */
-  children: ReactNode;
+  children?: ReactNode;
 }) {
   return (
     <TableWrap>
