@@ -136,7 +136,7 @@ export default async function AlertsPage() {
         </DataTable>
         {edit ? (
           <>
-            <h3 style={{ marginTop: '1rem' }}>Change the rules</h3>
+            <h3 className="mt-1">Change the rules</h3>
             <AlertSettingsForm settings={view.settings} rules={view.rules.map((r) => ({ id: r.id, title: r.title, enabled: r.enabled }))} />
           </>
         ) : null}

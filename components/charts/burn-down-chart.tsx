@@ -71,7 +71,7 @@ export function BurnDownChart({ points, exhaustedAtMs, maintenance, startMs, end
       <figcaption className="chart-legend">
         <span>line: error budget left after each bucket; gaps: no data</span>
         <span>
-          <i className="slot" style={{ background: 'var(--unknown)', opacity: 0.35 }} /> maintenance (excluded)
+          <i className="slot slot-maintenance" /> maintenance (excluded)
         </span>
         {exhaustedAtMs !== null ? <span>dashed: the budget ran out at {formatTime(exhaustedAtMs, zone)}</span> : null}
         <span className="muted">drag across to zoom</span>

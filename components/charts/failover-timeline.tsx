@@ -65,7 +65,7 @@ export function FailoverTimeline({
               const p = payload?.[0]?.payload as TimelineEvent | undefined;
               if (!p) return null;
               return (
-                <div style={{ background: 'var(--surface)', border: '1px solid var(--border)', color: 'var(--text)', padding: '0.4rem 0.6rem', fontSize: 12 }}>
+                <div className="chart-tooltip">
                   <div>{formatTime(p.t, zone)}</div>
                   <div>
                     {p.component}: {p.kind}, gap {p.gapS === null ? 'unknown' : `${p.gapS.toFixed(2)} s`}
@@ -85,7 +85,7 @@ export function FailoverTimeline({
         <span>height: {heightMeans}</span>
         {leaseSeconds.length ? <span>dashed: lease duration</span> : null}
         <span>
-          <i className="slot" style={{ background: 'var(--unknown)' }} /> dotted vertical: unobserved takeover ({unobserved.length}, gap unknown)
+          <i className="slot slot-unknown-line" /> dotted vertical: unobserved takeover ({unobserved.length}, gap unknown)
         </span>
       </figcaption>
     </figure>

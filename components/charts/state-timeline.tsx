@@ -76,7 +76,7 @@ export function StateTimeline({ rows, startMs, endMs, zone, zoomPath, keep, outa
   const ticks = [0, 0.25, 0.5, 0.75, 1];
 
   return (
-    <figure className="state-timeline" aria-label={label} ref={box} onPointerLeave={() => setTip(null)} style={{ margin: 0 }}>
+    <figure className="state-timeline m-0" aria-label={label} ref={box} onPointerLeave={() => setTip(null)}>
       <ul className="timeline-rows">
         {rows.map((row) => (
           <li key={row.component} className="timeline-row" data-component={row.component}>

@@ -76,7 +76,7 @@ export async function SloCard({ clusterId, range, now, zone, zoomPath }: RangePr
           </dl>
           <RetroactiveNote windows={v.maintenance} zone={zone} />
           <BudgetBar budget={v.budget} period={period} />
-          <h3 style={{ marginTop: '1rem' }}>Burn-down</h3>
+          <h3 className="mt-1">Burn-down</h3>
           {v.burnDown ? (
             <BurnDownChart
               points={v.burnDown.points}
@@ -95,7 +95,7 @@ export async function SloCard({ clusterId, range, now, zone, zoomPath }: RangePr
                 : 'No burn-down: no data.'}
             </p>
           )}
-          <h3 style={{ marginTop: '1rem' }}>Burn-rate alerts</h3>
+          <h3 className="mt-1">Burn-rate alerts</h3>
           {v.alerts.length > 0 ? (
             <BurnAlerts alerts={v.alerts} />
           ) : (

@@ -32,7 +32,7 @@ const clusterLink = (id: string, name: string) => (
 
 export function UnownedCard({ unowned }: { unowned: QuorumItself['unowned'] }) {
   return (
-    <section className="card" aria-labelledby="unowned-title" data-testid="unowned-card" style={{ borderColor: 'var(--down)' }}>
+    <section className="card card-down" aria-labelledby="unowned-title" data-testid="unowned-card">
       <h2 id="unowned-title" className="mt-0">
         {unowned.length} cluster{unowned.length === 1 ? '' : 's'} nobody probes right now
       </h2>

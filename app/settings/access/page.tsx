@@ -43,7 +43,7 @@ export default async function AccessPage() {
             </tr>
           ))}
         </DataTable>
-        <h3 style={{ marginTop: '1.5rem' }}>Add a user</h3>
+        <h3 className="mt-1-5">Add a user</h3>
         <AddUserForm />
       </section>
       <section className="card" aria-labelledby="tokens-title">
@@ -72,7 +72,7 @@ export default async function AccessPage() {
             ))}
           </DataTable>
         )}
-        <h3 style={{ marginTop: '1.5rem' }}>Create a token</h3>
+        <h3 className="mt-1-5">Create a token</h3>
         <CreateTokenForm />
       </section>
     </>
