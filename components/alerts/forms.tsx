@@ -4,7 +4,7 @@
 // settings. Each calls the JSON API and shows its classified error next to the form; the server
 // validates everything again (and checks every URL against the outbound policy).
 import { useId, useState, type FormEvent } from 'react';
-import { Field, Outcome, useSubmit, type ApiErr } from '@/components/settings/forms';
+import { ErrorLine, Field, Outcome, useSubmit, type ApiErr } from '@/components/settings/forms';
 import { requestJson } from '@/components/request-json';
 
 type Kind = 'alertmanager' | 'slack' | 'webhook';
@@ -145,11 +145,7 @@ export function SendTestButton({ id, name }: { id: string; name: string }) {
         </button>
       </div>
       <div aria-live="polite">
-        {error ? (
-          <p className="form-error" role="alert">
-            <code>{error.class}</code>: {error.message}
-          </p>
-        ) : null}
+        {error ? <ErrorLine error={error} /> : null}
         {result ? (
           <div className={result.ok ? 'result-ok' : 'form-error'} role="status" data-testid={`test-result-${name}`}>
             {result.ok ? 'Delivered' : result.outcome === 'retry' ? 'Not delivered (would be retried)' : 'Not delivered'}:{' '}

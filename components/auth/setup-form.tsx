@@ -2,6 +2,7 @@
 
 import { useId, useState, type FormEvent } from 'react';
 import { requestJson, type ApiErr } from '@/components/request-json';
+import { Outcome } from '@/components/settings/forms';
 
 /** The one-time setup link's form: the first admin's name and password → POST /api/setup. */
 export function SetupForm({ token }: { token: string }) {
@@ -41,13 +42,7 @@ export function SetupForm({ token }: { token: string }) {
         <label htmlFor={`${uid}-pw2`}>Password again</label>
         <input id={`${uid}-pw2`} type="password" autoComplete="new-password" value={again} onChange={(e) => setAgain(e.target.value)} />
       </div>
-      <div aria-live="polite">
-        {error ? (
-          <p className="form-error" role="alert">
-            <code>{error.class}</code>: {error.message}
-          </p>
-        ) : null}
-      </div>
+      <Outcome id={`${uid}-error`} error={error} />
       <button type="submit" className="primary wide" disabled={busy}>
         {busy ? 'Creating…' : 'Create admin and sign in'}
       </button>

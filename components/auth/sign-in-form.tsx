@@ -2,6 +2,7 @@
 
 import { useId, useState, type FormEvent } from 'react';
 import { requestJson, type ApiErr } from '@/components/request-json';
+import { Outcome } from '@/components/settings/forms';
 
 /** User name + password → POST /api/auth/login (JSON), then on to `next`. */
 export function SignInForm({ next }: { next: string }) {
@@ -32,13 +33,7 @@ export function SignInForm({ next }: { next: string }) {
         <label htmlFor={`${uid}-password`}>Password</label>
         <input id={`${uid}-password`} name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required aria-invalid={error ? true : undefined} />
       </div>
-      <div aria-live="polite">
-        {error ? (
-          <p className="form-error" role="alert">
-            <code>{error.class}</code>: {error.message}
-          </p>
-        ) : null}
-      </div>
+      <Outcome id={`${uid}-error`} error={error} />
       <button type="submit" className="primary wide" disabled={busy || name === '' || password === ''}>
         {busy ? 'Signing in…' : 'Sign in'}
       </button>

@@ -31,14 +31,19 @@ export function useSubmit() {
   return { busy, error, saved, run, setError };
 }
 
-export function Outcome({ id, error, saved }: { id: string; error: ApiErr | null; saved: string | null }) {
+/** A classified API error as the forms show it: "<class>: <message>", announced. */
+export function ErrorLine({ id, error }: { id?: string; error: ApiErr }) {
+  return (
+    <p id={id} className="form-error" role="alert">
+      <code>{error.class}</code>: {error.message}
+    </p>
+  );
+}
+
+export function Outcome({ id, error, saved }: { id: string; error: ApiErr | null; saved?: string | null }) {
   return (
     <div aria-live="polite">
-      {error ? (
-        <p id={id} className="form-error" role="alert">
-          <code>{error.class}</code>: {error.message}
-        </p>
-      ) : null}
+      {error ? <ErrorLine id={id} error={error} /> : null}
       {saved ? <p className="result-ok">{saved}</p> : null}
     </div>
   );
