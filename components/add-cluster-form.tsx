@@ -4,10 +4,8 @@ import { useRouter } from 'next/navigation';
 import { useId, useRef, useState, type ChangeEvent, type FormEvent } from 'react';
 import type { HealthCheck, Status } from '@/lib/types';
 import { StatusBadge } from './status-badge';
+import { requestJson } from './request-json';
 
-interface ApiErrorBody {
-  error: { class: string; message: string };
-}
 interface ContextOption {
   name: string;
   cluster: string;
@@ -35,26 +33,6 @@ type Field = 'kubeconfig' | 'context' | 'name' | 'labels' | 'test' | 'form';
 /** Kept in step with lib/clusters/register.ts validateClusterName (the server checks again). */
 const NAME_RE = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
 const MAX_UPLOAD_BYTES = 256 * 1024;
-
-async function postJson<T>(url: string, body: unknown): Promise<{ ok: true; data: T } | { ok: false; error: FieldError }> {
-  let res: Response;
-  try {
-    res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  } catch (e) {
-    return { ok: false, error: { class: 'network', message: `could not reach the Quorum server: ${String(e)}` } };
-  }
-  let json: unknown;
-  try {
-    json = await res.json();
-  } catch {
-    return { ok: false, error: { class: 'internal', message: `the server answered HTTP ${res.status} without JSON` } };
-  }
-  if (!res.ok) {
-    const err = (json as Partial<ApiErrorBody>).error;
-    return { ok: false, error: err ?? { class: 'internal', message: `HTTP ${res.status}` } };
-  }
-  return { ok: true, data: json as T };
-}
 
 /** Which input a server error belongs next to. */
 function fieldFor(err: FieldError): Field {
@@ -116,7 +94,7 @@ export function AddClusterForm() {
     setBusy('contexts');
     setErrors({});
     setTest(null);
-    const r = await postJson<ContextsBody>('/api/kubeconfig/contexts', { kubeconfig: text });
+    const r = await requestJson<ContextsBody>('POST', '/api/kubeconfig/contexts', { kubeconfig: text });
     setBusy(null);
     if (!r.ok) {
       setContexts(null);
@@ -152,7 +130,7 @@ export function AddClusterForm() {
     setBusy('test');
     setErrors({});
     setTest(null);
-    const r = await postJson<TestBody>('/api/clusters/test', { kubeconfig, ...(context ? { context } : {}) });
+    const r = await requestJson<TestBody>('POST', '/api/clusters/test', { kubeconfig, ...(context ? { context } : {}) });
     setBusy(null);
     if (!r.ok) {
       // Connection failures belong next to the button that produced them.
@@ -176,7 +154,7 @@ export function AddClusterForm() {
     }
     setBusy('save');
     setErrors({});
-    const r = await postJson<CreatedBody>('/api/clusters', {
+    const r = await requestJson<CreatedBody>('POST', '/api/clusters', {
       name: name.trim(),
       kubeconfig,
       ...(context ? { context } : {}),

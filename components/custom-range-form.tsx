@@ -34,8 +34,14 @@ export function CustomRangeForm({ path, keep, startMs, endMs, zone }: { path: st
     e.preventDefault();
     const a = fromLocal(from, zone);
     const b = fromLocal(to, zone);
-    if (a === null || b === null) return setError('from and to must be a date and a time');
-    if (b <= a) return setError('from must be before to');
+    if (a === null || b === null) {
+      setError('from and to must be a date and a time');
+      return;
+    }
+    if (b <= a) {
+      setError('from must be before to');
+      return;
+    }
     setError(null);
     const p = new URLSearchParams(keep);
     for (const k of ['window', 'from', 'to']) p.delete(k);

@@ -13,7 +13,7 @@ const QUICK = [
 ] as const;
 
 /** `path?<other params>&<range params>`: links that change only the range. */
-export function hrefWith(path: string, keep: URLSearchParams, range: Array<[string, string]>): string {
+function hrefWith(path: string, keep: URLSearchParams, range: Array<[string, string]>): string {
   const p = new URLSearchParams(keep);
   for (const k of ['window', 'from', 'to']) p.delete(k);
   for (const [k, v] of range) p.set(k, v);

@@ -2,6 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState } from 'react';
+import { requestJson } from '@/components/request-json';
 
 /** Two-step removal: "Remove cluster" asks for confirmation before DELETE /api/clusters/[id]. */
 export function RemoveClusterButton({ id, name }: { id: string; name: string }) {
@@ -18,20 +19,14 @@ export function RemoveClusterButton({ id, name }: { id: string; name: string }) 
   async function remove() {
     setBusy(true);
     setError(null);
-    try {
-      const res = await fetch(`/api/clusters/${encodeURIComponent(id)}`, { method: 'DELETE' });
-      if (!res.ok) {
-        const body = (await res.json().catch(() => null)) as { error?: { class: string; message: string } } | null;
-        setError(body?.error ? `${body.error.class}: ${body.error.message}` : `HTTP ${res.status}`);
-        setBusy(false);
-        return;
-      }
-      router.push('/');
-      router.refresh();
-    } catch (e) {
-      setError(`could not reach the Quorum server: ${String(e)}`);
+    const r = await requestJson('DELETE', `/api/clusters/${encodeURIComponent(id)}`);
+    if (!r.ok) {
+      setError(r.error.class === 'network' ? r.error.message : `${r.error.class}: ${r.error.message}`);
       setBusy(false);
+      return;
     }
+    router.push('/');
+    router.refresh();
   }
 
   if (!confirming) {
@@ -42,6 +37,7 @@ export function RemoveClusterButton({ id, name }: { id: string; name: string }) 
     );
   }
   return (
+    // biome-ignore lint/a11y/useSemanticElements: a confirm/cancel pair of buttons, not a set of form fields; <fieldset> would add form semantics and its own box.
     <div role="group" aria-label="Confirm removal" className="stack">
       <p>
         Remove <strong>{name}</strong>? Its stored credentials and all its samples are deleted.

@@ -39,7 +39,7 @@ export function StatusChart({ points, label, windowStartMs, windowEndMs, slots =
   for (let t = Math.ceil(windowStartMs / step) * step; t < windowEndMs; t += step) ticks.push(t);
 
   return (
-    <figure className="chart" role="img" aria-label={`${label}: ${summary}`} style={{ margin: 0 }}>
+    <figure className="chart m-0" role="img" aria-label={`${label}: ${summary}`}>
       <ResponsiveContainer width="100%" height={height}>
         <LineChart data={points} margin={{ top: 8, right: RIGHT_MARGIN, bottom: 0, left: 0 }}>
           <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" vertical={false} />
@@ -77,6 +77,7 @@ export function StatusChart({ points, label, windowStartMs, windowEndMs, slots =
       </ResponsiveContainer>
       <div className="status-strip" style={{ marginLeft: Y_AXIS_WIDTH, marginRight: RIGHT_MARGIN }} aria-hidden="true">
         {strip.map((s, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: one slot per time bucket; the bucket's position is its identity.
           <span key={i} className={`slot slot-${s ?? 'nodata'}`} />
         ))}
       </div>

@@ -1,17 +1,17 @@
 // The SLO window picker: plain links (?window=…), so every view is a shareable URL and works without JS.
 import Link from 'next/link';
-import { DASHBOARD_WINDOWS, type DashboardWindow } from '@/lib/data/dashboard';
+import { RANGE_PRESETS, type RangePreset } from '@/lib/slo/range';
 
-const LABEL: Record<DashboardWindow, string> = { '7d': '7 days', '28d': '28 days', '30d': '30 days', '90d': '90 days' };
+const LABEL: Record<RangePreset, string> = { '7d': '7 days', '28d': '28 days', '30d': '30 days', '90d': '90 days' };
 
-export function WindowPicker({ current, hrefs }: { current: DashboardWindow; hrefs: Record<DashboardWindow, string> }) {
+function WindowPicker({ current, hrefs }: { current: RangePreset; hrefs: Record<RangePreset, string> }) {
   return (
     <nav aria-label="SLO window" className="window-picker">
       <span className="muted" aria-hidden="true">
         Window:
       </span>
       <ul>
-        {DASHBOARD_WINDOWS.map((w) => (
+        {RANGE_PRESETS.map((w) => (
           <li key={w}>
             <Link href={hrefs[w]} aria-current={w === current ? 'page' : undefined} className={w === current ? 'active' : undefined}>
               <span className="sr-only">rolling </span>
@@ -25,7 +25,7 @@ export function WindowPicker({ current, hrefs }: { current: DashboardWindow; hre
 }
 
 /** The toolbar above a windowed page: a bad ?window= said as what is shown instead, and the picker. */
-export function WindowToolbar({ current, hrefs, error }: { current: DashboardWindow; hrefs: Record<DashboardWindow, string>; error: string | null }) {
+export function WindowToolbar({ current, hrefs, error }: { current: RangePreset; hrefs: Record<RangePreset, string>; error: string | null }) {
   return (
     <div className="toolbar">
       {error ? (

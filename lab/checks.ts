@@ -50,7 +50,7 @@ export async function etcdStatus(profile: Profile): Promise<EtcdStatus> {
 }
 
 /** True when a quorum-backed read succeeds (linearizable get through any member). */
-export async function etcdHasLeader(profile: Profile): Promise<boolean> {
+async function etcdHasLeader(profile: Profile): Promise<boolean> {
   const eps = nodesFor(profile).map((n) => `http://${n.ip}:${PORTS.etcdClient}`).join(',');
   try {
     await run(path.join(BIN_DIR, 'etcdctl'), ['--endpoints', eps, '--command-timeout=2s', '--dial-timeout=1s', 'get', 'qlab-probe'], { timeout: 5000 });
@@ -76,7 +76,7 @@ export async function lease(namespace: string, name: string): Promise<LeaseView>
 }
 
 export interface DnsAnswer { node: string; ip: string; port: number; answers: string[]; ok: boolean }
-export async function dig(ip: string, name = 'kubernetes.default.svc.cluster.local'): Promise<string[]> {
+async function dig(ip: string, name = 'kubernetes.default.svc.cluster.local'): Promise<string[]> {
   try {
     const { stdout } = await run('dig', [`@${ip}`, '-p', String(PORTS.dns), name, '+short', '+time=1', '+tries=1'], { timeout: 4000 });
     return stdout.split('\n').map((l) => l.trim()).filter((l) => /^\d+\.\d+\.\d+\.\d+$/.test(l));
@@ -91,7 +91,7 @@ export async function dnsStatus(profile: Profile): Promise<DnsAnswer[]> {
   }));
 }
 
-export async function workersReady(): Promise<string[]> {
+async function workersReady(): Promise<string[]> {
   try {
     const r = await request(target(LB_URL), 'GET', '/api/v1/nodes', undefined, { timeoutMs: 3000 });
     if (r.status !== 200) return WORKERS.map((w) => w.name);

@@ -29,7 +29,7 @@ function count(name: string, v: string | undefined, def: number, max: number): n
 }
 
 function out(v: unknown): void {
-  process.stdout.write(JSON.stringify(v) + '\n');
+  process.stdout.write(`${JSON.stringify(v)}\n`);
 }
 
 function paused(pid: number | null): boolean {

@@ -1,5 +1,6 @@
 // Faults: signals to one supervised process, whole-node stop/start, network partition/heal.
 // Each returns one event (also appended to events.jsonl) with the wall-clock `at` of the action.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { etcdStatus, lease } from './checks';
 import { isPartitioned, setPartition } from './netns';
 import { procSpecs } from './procs';
@@ -7,7 +8,6 @@ import { appendEvent, hold, isHeld, pidAlive, type LabState, readConfig, readSta
 import { type Component, FAULT_COMPONENTS, type LabConfig, type ProcSpec, nodesFor } from './topology';
 
 export class UsageError extends Error {}
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const SIGNALS = { kill: 'SIGKILL', stop: 'SIGTERM', pause: 'SIGSTOP', resume: 'SIGCONT' } as const;
 export type SignalAction = keyof typeof SIGNALS;
 export type FaultEvent = Record<string, unknown> & { action: string; component: string; node: number | null; pid: number | number[] | null; at: string };
@@ -71,7 +71,7 @@ async function resolve(cfg: LabConfig, t: Target): Promise<ProcSpec> {
 
 function pidOf(state: LabState, id: string): number | null {
   const p = state.procs.find((x) => x.id === id);
-  return p && p.alive && pidAlive(p.pid) ? p.pid : null;
+  return p?.alive && pidAlive(p.pid) ? p.pid : null;
 }
 
 export async function signalFault(action: SignalAction, t: Target, noRestart: boolean): Promise<FaultEvent> {

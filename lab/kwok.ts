@@ -6,6 +6,7 @@
 // pods. `lab kwok remove` takes everything away again (the lab's standard state has no kwok objects).
 // Fault helpers: a node NotReady (kwok lets go of it and its kubelet "reports" NotReady), a drain
 // (kubectl drain), and back.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,15 +17,14 @@ import { type KubeResponse, request } from './kube';
 import { caPem, tokenFor } from './pki';
 import { writeKwokConfig } from './procs';
 import { pidAlive, readConfig, readState, writeConfig } from './state';
-import { BIN_DIR, KWOK_DEFAULTS, KWOK_MANAGED_LABEL, type KwokSettings, LB_URL, PORTS, nodesFor, paths } from './topology';
+import { BIN_DIR, KWOK_DEFAULTS, KWOK_MANAGED_LABEL, KWOK_NODE_LABEL, type KwokSettings, LB_URL, PORTS, nodesFor, paths } from './topology';
 import { UsageError } from './fault';
 
 const run = promisify(execFile);
 const say = (m: string): void => void process.stderr.write(`[lab kwok] ${m}\n`);
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const t = () => ({ server: LB_URL, token: tokenFor('admin'), ca: caPem() });
 
-export const KWOK_NAMESPACES = 20;
+const KWOK_NAMESPACES = 20;
 const NS_PREFIX = 'kwok-team-';
 const NODE_PREFIX = 'kwok-node-';
 const POD_LABEL = 'qlab/kwok';
@@ -32,11 +32,10 @@ const RUNTIME_CLASS = 'kwok-sandboxed';
 const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io';
 const enc = encodeURIComponent;
 
-export const kwokNodeName = (i: number): string => `${NODE_PREFIX}${String(i).padStart(5, '0')}`;
+const kwokNodeName = (i: number): string => `${NODE_PREFIX}${String(i).padStart(5, '0')}`;
 const nsName = (k: number): string => `${NS_PREFIX}${String(k + 1).padStart(2, '0')}`;
 
 const hex = (r: () => number, n: number): string => Array.from({ length: n }, () => Math.floor(r() * 16).toString(16)).join('');
-const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
 const INSTANCE_TYPES = [
   { type: 'm5.xlarge', cpu: 4, memGi: 16 },
@@ -49,7 +48,7 @@ const ZONES = ['zone-a', 'zone-b', 'zone-c'] as const;
 export interface NodeShape { name: string; zone: string; allocCpuMillis: number; allocMemKi: number; gpu: boolean; instance: string }
 
 /** The i-th kwok node (1-based): every 100th is a tainted GPU node, the rest cycle through instance types and zones. */
-export function nodeShape(i: number): NodeShape {
+function nodeShape(i: number): NodeShape {
   const gpu = i % 100 === 0;
   const it = gpu ? { type: 'p3.2xlarge', cpu: 8, memGi: 61 } : INSTANCE_TYPES[i % INSTANCE_TYPES.length]!;
   const capKi = it.memGi * 1024 * 1024;
@@ -115,7 +114,7 @@ export interface PodShape { namespace: string; name: string; node: string; appCp
  * The j-th pod of node i: together the pods of a node request about 55–60 % of its allocatable CPU
  * and memory (some headroom, as a cluster autoscaler would leave it), app + proxy + log shipper.
  */
-export function podShape(i: number, j: number, perNode: number): PodShape {
+function podShape(i: number, j: number, perNode: number): PodShape {
   const s = nodeShape(i);
   const r = prng(i * 104729 + j);
   const g = (i - 1) * perNode + j;
@@ -223,7 +222,7 @@ export interface KwokCounts { nodes: number; ready: number; pods: number; notRun
 
 /** Counts of kwok nodes (Ready) and kwok pods (not yet Running), from metadata-only tables. */
 export async function kwokCounts(): Promise<KwokCounts> {
-  const nodes = await table('/api/v1/nodes', `labelSelector=${enc('type=kwok')}`);
+  const nodes = await table('/api/v1/nodes', `labelSelector=${enc(KWOK_NODE_LABEL)}`);
   const ready = nodes.filter((n) => String(n.cells[1]).split(',')[0] === 'Ready').length;
   const pods = (await kwokPods()).length;
   const notRunning = (await kwokPods(`&fieldSelector=${enc('status.phase!=Running')}`)).length;
@@ -282,7 +281,7 @@ export async function kwokAdd(o: { nodes: number; podsPerNode: number; settings?
       await sleep(250);
     }
   }
-  const have = new Set((await table('/api/v1/nodes', `labelSelector=${enc('type=kwok')}`)).map((n) => n.name));
+  const have = new Set((await table('/api/v1/nodes', `labelSelector=${enc(KWOK_NODE_LABEL)}`)).map((n) => n.name));
   const missingNodes = Array.from({ length: o.nodes }, (_, k) => k + 1).filter((i) => !have.has(kwokNodeName(i)));
   say(`creating ${missingNodes.length} nodes (${have.size} exist)`);
   let done = 0;
@@ -353,7 +352,7 @@ export async function kwokRemove(o: { concurrency?: number } = {}): Promise<Remo
     if (++done % 5000 === 0) say(`  ${done}/${pods.length} pods (${Math.round(done / ((Date.now() - t0) / 1000))}/s)`);
   });
   const podsMs = Date.now() - t0;
-  const nodes = await table('/api/v1/nodes', `labelSelector=${enc('type=kwok')}`);
+  const nodes = await table('/api/v1/nodes', `labelSelector=${enc(KWOK_NODE_LABEL)}`);
   say(`deleting ${nodes.length} nodes and their leases`);
   const n0 = Date.now();
   await pool(nodes, conc, async (n) => {
@@ -368,7 +367,7 @@ export async function kwokRemove(o: { concurrency?: number } = {}): Promise<Remo
   await send('delete runtimeclass', 'DELETE', `/apis/node.k8s.io/v1/runtimeclasses/${RUNTIME_CLASS}`, undefined, { ok: (st) => st < 300 || st === 404 });
   const until = Date.now() + 300_000;
   for (;;) {
-    const ns = (await table('/api/v1/namespaces', `labelSelector=${enc('type=kwok')}`)).length;
+    const ns = (await table('/api/v1/namespaces', `labelSelector=${enc(KWOK_NODE_LABEL)}`)).length;
     const left = await kwokCounts();
     if (ns === 0 && left.nodes === 0 && left.pods === 0) return { removedNodes: nodes.length, removedPods: pods.length, podsMs, nodesMs, ms: Date.now() - t0, left };
     if (Date.now() > until) throw new Error(`kwok objects left after 300 s: ${ns} namespaces, ${JSON.stringify(left)}`);
@@ -377,7 +376,7 @@ export async function kwokRemove(o: { concurrency?: number } = {}): Promise<Remo
 }
 
 function checkKwokNode(name: string | undefined): string {
-  if (!name || !name.startsWith(NODE_PREFIX)) throw new UsageError(`expected a kwok node name (${NODE_PREFIX}NNNNN), got ${name ?? '(none)'}`);
+  if (!name?.startsWith(NODE_PREFIX)) throw new UsageError(`expected a kwok node name (${NODE_PREFIX}NNNNN), got ${name ?? '(none)'}`);
   return name;
 }
 

@@ -1,7 +1,8 @@
 // `up` and `down`: build, PKI, namespaces, the detached supervisor, bootstrap objects, readiness; and the
 // verified teardown.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { notReady } from './checks';
 import { labManifests } from './manifests';
@@ -12,7 +13,6 @@ import { pidAlive, readConfig, readState, writeConfig } from './state';
 import { BIN_DIR, LAB_DIR, type LabConfig, type Profile, ROOT_DIR, leaderElectionFromEnv, nodesFor, paths } from './topology';
 
 const say = (m: string): void => void process.stderr.write(`[lab] ${m}\n`);
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export interface UpResult { ready: true; profile: Profile; kubeconfig: { admin: string; quorum: string }; startupMs: number }
 
@@ -22,7 +22,7 @@ export function supervisorAlive(): boolean {
 }
 
 /** Guards against pid reuse: the pid's command line must mention what we started. */
-export function isOurs(pid: number, needle: string): boolean {
+function isOurs(pid: number, needle: string): boolean {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((a) => a.includes(needle));
   } catch {
@@ -154,8 +154,4 @@ export async function down(): Promise<DownResult> {
   };
   const ok = left.processes.length === 0 && left.netns.length === 0 && left.links.length === 0 && left.addresses.length === 0;
   return { down: ok, stopped, left };
-}
-
-export function stateExists(): boolean {
-  return existsSync(paths.stateJson);
 }

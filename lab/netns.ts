@@ -14,7 +14,7 @@ export function listLabNetns(): string[] {
   return ip(['netns', 'list']).split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n.startsWith('qlab-'));
 }
 
-export function linkExists(name: string): boolean {
+function linkExists(name: string): boolean {
   return ipQuiet(['link', 'show', name]);
 }
 

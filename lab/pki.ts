@@ -9,7 +9,7 @@ import { CLUSTER_DOMAIN, KUBERNETES_SVC_IP, LB_HOST, LB_URL, type LabNode, paths
 export interface Identity { name: string; user: string; uid: string; groups: string[] }
 
 /** Static-token identities. `quorum` is the least-privilege monitoring user Quorum's tests use. */
-export const IDENTITIES: Identity[] = [
+const IDENTITIES: Identity[] = [
   { name: 'admin', user: 'admin', uid: 'qlab-admin', groups: ['system:masters'] },
   { name: 'quorum', user: 'quorum', uid: 'qlab-quorum', groups: ['system:monitoring'] },
   { name: 'scheduler', user: 'system:kube-scheduler', uid: 'qlab-scheduler', groups: [] },
@@ -52,7 +52,7 @@ export function ensurePki(nodes: LabNode[]): void {
   }
   if (!existsSync(paths.tokens)) {
     const lines = IDENTITIES.map((i) => `${randomBytes(24).toString('hex')},${i.user},${i.uid}${i.groups.length ? `,"${i.groups.join(',')}"` : ''}`);
-    writeFileSync(paths.tokens, lines.join('\n') + '\n', { mode: 0o600 });
+    writeFileSync(paths.tokens, `${lines.join('\n')}\n`, { mode: 0o600 });
   }
 }
 
@@ -68,7 +68,7 @@ export function caPem(): string {
   return readFileSync(p('ca.crt'), 'utf8');
 }
 
-export function kubeconfigText(server: string, user: string, token: string): string {
+function kubeconfigText(server: string, user: string, token: string): string {
   const ca = Buffer.from(caPem()).toString('base64');
   return [
     'apiVersion: v1', 'kind: Config',

@@ -147,5 +147,5 @@ export function writeKwokConfig(k: KwokSettings): void {
     docs.push(text.trim());
   }
   mkdirSync(paths.conf, { recursive: true });
-  writeFileSync(kwokConfigPath(k), docs.join('\n---\n') + '\n');
+  writeFileSync(kwokConfigPath(k), `${docs.join('\n---\n')}\n`);
 }

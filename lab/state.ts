@@ -63,5 +63,5 @@ export function pidAlive(pid: number | null | undefined): boolean {
 
 export function appendEvent(e: Record<string, unknown>): void {
   mkdirSync(paths.state, { recursive: true });
-  appendFileSync(paths.events, JSON.stringify(e) + '\n');
+  appendFileSync(paths.events, `${JSON.stringify(e)}\n`);
 }

@@ -4,6 +4,7 @@
 // When lab.json changes (`lab kwok add|remove` sets or clears its kwok settings) the process table is
 // recomputed: new processes start, removed ones are stopped, changed command lines restart.
 // Run as: node --import tsx lab/supervisor.ts   (started by `lab up`, own session via detached spawn)
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -127,11 +128,11 @@ async function shutdown(sig: string): Promise<void> {
     const group = slots.filter((s) => s.spec.component === comp && s.child && s.state.pid);
     for (const s of group) { try { process.kill(s.state.pid!, 'SIGTERM'); } catch { /* gone */ } }
     const until = Date.now() + 10_000;
-    while (Date.now() < until && group.some((s) => pidAlive(s.state.pid))) await new Promise((r) => setTimeout(r, 100));
+    while (Date.now() < until && group.some((s) => pidAlive(s.state.pid))) await sleep(100);
     for (const s of group) if (pidAlive(s.state.pid)) { try { process.kill(s.state.pid!, 'SIGKILL'); } catch { /* gone */ } }
   }
   const until = Date.now() + 5000;
-  while (Date.now() < until && slots.some((s) => pidAlive(s.state.pid))) await new Promise((r) => setTimeout(r, 100));
+  while (Date.now() < until && slots.some((s) => pidAlive(s.state.pid))) await sleep(100);
   save();
   log('supervisor: all children stopped');
   process.exit(0);

@@ -11,7 +11,7 @@ export const FAULT_COMPONENTS: readonly Component[] = ['etcd', 'kube-apiserver',
 export const LAB_DIR = path.resolve(import.meta.dirname);
 export const ROOT_DIR = path.resolve(LAB_DIR, '..');
 export const BIN_DIR = path.join(LAB_DIR, '.bin');
-export const STATE_DIR = path.resolve(process.env.QUORUM_LAB_STATE ?? path.join(LAB_DIR, '.state'));
+const STATE_DIR = path.resolve(process.env.QUORUM_LAB_STATE ?? path.join(LAB_DIR, '.state'));
 
 export const paths = {
   state: STATE_DIR,
@@ -66,7 +66,7 @@ export function leaderElectionFromEnv(env: NodeJS.ProcessEnv = process.env): Lea
   return le;
 }
 
-export function validateLeaderElection(le: LeaderElection): void {
+function validateLeaderElection(le: LeaderElection): void {
   for (const [k, v] of Object.entries(le)) if (!Number.isFinite(v) || v <= 0) throw new Error(`leader election: ${k} must be a positive number, got ${v}`);
   if (!(le.leaseSeconds > le.renewSeconds)) throw new Error(`leader election: lease (${le.leaseSeconds}s) must be longer than renew deadline (${le.renewSeconds}s)`);
   if (!(le.renewSeconds > 1.2 * le.retrySeconds)) throw new Error(`leader election: renew deadline (${le.renewSeconds}s) must exceed 1.2 × retry period (${le.retrySeconds}s)`);
@@ -94,7 +94,7 @@ export const kwokConfigPath = (k: KwokSettings): string => path.join(STATE_DIR, 
  * went Unknown around kwok restarts at 5,000 nodes and their pods were evicted.)
  */
 export const NODE_MONITOR_GRACE_SECONDS = 600;
-/** Label of every kwok node, and the label kwok manages nodes by (removed: kwok lets go of the node). */
+/** Label of every kwok node and namespace (the selector lab/kwok.ts lists them by), and the label kwok manages nodes by (removed: kwok lets go of the node). */
 export const KWOK_NODE_LABEL = 'type=kwok';
 export const KWOK_MANAGED_LABEL = 'kwok.x-k8s.io/managed';
 

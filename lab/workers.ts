@@ -1,6 +1,7 @@
 // Worker "kubelets" without containers: keeps Nodes qlab-w1..w3 Ready (Node status + kube-node-lease Leases
 // every 10 s), marks pods the real scheduler bound to them Running, and holds the optional
 // kube-system/cloud-controller-manager Lease with a tiny elector. Supervised like every other lab process.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { caPem, tokenFor } from './pki';
 import { type KubeTarget, type Lease, request } from './kube';
 import { BRIDGE_IP, LB_URL, WORKERS } from './topology';
@@ -119,7 +120,7 @@ async function loop(name: string, everyMs: number, fn: () => Promise<void>): Pro
     } catch (e) {
       log(`${name}: ${(e as Error).message}`);
     }
-    await new Promise((r) => setTimeout(r, everyMs));
+    await sleep(everyMs);
   }
 }
 

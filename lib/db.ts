@@ -16,6 +16,7 @@ import { classifyDbError, DbError } from './db/errors';
 import type { Status } from './types';
 import type { AuthDelegates } from './db/auth-delegates';
 import type { AlertDelegates } from './db/alert-delegates';
+import { getOrInsert } from './collections';
 
 export { DbError, classifyDbError } from './db/errors';
 export type { DbErrorKind } from './db/errors';
@@ -470,7 +471,10 @@ function recordConnectErrors(pool: { connect: unknown }, into: { lastConnectErro
       });
     }
     return (connect() as Promise<unknown>).then(
-      (c) => ((into.lastConnectError = undefined), c),
+      (c) => {
+        into.lastConnectError = undefined;
+        return c;
+      },
       (err: unknown) => {
         into.lastConnectError = err;
         throw err;
@@ -553,8 +557,7 @@ function opensBreaker(db: Db, e: DbError): boolean {
 const breakers = new WeakMap<Db, Breaker>();
 
 function breakerOf(db: Db): Breaker {
-  let b = breakers.get(db);
-  if (!b) breakers.set(db, (b = { openUntil: 0, error: undefined, probing: false }));
+  const b = getOrInsert(breakers, db, () => ({ openUntil: 0, error: undefined, probing: false }));
   return b;
 }
 

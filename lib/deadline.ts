@@ -34,6 +34,19 @@ export async function pause(ms: number, signal?: AbortSignal, o: { ref?: boolean
   }
 }
 
+/**
+ * Waits until `work` settles or `ms` pass, whichever comes first, then returns (a rejection of `work`
+ * within the time still rejects). For "give it this long, then look at the state".
+ */
+export async function waitAtMost(work: Promise<unknown>, ms: number): Promise<void> {
+  const timer = new AbortController();
+  try {
+    await Promise.race([work, pause(ms, timer.signal)]);
+  } finally {
+    timer.abort();
+  }
+}
+
 export interface BackoffPolicy {
   /** First delay. */
   baseMs: number;

@@ -1,7 +1,8 @@
 // The ONE validated read of Quorum's environment: every variable is parsed here, by one schema, and
 // nothing else reads process.env (entry points pass the environment on to child processes, that is
-// all). A bad value throws a QuorumError naming the variable; `npm start` checks this before it
-// launches anything. See README "Configuration" for the table of variables.
+// all; Biome's noProcessEnv enforces it, see biome.jsonc). A bad value throws a QuorumError naming the
+// variable; `npm start` checks this before it launches anything. See README "Configuration" for the
+// table of variables.
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -114,13 +115,13 @@ function bad(name: string, why: string): QuorumError {
   return new QuorumError('internal', `${name} is invalid: ${why}`);
 }
 
-export const DEFAULT_BUFFER_BYTES = 64 * 1024 * 1024;
+const DEFAULT_BUFFER_BYTES = 64 * 1024 * 1024;
 /** Nodes + pods kept per cluster by default (Kubernetes' tested limits: 5,000 nodes, 150,000 pods). */
 export const DEFAULT_CLUSTER_OBJECT_LIMIT = 200_000;
 const DAY_MS = 86_400_000;
 const SCHEMA_RE = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
-export function redactUrl(u: URL): string {
+function redactUrl(u: URL): string {
   const c = new URL(u.href);
   if (c.password) c.password = '***';
   return c.href;
@@ -342,6 +343,25 @@ export function collectorIntervalMs(env: QuorumEnv = loadEnv()): number {
 /** 3 × the collector interval: a sample speaks for at most three intervals; beyond that is no data. */
 export function sampleCapMs(env: QuorumEnv = loadEnv()): number {
   return 3 * collectorIntervalMs(env);
+}
+
+/** `npm run quorum` (scripts/quorum.ts): the variables only the command-line tool reads. */
+export interface CliConfig {
+  /** QUORUM_URL: the Quorum server to talk to over its JSON API (`--server` overrides); null = the database directly. */
+  serverUrl: string | null;
+  /** QUORUM_TOKEN: the API token sent as `Authorization: Bearer` with QUORUM_URL / --server. */
+  token: string | null;
+  /** QUORUM_NEW_SECRET_KEY: the key `keys rotate` re-encrypts to (checked by lib/keys.ts rotateKeys); null = a new random key. */
+  newSecretKeyText: string | null;
+}
+
+/** The CLI's variables; the URL and the key are validated where they are used (with the flag's name). */
+export function loadCliConfig(src: Source = process.env): CliConfig {
+  return {
+    serverUrl: src.QUORUM_URL?.trim() || null,
+    token: src.QUORUM_TOKEN || null,
+    newSecretKeyText: src.QUORUM_NEW_SECRET_KEY || null,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

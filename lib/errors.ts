@@ -16,10 +16,6 @@ export class QuorumError extends Error {
   }
 }
 
-export function isQuorumError(e: unknown): e is QuorumError {
-  return e instanceof QuorumError;
-}
-
 /** A one-line description of any thrown value, for logs and `unknown` sample reasons. */
 export function describeError(e: unknown): string {
   if (e instanceof QuorumError) return `${e.errorClass}: ${e.message}`;

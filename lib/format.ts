@@ -43,7 +43,7 @@ export const UTC: DisplayZone = 'UTC';
 
 /** True for "UTC" and any zone this runtime's ICU knows. */
 export function isValidTimeZone(tz: unknown): tz is DisplayZone {
-  if (typeof tz !== 'string' || tz.length === 0 || tz.length > 64 || !/^[A-Za-z0-9_+\-\/]+$/.test(tz)) return false;
+  if (typeof tz !== 'string' || tz.length === 0 || tz.length > 64 || !/^[A-Za-z0-9_+\-/]+$/.test(tz)) return false;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
     return true;
@@ -122,11 +122,6 @@ export function timeTicks(startMs: number, endMs: number, most = 6): number[] {
 export function toDateTimeLocal(ms: number, zone: DisplayZone = UTC): string {
   const p = zoned(ms, zone);
   return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
-}
-
-/** The short name of the zone at ms ("UTC", "GMT+1", "CET"). */
-export function zoneName(zone: DisplayZone, ms: number = Date.now()): string {
-  return zoned(ms, zone).zoneName;
 }
 
 /** A time range as text: "2026-11-20 10:00 – 12:30 UTC" (same day) or "2026-11-20 10:00 – 2026-11-21 09:00 UTC". */

@@ -21,7 +21,7 @@ import { exportOpenSlo, importOpenSlo, type ImportResult } from '@/lib/data/open
 import type { ImportIssue } from '@/lib/openslo/openslo';
 import { writeFileSync } from 'node:fs';
 import { backupSqlite, postgresHowTo, restoreSqlite, type SqliteConfig } from '@/lib/db/backup';
-import { loadEnv } from '@/lib/env';
+import { loadCliConfig, loadEnv } from '@/lib/env';
 import { keyFilePath } from '@/lib/secrets';
 
 const USAGE = `usage:
@@ -393,7 +393,8 @@ async function keysCmd(ctx: Ctx, cmd: string | undefined, argv: string[]): Promi
     return;
   }
   if (cmd === 'rotate') {
-    const r = await rotateKeys({ ...(process.env.QUORUM_NEW_SECRET_KEY ? { newKeyText: process.env.QUORUM_NEW_SECRET_KEY } : {}) });
+    const { newSecretKeyText } = loadCliConfig();
+    const r = await rotateKeys(newSecretKeyText ? { newKeyText: newSecretKeyText } : {});
     await audited(ctx, 'keys.rotate', `${r.clusters} cluster credentials${r.channels ? `, ${r.channels} channel secrets` : ''}`, { keyId: r.fromKeyId }, { keyId: r.toKeyId });
     console.log(
       `re-encrypted ${r.clusters} clusters' credentials${r.channels ? ` and ${r.channels} notification channels' secrets` : ''}: key ${r.fromKeyId} → ${r.toKeyId}. ` +
@@ -523,7 +524,7 @@ async function restoreCmd(ctx: Ctx, argv: string[]): Promise<number> {
 /** Takes `--server URL` out of argv (it may stand anywhere); QUORUM_URL is the default. */
 function splitServer(argv: string[]): { server: string | undefined; rest: string[] } {
   const rest: string[] = [];
-  let server = process.env.QUORUM_URL;
+  let server = loadCliConfig().serverUrl ?? undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--server') server = argv[++i];
@@ -542,7 +543,7 @@ async function main(argv0: string[]): Promise<number> {
   }
   try {
     if (!['cluster', 'user', 'token', 'keys', 'slo', 'backup', 'restore'].includes(group)) throw new UsageError(`unknown command "${group}"`);
-    const remote = remoteFrom(server, process.env.QUORUM_TOKEN);
+    const remote = remoteFrom(server, loadCliConfig().token ?? undefined);
     const ctx: Ctx = { remote, actor: { name: `cli:${os.userInfo().username}`, kind: 'cli', role: 'admin', clientAddress: null } };
     // Neither migrates first: a backup copies the database as it is; restore migrates what it restored.
     if (group === 'backup') return await backupCmd(ctx, [cmd, ...rest].filter((a): a is string => a !== undefined));

@@ -27,7 +27,10 @@ function counts(out: string): { passed: number; failed: number } {
   const node = [...out.matchAll(/^ℹ (pass|fail) (\d+)$/gm)];
   if (node.length > 0) {
     let passed = 0, failed = 0;
-    for (const m of node) (m[1] === 'pass' ? (passed += Number(m[2])) : (failed += Number(m[2])));
+    for (const m of node) {
+      if (m[1] === 'pass') passed += Number(m[2]);
+      else failed += Number(m[2]);
+    }
     return { passed, failed };
   }
   const pw = { passed: Number(/(\d+) passed/.exec(out)?.[1] ?? 0), failed: Number(/(\d+) failed/.exec(out)?.[1] ?? 0) + Number(/(\d+) flaky/.exec(out)?.[1] ?? 0) };
@@ -60,6 +63,9 @@ async function main(): Promise<void> {
   if (want('static')) {
     await stage('prisma schema drift check', tsx, ['scripts/db-diff.ts', '--check'], { countTests: false });
     await stage('typecheck (tsc --noEmit)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json'], { countTests: false });
+    // Issue 13: Biome as a linter (biome.jsonc; warnings fail too) and knip for unused files, exports and dependencies (knip.jsonc).
+    await stage('lint (biome)', bin('biome'), ['lint', '--error-on-warnings'], { countTests: false });
+    await stage('dead code (knip)', bin('knip'), ['--no-progress'], { countTests: false });
   }
   if (want('unit')) await stage('unit', tsx, ['--test', '--test-reporter=spec', 'test/unit/*.test.ts']);
   if (want('integration')) await stage('integration: SQLite + PostgreSQL', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/integration/*.test.ts']);

@@ -43,6 +43,7 @@ export default async function OverviewPage({ searchParams }: Props) {
       ) : null}
       {clusters.length > 0 ? (
         <div className="toolbar">
+          {/* biome-ignore lint/a11y/useSemanticElements: the search landmark sits on the GET form itself; wrapping it in <search> would add a second element for the same landmark. */}
           <form method="get" action="/" role="search" aria-label="Filter clusters" className="filter-form">
             {[...keep.entries()]
               .filter(([k]) => !['q', 'label', 'state'].includes(k))

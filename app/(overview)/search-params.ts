@@ -8,7 +8,7 @@ import { DEFAULT_SORT_DIR, FLEET_SORT_KEYS, type FleetSortKey, type SortDir } fr
 import { parseRange, presetRange, RANGE_PRESETS, rangeParams, type RangePreset, type TimeRange } from '@/lib/slo/range';
 import { isSloState, SLO_STATES, type SloState } from '@/lib/slo/state';
 
-export const DEFAULT_WINDOW: RangePreset = '30d';
+const DEFAULT_WINDOW: RangePreset = '30d';
 export const FLEET_VIEWS = ['table', 'heatmap', 'cards'] as const;
 export type FleetView = (typeof FLEET_VIEWS)[number];
 

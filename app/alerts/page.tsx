@@ -8,6 +8,7 @@ import { getAlertsView } from '@/lib/data/alerts';
 import { listRecentNotifications } from '@/lib/data/deliveries';
 import { listChannels } from '@/lib/data/channels';
 import { formatAge, formatTime } from '@/lib/format';
+import { DataTable } from '@/components/data-table';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Alerts' };
@@ -31,54 +32,40 @@ export default async function AlertsPage() {
         </p>
       ) : null}
       <section className="card" aria-labelledby="active-title">
-        <h2 id="active-title" style={{ marginTop: 0 }}>
+        <h2 id="active-title" className="mt-0">
           Firing and pending <span className="muted">({firing.length} firing, {view.alerts.length - firing.length} pending)</span>
         </h2>
         {view.alerts.length === 0 ? (
           <p className="muted">Nothing fires and nothing is pending.</p>
         ) : (
-          <div className="table-wrap" tabIndex={0}>
-            <table data-testid="active-alerts" className="stack-table">
-              <caption>Alerts evaluated after the latest collector cycle: firing first, silenced last</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Severity</th>
-                  <th scope="col">Alert</th>
-                  <th scope="col">Cluster · component</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Summary</th>
-                </tr>
-              </thead>
-              <tbody>
-                {view.alerts.map((a) => (
-                  <tr key={`${a.clusterId}-${a.rule}-${a.component}`}>
-                    <td data-label="Severity">
-                      <SeverityChip severity={a.severity} />
-                    </td>
-                    <th scope="row" data-label="Alert">{a.alertname}</th>
-                    <td data-label="Cluster · component">
-                      <Link href={`/clusters/${encodeURIComponent(a.clusterId)}`}>{a.clusterName}</Link> · <code>{a.component}</code>
-                    </td>
-                    <td data-label="State">
-                      {a.status === 'firing' ? <span className="status status-down">firing</span> : <span className="status status-degraded">pending</span>} <span className="muted">since {formatTime(a.since)}</span>
-                      {a.silencedBy ? (
-                        <div>
-                          <span className="badge-silenced">silenced by maintenance “{a.silencedBy}”</span>
-                        </div>
-                      ) : null}
-                    </td>
-                    <td className="alert-summary" data-label="Summary">{a.summary}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable testId="active-alerts" className="stack-table" caption="Alerts evaluated after the latest collector cycle: firing first, silenced last" columns={['Severity', 'Alert', 'Cluster · component', 'State', 'Summary']}>
+            {view.alerts.map((a) => (
+              <tr key={`${a.clusterId}-${a.rule}-${a.component}`}>
+                <td data-label="Severity">
+                  <SeverityChip severity={a.severity} />
+                </td>
+                <th scope="row" data-label="Alert">{a.alertname}</th>
+                <td data-label="Cluster · component">
+                  <Link href={`/clusters/${encodeURIComponent(a.clusterId)}`}>{a.clusterName}</Link> · <code>{a.component}</code>
+                </td>
+                <td data-label="State">
+                  {a.status === 'firing' ? <span className="status status-down">firing</span> : <span className="status status-degraded">pending</span>} <span className="muted">since {formatTime(a.since)}</span>
+                  {a.silencedBy ? (
+                    <div>
+                      <span className="badge-silenced">silenced by maintenance “{a.silencedBy}”</span>
+                    </div>
+                  ) : null}
+                </td>
+                <td className="alert-summary" data-label="Summary">{a.summary}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </section>
 
       <section className="card" aria-labelledby="notes-title">
         <div className="page-head">
-          <h2 id="notes-title" style={{ marginTop: 0 }}>
+          <h2 id="notes-title" className="mt-0">
             Recent notifications
           </h2>
           <Link href="/alerts/deliveries">Delivery log</Link>
@@ -86,56 +73,44 @@ export default async function AlertsPage() {
         {notes.length === 0 ? (
           <p className="muted">No notification yet.</p>
         ) : (
-          <div className="table-wrap" tabIndex={0}>
-            <table data-testid="notifications" className="stack-table">
-              <caption>The outbox, newest first: one row per transition, with each channel&apos;s delivery</caption>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Notification</th>
-                  <th scope="col">Deliveries</th>
-                </tr>
-              </thead>
-              <tbody>
-                {notes.map((n) => (
-                  <tr key={n.id}>
-                    <td className="audit-when" data-label="When">
-                      {formatTime(n.createdAt)}
-                      <div className="muted">{formatAge(n.createdAt)}</div>
-                    </td>
-                    <th scope="row" data-label="Notification">
-                      <SeverityChip severity={n.severity} /> {TRANSITION[n.transition] ?? n.transition} · {n.alertname}
-                      <div className="muted">
-                        {n.clusterName} · <code>{n.component}</code>
-                      </div>
-                      <div className="alert-summary">{n.summary}</div>
-                      {n.silencedBy ? <span className="badge-silenced">silenced by maintenance “{n.silencedBy}”</span> : null}
-                    </th>
-                    <td data-label="Deliveries">
-                      {n.deliveries.length === 0 ? (
-                        <span className="muted">no channel takes it</span>
-                      ) : (
-                        <ul className="plain-list">
-                          {n.deliveries.map((d) => (
-                            <li key={d.channelId}>
-                              {channelName.get(d.channelId) ?? 'removed channel'} <OutcomeBadge value={d.status} />
-                              {d.attempts > 1 ? <span className="muted"> after {d.attempts} attempts</span> : null}
-                              {d.lastError && (d.status === 'failed' || d.status === 'pending') ? <div className="field-error delivery-error">{d.lastError}</div> : null}
-                            </li>
-                          ))}
-                        </ul>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable testId="notifications" className="stack-table" caption={<>The outbox, newest first: one row per transition, with each channel&apos;s delivery</>} columns={['When', 'Notification', 'Deliveries']}>
+            {notes.map((n) => (
+              <tr key={n.id}>
+                <td className="audit-when" data-label="When">
+                  {formatTime(n.createdAt)}
+                  <div className="muted">{formatAge(n.createdAt)}</div>
+                </td>
+                <th scope="row" data-label="Notification">
+                  <SeverityChip severity={n.severity} /> {TRANSITION[n.transition] ?? n.transition} · {n.alertname}
+                  <div className="muted">
+                    {n.clusterName} · <code>{n.component}</code>
+                  </div>
+                  <div className="alert-summary">{n.summary}</div>
+                  {n.silencedBy ? <span className="badge-silenced">silenced by maintenance “{n.silencedBy}”</span> : null}
+                </th>
+                <td data-label="Deliveries">
+                  {n.deliveries.length === 0 ? (
+                    <span className="muted">no channel takes it</span>
+                  ) : (
+                    <ul className="plain-list">
+                      {n.deliveries.map((d) => (
+                        <li key={d.channelId}>
+                          {channelName.get(d.channelId) ?? 'removed channel'} <OutcomeBadge value={d.status} />
+                          {d.attempts > 1 ? <span className="muted"> after {d.attempts} attempts</span> : null}
+                          {d.lastError && (d.status === 'failed' || d.status === 'pending') ? <div className="field-error delivery-error">{d.lastError}</div> : null}
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </section>
 
       <section className="card" aria-labelledby="rules-title">
-        <h2 id="rules-title" style={{ marginTop: 0 }}>
+        <h2 id="rules-title" className="mt-0">
           Rules
         </h2>
         <p className="muted">
@@ -143,39 +118,25 @@ export default async function AlertsPage() {
           notifies again every {view.settings.repeatIntervalMinutes ? `${view.settings.repeatIntervalMinutes} min` : '— (never)'} while it fires, and notifies when it resolves. Notifications of one cluster are sent as one message.
           Maintenance windows silence them (shown above).
         </p>
-        <div className="table-wrap" tabIndex={0}>
-          <table data-testid="rules" className="stack-table">
-            <caption>Rules, their Alertmanager alertname and severity</caption>
-            <thead>
-              <tr>
-                <th scope="col">Rule</th>
-                <th scope="col">alertname</th>
-                <th scope="col">Severity</th>
-                <th scope="col">On</th>
-                <th scope="col">What it checks</th>
-              </tr>
-            </thead>
-            <tbody>
-              {view.rules.map((r) => (
-                <tr key={r.id}>
-                  <th scope="row" data-label="Rule">{r.title}</th>
-                  <td data-label="alertname">
-                    <code>{r.alertname}</code>
-                  </td>
-                  <td data-label="Severity">
-                    <SeverityChip severity={r.severity} />
-                    {r.id === 'component-down' ? <span className="muted"> (ticket for a replica)</span> : null}
-                  </td>
-                  <td data-label="On">{r.enabled ? 'yes' : <span className="muted">off</span>}</td>
-                  <td className="alert-summary" data-label="What it checks">{r.description}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable testId="rules" className="stack-table" caption="Rules, their Alertmanager alertname and severity" columns={['Rule', 'alertname', 'Severity', 'On', 'What it checks']}>
+          {view.rules.map((r) => (
+            <tr key={r.id}>
+              <th scope="row" data-label="Rule">{r.title}</th>
+              <td data-label="alertname">
+                <code>{r.alertname}</code>
+              </td>
+              <td data-label="Severity">
+                <SeverityChip severity={r.severity} />
+                {r.id === 'component-down' ? <span className="muted"> (ticket for a replica)</span> : null}
+              </td>
+              <td data-label="On">{r.enabled ? 'yes' : <span className="muted">off</span>}</td>
+              <td className="alert-summary" data-label="What it checks">{r.description}</td>
+            </tr>
+          ))}
+        </DataTable>
         {edit ? (
           <>
-            <h3 style={{ marginTop: '1rem' }}>Change the rules</h3>
+            <h3 className="mt-1">Change the rules</h3>
             <AlertSettingsForm settings={view.settings} rules={view.rules.map((r) => ({ id: r.id, title: r.title, enabled: r.enabled }))} />
           </>
         ) : null}

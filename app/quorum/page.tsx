@@ -5,7 +5,7 @@ import { CollectorsCard, TakeoversCard, UnownedCard } from '@/components/quorum/
 import { WindowToolbar } from '@/components/window-picker';
 import { requirePage } from '@/lib/auth/page';
 import { getQuorumItself } from '@/lib/data/collectors';
-import { windowMsOf, DASHBOARD_WINDOWS, type DashboardWindow } from '@/lib/data/dashboard';
+import { presetMs, RANGE_PRESETS, type RangePreset } from '@/lib/slo/range';
 import { formatGap } from '@/lib/format';
 import { parseQuorumWindow } from './search-params';
 import { CardSkeleton } from '@/components/skeletons';
@@ -15,7 +15,7 @@ export const metadata: Metadata = { title: 'Quorum itself' };
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
-const hrefs = Object.fromEntries(DASHBOARD_WINDOWS.map((w) => [w, `/quorum?window=${w}`])) as Record<DashboardWindow, string>;
+const hrefs = Object.fromEntries(RANGE_PRESETS.map((w) => [w, `/quorum?window=${w}`])) as Record<RangePreset, string>;
 
 export default async function QuorumItselfPage({ searchParams }: Props) {
   await requirePage();
@@ -36,14 +36,14 @@ export default async function QuorumItselfPage({ searchParams }: Props) {
   );
 }
 
-async function Body({ now, window }: { now: number; window: DashboardWindow }) {
-  const q = await getQuorumItself({ since: new Date(now - windowMsOf(window)), now });
+async function Body({ now, window }: { now: number; window: RangePreset }) {
+  const q = await getQuorumItself({ since: new Date(now - presetMs(window)), now });
   const live = q.collectors.filter((c) => c.state === 'live').length;
   const owned = q.clusters - q.unowned.length;
   return (
     <>
       <section className="card" aria-labelledby="mode-title" data-testid="quorum-summary">
-        <h2 id="mode-title" style={{ marginTop: 0 }}>
+        <h2 id="mode-title" className="mt-0">
           {q.mode === 'ha' ? 'High availability on PostgreSQL' : 'Single collector on SQLite'}
         </h2>
         <dl className="facts">
@@ -82,7 +82,7 @@ async function Body({ now, window }: { now: number; window: DashboardWindow }) {
       </section>
       {q.unowned.length > 0 ? <UnownedCard unowned={q.unowned} /> : null}
       <CollectorsCard collectors={q.collectors} now={now} />
-      <TakeoversCard takeovers={q.takeovers} window={window} startMs={now - windowMsOf(window)} endMs={now} />
+      <TakeoversCard takeovers={q.takeovers} window={window} startMs={now - presetMs(window)} endMs={now} />
     </>
   );
 }

@@ -1,7 +1,7 @@
 // URL state of "Quorum itself": ?window=7d|28d|30d|90d (default 7d), validated like the overview's.
-import type { DashboardWindow } from '@/lib/data/dashboard';
+import type { RangePreset } from '@/lib/slo/range';
 import { parseWindowParam } from '../clusters/[id]/search-params';
 
-export const QUORUM_DEFAULT_WINDOW: DashboardWindow = '7d';
+const QUORUM_DEFAULT_WINDOW: RangePreset = '7d';
 
-export const parseQuorumWindow = (raw: Record<string, string | string[] | undefined>): { window: DashboardWindow; error: string | null } => parseWindowParam(raw, QUORUM_DEFAULT_WINDOW);
+export const parseQuorumWindow = (raw: Record<string, string | string[] | undefined>): { window: RangePreset; error: string | null } => parseWindowParam(raw, QUORUM_DEFAULT_WINDOW);

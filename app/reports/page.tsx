@@ -17,6 +17,8 @@ import { SloStateBadge } from '@/components/slo-state-badge';
 import { StateTimelineCard } from '@/components/cluster/state-timeline-card';
 import { CardSkeleton } from '@/components/skeletons';
 import { getDisplayZone } from '@/components/time/zone';
+import { DataTable } from '@/components/data-table';
+import { FailoverStatsRows } from '@/components/failover-stats-rows';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Reports' };
@@ -153,41 +155,25 @@ export default async function ReportsPage({ searchParams }: { searchParams: Sear
 
 function FleetTable({ rows, period }: { rows: FleetReportRow[]; period: string }) {
   return (
-    <div className="table-wrap" tabIndex={0}>
-    <table className="report-table" data-testid="report-fleet-table">
-      <caption>Every cluster, worst SLO state first (the overview&apos;s read model over the period)</caption>
-      <thead>
-        <tr>
-          <th scope="col">Cluster</th>
-          <th scope="col">State</th>
-          <th scope="col">Availability / SLO</th>
-          <th scope="col">Coverage</th>
-          <th scope="col">Bad time</th>
-          <th scope="col">Error budget</th>
-          <th scope="col">Failovers</th>
+    <DataTable className="report-table" testId="report-fleet-table" caption={<>Every cluster, worst SLO state first (the overview&apos;s read model over the period)</>} columns={['Cluster', 'State', 'Availability / SLO', 'Coverage', 'Bad time', 'Error budget', 'Failovers']}>
+      {rows.map((r) => (
+        <tr key={r.clusterId} data-cluster={r.name}>
+          <th scope="row">
+            <a href={`#cluster-${r.clusterId}`}>{r.name}</a>
+          </th>
+          <td>
+            <SloStateBadge state={r.state} testId="report-state" />
+          </td>
+          <td className={r.state === 'breached' ? 'bad' : undefined}>
+            {r.availability === null ? 'no data' : formatPercent(r.availability, 3)} / {targetPercentLabel(r.objective)}
+          </td>
+          <td>{formatCoverage(r.coverage)}</td>
+          <td>{dur(r.badMs)}</td>
+          <td title={period}>{budgetShort(r.budget)}</td>
+          <td>{r.failovers}</td>
         </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => (
-          <tr key={r.clusterId} data-cluster={r.name}>
-            <th scope="row">
-              <a href={`#cluster-${r.clusterId}`}>{r.name}</a>
-            </th>
-            <td>
-              <SloStateBadge state={r.state} testId="report-state" />
-            </td>
-            <td className={r.state === 'breached' ? 'bad' : undefined}>
-              {r.availability === null ? 'no data' : formatPercent(r.availability, 3)} / {targetPercentLabel(r.objective)}
-            </td>
-            <td>{formatCoverage(r.coverage)}</td>
-            <td>{dur(r.badMs)}</td>
-            <td title={period}>{budgetShort(r.budget)}</td>
-            <td>{r.failovers}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-    </div>
+      ))}
+    </DataTable>
   );
 }
 
@@ -199,50 +185,31 @@ function budgetCell(r: ReportRow): string {
 
 function SloTable({ rows, name }: { rows: ReportRow[]; name: string }) {
   return (
-    <div className="table-wrap" tabIndex={0}>
-    <table className="report-table">
-      <caption>Availability vs SLO, {name}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Component</th>
-          <th scope="col">SLO (policy)</th>
-          <th scope="col">State</th>
-          <th scope="col">Availability</th>
-          <th scope="col">Budget used</th>
-          <th scope="col">Bad time</th>
-          <th scope="col">Allowed</th>
-          <th scope="col">Unknown / no data</th>
-          <th scope="col">Maintenance</th>
-          <th scope="col">Coverage</th>
+    <DataTable className="report-table" caption={<>Availability vs SLO, {name}</>} columns={['Component', 'SLO (policy)', 'State', 'Availability', 'Budget used', 'Bad time', 'Allowed', 'Unknown / no data', 'Maintenance', 'Coverage']}>
+      {rows.map((r) => (
+        <tr key={r.component} className={r.component === 'control-plane' ? 'composite' : undefined} data-component={r.component}>
+          <th scope="row" title={r.component === 'control-plane' ? r.label : r.component}>
+            {r.component === 'control-plane' ? 'Control plane (composite)' : r.label}
+          </th>
+          <td>
+            {targetPercentLabel(r.objective)} · {SLO_WINDOW_LABELS[r.policyWindow]}
+          </td>
+          <td>
+            <SloStateBadge state={r.state} testId="report-row-state" />
+          </td>
+          <td className={r.meetsObjective === false && r.state !== 'insufficient-data' ? 'bad' : undefined}>
+            {r.availability === null ? 'no data' : formatPercent(r.availability, 3)}
+            {r.meetsObjective === false && r.state !== 'insufficient-data' ? ' (below SLO)' : ''}
+          </td>
+          <td>{budgetCell(r)}</td>
+          <td>{dur(r.badMs)}</td>
+          <td>{dur(r.budget.kind === 'absolute' ? r.budget.allowedMs : r.allowedBadMs)}</td>
+          <td>{dur(r.unknownMs)}</td>
+          <td>{dur(r.maintenanceMs)}</td>
+          <td>{formatPercent(r.coverage, 1)}</td>
         </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => (
-          <tr key={r.component} className={r.component === 'control-plane' ? 'composite' : undefined} data-component={r.component}>
-            <th scope="row" title={r.component === 'control-plane' ? r.label : r.component}>
-              {r.component === 'control-plane' ? 'Control plane (composite)' : r.label}
-            </th>
-            <td>
-              {targetPercentLabel(r.objective)} · {SLO_WINDOW_LABELS[r.policyWindow]}
-            </td>
-            <td>
-              <SloStateBadge state={r.state} testId="report-row-state" />
-            </td>
-            <td className={r.meetsObjective === false && r.state !== 'insufficient-data' ? 'bad' : undefined}>
-              {r.availability === null ? 'no data' : formatPercent(r.availability, 3)}
-              {r.meetsObjective === false && r.state !== 'insufficient-data' ? ' (below SLO)' : ''}
-            </td>
-            <td>{budgetCell(r)}</td>
-            <td>{dur(r.badMs)}</td>
-            <td>{dur(r.budget.kind === 'absolute' ? r.budget.allowedMs : r.allowedBadMs)}</td>
-            <td>{dur(r.unknownMs)}</td>
-            <td>{dur(r.maintenanceMs)}</td>
-            <td>{formatPercent(r.coverage, 1)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-    </div>
+      ))}
+    </DataTable>
   );
 }
 
@@ -265,63 +232,35 @@ function ClusterSection({ c, zone, startMs, endMs, nowMs, composite, periodQuery
       {c.outages.length === 0 ? (
         <p>No outages in this period (outside maintenance).</p>
       ) : (
-        <div className="table-wrap" tabIndex={0}>
-        <table className="report-table">
-          <caption>Outage intervals of {c.name} (bad time outside maintenance)</caption>
-          <thead>
-            <tr>
-              <th scope="col">Start</th>
-              <th scope="col">End</th>
-              <th scope="col">Duration</th>
-              <th scope="col">Component</th>
-              <th scope="col">Reason</th>
+        <DataTable className="report-table" caption={<>Outage intervals of {c.name} (bad time outside maintenance)</>} columns={['Start', 'End', 'Duration', 'Component', 'Reason']}>
+          {c.outages.map((o) => (
+            <tr key={`${o.component}-${o.startAt}`} id={outageAnchor(o.component, Date.parse(o.startAt))} className="anchor-row">
+              <td>{formatTime(o.startAt, zone)}</td>
+              <td>{formatTime(o.endAt, zone)}</td>
+              <td>{dur(o.durationMs)}</td>
+              <td title={o.component}>{componentLabel(o.component)}</td>
+              <td>{o.reason}</td>
             </tr>
-          </thead>
-          <tbody>
-            {c.outages.map((o) => (
-              <tr key={`${o.component}-${o.startAt}`} id={outageAnchor(o.component, Date.parse(o.startAt))} className="anchor-row">
-                <td>{formatTime(o.startAt, zone)}</td>
-                <td>{formatTime(o.endAt, zone)}</td>
-                <td>{dur(o.durationMs)}</td>
-                <td title={o.component}>{componentLabel(o.component)}</td>
-                <td>{o.reason}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        </div>
+          ))}
+        </DataTable>
       )}
       <h3>Maintenance (excluded from the SLO)</h3>
       {c.maintenance.length === 0 ? (
         <p>No maintenance in this period.</p>
       ) : (
-        <div className="table-wrap" tabIndex={0}>
-        <table className="report-table">
-          <caption>Maintenance windows of {c.name}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Title</th>
-              <th scope="col">Start</th>
-              <th scope="col">End</th>
-              <th scope="col">Duration</th>
-              <th scope="col">Control plane down during it</th>
+        <DataTable className="report-table" caption={<>Maintenance windows of {c.name}</>} columns={['Title', 'Start', 'End', 'Duration', 'Control plane down during it']}>
+          {c.maintenance.map((m) => (
+            <tr key={`${m.title}-${m.startAt}`}>
+              <td>
+                {m.title} {m.retroactive ? <RetroactiveBadge by={m.createdBy} /> : null}
+              </td>
+              <td>{formatTime(m.startAt, zone)}</td>
+              <td>{formatTime(m.endAt, zone)}</td>
+              <td>{dur(m.durationMs)}</td>
+              <td>{dur(m.downDuringMs)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {c.maintenance.map((m) => (
-              <tr key={`${m.title}-${m.startAt}`}>
-                <td>
-                  {m.title} {m.retroactive ? <RetroactiveBadge by={m.createdBy} /> : null}
-                </td>
-                <td>{formatTime(m.startAt, zone)}</td>
-                <td>{formatTime(m.endAt, zone)}</td>
-                <td>{dur(m.durationMs)}</td>
-                <td>{dur(m.downDuringMs)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        </div>
+          ))}
+        </DataTable>
       )}
       <h3>Failovers</h3>
       {c.failovers.events.length === 0 ? (
@@ -330,62 +269,22 @@ function ClusterSection({ c, zone, startMs, endMs, nowMs, composite, periodQuery
         </p>
       ) : (
         <>
-          <div className="table-wrap" tabIndex={0}>
-          <table>
-            <caption>Failovers per Lease, {c.name} (percentiles over measured gaps)</caption>
-            <thead>
-              <tr>
-                <th scope="col">Lease</th>
-                <th scope="col">Failovers</th>
-                <th scope="col">crash / graceful / unobserved</th>
-                <th scope="col">p50 gap</th>
-                <th scope="col">p95 gap</th>
-                <th scope="col">max gap</th>
+          <DataTable caption={<>Failovers per Lease, {c.name} (percentiles over measured gaps)</>} columns={['Lease', 'Failovers', 'crash / graceful / unobserved', 'p50 gap', 'p95 gap', 'max gap']}>
+            <FailoverStatsRows stats={c.failovers.stats} rowHeaders={false} />
+          </DataTable>
+          <DataTable caption={<>Failovers of {c.name}</>} columns={['Acquired', 'Component', 'Kind', 'Previous → new holder', 'Gap (last renew → acquire)']}>
+            {c.failovers.events.map((f) => (
+              <tr key={f.id}>
+                <td>{formatTime(f.at, zone)}</td>
+                <td title={f.lease}>{componentLabel(`leader-election/${f.lease}`)}</td>
+                <td>{f.kind}</td>
+                <td className="mono">
+                  {f.previousHolder} → {f.newHolder}
+                </td>
+                <td>{formatGap(f.gapMs)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {c.failovers.stats.map((st) => (
-                <tr key={st.lease}>
-                  <td title={st.lease}>{componentLabel(`leader-election/${st.lease}`)}</td>
-                  <td>{st.count}</td>
-                  <td>
-                    {st.crash} / {st.graceful} / {st.unobserved}
-                  </td>
-                  <td>{formatGap(st.p50Ms)}</td>
-                  <td>{formatGap(st.p95Ms)}</td>
-                  <td>{formatGap(st.maxMs)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          </div>
-          <div className="table-wrap" tabIndex={0}>
-          <table>
-            <caption>Failovers of {c.name}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Acquired</th>
-                <th scope="col">Component</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Previous → new holder</th>
-                <th scope="col">Gap (last renew → acquire)</th>
-              </tr>
-            </thead>
-            <tbody>
-              {c.failovers.events.map((f) => (
-                <tr key={f.id}>
-                  <td>{formatTime(f.at, zone)}</td>
-                  <td title={f.lease}>{componentLabel(`leader-election/${f.lease}`)}</td>
-                  <td>{f.kind}</td>
-                  <td className="mono">
-                    {f.previousHolder} → {f.newHolder}
-                  </td>
-                  <td>{formatGap(f.gapMs)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          </div>
+            ))}
+          </DataTable>
         </>
       )}
       {c.failovers.watchGaps.length > 0 ? (

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { currentReportPeriod, formatReportPeriod, parseReportPeriod, type ReportPeriod } from '@/lib/slo/targets';
 
-export const ReportSearchParams = z.object({
+const ReportSearchParams = z.object({
   cluster: z.string().trim().min(1).max(200).optional(),
   period: z
     .string()

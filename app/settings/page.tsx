@@ -23,7 +23,7 @@ export default async function SettingsPage() {
       <h1>Settings</h1>
       <section className="card" aria-labelledby="clusters-title">
         <div className="page-head">
-          <h2 id="clusters-title" style={{ marginTop: 0 }}>
+          <h2 id="clusters-title" className="mt-0">
             Clusters
           </h2>
           {admin ? (
@@ -45,7 +45,7 @@ export default async function SettingsPage() {
         )}
       </section>
       <section className="card" aria-labelledby="fleet-maint-title">
-        <h2 id="fleet-maint-title" style={{ marginTop: 0 }}>
+        <h2 id="fleet-maint-title" className="mt-0">
           Maintenance windows
         </h2>
         <MaintenanceList windows={maintenance} caption="Every maintenance window (fleet-wide and per cluster)" clusterNames={names} canEdit={edit} />
@@ -58,7 +58,7 @@ export default async function SettingsPage() {
       </section>
       <section className="card" aria-labelledby="openslo-title">
         <div className="page-head">
-          <h2 id="openslo-title" style={{ marginTop: 0 }}>
+          <h2 id="openslo-title" className="mt-0">
             SLOs as OpenSLO
           </h2>
           <a className="button" href="/api/openslo" download>

@@ -41,7 +41,7 @@ export default async function SignInPage({ searchParams }: Props) {
       </section>
       {noUsers ? (
         <section className="card" aria-labelledby="first-title">
-          <h2 id="first-title" style={{ marginTop: 0 }}>
+          <h2 id="first-title" className="mt-0">
             No account yet
           </h2>
           <p>Create the first admin with the one-time setup link Quorum printed when it started, or on the server:</p>

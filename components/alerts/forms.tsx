@@ -4,7 +4,8 @@
 // settings. Each calls the JSON API and shows its classified error next to the form; the server
 // validates everything again (and checks every URL against the outbound policy).
 import { useId, useState, type FormEvent } from 'react';
-import { Field, Outcome, send, useSubmit, type ApiErr } from '@/components/settings/forms';
+import { ErrorLine, Field, Outcome, useSubmit, type ApiErr } from '@/components/settings/forms';
+import { requestJson } from '@/components/request-json';
 
 type Kind = 'alertmanager' | 'slack' | 'webhook';
 type Severity = 'page' | 'ticket' | 'info';
@@ -20,7 +21,7 @@ function randomSecret(): string {
 
 function SettingsFields({ uid, minSeverity, setMinSeverity, sendResolved, setSendResolved, timeoutMs, setTimeoutMs, kind }: { uid: string; minSeverity: Severity; setMinSeverity: (s: Severity) => void; sendResolved: boolean; setSendResolved: (b: boolean) => void; timeoutMs: string; setTimeoutMs: (s: string) => void; kind: Kind }) {
   return (
-    <div className="row" style={{ alignItems: 'end' }}>
+    <div className="row row-end">
       <Field id={`${uid}-sev`} label="Send from severity">
         <select id={`${uid}-sev`} value={minSeverity} onChange={(e) => setMinSeverity(e.target.value as Severity)}>
           <option value="info">info (everything, failovers too)</option>
@@ -67,7 +68,7 @@ export function AddChannelForm() {
   }
   return (
     <form className="stack" onSubmit={onSubmit} noValidate aria-label="Add a channel">
-      <div className="row" style={{ alignItems: 'end' }}>
+      <div className="row row-end">
         <Field id={`${uid}-name`} label="Name">
           <input id={`${uid}-name`} type="text" value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" placeholder="e.g. sre-alertmanager" />
         </Field>
@@ -91,7 +92,7 @@ export function AddChannelForm() {
         </Field>
       )}
       {kind === 'webhook' ? (
-        <div className="row" style={{ alignItems: 'end' }}>
+        <div className="row row-end">
           <Field id={`${uid}-hmac`} label="HMAC secret" hint="At least 16 characters; the receiver checks X-Quorum-Signature-256 with it.">
             <input id={`${uid}-hmac`} type="text" value={hmac} onChange={(e) => setHmac(e.target.value)} autoComplete="off" className="mono" aria-describedby={`${uid}-hmac-hint`} />
           </Field>
@@ -131,7 +132,7 @@ export function SendTestButton({ id, name }: { id: string; name: string }) {
     setBusy(true);
     setError(null);
     setResult(null);
-    const r = await send('POST', `/api/channels/${encodeURIComponent(id)}/test`, {});
+    const r = await requestJson('POST', `/api/channels/${encodeURIComponent(id)}/test`, {});
     setBusy(false);
     if (!r.ok) setError(r.error);
     else setResult(r.data as TestResult);
@@ -144,11 +145,7 @@ export function SendTestButton({ id, name }: { id: string; name: string }) {
         </button>
       </div>
       <div aria-live="polite">
-        {error ? (
-          <p className="form-error" role="alert">
-            <code>{error.class}</code>: {error.message}
-          </p>
-        ) : null}
+        {error ? <ErrorLine error={error} /> : null}
         {result ? (
           <div className={result.ok ? 'result-ok' : 'form-error'} role="status" data-testid={`test-result-${name}`}>
             {result.ok ? 'Delivered' : result.outcome === 'retry' ? 'Not delivered (would be retried)' : 'Not delivered'}:{' '}
@@ -240,7 +237,7 @@ export function AlertSettingsForm({ settings, rules }: { settings: { forCycles: 
   }
   return (
     <form className="stack" onSubmit={onSubmit} noValidate aria-label="Alert rule settings">
-      <div className="row" style={{ alignItems: 'end' }}>
+      <div className="row row-end">
         <Field id={`${uid}-for`} label="Down for N cycles">
           <input id={`${uid}-for`} type="number" min={1} max={100} value={forCycles} onChange={(e) => setForCycles(e.target.value)} style={{ width: '7rem' }} />
         </Field>
@@ -291,18 +288,13 @@ export function OpenSloImportForm() {
     setBusy(true);
     setError(null);
     setResult(null);
-    let res: Response;
-    try {
-      res = await fetch('/api/openslo', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ document: text, prune, dryRun }) });
-    } catch (e) {
-      setBusy(false);
-      setError({ class: 'network', message: String(e) });
-      return;
-    }
-    const json = (await res.json().catch(() => null)) as { error?: ApiErr; issues?: Array<{ path: string; message: string }> } | null;
+    const r = await requestJson<NonNullable<typeof result>>('POST', '/api/openslo', { document: text, prune, dryRun });
     setBusy(false);
-    if (!res.ok) setError({ ...(json?.error ?? { class: 'internal', message: `HTTP ${res.status}` }), ...(json?.issues ? { issues: json.issues } : {}) });
-    else setResult(json as unknown as NonNullable<typeof result>);
+    if (r.ok) setResult(r.data);
+    else {
+      const issues = (r.body as { issues?: Array<{ path: string; message: string }> } | null)?.issues;
+      setError({ ...r.error, ...(issues ? { issues } : {}) });
+    }
   }
   return (
     <form className="stack" onSubmit={(e) => e.preventDefault()} noValidate aria-label="Import OpenSLO">

@@ -4,7 +4,8 @@
 // once) and revoke one. Every action is a JSON call to /api/users or /api/tokens; the server decides.
 import { useId, useState, type FormEvent } from 'react';
 import { ROLES, type Role } from '@/lib/auth/roles';
-import { ConfirmRemove, Field, Outcome, send, useSubmit, type ApiErr } from '@/components/settings/forms';
+import { ConfirmRemove, Field, Outcome, useSubmit, type ApiErr } from '@/components/settings/forms';
+import { requestJson } from '@/components/request-json';
 
 export function AddUserForm() {
   const uid = useId();
@@ -22,7 +23,7 @@ export function AddUserForm() {
   }
   return (
     <form className="stack" onSubmit={onSubmit} noValidate aria-label="Add a user">
-      <div className="row" style={{ alignItems: 'end' }}>
+      <div className="row row-end">
         <Field id={`${uid}-name`} label="User name">
           <input id={`${uid}-name`} value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />
         </Field>
@@ -111,7 +112,7 @@ export function CreateTokenForm() {
     setBusy(true);
     setError(null);
     const d = days.trim() === '' ? null : Number(days);
-    const r = await send('POST', '/api/tokens', { name: name.trim(), role, expiresInDays: d });
+    const r = await requestJson('POST', '/api/tokens', { name: name.trim(), role, expiresInDays: d });
     setBusy(false);
     if (!r.ok) {
       setError(r.error);
@@ -122,7 +123,7 @@ export function CreateTokenForm() {
   }
   return (
     <form className="stack" onSubmit={onSubmit} noValidate aria-label="Create an API token">
-      <div className="row" style={{ alignItems: 'end' }}>
+      <div className="row row-end">
         <Field id={`${uid}-name`} label="Token name">
           <input id={`${uid}-name`} value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" placeholder="e.g. prometheus scraper" />
         </Field>
@@ -145,11 +146,11 @@ export function CreateTokenForm() {
       <Outcome id={`${uid}-err`} error={error} saved={null} />
       {created ? (
         <div className="secret-once" role="status" data-testid="new-token">
-          <p style={{ marginTop: 0 }}>
+          <p className="mt-0">
             Token <strong>{created.name}</strong> — copy it now, it is shown only once (Quorum keeps only its hash):
           </p>
           <code>{created.token}</code>
-          <p className="muted" style={{ marginBottom: 0 }}>
+          <p className="muted mb-0">
             Use it as <code>Authorization: Bearer …</code>, or <code>QUORUM_URL=… QUORUM_TOKEN=… npm run quorum -- --server $QUORUM_URL cluster list</code>. Reload the page to see it in the list.
           </p>
         </div>

@@ -1,8 +1,8 @@
 'use client';
 
 import { useId, useState, type FormEvent } from 'react';
-
-type ApiErr = { class: string; message: string };
+import { requestJson, type ApiErr } from '@/components/request-json';
+import { Outcome } from '@/components/settings/forms';
 
 /** The one-time setup link's form: the first admin's name and password → POST /api/setup. */
 export function SetupForm({ token }: { token: string }) {
@@ -20,13 +20,12 @@ export function SetupForm({ token }: { token: string }) {
     }
     setBusy(true);
     setError(null);
-    const res = await fetch('/api/setup', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, name, password }) }).catch(() => null);
-    if (res?.ok) {
+    const r = await requestJson('POST', '/api/setup', { token, name, password });
+    if (r.ok) {
       window.location.assign('/');
       return;
     }
-    const body = (await res?.json().catch(() => null)) as { error?: ApiErr } | null;
-    setError(body?.error ?? { class: 'network', message: 'could not reach the Quorum server' });
+    setError(r.error);
     setBusy(false);
   }
   return (
@@ -43,13 +42,7 @@ export function SetupForm({ token }: { token: string }) {
         <label htmlFor={`${uid}-pw2`}>Password again</label>
         <input id={`${uid}-pw2`} type="password" autoComplete="new-password" value={again} onChange={(e) => setAgain(e.target.value)} />
       </div>
-      <div aria-live="polite">
-        {error ? (
-          <p className="form-error" role="alert">
-            <code>{error.class}</code>: {error.message}
-          </p>
-        ) : null}
-      </div>
+      <Outcome id={`${uid}-error`} error={error} />
       <button type="submit" className="primary wide" disabled={busy}>
         {busy ? 'Creating…' : 'Create admin and sign in'}
       </button>

@@ -1,8 +1,8 @@
 'use client';
 
 import { useId, useState, type FormEvent } from 'react';
-
-type ApiErr = { class: string; message: string };
+import { requestJson, type ApiErr } from '@/components/request-json';
+import { Outcome } from '@/components/settings/forms';
 
 /** User name + password → POST /api/auth/login (JSON), then on to `next`. */
 export function SignInForm({ next }: { next: string }) {
@@ -15,17 +15,12 @@ export function SignInForm({ next }: { next: string }) {
     e.preventDefault();
     setBusy(true);
     setError(null);
-    try {
-      const res = await fetch('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password }) });
-      if (res.ok) {
-        window.location.assign(next);
-        return;
-      }
-      const body = (await res.json().catch(() => null)) as { error?: ApiErr } | null;
-      setError(body?.error ?? { class: 'internal', message: `HTTP ${res.status}` });
-    } catch (err) {
-      setError({ class: 'network', message: `could not reach the Quorum server: ${String(err)}` });
+    const r = await requestJson('POST', '/api/auth/login', { name, password });
+    if (r.ok) {
+      window.location.assign(next);
+      return;
     }
+    setError(r.error);
     setBusy(false);
   }
   return (
@@ -38,13 +33,7 @@ export function SignInForm({ next }: { next: string }) {
         <label htmlFor={`${uid}-password`}>Password</label>
         <input id={`${uid}-password`} name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required aria-invalid={error ? true : undefined} />
       </div>
-      <div aria-live="polite">
-        {error ? (
-          <p className="form-error" role="alert">
-            <code>{error.class}</code>: {error.message}
-          </p>
-        ) : null}
-      </div>
+      <Outcome id={`${uid}-error`} error={error} />
       <button type="submit" className="primary wide" disabled={busy || name === '' || password === ''}>
         {busy ? 'Signing in…' : 'Sign in'}
       </button>

@@ -1,13 +1,14 @@
 'use client';
 
 import { useState } from 'react';
+import { requestJson } from '@/components/request-json';
 
 /** POST /api/auth/logout (JSON, same origin), then back to the sign-in page. */
 export function SignOutButton() {
   const [busy, setBusy] = useState(false);
   async function signOut() {
     setBusy(true);
-    await fetch('/api/auth/logout', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).catch(() => undefined);
+    await requestJson('POST', '/api/auth/logout', {}); // signed out or not, the sign-in page comes next
     window.location.assign('/signin');
   }
   return (

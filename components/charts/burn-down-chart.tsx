@@ -36,7 +36,7 @@ export function BurnDownChart({ points, exhaustedAtMs, maintenance, startMs, end
     router.push(`${zoomPath}?${p.toString()}`);
   };
   return (
-    <figure className="chart" role="img" aria-label={label} style={{ margin: 0 }}>
+    <figure className="chart m-0" role="img" aria-label={label}>
       <ResponsiveContainer width="100%" height={height}>
         <AreaChart
           data={data}
@@ -55,8 +55,8 @@ export function BurnDownChart({ points, exhaustedAtMs, maintenance, startMs, end
           <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" vertical={false} />
           <XAxis dataKey="t" type="number" scale="time" domain={[startMs, endMs]} tickFormatter={(v: number) => formatDay(v, zone, short)} stroke="var(--muted)" fontSize={12} allowDataOverflow />
           <YAxis width={56} domain={[0, 100]} ticks={[0, 25, 50, 75, 100]} tickFormatter={(v: number) => `${v} %`} stroke="var(--muted)" fontSize={12} allowDataOverflow />
-          {maintenance.map((m, i) => (
-            <ReferenceArea key={i} x1={Math.max(startMs, m.startMs)} x2={Math.min(endMs, m.endMs)} fill="var(--unknown)" fillOpacity={0.18} stroke="var(--unknown)" strokeOpacity={0.5} ifOverflow="hidden" />
+          {maintenance.map((m) => (
+            <ReferenceArea key={`${m.startMs}-${m.endMs}`} x1={Math.max(startMs, m.startMs)} x2={Math.min(endMs, m.endMs)} fill="var(--unknown)" fillOpacity={0.18} stroke="var(--unknown)" strokeOpacity={0.5} ifOverflow="hidden" />
           ))}
           {exhaustedAtMs !== null ? <ReferenceLine x={exhaustedAtMs} stroke="var(--down)" strokeDasharray="4 2" label={{ value: 'budget exhausted', position: 'insideTopLeft', fill: 'var(--down)', fontSize: 12 }} /> : null}
           {sel ? <ReferenceArea x1={Math.min(sel.a, sel.b)} x2={Math.max(sel.a, sel.b)} fill="var(--accent)" fillOpacity={0.15} /> : null}
@@ -71,7 +71,7 @@ export function BurnDownChart({ points, exhaustedAtMs, maintenance, startMs, end
       <figcaption className="chart-legend">
         <span>line: error budget left after each bucket; gaps: no data</span>
         <span>
-          <i className="slot" style={{ background: 'var(--unknown)', opacity: 0.35 }} /> maintenance (excluded)
+          <i className="slot slot-maintenance" /> maintenance (excluded)
         </span>
         {exhaustedAtMs !== null ? <span>dashed: the budget ran out at {formatTime(exhaustedAtMs, zone)}</span> : null}
         <span className="muted">drag across to zoom</span>

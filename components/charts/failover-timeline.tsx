@@ -47,7 +47,7 @@ export function FailoverTimeline({
   const from = Math.max(startMs, first - Math.max(3_600_000, (endMs - first) * 0.1));
   const maxY = Math.max(1, ...leaseSeconds.map((s) => s * 1.5), ...events.map((e) => e.gapS ?? 0));
   return (
-    <figure className="chart" role="img" aria-label={label} style={{ margin: 0 }}>
+    <figure className="chart m-0" role="img" aria-label={label}>
       <ResponsiveContainer width="100%" height={height}>
         <ScatterChart margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
@@ -56,8 +56,8 @@ export function FailoverTimeline({
           {leaseSeconds.map((s) => (
             <ReferenceLine key={s} y={s} stroke="var(--degraded)" strokeDasharray="6 3" label={{ value: `lease ${s} s`, position: 'insideTopRight', fill: 'var(--text)', fontSize: 12 }} />
           ))}
-          {unobserved.map((e, i) => (
-            <ReferenceLine key={`u${i}`} x={e.t} stroke="var(--unknown)" strokeDasharray="2 3" />
+          {unobserved.map((e) => (
+            <ReferenceLine key={`u${e.t}`} x={e.t} stroke="var(--unknown)" strokeDasharray="2 3" />
           ))}
           <Tooltip
             cursor={{ strokeDasharray: '3 3' }}
@@ -65,7 +65,7 @@ export function FailoverTimeline({
               const p = payload?.[0]?.payload as TimelineEvent | undefined;
               if (!p) return null;
               return (
-                <div style={{ background: 'var(--surface)', border: '1px solid var(--border)', color: 'var(--text)', padding: '0.4rem 0.6rem', fontSize: 12 }}>
+                <div className="chart-tooltip">
                   <div>{formatTime(p.t, zone)}</div>
                   <div>
                     {p.component}: {p.kind}, gap {p.gapS === null ? 'unknown' : `${p.gapS.toFixed(2)} s`}
@@ -85,7 +85,7 @@ export function FailoverTimeline({
         <span>height: {heightMeans}</span>
         {leaseSeconds.length ? <span>dashed: lease duration</span> : null}
         <span>
-          <i className="slot" style={{ background: 'var(--unknown)' }} /> dotted vertical: unobserved takeover ({unobserved.length}, gap unknown)
+          <i className="slot slot-unknown-line" /> dotted vertical: unobserved takeover ({unobserved.length}, gap unknown)
         </span>
       </figcaption>
     </figure>

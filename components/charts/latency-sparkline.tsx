@@ -12,7 +12,7 @@ export interface LatencyPoint {
 export function LatencySparkline({ points, label, height = 36 }: { points: LatencyPoint[]; label: string; height?: number }) {
   const known = points.filter((p) => p.avg !== null);
   return (
-    <figure className="sparkline" role="img" aria-label={label} style={{ margin: 0 }}>
+    <figure className="sparkline m-0" role="img" aria-label={label}>
       {known.length === 0 ? (
         <div className="sparkline-empty" style={{ height }}>
           no latency data

@@ -10,7 +10,7 @@ export function SparkSvg({ points, target, label, height = 36 }: { points: Spark
   const known = points.filter((p): p is { t: number; a: number } => p.a !== null);
   if (known.length === 0) {
     return (
-      <figure className="sparkline" role="img" aria-label={label} style={{ margin: 0 }}>
+      <figure className="sparkline m-0" role="img" aria-label={label}>
         <div className="sparkline-empty" style={{ height }}>
           no data
         </div>
@@ -29,7 +29,7 @@ export function SparkSvg({ points, target, label, height = 36 }: { points: Spark
     d += `${prevKnown ? 'L' : 'M'}${i} ${y(p.a).toFixed(2)}H${i + 1}`;
   });
   return (
-    <figure className="sparkline" role="img" aria-label={label} style={{ margin: 0 }}>
+    <figure className="sparkline m-0" role="img" aria-label={label}>
       <svg viewBox={`0 0 ${n} ${height}`} preserveAspectRatio="none" width="100%" height={height} aria-hidden="true">
         <line x1={0} x2={n} y1={y(target)} y2={y(target)} className="spark-target" vectorEffect="non-scaling-stroke" />
         <path d={d} className="spark-line" fill="none" vectorEffect="non-scaling-stroke" />

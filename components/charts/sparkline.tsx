@@ -14,7 +14,7 @@ export function Sparkline({ points, target, label, height = 36 }: { points: Spar
   const min = known.length ? Math.min(...known.map((p) => p.a), target) : target;
   const lo = Math.max(0, min - (1 - min) * 0.2 - 0.0005);
   return (
-    <figure className="sparkline" role="img" aria-label={label} style={{ margin: 0 }}>
+    <figure className="sparkline m-0" role="img" aria-label={label}>
       {known.length === 0 ? (
         <div className="sparkline-empty" style={{ height }}>
           no data

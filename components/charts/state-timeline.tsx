@@ -76,7 +76,7 @@ export function StateTimeline({ rows, startMs, endMs, zone, zoomPath, keep, outa
   const ticks = [0, 0.25, 0.5, 0.75, 1];
 
   return (
-    <figure className="state-timeline" aria-label={label} ref={box} onPointerLeave={() => setTip(null)} style={{ margin: 0 }}>
+    <figure className="state-timeline m-0" aria-label={label} ref={box} onPointerLeave={() => setTip(null)}>
       <ul className="timeline-rows">
         {rows.map((row) => (
           <li key={row.component} className="timeline-row" data-component={row.component}>
@@ -133,7 +133,7 @@ export function StateTimeline({ rows, startMs, endMs, zone, zoomPath, keep, outa
                   <a key={s.startMs} href={href} className={cls} style={style} {...data} aria-label={`${row.name}: ${tipText}`} onFocus={(e) => showTip(tipText, e.currentTarget)} onBlur={() => setTip(null)} />
                 );
               })}
-              {drag && drag.track && dragged.current ? <span className="timeline-selection" style={{ left: `${Math.min(drag.x0, drag.x1) * 100}%`, width: `${Math.abs(drag.x1 - drag.x0) * 100}%` }} /> : null}
+              {drag?.track && dragged.current ? <span className="timeline-selection" style={{ left: `${Math.min(drag.x0, drag.x1) * 100}%`, width: `${Math.abs(drag.x1 - drag.x0) * 100}%` }} /> : null}
             </div>
             <span className="sr-only">{row.summary}</span>
           </li>

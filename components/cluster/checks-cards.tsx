@@ -4,35 +4,24 @@ import { cache } from 'react';
 import { StatusBadge } from '@/components/status-badge';
 import { StatusChart } from '@/components/status-chart';
 import { toChartPoints } from '@/components/chart-points';
-import { WINDOW_MS, getClusterDetail, type LatestChecks } from '@/lib/data/overview';
+import { DETAIL_DAY_MS, getClusterDetail, type LatestChecks } from '@/lib/data/overview';
 import { componentName, formatAvailability, formatCoverage, formatLatency, formatTime, type DisplayZone } from '@/lib/format';
+import { DataTable } from '@/components/data-table';
 
 /** One read per request, shared by the cards below. */
-export const clusterDetail = cache((clusterId: string, nowMs: number) => getClusterDetail(clusterId, { now: new Date(nowMs) }));
+const clusterDetail = cache((clusterId: string, nowMs: number) => getClusterDetail(clusterId, { now: new Date(nowMs) }));
 
 function ChecksTable({ checks, caption }: { checks: LatestChecks['checks']; caption: string }) {
   return (
-    <div className="table-wrap" tabIndex={0}>
-      <table>
-        <caption>{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Check</th>
-            <th scope="col">Result</th>
-            <th scope="col">Message</th>
-          </tr>
-        </thead>
-        <tbody>
-          {checks.map((c) => (
-            <tr key={c.name}>
-              <td className="mono">{c.name}</td>
-              <td className={c.ok ? 'check-ok' : 'check-failed'}>{c.ok ? '✓ ok' : '✕ failed'}</td>
-              <td>{c.message ?? ''}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable caption={caption} columns={['Check', 'Result', 'Message']}>
+      {checks.map((c) => (
+        <tr key={c.name}>
+          <td className="mono">{c.name}</td>
+          <td className={c.ok ? 'check-ok' : 'check-failed'}>{c.ok ? '✓ ok' : '✕ failed'}</td>
+          <td>{c.message ?? ''}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
@@ -47,7 +36,7 @@ function ChecksCard({ probe, latest, zone }: { probe: 'readyz' | 'livez'; latest
   return (
     <section className="card" aria-labelledby={titleId}>
       <div className="cluster-card-head">
-        <h2 id={titleId} style={{ margin: 0 }}>
+        <h2 id={titleId} className="m-0">
           /{probe}
         </h2>
         <StatusBadge status={latest ? latest.status : null} />
@@ -88,7 +77,7 @@ export async function NamedChecksCards({ clusterId, now, zone }: { clusterId: st
         <ChecksCard probe="livez" latest={detail.livez} zone={zone} />
       </div>
       <section className="card" aria-labelledby="check-history-title">
-        <h2 id="check-history-title" style={{ marginTop: 0 }}>
+        <h2 id="check-history-title" className="mt-0">
           Named checks, last 24 h
         </h2>
         {detail.checkHistory.length === 0 ? (
@@ -98,40 +87,26 @@ export async function NamedChecksCards({ clusterId, now, zone }: { clusterId: st
             <span className="check-ok">✓</span> None of the {detail.checkHistory.length} named livez/readyz checks failed in the last 24 h.
           </p>
         ) : (
-          <div className="table-wrap" tabIndex={0}>
-            <table>
-              <caption>Checks that failed in the last 24 h (the other {detail.checkHistory.length - troubled.length} never did)</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Probe</th>
-                  <th scope="col">Check</th>
-                  <th scope="col">Now</th>
-                  <th scope="col">Failures 24 h</th>
-                  <th scope="col">Last failure</th>
-                </tr>
-              </thead>
-              <tbody>
-                {troubled.map((c) => (
-                  <tr key={`${c.probe}-${c.name}`}>
-                    <td>{componentName(c.probe)}</td>
-                    <td className="mono">{c.name}</td>
-                    <td className={c.okNow === false ? 'check-failed' : c.okNow ? 'check-ok' : 'muted'}>{c.okNow === null ? 'not reported' : c.okNow ? '✓ ok' : '✕ failed'}</td>
-                    <td>{c.failures24h}</td>
-                    <td>
-                      {c.lastFailedAt ? (
-                        <>
-                          <time dateTime={c.lastFailedAt}>{formatTime(c.lastFailedAt, zone)}</time>
-                          {c.lastFailureMessage ? ` — ${c.lastFailureMessage}` : ''}
-                        </>
-                      ) : (
-                        'none'
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable caption={<>Checks that failed in the last 24 h (the other {detail.checkHistory.length - troubled.length} never did)</>} columns={['Probe', 'Check', 'Now', 'Failures 24 h', 'Last failure']}>
+            {troubled.map((c) => (
+              <tr key={`${c.probe}-${c.name}`}>
+                <td>{componentName(c.probe)}</td>
+                <td className="mono">{c.name}</td>
+                <td className={c.okNow === false ? 'check-failed' : c.okNow ? 'check-ok' : 'muted'}>{c.okNow === null ? 'not reported' : c.okNow ? '✓ ok' : '✕ failed'}</td>
+                <td>{c.failures24h}</td>
+                <td>
+                  {c.lastFailedAt ? (
+                    <>
+                      <time dateTime={c.lastFailedAt}>{formatTime(c.lastFailedAt, zone)}</time>
+                      {c.lastFailureMessage ? ` — ${c.lastFailureMessage}` : ''}
+                    </>
+                  ) : (
+                    'none'
+                  )}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </section>
     </>
@@ -147,7 +122,7 @@ export async function RecentSamplesCards({ clusterId, name, now, zone }: { clust
   return (
     <>
       <section className="card" aria-labelledby="chart-title">
-        <h2 id="chart-title" style={{ marginTop: 0 }}>
+        <h2 id="chart-title" className="mt-0">
           Readiness and latency, last 24 h
         </h2>
         <dl className="facts">
@@ -160,44 +135,31 @@ export async function RecentSamplesCards({ clusterId, name, now, zone }: { clust
             <dd>{formatCoverage(detail.coverage24h)}</dd>
           </div>
         </dl>
-        <StatusChart points={toChartPoints(detail.series)} label={`Readiness and latency of ${name}, last 24 h`} windowStartMs={now - WINDOW_MS} windowEndMs={now} zone={zone} />
+        <StatusChart points={toChartPoints(detail.series)} label={`Readiness and latency of ${name}, last 24 h`} windowStartMs={now - DETAIL_DAY_MS} windowEndMs={now} zone={zone} />
       </section>
       <section className="card" aria-labelledby="history-title">
-        <h2 id="history-title" style={{ marginTop: 0 }}>
+        <h2 id="history-title" className="mt-0">
           History
         </h2>
         {history.length === 0 ? (
           <p className="muted">No samples yet.</p>
         ) : (
-          <div className="table-wrap" tabIndex={0}>
-            <table>
-              <caption>Recent samples of /readyz and /livez, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Probe</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Reason</th>
-                  <th scope="col">Latency</th>
-                </tr>
-              </thead>
-              <tbody>
-                {history.map((s, i) => (
-                  <tr key={`${s.at}-${s.probe}-${i}`}>
-                    <td>
-                      <time dateTime={s.at}>{formatTime(s.at, zone)}</time>
-                    </td>
-                    <td>{componentName(s.probe)}</td>
-                    <td>
-                      <StatusBadge status={s.status} />
-                    </td>
-                    <td>{s.reason}</td>
-                    <td>{formatLatency(s.latencyMs)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable caption="Recent samples of /readyz and /livez, newest first" columns={['Time', 'Probe', 'Status', 'Reason', 'Latency']}>
+            {history.map((s, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: two samples may share time and probe; the index keeps their keys apart.
+              <tr key={`${s.at}-${s.probe}-${i}`}>
+                <td>
+                  <time dateTime={s.at}>{formatTime(s.at, zone)}</time>
+                </td>
+                <td>{componentName(s.probe)}</td>
+                <td>
+                  <StatusBadge status={s.status} />
+                </td>
+                <td>{s.reason}</td>
+                <td>{formatLatency(s.latencyMs)}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </section>
     </>

@@ -31,9 +31,9 @@ export async function ClusterHeader({ cluster, title, tab, range, rangeError, no
   const rangeText = rangeTitle(range, zone);
   return (
     <>
-      <header className="card cluster-header" aria-labelledby="cluster-title" data-testid="cluster-summary">
+      <header className="card cluster-header" data-testid="cluster-summary">
         <div className="cluster-card-head">
-          <h1 id="cluster-title" style={{ margin: 0 }}>
+          <h1 id="cluster-title" className="m-0">
             {title}
           </h1>
           <div className="row">

@@ -15,7 +15,7 @@ export type ClusterTab = (typeof CLUSTER_TABS)[number]['key'];
 
 export function ClusterTabs({ id, current, query }: { id: string; current: ClusterTab; query?: URLSearchParams }) {
   const base = `/clusters/${encodeURIComponent(id)}`;
-  const q = query && query.toString() ? `?${query.toString()}` : '';
+  const q = query?.toString() ? `?${query.toString()}` : '';
   return (
     <nav aria-label="Cluster sections">
       <ul className="tabs">

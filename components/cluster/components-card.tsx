@@ -7,6 +7,7 @@ import { clusterComponents, componentStateName } from '@/components/cluster/clus
 import type { ComponentState } from '@/lib/data/components';
 import { componentName, formatAge, formatLatency, formatTime, type DisplayZone } from '@/lib/format';
 import type { Status } from '@/lib/types';
+import { DataTable } from '@/components/data-table';
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
@@ -112,7 +113,7 @@ export async function ComponentsCard({ clusterId, now, zone }: { clusterId: stri
 
   return (
     <section className="card" aria-labelledby="components-title" data-testid="components-card">
-      <h2 id="components-title" style={{ marginTop: 0 }}>
+      <h2 id="components-title" className="mt-0">
         Components now
       </h2>
       <p className="muted">Latest sample of each component and replica; older than {Math.round(snap.staleAfterMs / 1000)} s reads unknown.</p>
@@ -228,41 +229,26 @@ export async function ComponentsCard({ clusterId, now, zone }: { clusterId: stri
       </ul>
       <details>
         <summary>Every sample behind this grid ({cs.length})</summary>
-        <div className="table-wrap" tabIndex={0}>
-          <table>
-            <caption>Latest sample of each component and replica</caption>
-            <thead>
-              <tr>
-                <th scope="col">Component</th>
-                <th scope="col">Target</th>
-                <th scope="col">Status</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Latency</th>
-                <th scope="col">Sampled</th>
-              </tr>
-            </thead>
-            <tbody>
-              {cs.map((c) => (
-                <tr key={`${c.probe}|${c.target}|${c.component}`} data-row-component={c.component}>
-                  <th scope="row" title={c.component}>
-                    {componentStateName(c)}
-                  </th>
-                  <td className="mono" title={c.source}>
-                    {c.label}
-                  </td>
-                  <td>
-                    <StatusBadge status={c.status} />
-                  </td>
-                  <td>{why(c, now)}</td>
-                  <td>{formatLatency(c.latencyMs)}</td>
-                  <td>
-                    <Sampled c={c} now={now} zone={zone} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="Latest sample of each component and replica" columns={['Component', 'Target', 'Status', 'Reason', 'Latency', 'Sampled']}>
+          {cs.map((c) => (
+            <tr key={`${c.probe}|${c.target}|${c.component}`} data-row-component={c.component}>
+              <th scope="row" title={c.component}>
+                {componentStateName(c)}
+              </th>
+              <td className="mono" title={c.source}>
+                {c.label}
+              </td>
+              <td>
+                <StatusBadge status={c.status} />
+              </td>
+              <td>{why(c, now)}</td>
+              <td>{formatLatency(c.latencyMs)}</td>
+              <td>
+                <Sampled c={c} now={now} zone={zone} />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       </details>
     </section>
   );

@@ -4,6 +4,8 @@ import { listFailovers, listWatchGaps } from '@/lib/data/failovers';
 import { failoverStats } from '@/lib/failover/stats';
 import Link from 'next/link';
 import { componentLabel, formatGap, formatTime, type DisplayZone } from '@/lib/format';
+import { DataTable } from '@/components/data-table';
+import { FailoverStatsRows } from '@/components/failover-stats-rows';
 
 /** Failovers in [startMs, min(endMs, now)): the table of takeovers (and per-Lease statistics). */
 export async function FailoversCard({ clusterId, startMs, endMs, rangeLabel, zone, limit = 50, moreHref, showStats = true }: { clusterId: string; startMs: number; endMs: number; rangeLabel: string; zone: DisplayZone; limit?: number; moreHref?: string; showStats?: boolean }) {
@@ -15,7 +17,7 @@ export async function FailoversCard({ clusterId, startMs, endMs, rangeLabel, zon
   const newest = [...events].reverse().slice(0, limit);
   return (
     <section className="card" aria-labelledby="failovers-title" data-testid="failovers-card">
-      <h2 id="failovers-title" style={{ marginTop: 0 }}>
+      <h2 id="failovers-title" className="mt-0">
         Leader-election failovers, {windowLabel}
       </h2>
       {moreHref ? (
@@ -30,83 +32,41 @@ export async function FailoversCard({ clusterId, startMs, endMs, rangeLabel, zon
       ) : (
         <>
           {showStats ? (
-          <div className="table-wrap" tabIndex={0}>
-            <table>
-              <caption>Per Lease: percentiles over measured gaps only (unobserved takeovers have no gap)</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Lease</th>
-                  <th scope="col">Failovers</th>
-                  <th scope="col">crash / graceful / unobserved</th>
-                  <th scope="col">p50</th>
-                  <th scope="col">p95</th>
-                  <th scope="col">max</th>
-                </tr>
-              </thead>
-              <tbody>
-                {stats.map((s) => (
-                  <tr key={s.lease}>
-                    <th scope="row" title={s.lease}>
-                      {componentLabel(`leader-election/${s.lease}`)}
-                    </th>
-                    <td>{s.count}</td>
-                    <td>
-                      {s.crash} / {s.graceful} / {s.unobserved}
-                    </td>
-                    <td>{formatGap(s.p50Ms)}</td>
-                    <td>{formatGap(s.p95Ms)}</td>
-                    <td>{formatGap(s.maxMs)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable caption="Per Lease: percentiles over measured gaps only (unobserved takeovers have no gap)" columns={['Lease', 'Failovers', 'crash / graceful / unobserved', 'p50', 'p95', 'max']}>
+            <FailoverStatsRows stats={stats} rowHeaders />
+          </DataTable>
           ) : null}
-          <div className="table-wrap" tabIndex={0}>
-            <table data-testid="failover-events">
-              <caption>Failovers, newest first{events.length > newest.length ? ` (latest ${newest.length} of ${events.length})` : ''}; the bar is the gap, the tick the lease duration</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Acquired</th>
-                  <th scope="col">Lease</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Previous → new holder</th>
-                  <th scope="col">Gap vs lease</th>
+          <DataTable testId="failover-events" caption={<>Failovers, newest first{events.length > newest.length ? ` (latest ${newest.length} of ${events.length})` : ''}; the bar is the gap, the tick the lease duration</>} columns={['Acquired', 'Lease', 'Kind', 'Previous → new holder', 'Gap vs lease']}>
+            {newest.map((e) => {
+              const leaseMs = (e.leaseDurationSeconds ?? 0) * 1000;
+              const scale = Math.max(leaseMs * 1.5, e.gapMs ?? 0, 1);
+              return (
+                <tr key={e.id}>
+                  <td>
+                    <time dateTime={e.at}>{formatTime(e.at, zone)}</time>
+                  </td>
+                  <td title={e.lease}>{componentLabel(`leader-election/${e.lease}`)}</td>
+                  <td>{e.kind}</td>
+                  <td className="mono">
+                    {e.previousHolder} → {e.newHolder}
+                  </td>
+                  <td>
+                    <span>{formatGap(e.gapMs)}</span>
+                    {e.gapMs !== null && leaseMs > 0 ? (
+                      <span
+                        className="gap-bar"
+                        role="img"
+                        aria-label={`gap ${formatGap(e.gapMs)} against a ${e.leaseDurationSeconds} s lease`}
+                      >
+                        <span className="gap-bar-fill" style={{ width: `${(100 * e.gapMs) / scale}%` }} />
+                        <span className="gap-bar-lease" style={{ left: `${(100 * leaseMs) / scale}%` }} />
+                      </span>
+                    ) : null}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {newest.map((e) => {
-                  const leaseMs = (e.leaseDurationSeconds ?? 0) * 1000;
-                  const scale = Math.max(leaseMs * 1.5, e.gapMs ?? 0, 1);
-                  return (
-                    <tr key={e.id}>
-                      <td>
-                        <time dateTime={e.at}>{formatTime(e.at, zone)}</time>
-                      </td>
-                      <td title={e.lease}>{componentLabel(`leader-election/${e.lease}`)}</td>
-                      <td>{e.kind}</td>
-                      <td className="mono">
-                        {e.previousHolder} → {e.newHolder}
-                      </td>
-                      <td>
-                        <span>{formatGap(e.gapMs)}</span>
-                        {e.gapMs !== null && leaseMs > 0 ? (
-                          <span
-                            className="gap-bar"
-                            role="img"
-                            aria-label={`gap ${formatGap(e.gapMs)} against a ${e.leaseDurationSeconds} s lease`}
-                          >
-                            <span className="gap-bar-fill" style={{ width: `${(100 * e.gapMs) / scale}%` }} />
-                            <span className="gap-bar-lease" style={{ left: `${(100 * leaseMs) / scale}%` }} />
-                          </span>
-                        ) : null}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+              );
+            })}
+          </DataTable>
         </>
       )}
       {gaps.length > 0 ? (

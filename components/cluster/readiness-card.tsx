@@ -2,6 +2,7 @@
 import { clusterComponents } from '@/components/cluster/cluster-data';
 import { listFailovers } from '@/lib/data/failovers';
 import { evaluateReadiness, type Verdict } from '@/lib/ha/readiness';
+import { DataTable } from '@/components/data-table';
 
 const MARK: Record<Verdict, string> = { pass: '✓ pass', warn: '! warn', fail: '✕ fail' };
 
@@ -12,33 +13,21 @@ export async function ReadinessCard({ clusterId, server, now }: { clusterId: str
   const warns = items.filter((i) => i.verdict === 'warn').length;
   return (
     <section className="card" aria-labelledby="readiness-title" data-testid="readiness-card">
-      <h2 id="readiness-title" style={{ marginTop: 0 }}>
+      <h2 id="readiness-title" className="mt-0">
         HA readiness
       </h2>
       <p className="muted">
         {fails === 0 && warns === 0 ? 'Every item passes.' : `${fails} failing, ${warns} to verify, of ${items.length} checks.`} Judged from the latest samples and 30 days of failovers.
       </p>
-      <div className="table-wrap" tabIndex={0}>
-        <table>
-          <caption>Control-plane HA checklist</caption>
-          <thead>
-            <tr>
-              <th scope="col">Check</th>
-              <th scope="col">Result</th>
-              <th scope="col">Evidence</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((i) => (
-              <tr key={i.id} data-check={i.id} data-verdict={i.verdict}>
-                <th scope="row">{i.title}</th>
-                <td className={i.verdict === 'pass' ? 'check-ok' : i.verdict === 'fail' ? 'check-failed' : 'muted'}>{MARK[i.verdict]}</td>
-                <td>{i.evidence}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable caption="Control-plane HA checklist" columns={['Check', 'Result', 'Evidence']}>
+        {items.map((i) => (
+          <tr key={i.id} data-check={i.id} data-verdict={i.verdict}>
+            <th scope="row">{i.title}</th>
+            <td className={i.verdict === 'pass' ? 'check-ok' : i.verdict === 'fail' ? 'check-failed' : 'muted'}>{MARK[i.verdict]}</td>
+            <td>{i.evidence}</td>
+          </tr>
+        ))}
+      </DataTable>
     </section>
   );
 }

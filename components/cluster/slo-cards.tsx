@@ -17,6 +17,7 @@ import { COMPOSITE_LABEL } from '@/lib/slo/policy';
 import type { TimeRange } from '@/lib/slo/range';
 import { targetPercentLabel } from '@/lib/slo/targets';
 import { RetroactiveBadge } from '@/components/settings/maintenance-list';
+import { DataTable } from '@/components/data-table';
 
 /** One read per request, shared by the cards below. */
 const clusterSlo = cache((clusterId: string, startMs: number, endMs: number, nowMs: number) => getClusterSlo(clusterId, { range: { startMs, endMs }, now: new Date(nowMs) }));
@@ -30,7 +31,7 @@ export async function SloCard({ clusterId, range, now, zone, zoomPath }: RangePr
   const period = budgetPeriodLabel(v.endMs - v.startMs);
   return (
     <section className="card" aria-labelledby="slo-title" data-testid="slo-card">
-      <h2 id="slo-title" style={{ marginTop: 0 }}>
+      <h2 id="slo-title" className="mt-0">
         Error budget, {rangeTitle(range, zone)}
       </h2>
       <p className="muted">
@@ -75,7 +76,7 @@ export async function SloCard({ clusterId, range, now, zone, zoomPath }: RangePr
           </dl>
           <RetroactiveNote windows={v.maintenance} zone={zone} />
           <BudgetBar budget={v.budget} period={period} />
-          <h3 style={{ marginTop: '1rem' }}>Burn-down</h3>
+          <h3 className="mt-1">Burn-down</h3>
           {v.burnDown ? (
             <BurnDownChart
               points={v.burnDown.points}
@@ -94,7 +95,7 @@ export async function SloCard({ clusterId, range, now, zone, zoomPath }: RangePr
                 : 'No burn-down: no data.'}
             </p>
           )}
-          <h3 style={{ marginTop: '1rem' }}>Burn-rate alerts</h3>
+          <h3 className="mt-1">Burn-rate alerts</h3>
           {v.alerts.length > 0 ? (
             <BurnAlerts alerts={v.alerts} />
           ) : (
@@ -115,7 +116,7 @@ export async function ComponentAvailabilityCard({ clusterId, range, now, zone }:
   const title = rangeTitle(range, zone);
   return (
     <section className="card" aria-labelledby="by-component-title" data-testid="component-availability-card">
-      <h2 id="by-component-title" style={{ marginTop: 0 }}>
+      <h2 id="by-component-title" className="mt-0">
         Availability and latency by component, {title}
       </h2>
       {rows.length === 0 ? (
@@ -133,7 +134,7 @@ export async function ComponentAvailabilityCard({ clusterId, range, now, zone }:
               return (
                 <li key={`${r.probe}|${r.target}`} data-series={r.component}>
                   <h3 title={r.component}>{name}</h3>
-                  <p style={{ margin: 0 }}>
+                  <p className="m-0">
                     <SloStateBadge state={r.state} testId="component-state" />{' '}
                     <strong className={r.state === 'breached' ? 'bad' : undefined}>{formatPercent(r.slo.availability, 3)}</strong>{' '}
                     <span className="muted">
@@ -170,7 +171,7 @@ export async function OutagesCard({ clusterId, range, now, zone, limit = 1000 }:
   const newest = [...v.outages].reverse().slice(0, limit);
   return (
     <section className="card" aria-labelledby="outages-title" data-testid="outages-card">
-      <h2 id="outages-title" style={{ marginTop: 0 }}>
+      <h2 id="outages-title" className="mt-0">
         Outage intervals, {rangeTitle(range, zone)}
       </h2>
       {v.outages.length === 0 ? (
@@ -178,39 +179,24 @@ export async function OutagesCard({ clusterId, range, now, zone, limit = 1000 }:
           No component was down in this range (outside maintenance).
         </p>
       ) : (
-        <div className="table-wrap" tabIndex={0}>
-          <table data-testid="outages-table">
-            <caption>
-              {v.outages.length} down interval{v.outages.length === 1 ? '' : 's'} outside maintenance, newest first{v.outages.length > newest.length ? ` (first ${newest.length} shown)` : ''}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Component</th>
-                <th scope="col">Start</th>
-                <th scope="col">End</th>
-                <th scope="col">Duration</th>
-                <th scope="col">Reason</th>
-              </tr>
-            </thead>
-            <tbody>
-              {newest.map((o, i) => (
-                <tr key={`${o.component}|${o.startAt}|${i}`} id={outageAnchor(o.component, Date.parse(o.startAt))} data-component={o.component} className="anchor-row">
-                  <th scope="row" title={o.component}>
-                    {componentLabel(o.component)}
-                  </th>
-                  <td>
-                    <time dateTime={o.startAt}>{formatTime(o.startAt, zone)}</time>
-                  </td>
-                  <td>
-                    <time dateTime={o.endAt}>{formatTime(o.endAt, zone)}</time>
-                  </td>
-                  <td>{formatDuration(o.durationMs)}</td>
-                  <td>{o.reason}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable testId="outages-table" caption={<>{v.outages.length} down interval{v.outages.length === 1 ? '' : 's'} outside maintenance, newest first{v.outages.length > newest.length ? ` (first ${newest.length} shown)` : ''}</>} columns={['Component', 'Start', 'End', 'Duration', 'Reason']}>
+          {newest.map((o, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: two outages may share component and start; the index keeps their keys apart.
+            <tr key={`${o.component}|${o.startAt}|${i}`} id={outageAnchor(o.component, Date.parse(o.startAt))} data-component={o.component} className="anchor-row">
+              <th scope="row" title={o.component}>
+                {componentLabel(o.component)}
+              </th>
+              <td>
+                <time dateTime={o.startAt}>{formatTime(o.startAt, zone)}</time>
+              </td>
+              <td>
+                <time dateTime={o.endAt}>{formatTime(o.endAt, zone)}</time>
+              </td>
+              <td>{formatDuration(o.durationMs)}</td>
+              <td>{o.reason}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </section>
   );
@@ -223,35 +209,22 @@ export async function SreTableCard({ clusterId, now }: { clusterId: string; now:
   if (!t) return null;
   return (
     <section className="card" aria-labelledby="sre-title" data-testid="sre-table-card">
-      <h2 id="sre-title" style={{ marginTop: 0 }}>
+      <h2 id="sre-title" className="mt-0">
         Allowed vs actual downtime at {t.label}
       </h2>
-      <div className="table-wrap" tabIndex={0}>
-        <table>
-          <caption>SRE book availability table for this cluster&apos;s objective, with the composite bad time over each trailing period (maintenance excluded)</caption>
-          <thead>
-            <tr>
-              <th scope="col">Period</th>
-              <th scope="col">Allowed at {t.label}</th>
-              <th scope="col">Actual (last period)</th>
-              <th scope="col">Coverage</th>
-            </tr>
-          </thead>
-          <tbody>
-            {t.rows.map((r) => (
-              <tr key={r.period} data-period={r.period}>
-                <th scope="row">{PERIOD_LABEL[r.period]}</th>
-                <td>{r.allowedText}</td>
-                <td className={r.actualBadMs !== null && r.actualBadMs > r.allowedMs ? 'bad' : undefined}>
-                  {r.actualBadMs === null ? <span className="muted">no data</span> : formatDuration(r.actualBadMs)}
-                  {r.actualBadMs !== null && r.actualBadMs > r.allowedMs ? ' (over)' : ''}
-                </td>
-                <td>{formatCoverage(r.coverage)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable caption={<>SRE book availability table for this cluster&apos;s objective, with the composite bad time over each trailing period (maintenance excluded)</>} columns={['Period', `Allowed at ${t.label}`, 'Actual (last period)', 'Coverage']}>
+        {t.rows.map((r) => (
+          <tr key={r.period} data-period={r.period}>
+            <th scope="row">{PERIOD_LABEL[r.period]}</th>
+            <td>{r.allowedText}</td>
+            <td className={r.actualBadMs !== null && r.actualBadMs > r.allowedMs ? 'bad' : undefined}>
+              {r.actualBadMs === null ? <span className="muted">no data</span> : formatDuration(r.actualBadMs)}
+              {r.actualBadMs !== null && r.actualBadMs > r.allowedMs ? ' (over)' : ''}
+            </td>
+            <td>{formatCoverage(r.coverage)}</td>
+          </tr>
+        ))}
+      </DataTable>
     </section>
   );
 }

@@ -21,7 +21,7 @@ export async function StateTimelineCard({ clusterId, range, nowMs, zone, zoomPat
   });
   return (
     <section className="card" aria-labelledby={`timeline-title-${clusterId}`} data-testid="state-timeline-card">
-      <H id={`timeline-title-${clusterId}`} style={{ marginTop: 0 }}>
+      <H id={`timeline-title-${clusterId}`} className="mt-0">
         {title}
       </H>
       <p className="muted">

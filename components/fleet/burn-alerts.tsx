@@ -2,6 +2,7 @@
 // "no data" is said, never shown as OK.
 import type { BurnAlertEvaluation } from '@/lib/slo/burn-rate';
 import { formatBurnRate, formatCoverage, formatWindowShort } from '@/lib/format';
+import { DataTable } from '@/components/data-table';
 
 /** "no data", or "not covered: 71 % of 14m" when the window has data but below the coverage floor. */
 function noDataText(a: BurnAlertEvaluation): string {
@@ -34,34 +35,19 @@ export function BurnAlerts({ alerts, compact = false }: { alerts: BurnAlertEvalu
     );
   }
   return (
-    <div className="table-wrap" tabIndex={0}>
-      <table data-testid="burn-alerts-table">
-        <caption>Multiwindow burn-rate alerts (SRE Workbook table, scaled to the window): both windows above the factor fire</caption>
-        <thead>
-          <tr>
-            <th scope="col">Severity</th>
-            <th scope="col">Long window</th>
-            <th scope="col">Short window</th>
-            <th scope="col">Factor</th>
-            <th scope="col">Burn rate long / short</th>
-            <th scope="col">State</th>
-          </tr>
-        </thead>
-        <tbody>
-          {alerts.map((a) => (
-            <tr key={a.longWindowMs} data-state={a.state}>
-              <th scope="row">{a.severity}</th>
-              <td>{formatWindowShort(a.longWindowMs)}</td>
-              <td>{formatWindowShort(a.shortWindowMs)}</td>
-              <td>{formatBurnRate(a.factor)}</td>
-              <td>
-                {formatBurnRate(a.longBurnRate)} / {formatBurnRate(a.shortBurnRate)}
-              </td>
-              <td className={a.state === 'firing' ? 'check-failed' : a.state === 'ok' ? 'check-ok' : 'muted'}>{a.state === 'firing' ? '▲ firing' : a.state === 'ok' ? '✓ ok' : noDataText(a)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable testId="burn-alerts-table" caption="Multiwindow burn-rate alerts (SRE Workbook table, scaled to the window): both windows above the factor fire" columns={['Severity', 'Long window', 'Short window', 'Factor', 'Burn rate long / short', 'State']}>
+      {alerts.map((a) => (
+        <tr key={a.longWindowMs} data-state={a.state}>
+          <th scope="row">{a.severity}</th>
+          <td>{formatWindowShort(a.longWindowMs)}</td>
+          <td>{formatWindowShort(a.shortWindowMs)}</td>
+          <td>{formatBurnRate(a.factor)}</td>
+          <td>
+            {formatBurnRate(a.longBurnRate)} / {formatBurnRate(a.shortBurnRate)}
+          </td>
+          <td className={a.state === 'firing' ? 'check-failed' : a.state === 'ok' ? 'check-ok' : 'muted'}>{a.state === 'firing' ? '▲ firing' : a.state === 'ok' ? '✓ ok' : noDataText(a)}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }

@@ -58,7 +58,7 @@ export function FleetHeatmap({ fleet, query, zone, bucketMs }: { fleet: Fleet; q
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => startMs + f * (endMs - startMs));
   return (
     <section className="card heatmap" aria-labelledby="heatmap-title" data-testid="fleet-heatmap">
-      <h2 id="heatmap-title" style={{ marginTop: 0 }}>
+      <h2 id="heatmap-title" className="mt-0">
         Availability per {bucketLabel(bucketMs)}
       </h2>
       <p className="chart-legend">
@@ -85,7 +85,7 @@ export function FleetHeatmap({ fleet, query, zone, bucketMs }: { fleet: Fleet; q
       </HeatmapZoom>
       <div className="heat-axis" aria-hidden="true">
         {ticks.map((t, i) => (
-          <span key={i} style={{ left: `${(i / (ticks.length - 1)) * 100}%` }}>
+          <span key={t} style={{ left: `${(i / (ticks.length - 1)) * 100}%` }}>
             {formatDay(t, zone, endMs - startMs < 3 * 86_400_000)}
           </span>
         ))}

@@ -11,6 +11,7 @@ import { DEFAULT_SORT_DIR, type FleetSortKey } from '@/lib/slo/fleet-view';
 import { rangeParams } from '@/lib/slo/range';
 import { targetPercentLabel } from '@/lib/slo/targets';
 import { budgetTone } from './budget-bar';
+import { TableWrap } from '@/components/table-wrap';
 
 const COLUMNS: ReadonlyArray<{ key: FleetSortKey; label: string; className?: string }> = [
   { key: 'state', label: 'SLO state' },
@@ -132,7 +133,7 @@ function Row({ r, query, zone, nowMs }: { r: FleetRow; query: OverviewQuery; zon
 export function FleetTable({ fleet, query, zone }: { fleet: Fleet; query: OverviewQuery; zone: DisplayZone; period: string }) {
   const nowMs = Date.parse(fleet.now);
   return (
-    <div className="table-wrap fleet-table-wrap" tabIndex={0}>
+    <TableWrap className="fleet-table-wrap">
       <table className="fleet-table" data-testid="fleet-table" aria-label="Clusters">
         <caption className="sr-only">Clusters, sorted by {COLUMNS.find((c) => c.key === query.sort)?.label ?? query.sort} ({query.dir === 'asc' ? 'ascending' : 'descending'}); follow a column header to sort by it</caption>
         <thead>
@@ -148,6 +149,6 @@ export function FleetTable({ fleet, query, zone }: { fleet: Fleet; query: Overvi
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }

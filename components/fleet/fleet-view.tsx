@@ -48,7 +48,7 @@ export async function FleetView({ query, nowMs, zone, emptyState }: { query: Ove
       </div>
       {fleet.rows.length === 0 ? (
         <section className="card" aria-labelledby="no-match-title">
-          <h2 id="no-match-title" style={{ marginTop: 0 }}>
+          <h2 id="no-match-title" className="mt-0">
             No cluster matches
           </h2>
           <p>

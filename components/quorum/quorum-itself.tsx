@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { FailoverTimeline } from '@/components/charts/failover-timeline';
 import type { CollectorState, CollectorView, QuorumItself, TakeoverView } from '@/lib/data/collectors';
 import { formatAge, formatGap, formatTime } from '@/lib/format';
+import { DataTable } from '@/components/data-table';
 
 /** live / late / gone / stopped look like up / degraded / down / no data: colour, icon and text differ. */
 const STATE: Record<CollectorState, { css: string; icon: string; text: string }> = {
@@ -31,8 +32,8 @@ const clusterLink = (id: string, name: string) => (
 
 export function UnownedCard({ unowned }: { unowned: QuorumItself['unowned'] }) {
   return (
-    <section className="card" aria-labelledby="unowned-title" data-testid="unowned-card" style={{ borderColor: 'var(--down)' }}>
-      <h2 id="unowned-title" style={{ marginTop: 0 }}>
+    <section className="card card-down" aria-labelledby="unowned-title" data-testid="unowned-card">
+      <h2 id="unowned-title" className="mt-0">
         {unowned.length} cluster{unowned.length === 1 ? '' : 's'} nobody probes right now
       </h2>
       <p className="muted">No live collector owns {unowned.length === 1 ? 'it' : 'them'}: start a collector (or wait for the next ownership tick, 2 s, after one stopped).</p>
@@ -57,53 +58,38 @@ function cycleText(c: CollectorView): string {
 export function CollectorsCard({ collectors, now }: { collectors: CollectorView[]; now: number }) {
   return (
     <section className="card" aria-labelledby="collectors-title" data-testid="collectors-card">
-      <h2 id="collectors-title" style={{ marginTop: 0 }}>
+      <h2 id="collectors-title" className="mt-0">
         Collectors
       </h2>
       {collectors.length === 0 ? (
         <p className="muted">No collector has run in the last day: nothing is probed. Start one (`npm run collector`, or the chart&apos;s collector Deployment).</p>
       ) : (
-        <div className="table-wrap" tabIndex={0}>
-          <table data-testid="collectors-table">
-            <caption>Runs of the last day (a restarted process is a new run); heartbeat = last word from it</caption>
-            <thead>
-              <tr>
-                <th scope="col">Collector</th>
-                <th scope="col">State</th>
-                <th scope="col">Heartbeat</th>
-                <th scope="col">Started</th>
-                <th scope="col">Owns</th>
-                <th scope="col">Last cycle</th>
-              </tr>
-            </thead>
-            <tbody>
-              {collectors.map((c) => (
-                <tr key={c.id} data-collector={c.name} data-state={c.state}>
-                  <th scope="row">
-                    <span className="mono">{c.name}</span>
-                    <div className="muted small mono">
-                      {c.id.slice(c.name.length + 1)} · pid {c.pid} on {c.host} · v{c.version}
-                    </div>
-                  </th>
-                  <td>
-                    <StateBadge state={c.state} />
-                  </td>
-                  <td title={formatTime(c.heartbeatAt)}>{c.state === 'stopped' ? `stopped ${formatAge(c.stoppedAt, now)}` : formatAge(c.heartbeatAt, now)}</td>
-                  <td title={formatTime(c.startedAt)}>{formatAge(c.startedAt, now)}</td>
-                  <td data-testid="owned-clusters" className="chips">
-                    {c.ownedClusters.length === 0 ? <span className="muted">nothing</span> : <span>{c.ownedClusters.length}: </span>}
-                    {c.ownedClusters.slice(0, 12).map((o) => clusterLink(o.id, o.name))}
-                    {c.ownedClusters.length > 12 ? <span className="muted"> and {c.ownedClusters.length - 12} more</span> : null}
-                  </td>
-                  <td>
-                    {cycleText(c)}
-                    {c.lastCycle?.dbError ? <div className="form-error small">{c.lastCycle.dbError}</div> : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable testId="collectors-table" caption="Runs of the last day (a restarted process is a new run); heartbeat = last word from it" columns={['Collector', 'State', 'Heartbeat', 'Started', 'Owns', 'Last cycle']}>
+          {collectors.map((c) => (
+            <tr key={c.id} data-collector={c.name} data-state={c.state}>
+              <th scope="row">
+                <span className="mono">{c.name}</span>
+                <div className="muted small mono">
+                  {c.id.slice(c.name.length + 1)} · pid {c.pid} on {c.host} · v{c.version}
+                </div>
+              </th>
+              <td>
+                <StateBadge state={c.state} />
+              </td>
+              <td title={formatTime(c.heartbeatAt)}>{c.state === 'stopped' ? `stopped ${formatAge(c.stoppedAt, now)}` : formatAge(c.heartbeatAt, now)}</td>
+              <td title={formatTime(c.startedAt)}>{formatAge(c.startedAt, now)}</td>
+              <td data-testid="owned-clusters" className="chips">
+                {c.ownedClusters.length === 0 ? <span className="muted">nothing</span> : <span>{c.ownedClusters.length}: </span>}
+                {c.ownedClusters.slice(0, 12).map((o) => clusterLink(o.id, o.name))}
+                {c.ownedClusters.length > 12 ? <span className="muted"> and {c.ownedClusters.length - 12} more</span> : null}
+              </td>
+              <td>
+                {cycleText(c)}
+                {c.lastCycle?.dbError ? <div className="form-error small">{c.lastCycle.dbError}</div> : null}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </section>
   );
@@ -113,7 +99,7 @@ export function TakeoversCard({ takeovers, window, startMs, endMs }: { takeovers
   const measured = takeovers.filter((t) => t.gapMs !== null);
   return (
     <section className="card" aria-labelledby="takeovers-title" data-testid="takeovers-card">
-      <h2 id="takeovers-title" style={{ marginTop: 0 }}>
+      <h2 id="takeovers-title" className="mt-0">
         Takeovers, last {window}
       </h2>
       {takeovers.length === 0 ? (
@@ -131,35 +117,20 @@ export function TakeoversCard({ takeovers, window, startMs, endMs }: { takeovers
             kindNames={{ crash: 'crash (the collector vanished)', graceful: 'graceful (handed over)' }}
             label={`Collector takeovers, last ${window}: ${takeovers.length}, ${measured.length} with a measured gap${measured.length ? ` (max ${formatGap(Math.max(...measured.map((t) => t.gapMs!)))})` : ''}`}
           />
-          <div className="table-wrap" tabIndex={0}>
-            <table data-testid="takeovers-table">
-              <caption>Newest first. Gap: nobody held the cluster (old owner&apos;s last heartbeat or hand-over → claim). Unprobed: last stored sample → the new owner&apos;s first probe.</caption>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Cluster</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">From → to</th>
-                  <th scope="col">Gap</th>
-                  <th scope="col">Unprobed</th>
-                </tr>
-              </thead>
-              <tbody>
-                {takeovers.slice(0, 200).map((t) => (
-                  <tr key={t.id} data-cluster={t.cluster} data-kind={t.kind}>
-                    <td>{formatTime(t.acquiredAt)}</td>
-                    <th scope="row">{clusterLink(t.clusterId, t.cluster)}</th>
-                    <td>{t.kind}</td>
-                    <td className="mono">
-                      {t.previousCollector} → {t.newCollector}
-                    </td>
-                    <td data-testid="takeover-gap">{formatGap(t.gapMs)}</td>
-                    <td data-testid="takeover-probe-gap">{t.firstProbeAt === null ? <span className="muted">not probed yet</span> : formatGap(t.probeGapMs)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable testId="takeovers-table" caption={<>Newest first. Gap: nobody held the cluster (old owner&apos;s last heartbeat or hand-over → claim). Unprobed: last stored sample → the new owner&apos;s first probe.</>} columns={['When', 'Cluster', 'Kind', 'From → to', 'Gap', 'Unprobed']}>
+            {takeovers.slice(0, 200).map((t) => (
+              <tr key={t.id} data-cluster={t.cluster} data-kind={t.kind}>
+                <td>{formatTime(t.acquiredAt)}</td>
+                <th scope="row">{clusterLink(t.clusterId, t.cluster)}</th>
+                <td>{t.kind}</td>
+                <td className="mono">
+                  {t.previousCollector} → {t.newCollector}
+                </td>
+                <td data-testid="takeover-gap">{formatGap(t.gapMs)}</td>
+                <td data-testid="takeover-probe-gap">{t.firstProbeAt === null ? <span className="muted">not probed yet</span> : formatGap(t.probeGapMs)}</td>
+              </tr>
+            ))}
+          </DataTable>
         </>
       )}
     </section>

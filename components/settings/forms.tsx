@@ -5,20 +5,9 @@
 // the server validates again (zod), the client only pre-checks what it can.
 import { useRouter } from 'next/navigation';
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { requestJson, type ApiErr } from '@/components/request-json';
 
-export type ApiErr = { class: string; message: string };
-
-export async function send(method: string, url: string, body?: unknown): Promise<{ ok: true; data: unknown } | { ok: false; error: ApiErr }> {
-  let res: Response;
-  try {
-    res = await fetch(url, { method, headers: body === undefined ? undefined : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch (e) {
-    return { ok: false, error: { class: 'network', message: `could not reach the Quorum server: ${String(e)}` } };
-  }
-  const json = (await res.json().catch(() => null)) as { error?: ApiErr } | null;
-  if (!res.ok) return { ok: false, error: json?.error ?? { class: 'internal', message: `HTTP ${res.status}` } };
-  return { ok: true, data: json };
-}
+export type { ApiErr };
 
 export function useSubmit() {
   const router = useRouter();
@@ -29,7 +18,7 @@ export function useSubmit() {
     setBusy(true);
     setError(null);
     setSaved(null);
-    const r = await send(method, url, body);
+    const r = await requestJson(method, url, body);
     setBusy(false);
     if (!r.ok) {
       setError(r.error);
@@ -42,14 +31,19 @@ export function useSubmit() {
   return { busy, error, saved, run, setError };
 }
 
-export function Outcome({ id, error, saved }: { id: string; error: ApiErr | null; saved: string | null }) {
+/** A classified API error as the forms show it: "<class>: <message>", announced. */
+export function ErrorLine({ id, error }: { id?: string; error: ApiErr }) {
+  return (
+    <p id={id} className="form-error" role="alert">
+      <code>{error.class}</code>: {error.message}
+    </p>
+  );
+}
+
+export function Outcome({ id, error, saved }: { id: string; error: ApiErr | null; saved?: string | null }) {
   return (
     <div aria-live="polite">
-      {error ? (
-        <p id={id} className="form-error" role="alert">
-          <code>{error.class}</code>: {error.message}
-        </p>
-      ) : null}
+      {error ? <ErrorLine id={id} error={error} /> : null}
       {saved ? <p className="result-ok">{saved}</p> : null}
     </div>
   );
@@ -123,7 +117,7 @@ export function ProbeSettingsForm({ clusterId, leases, dnsServers }: { clusterId
 const WINDOWS = ['7d', '28d', '30d', '90d', 'month', 'quarter'] as const;
 
 /** "99.95" → 0.9995 without float noise; null when not a percentage strictly between 0 and 100. */
-export function percentToRatio(text: string): number | null {
+function percentToRatio(text: string): number | null {
   if (!/^\d{1,2}(\.\d{1,4})?$/.test(text.trim())) return null;
   const v = Number(text.trim());
   if (!(v > 0 && v < 100)) return null;
@@ -153,7 +147,7 @@ export function PolicyForm({ clusterId, components }: { clusterId: string; compo
   }
   return (
     <form className="stack" onSubmit={onSubmit} noValidate aria-label="SLO policy">
-      <div className="row" style={{ alignItems: 'end' }}>
+      <div className="row row-end">
         <Field id={`${uid}-component`} label="Component">
           <select id={`${uid}-component`} value={component} onChange={(e) => setComponent(e.target.value)}>
             <option value="*">* (cluster default)</option>
@@ -204,6 +198,7 @@ export function ConfirmRemove({ url, what, verb = 'Remove' }: { url: string; wha
     );
   }
   return (
+    // biome-ignore lint/a11y/useSemanticElements: an inline confirm/cancel pair inside a row, not a set of form fields; <fieldset> is a block with its own box.
     <span role="group" aria-label={`Confirm: ${verb.toLowerCase()} ${what}`} className="row">
       <button type="button" className="danger" disabled={s.busy} onClick={() => void s.run('DELETE', url, undefined, 'Done.')}>
         {s.busy ? 'Working…' : `Yes, ${verb.toLowerCase()} ${what}`}
@@ -240,7 +235,7 @@ export function MaintenanceForm({ cluster }: { cluster: string | null }) {
   const retroactive = Number.isFinite(startMs) && startMs < Date.now();
   return (
     <form className="stack" onSubmit={onSubmit} noValidate aria-label={cluster ? 'Maintenance window' : 'Fleet-wide maintenance window'}>
-      <div className="row" style={{ alignItems: 'end' }}>
+      <div className="row row-end">
         <Field id={`${uid}-title`} label="Title">
           <input id={`${uid}-title`} type="text" value={title} onChange={(e) => setTitle(e.target.value)} autoComplete="off" />
         </Field>

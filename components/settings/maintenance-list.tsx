@@ -3,54 +3,35 @@ import { ConfirmRemove } from '@/components/settings/forms';
 import type { MaintenanceView } from '@/lib/data/slo';
 import { formatTime } from '@/lib/format';
 import { formatDuration } from '@/lib/slo/format';
+import { ACTIONS_HEADER, DataTable } from '@/components/data-table';
 
 export function MaintenanceList({ windows, caption, clusterNames, canEdit }: { windows: MaintenanceView[]; caption: string; clusterNames?: Record<string, string>; canEdit: boolean }) {
   if (windows.length === 0) return <p className="muted">No maintenance windows.</p>;
   return (
-    <div className="table-wrap" tabIndex={0}>
-      <table data-testid="maintenance-table">
-        <caption>{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Title</th>
-            <th scope="col">Applies to</th>
-            <th scope="col">Start</th>
-            <th scope="col">Duration</th>
-            <th scope="col">Repeats</th>
-            <th scope="col">Created by</th>
-            {canEdit ? (
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            ) : null}
-          </tr>
-        </thead>
-        <tbody>
-          {windows.map((m) => (
-            <tr key={m.id}>
-              <th scope="row">
-                {m.title} {m.retroactive ? <RetroactiveBadge by={m.createdBy} /> : null}
-              </th>
-              <td>{m.clusterId === null ? 'every cluster' : (clusterNames?.[m.clusterId] ?? 'this cluster')}</td>
-              <td>{formatTime(new Date(m.startMs))}</td>
-              <td>{formatDuration(m.durationMs)}</td>
-              <td>{m.recurrence === 'none' ? 'once' : m.recurrence}</td>
-              <td>
-                {m.createdBy ?? <span className="muted">unknown</span>}
-                {m.createdByRole ? <span className="muted"> ({m.createdByRole})</span> : null}
-                <br />
-                <span className="muted">{formatTime(new Date(m.createdAt))}</span>
-              </td>
-              {canEdit ? (
-                <td>
-                  <ConfirmRemove url={`/api/maintenance/${m.id}`} what={`maintenance ${m.title}`} />
-                </td>
-              ) : null}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable testId="maintenance-table" caption={caption} columns={['Title', 'Applies to', 'Start', 'Duration', 'Repeats', 'Created by', canEdit ? ACTIONS_HEADER : null]}>
+      {windows.map((m) => (
+        <tr key={m.id}>
+          <th scope="row">
+            {m.title} {m.retroactive ? <RetroactiveBadge by={m.createdBy} /> : null}
+          </th>
+          <td>{m.clusterId === null ? 'every cluster' : (clusterNames?.[m.clusterId] ?? 'this cluster')}</td>
+          <td>{formatTime(new Date(m.startMs))}</td>
+          <td>{formatDuration(m.durationMs)}</td>
+          <td>{m.recurrence === 'none' ? 'once' : m.recurrence}</td>
+          <td>
+            {m.createdBy ?? <span className="muted">unknown</span>}
+            {m.createdByRole ? <span className="muted"> ({m.createdByRole})</span> : null}
+            <br />
+            <span className="muted">{formatTime(new Date(m.createdAt))}</span>
+          </td>
+          {canEdit ? (
+            <td>
+              <ConfirmRemove url={`/api/maintenance/${m.id}`} what={`maintenance ${m.title}`} />
+            </td>
+          ) : null}
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 

@@ -12,6 +12,7 @@ export function TimeZoneToggle({ zone }: { zone: string }) {
   const [pending, start] = useTransition();
   const local = zone !== 'UTC';
   const set = (tz: string): void => {
+    // biome-ignore lint/suspicious/noDocumentCookie: the server renders times in this zone, so it must be a cookie; document.cookie works in every browser the Cookie Store API does not yet.
     document.cookie = `${COOKIE}=${encodeURIComponent(tz)}; path=/; max-age=${400 * 86_400}; samesite=lax`;
     try {
       window.localStorage.setItem(COOKIE, tz);
@@ -22,6 +23,7 @@ export function TimeZoneToggle({ zone }: { zone: string }) {
   };
   const browserZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
   return (
+    // biome-ignore lint/a11y/useSemanticElements: a toggle of two buttons, not a set of form fields; <fieldset> would add form semantics and its own box.
     <div className="tz-toggle" role="group" aria-label="Time zone">
       <button type="button" aria-pressed={!local} onClick={() => set('UTC')} disabled={pending}>
         UTC

@@ -4,7 +4,7 @@ import { cache } from 'react';
 import { cookies } from 'next/headers';
 import { isValidTimeZone, UTC, type DisplayZone } from '@/lib/format';
 
-export const ZONE_COOKIE = 'quorum-tz';
+const ZONE_COOKIE = 'quorum-tz';
 
 export const getDisplayZone = cache(async (): Promise<DisplayZone> => {
   const v = (await cookies()).get(ZONE_COOKIE)?.value;

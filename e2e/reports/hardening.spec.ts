@@ -32,7 +32,7 @@ function apiRoutes(): RouteDef[] {
       if (statSync(p).isDirectory()) walk(p);
       else if (e === 'route.ts') {
         const src = readFileSync(p, 'utf8');
-        const routePath = '/' + path.relative('app', path.dirname(p)).split(path.sep).join('/');
+        const routePath = `/${path.relative('app', path.dirname(p)).split(path.sep).join('/')}`;
         const guardOf = (rhs: string): RegExpExecArray | null => /=\s*(route|publicRoute)(?:<[^>]*>)?\(\s*(?:'([a-z:]+)')?/.exec(rhs);
         for (const m of src.matchAll(/^export (?:const|async function|function) (GET|POST|PUT|PATCH|DELETE)\b(.*)$/gm)) {
           // `export const GET = handler;` where `const handler = route(…)` (the API catch-all) counts as guarded.
@@ -114,8 +114,8 @@ test('an API path no route serves: 404 not-found JSON when signed in, 401 for an
 
 test('malformed bodies, ids and queries on every route: 4xx JSON with an error class, never 5xx', async ({ request }) => {
   const ids = ['no-such-cluster', '00000000-0000-4000-8000-000000000000', 'x'.repeat(300), '%00', '.x.', "'; drop table \"Cluster\"; --"];
-  const queries = ['?since=garbage', '?until=2020-01-01T00:00:00Z&since=2021-01-01T00:00:00Z', '?period=2026-13', '?period=9999-Q9&cluster=all', '?cluster=%00', '?component=', '?component=' + 'a'.repeat(400), '?page=-1', '?page=abc', '?lease=..%2F..%2Fx', '?window=nope', '?action=DROP', '?since=2026-02-30'];
-  const bodies: Array<[string, string]> = [['not json', 'text'], ['[]', 'array'], ['null', 'null'], ['{"name":1,"role":[],"kubeconfig":{}}', 'wrong types'], ['{"unknown":"field"}', 'unknown field'], ['"' + 'a'.repeat(100) + '"', 'string'], ['{"start":"tomorrow","durationMinutes":-5,"title":""}', 'bad values']];
+  const queries = ['?since=garbage', '?until=2020-01-01T00:00:00Z&since=2021-01-01T00:00:00Z', '?period=2026-13', '?period=9999-Q9&cluster=all', '?cluster=%00', '?component=', `?component=${'a'.repeat(400)}`, '?page=-1', '?page=abc', '?lease=..%2F..%2Fx', '?window=nope', '?action=DROP', '?since=2026-02-30'];
+  const bodies: Array<[string, string]> = [['not json', 'text'], ['[]', 'array'], ['null', 'null'], ['{"name":1,"role":[],"kubeconfig":{}}', 'wrong types'], ['{"unknown":"field"}', 'unknown field'], [`"${'a'.repeat(100)}"`, 'string'], ['{"start":"tomorrow","durationMinutes":-5,"title":""}', 'bad values']];
   let checked = 0;
   for (const r of ROUTES) {
     if (BROWSER_REDIRECTS.has(r.path)) {

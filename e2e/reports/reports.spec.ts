@@ -25,7 +25,7 @@ async function pdfText(bytes: Buffer): Promise<string> {
   let text = '';
   for (let i = 1; i <= doc.numPages; i++) {
     const content = await (await doc.getPage(i)).getTextContent();
-    text += content.items.map((it) => ('str' in it ? it.str : '')).join(' ') + '\n';
+    text += `${content.items.map((it) => ('str' in it ? it.str : '')).join(' ')}\n`;
   }
   await task.destroy();
   return text;

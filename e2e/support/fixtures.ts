@@ -13,4 +13,4 @@ export const test = base.extend({
 });
 
 export { expect } from '@playwright/test';
-export type { Page, TestInfo, Locator } from '@playwright/test';
+export type { Page, TestInfo } from '@playwright/test';

@@ -21,7 +21,7 @@ export interface AfterCycleDeps {
 }
 
 /** "host/1a2b3c4d": stable across restarts of the same collector, distinct for two on one host. */
-export function collectorInstanceId(bufferDir: string): string {
+function collectorInstanceId(bufferDir: string): string {
   return `${os.hostname()}/${createHash('sha256').update(bufferDir).digest('hex').slice(0, 8)}`;
 }
 

@@ -23,7 +23,7 @@ export const ALERTMANAGER_VALIDITY_MS = 4 * ALERTMANAGER_REFRESH_MS;
 /** A failover is an event: posted to Alertmanager as an alert that ends by itself after this long. */
 export const EVENT_ALERT_MS = 15 * 60_000;
 /** A "send test" alert ends by itself after this long. */
-export const TEST_ALERT_MS = 5 * 60_000;
+const TEST_ALERT_MS = 5 * 60_000;
 
 export interface ChannelSettings {
   /** Notifications below this severity are not sent to this channel. */
@@ -34,7 +34,7 @@ export interface ChannelSettings {
   timeoutMs: number;
 }
 
-export const DEFAULT_CHANNEL_SETTINGS: Readonly<ChannelSettings> = { minSeverity: 'info', sendResolved: true, timeoutMs: 5000 };
+const DEFAULT_CHANNEL_SETTINGS: Readonly<ChannelSettings> = { minSeverity: 'info', sendResolved: true, timeoutMs: 5000 };
 
 export const ChannelSettingsInput = z
   .object({
@@ -81,7 +81,7 @@ export type ChannelSecret =
   | { kind: 'webhook'; url: string; hmacSecret: string; bearerToken?: string };
 
 /** The URLs of a channel (Alertmanager base URLs, or the webhook URL). */
-export function channelUrls(s: ChannelSecret): string[] {
+function channelUrls(s: ChannelSecret): string[] {
   return s.kind === 'alertmanager' ? s.urls : [s.url];
 }
 

@@ -15,6 +15,7 @@ import { ALERTMANAGER_REFRESH_MS, buildMessage, summarize, type ChannelSecret, t
 import { sendRequest, type HttpResult } from './http';
 import { classifyAttempt, nextAttemptAt, retryAfterMs, type AttemptOutcome } from './retry';
 import { atLeast, RULES } from './rules';
+import { getOrInsert } from '../collections';
 
 export interface DispatchDeps {
   now: () => number;
@@ -100,12 +101,11 @@ async function refreshAlertmanagers(channels: readonly OpenChannel[], lastRefres
 }
 
 /** Groups claimed deliveries per channel and group key, keeping the oldest first. */
-export function groupDeliveries(list: readonly ClaimedDelivery[]): Map<string, ClaimedDelivery[]> {
+function groupDeliveries(list: readonly ClaimedDelivery[]): Map<string, ClaimedDelivery[]> {
   const out = new Map<string, ClaimedDelivery[]>();
   for (const d of [...list].sort((a, b) => a.notification.startsAtMs - b.notification.startsAtMs)) {
     const k = `${d.channelId}\u0000${d.groupKey}`;
-    let g = out.get(k);
-    if (!g) out.set(k, (g = []));
+    const g = getOrInsert(out, k, () => []);
     g.push(d);
   }
   return out;
@@ -132,7 +132,7 @@ export function createDispatcher(deps: DispatchDeps) {
     const byId = new Map(channels.map((c) => [c.id, c]));
     for (const group of groupDeliveries(claimed).values()) {
       const channel = byId.get(group[0]!.channelId);
-      if (!channel || !channel.secret) {
+      if (!channel?.secret) {
         await releaseDeliveries(owner, group.map((d) => d.id), channel ? `channel secret unreadable: ${channel.secretError ?? 'unknown'}` : 'channel disabled', channel ? 'failed' : 'skipped');
         continue;
       }

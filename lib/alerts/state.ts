@@ -50,7 +50,7 @@ export interface StepResult {
   changed: boolean;
 }
 
-export const INACTIVE: Readonly<StoredAlert> = { status: 'inactive', severity: 'ticket', pendingSinceMs: null, firingSinceMs: null, notified: false, repeats: 0, silencedBy: null, summary: '', labels: {} };
+const INACTIVE: Readonly<StoredAlert> = { status: 'inactive', severity: 'ticket', pendingSinceMs: null, firingSinceMs: null, notified: false, repeats: 0, silencedBy: null, summary: '', labels: {} };
 
 export function step(prevOrNull: StoredAlert | null, cond: Condition, ctx: StepContext): StepResult {
   const prev = prevOrNull ?? INACTIVE;

@@ -9,7 +9,7 @@ import { QuorumError, describeError } from '../errors';
 import { createAuthFlow, takeAuthFlow, type OidcIdentity } from '../data/auth';
 import { highestRole, type Role } from './roles';
 
-export const OIDC_CALLBACK_PATH = '/api/auth/oidc/callback';
+const OIDC_CALLBACK_PATH = '/api/auth/oidc/callback';
 const FLOW_TTL_MS = 10 * 60_000;
 
 const holder = globalThis as typeof globalThis & { __quorumOidc?: { key: string; config: Promise<oidc.Configuration> } };
@@ -27,13 +27,13 @@ function configuration(c: OidcConfig): Promise<oidc.Configuration> {
   return holder.__quorumOidc.config;
 }
 
-export function requireOidc(cfg: AuthConfig): { oidc: OidcConfig; publicUrl: URL } {
+function requireOidc(cfg: AuthConfig): { oidc: OidcConfig; publicUrl: URL } {
   if (!cfg.oidc) throw new QuorumError('invalid-input', 'single sign-on is not configured (QUORUM_OIDC_ISSUER)');
   if (!cfg.publicUrl) throw new QuorumError('invalid-input', 'single sign-on needs QUORUM_PUBLIC_URL (the redirect URI is built from it)');
   return { oidc: cfg.oidc, publicUrl: cfg.publicUrl };
 }
 
-export function redirectUri(publicUrl: URL): string {
+function redirectUri(publicUrl: URL): string {
   return new URL(OIDC_CALLBACK_PATH, publicUrl).href;
 }
 

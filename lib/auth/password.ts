@@ -7,11 +7,11 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
 export const SCRYPT_PARAMS = { log2N: 17, r: 8, p: 1 } as const;
 const KEY_BYTES = 32;
 const SALT_BYTES = 16;
-export const PASSWORD_MIN_LENGTH = 12;
-export const PASSWORD_MAX_LENGTH = 1024;
+const PASSWORD_MIN_LENGTH = 12;
+const PASSWORD_MAX_LENGTH = 1024;
 
 /** At most this many derivations run at once (each holds 128 MiB): a burst of sign-ins queues, it cannot exhaust memory. */
-export const MAX_CONCURRENT_DERIVATIONS = 4;
+const MAX_CONCURRENT_DERIVATIONS = 4;
 let running = 0;
 const waiting: Array<() => void> = [];
 

@@ -12,8 +12,8 @@ import os from 'node:os';
 import { isIP } from 'node:net';
 import type { AuthConfig } from '../env';
 
-export const SESSION_COOKIE_SECURE = '__Host-quorum-session';
-export const SESSION_COOKIE_PLAIN = 'quorum-session';
+const SESSION_COOKIE_SECURE = '__Host-quorum-session';
+const SESSION_COOKIE_PLAIN = 'quorum-session';
 export const OIDC_STATE_COOKIE = 'quorum-oidc-state';
 
 export function sessionCookieName(cfg: AuthConfig): string {
@@ -21,7 +21,7 @@ export function sessionCookieName(cfg: AuthConfig): string {
 }
 
 /** Host header → lowercase host[:port], or null when it is not a plausible host. */
-export function normaliseHost(raw: string | null | undefined): string | null {
+function normaliseHost(raw: string | null | undefined): string | null {
   const h = (raw ?? '').trim().toLowerCase();
   if (h === '' || h.length > 300 || !/^(\[[0-9a-f:.]+\]|[a-z0-9._-]+)(:\d{1,5})?$/.test(h)) return null;
   return h;
@@ -32,7 +32,7 @@ const hostnameOf = (host: string): string => (host.startsWith('[') ? host.slice(
 let localNames: Set<string> | undefined;
 
 /** Names this machine answers to: loopback, its host name, every interface address. */
-export function localHostNames(): Set<string> {
+function localHostNames(): Set<string> {
   if (!localNames) {
     const names = new Set<string>(['localhost', '::1', os.hostname().toLowerCase()]);
     for (const list of Object.values(os.networkInterfaces())) for (const a of list ?? []) names.add(a.address.toLowerCase().replace(/%.*$/, ''));
@@ -63,11 +63,11 @@ export function checkHost(rawHost: string | null | undefined, cfg: AuthConfig, l
 }
 
 /** The origins a same-origin request may come from: the Host it was sent to (already allow-listed), and the public URL. */
-export function expectedOrigins(host: string, cfg: AuthConfig): string[] {
+function expectedOrigins(host: string, cfg: AuthConfig): string[] {
   return [...(cfg.publicUrl ? [cfg.publicUrl.origin] : []), `http://${host}`, `https://${host}`];
 }
 
-export const MUTATING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const MUTATING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export type CsrfCheck = { ok: true } | { ok: false; errorClass: 'csrf' | 'unsupported-media-type'; reason: string };
 

@@ -2,7 +2,7 @@
 // Only SHA-256 hashes are stored, so a copy of the database opens no session and holds no token.
 import { createHash, randomBytes } from 'node:crypto';
 
-export const TOKEN_PREFIX = 'qrm_';
+const TOKEN_PREFIX = 'qrm_';
 
 export function newSecret(): string {
   return randomBytes(32).toString('base64url');

@@ -5,9 +5,8 @@ import { isIP } from 'node:net';
 import { QuorumError } from '../errors';
 import type { ClusterSettings } from '../types';
 
-export const EMPTY_SETTINGS: ClusterSettings = { leases: [], dnsServers: [] };
 export const MAX_LEASES = 20;
-export const MAX_DNS_SERVERS = 10;
+const MAX_DNS_SERVERS = 10;
 
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/;

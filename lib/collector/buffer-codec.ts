@@ -4,7 +4,7 @@
 import { crc32 } from 'node:zlib';
 import { QuorumError } from '../errors';
 import type { FailoverEvent } from '../failover/reducer';
-import type { WatchGap } from './leases';
+import type { WatchGap } from '../failover/lease-types';
 import type { ProbeResult } from '../types';
 
 /** What can go through the buffer, by kind. Add a kind here, in RECORD_KINDS and in the writer's switch. */

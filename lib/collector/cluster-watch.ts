@@ -75,5 +75,7 @@ export function startClusterWatches(conn: K8sConnection, o: ClusterWatchOptions)
   const apiSlices = startInformer<SliceInfo>(conn, { ...common, name: 'kubernetes EndpointSlices', path: '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices', labelSelector: 'kubernetes.io/service-name=kubernetes', project: slice });
   const identities = startInformer<IdentityLeaseInfo>(conn, { ...common, name: 'apiserver identity Leases', path: '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases', labelSelector: 'apiserver.kubernetes.io/identity=kube-apiserver', project: identity });
   const all = [nodes, pods, dnsSlices, apiSlices, identities];
-  return { nodes, pods, dnsSlices, apiSlices, identities, budget, stop: () => all.forEach((i) => i.stop()) };
+  return { nodes, pods, dnsSlices, apiSlices, identities, budget, stop: () => {
+    for (const i of all) i.stop();
+  } };
 }

@@ -11,7 +11,8 @@ import { DiskBuffer, bufferDir } from './buffer';
 import type { BufferRecord, NewRecord } from './buffer-codec';
 import { KnownClusters } from './known';
 import type { ClusterOwnership, OwnershipStatus } from './ownership';
-import type { LeaseSeed, LeaseTracker, WatchGap } from './leases';
+import type { LeaseSeed, WatchGap } from '../failover/lease-types';
+import type { LeaseTracker } from './leases';
 import { writeCollectorStatus } from './status';
 import { runCycle, type CachedConnection, type ClusterCycleResult } from './run';
 
@@ -161,7 +162,10 @@ export function createCollector(cfg: CollectorConfig, deps: CollectorDeps) {
   const dbCall = <T>(what: string, work: () => Promise<T>, waitMs: number): Promise<T> =>
     withDeadline(
       work().then(
-        (v) => ((dbHealthy = true), v),
+        (v) => {
+          dbHealthy = true;
+          return v;
+        },
         (e: unknown) => {
           if (e instanceof DbError && e.transient) dbHealthy = false;
           throw e;

@@ -5,42 +5,10 @@ import { describeError } from '../errors';
 import type { K8sConnection } from '../k8s/client';
 import { watchLeases } from '../k8s/lease-watch';
 import { initialLeaseState, parseMicroTime, reduceLease, type FailoverEvent, type LeaseState, type WatchInput } from '../failover/reducer';
+import type { LeaseSeed, LeaseView, WatchGap } from '../failover/lease-types';
 
-export const DEFAULT_LEASES = ['kube-scheduler', 'kube-controller-manager', 'cloud-controller-manager'] as const;
+const DEFAULT_LEASES = ['kube-scheduler', 'kube-controller-manager', 'cloud-controller-manager'] as const;
 export const DEFAULT_LEASE_REFS: readonly string[] = DEFAULT_LEASES.map((n) => `kube-system/${n}`);
-
-export interface LeaseView {
-  lease: string; // namespace/name
-  holder: string | null;
-  renewAgeMs: number | null;
-  leaseDurationSeconds: number | null;
-  leaseTransitions: number | null;
-  /** The watch of its namespace is not delivering right now (state may be stale). */
-  watchDown: boolean;
-  /** Why, when watchDown (e.g. "lease watch dropped: list leases: HTTP 403 …"). */
-  watchReason?: string;
-  /** Ever seen in this collector's lifetime (cloud-controller-manager often does not exist). */
-  seen: boolean;
-}
-
-/** The watch of `namespace` delivered nothing in [startedAt, endedAt] (ms since epoch). */
-export interface WatchGap {
-  namespace: string;
-  startedAt: number;
-  endedAt: number;
-  reason: string;
-}
-
-/** What the collector last knew of a Lease before it (re)started: the holder and its transitions counter. */
-export interface LeaseSeed {
-  /** namespace/name */
-  lease: string;
-  holder: string;
-  leaseTransitions: number | null;
-  leaseDurationSeconds: number | null;
-  /** When that was observed (ms); the watch is treated as down since then. */
-  observedAt: number;
-}
 
 export interface LeaseTracker {
   view(now: number): LeaseView[];

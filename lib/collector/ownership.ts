@@ -33,7 +33,7 @@ import type { ClaimResult, CollectorInfo, OwnershipStore } from '../data/ownersh
 // ---- the pure part ---------------------------------------------------------------------------
 
 /** Rendezvous (highest random weight) score: how much `collector` prefers `cluster`. */
-export function preference(clusterId: string, collectorId: string): bigint {
+function preference(clusterId: string, collectorId: string): bigint {
   return createHash('sha256').update(`${clusterId}\u0000${collectorId}`).digest().readBigUInt64BE(0);
 }
 
@@ -188,7 +188,10 @@ export function haOwnership(d: HaOwnershipDeps): ClusterOwnership {
       // Re-take what this collector owned (previous session, or the previous run on this data folder) before anything else.
       for (const [clusterId, o] of [...owned]) {
         if (await s.store.tryLock(s.store.keyOfCluster(clusterId))) {
-          const r = await s.store.claim(clusterId, me).catch((e: unknown) => (d.log({ event: 'ownership-record-failed', clusterId, error: describeError(e) }), null));
+          const r = await s.store.claim(clusterId, me).catch((e: unknown) => {
+            d.log({ event: 'ownership-record-failed', clusterId, error: describeError(e) });
+            return null;
+          });
           // Owned by someone else in between (this data folder's previous run, or another collector that let go):
           // its cycles up to now may be probed already.
           const at = d.now();

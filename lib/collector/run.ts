@@ -6,7 +6,8 @@ import type { Probe } from '../probes/types';
 import type { FailoverEvent } from '../failover/reducer';
 import type { ClusterSummary, ProbeResult } from '../types';
 import { startClusterWatches, type ClusterWatches } from './cluster-watch';
-import { DEFAULT_LEASE_REFS, startLeaseTracker, type LeaseSeed, type LeaseTracker, type WatchGap } from './leases';
+import type { LeaseSeed, WatchGap } from '../failover/lease-types';
+import { DEFAULT_LEASE_REFS, startLeaseTracker, type LeaseTracker } from './leases';
 
 export interface CycleDeps {
   listClusters: () => Promise<ClusterSummary[]>;
@@ -125,7 +126,7 @@ async function trackerFor(deps: CycleDeps, c: ClusterSummary, conn: K8sConnectio
  * broken cluster shows up as data. A hard deadline (timeout + 1 s) guards against a probe that
  * ignores its signal, so one hanging cluster never holds a worker past its budget.
  */
-export async function probeCluster(deps: CycleDeps, c: ClusterSummary): Promise<ClusterCycleResult> {
+async function probeCluster(deps: CycleDeps, c: ClusterSummary): Promise<ClusterCycleResult> {
   const started = deps.now();
   const done = (results: ProbeResult[]): ClusterCycleResult => ({ clusterId: c.id, name: c.name, results, ms: deps.now() - started });
   let conn: K8sConnection;

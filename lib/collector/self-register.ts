@@ -28,7 +28,7 @@ export interface InClusterIdentity {
 }
 
 /** The kubeconfig of this pod's ServiceAccount (token and CA inlined). Throws QuorumError naming the missing file. */
-export function inClusterKubeconfig(cfg: SelfRegisterEnv): InClusterIdentity {
+function inClusterKubeconfig(cfg: SelfRegisterEnv): InClusterIdentity {
   const read = (name: string, required: boolean): string | null => {
     try {
       return readFileSync(path.join(cfg.serviceAccountDir, name), 'utf8').trim();

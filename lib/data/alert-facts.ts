@@ -15,9 +15,10 @@ import { maintenanceNow, staleAfterMs, toRecent, unknownSince } from '../alerts/
 import { parseDetail } from './samples';
 import type { AlertSettings } from '../alerts/settings';
 import type { ClusterSummary } from '../types';
+import { getOrInsert } from '../collections';
 
 /** How far back failover events are picked up (covers a collector restart of up to this long). */
-export const FAILOVER_LOOKBACK_MS = 60 * 60_000;
+const FAILOVER_LOOKBACK_MS = 60 * 60_000;
 
 export interface ClusterAlertInput {
   facts: ClusterFacts;
@@ -48,8 +49,7 @@ export async function loadAlertInputs(clusters: readonly ClusterSummary[], o: { 
     const p = resolvePolicy(polsOf(s.clusterId), COMPOSITE_COMPONENT);
     const b = windowBounds(p.window, new Date(nowMs));
     const ms = b.endMs - b.startMs;
-    let l = byWindow.get(ms);
-    if (!l) byWindow.set(ms, (l = []));
+    const l = getOrInsert(byWindow, ms, () => []);
     l.push(s);
   }
   for (const [windowMs, list] of byWindow) {
@@ -79,8 +79,7 @@ export async function loadAlertInputs(clusters: readonly ClusterSummary[], o: { 
     const bySeries = new Map<string, RecentSeries & { recent: RecentSample[] }>();
     for (const r of recentRows[i] ?? []) {
       const k = `${r.probe}\u0000${r.target}`;
-      let s = bySeries.get(k);
-      if (!s) bySeries.set(k, (s = { probe: r.probe, target: r.target, recent: [] }));
+      const s = getOrInsert(bySeries, k, () => ({ probe: r.probe, target: r.target, recent: [] }));
       if (s.recent.length < settings.forCycles + 1) s.recent.push(toRecent(r, parseDetail(r.detail)));
     }
     const pols = polsOf(c.id);

@@ -23,7 +23,7 @@ export async function updateAlertSettings(patch: unknown, by: string | null): Pr
   const p = AlertSettingsPatch.safeParse(patch);
   if (!p.success) {
     const i = p.error.issues[0];
-    throw new QuorumError('invalid-input', `${i && i.path.length ? `${i.path.join('.')}: ` : ''}${i?.message ?? 'invalid alert settings'}`);
+    throw new QuorumError('invalid-input', `${i?.path.length ? `${i.path.join('.')}: ` : ''}${i?.message ?? 'invalid alert settings'}`);
   }
   const before = await getAlertSettings();
   const after = mergeSettings(before, p.data);
@@ -117,7 +117,7 @@ export interface NewNotification {
 }
 
 /** Which channels get a notification: enabled, severity at or above their minimum, resolved only where wanted. */
-export function channelsFor(n: Pick<NewNotification, 'severity' | 'transition'>, channels: readonly ChannelTarget[]): ChannelTarget[] {
+function channelsFor(n: Pick<NewNotification, 'severity' | 'transition'>, channels: readonly ChannelTarget[]): ChannelTarget[] {
   return channels.filter((c) => atLeast(n.severity, c.settings.minSeverity) && (n.transition !== 'resolved' || c.settings.sendResolved || c.kind === 'alertmanager'));
 }
 

@@ -93,7 +93,7 @@ export async function listAudit(f: AuditFilter, page: { limit: number; offset?: 
   return { events: rows.map(toView), total };
 }
 
-export const AUDIT_CSV_COLUMNS = ['at', 'actor', 'actor_kind', 'role', 'action', 'target', 'before', 'after', 'client_address'] as const;
+const AUDIT_CSV_COLUMNS = ['at', 'actor', 'actor_kind', 'role', 'action', 'target', 'before', 'after', 'client_address'] as const;
 
 export function auditToCsv(events: readonly AuditView[]): string {
   const lines = [AUDIT_CSV_COLUMNS.join(','), ...events.map((e) => csvLine([e.at, e.actor, e.actorKind, e.role, e.action, e.target, e.before, e.after, e.clientAddress]))];

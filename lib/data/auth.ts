@@ -43,7 +43,7 @@ const TOKEN_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._ -]{0,63}$/;
 /** lastSeenAt / lastUsedAt are written at most this often (not on every request). */
 const TOUCH_EVERY_MS = 60_000;
 
-export function validateUserName(name: string): string {
+function validateUserName(name: string): string {
   const n = name.trim().toLowerCase();
   if (!USER_NAME_RE.test(n)) throw new QuorumError('invalid-input', `user name "${name.slice(0, 80)}" must be 1–64 characters: lowercase letters, digits, ".", "_", "@" or "-", starting with a letter or digit`);
   return n;
@@ -126,11 +126,6 @@ export async function listUsers(): Promise<UserView[]> {
 
 export async function countUsers(): Promise<number> {
   return withDb((db) => db.prisma.user.count());
-}
-
-export async function getUser(idOrName: string): Promise<UserView | null> {
-  const row = await findUserRow(idOrName);
-  return row ? toUserView(row) : null;
 }
 
 async function findUserRow(idOrName: string): Promise<UserRow | null> {
@@ -308,10 +303,6 @@ export async function deleteSession(cookie: string): Promise<void> {
 
 // ---- API tokens ----
 
-export interface TokenPrincipal {
-  token: TokenView;
-}
-
 export async function createApiToken(input: { name: string; role: Role; createdBy: string; expiresAt?: Date | null }): Promise<{ token: string; view: TokenView }> {
   const name = input.name.trim();
   if (!TOKEN_NAME_RE.test(name)) throw new QuorumError('invalid-input', `token name "${input.name.slice(0, 80)}" must be 1–64 letters, digits, ".", "_", "-" or spaces`);
@@ -358,7 +349,7 @@ export async function authenticateToken(bearer: string, now = Date.now()): Promi
 
 export const LOGIN_WINDOW_MS = 15 * 60_000;
 export const LOGIN_MAX_FAILURES_PER_USER = 5;
-export const LOGIN_MAX_FAILURES_PER_ADDRESS = 20;
+const LOGIN_MAX_FAILURES_PER_ADDRESS = 20;
 
 export interface LoginKeys {
   user: string;

@@ -3,7 +3,7 @@
 // the same key as the clusters' credentials; lists and the API only ever show the channel's
 // scheme://host. Every URL passes the outbound policy before it is stored (422 outbound-denied).
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { classifyDbError, DbError, withDb } from '../db';
 import type { AlertChannelRow } from '../db/alert-delegates';
 import { loadEnv } from '../env';
@@ -29,9 +29,9 @@ export interface ChannelView {
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
 
-export const secretContext = (channelId: string): string => `alert-channel/${channelId}`;
+const secretContext = (channelId: string): string => `alert-channel/${channelId}`;
 
-export function validateChannelName(name: unknown): string {
+function validateChannelName(name: unknown): string {
   const n = typeof name === 'string' ? name.trim() : '';
   if (!NAME_RE.test(n)) throw new QuorumError('invalid-input', `channel name "${String(name).slice(0, 80)}" must be 1–64 letters, digits, space, ".", "_" or "-", starting with a letter or digit`);
   return n;
@@ -39,11 +39,11 @@ export function validateChannelName(name: unknown): string {
 
 function issueText(e: z.ZodError, prefix: string): string {
   const i = e.issues[0];
-  return `${prefix}${i && i.path.length ? `${i.path.join('.')}: ` : ''}${i?.message ?? 'invalid'}`;
+  return `${prefix}${i?.path.length ? `${i.path.join('.')}: ` : ''}${i?.message ?? 'invalid'}`;
 }
 
 /** Validates a channel's secret part for its kind, and every URL against the outbound policy. */
-export function validateSecret(kind: ChannelKind, raw: unknown): ChannelSecret {
+function validateSecret(kind: ChannelKind, raw: unknown): ChannelSecret {
   const schema = ChannelSecretInput[kind];
   const p = schema.safeParse(raw);
   if (!p.success) throw new QuorumError('invalid-input', issueText(p.error, ''));
@@ -55,7 +55,7 @@ export function validateSecret(kind: ChannelKind, raw: unknown): ChannelSecret {
   return secret;
 }
 
-export function validateSettingsInput(raw: unknown): Partial<ChannelSettings> {
+function validateSettingsInput(raw: unknown): Partial<ChannelSettings> {
   const p = ChannelSettingsInput.safeParse(raw ?? {});
   if (!p.success) throw new QuorumError('invalid-input', issueText(p.error, 'settings.'));
   return p.data;

@@ -27,7 +27,7 @@ export interface CreateClusterInput {
 type ClusterPublicRow = Omit<ClusterRow, 'credentials'>;
 
 /** Labels are stored as JSON text; anything that is not an object of strings reads as {}. */
-export function parseLabelsJson(text: string): Record<string, string> {
+function parseLabelsJson(text: string): Record<string, string> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -36,7 +36,8 @@ export interface ComponentsSnapshot {
 
 const ETCD_CHECKS = ['etcd', 'etcd-readiness'];
 
-export function componentOf(probe: string, target: string): string {
+/** The Kubernetes component a check belongs to ("kube-apiserver", "coredns", "kube-scheduler"); the SLO's component id is lib/slo/policy.ts componentId. */
+export function kubernetesComponentOf(probe: string, target: string): string {
   if (probe.startsWith('apiserver-')) return 'kube-apiserver';
   if (probe === 'leader-election') return target.slice(target.indexOf('/') + 1);
   if (probe === 'dns') return 'coredns';
@@ -100,7 +101,7 @@ export function toComponents(rows: readonly SampleRow[], nowMs: number, staleAft
     };
     out.push({
       ...base,
-      component: componentOf(r.probe, r.target),
+      component: kubernetesComponentOf(r.probe, r.target),
       label: labelOf(r.probe, r.target),
       source: sourceOf(r.probe, r.target),
       status: stale ? 'unknown' : r.status,
@@ -125,7 +126,7 @@ export function toComponents(rows: readonly SampleRow[], nowMs: number, staleAft
   for (const p of probes) {
     // Leases appear per Lease once watched; etcd is probed directly only when its endpoints were registered.
     if (p === 'leader-election' || (p as string) === 'etcd' || out.some((c) => c.probe === p)) continue;
-    out.push({ component: componentOf(p, ''), probe: p, target: '', label: labelOf(p, ''), source: sourceOf(p, ''), status: 'unknown', reason: 'no sample yet', at: null, stale: false, latencyMs: null, facts: null });
+    out.push({ component: kubernetesComponentOf(p, ''), probe: p, target: '', label: labelOf(p, ''), source: sourceOf(p, ''), status: 'unknown', reason: 'no sample yet', at: null, stale: false, latencyMs: null, facts: null });
   }
   const order = ['kube-apiserver', 'etcd', 'kube-scheduler', 'kube-controller-manager', 'cloud-controller-manager', 'coredns', 'nodes'];
   const rank = (c: string): number => (order.includes(c) ? order.indexOf(c) : order.length);

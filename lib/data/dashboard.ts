@@ -11,8 +11,8 @@ import { floorRatio } from '../slo/availability';
 import { assembleBuckets, bucketGrid, bucketRange, bucketsToMeasureExactly, chooseBucketMs, rollupTableFor, type BucketPoint, type RollupCell } from '../slo/buckets';
 import { burnDown, type BurnDown } from '../slo/burn-down';
 import { burnRateWindows, evaluateBurnAlerts, MIN_BURN_RATE_SLO_WINDOW_MS, type BurnAlertEvaluation } from '../slo/burn-rate';
-import { COMPOSITE_COMPONENT, COMPOSITE_SOURCE, resolvePolicy, type ResolvedPolicy, type SloPolicySpec } from '../slo/policy';
-import { elapsedEnd, PRESET_DAYS, type RangePreset, type TimeRange } from '../slo/range';
+import { COMPOSITE_COMPONENT, COMPOSITE_SOURCE, isCompositeSeries, resolvePolicy, sloComponentOf, type ResolvedPolicy, type SloPolicySpec } from '../slo/policy';
+import { elapsedEnd, type TimeRange } from '../slo/range';
 import { availabilityTableRow, SRE_TABLE_PERIODS, SRE_TABLE_PERIOD_MS, type SreTablePeriod } from '../slo/sre-table';
 import { budgetView, coverageMet, DEFAULT_COVERAGE_FLOOR, sloState, type BudgetView, type SloState } from '../slo/state';
 import { binSegments, exactSegments, stateTotals, type TimelineInterval, type TimelineSegment, type TimelineState } from '../slo/state-timeline';
@@ -22,10 +22,9 @@ import { getCluster } from './clusters';
 import { listOutages, type OutageRow } from './reports';
 import { evaluatePeriod, listMaintenanceWindows, listSeries, listSloPolicies, maintenanceRanges, measureSeries, type ComponentSlo, type MaintenanceScope, type MaintenanceView, type SeriesInfo } from './slo';
 import { groupBy, Params, q } from './sql';
+import { getOrInsert } from '../collections';
 
 /** The rolling presets under the names the preset-only pages use ("Quorum itself", /api/collectors): lib/slo/range's. */
-export { RANGE_PRESETS as DASHBOARD_WINDOWS, type RangePreset as DashboardWindow } from '../slo/range';
-export const windowMsOf = (w: RangePreset): number => PRESET_DAYS[w] * 86_400_000;
 
 export type { BucketPoint } from '../slo/buckets';
 
@@ -78,8 +77,7 @@ export async function measureBuckets(
   for (const s of series) {
     exactBy.set(s.id, new Map());
     for (const k of bucketsToMeasureExactly(grid, maintOf.get(s.clusterId)!, nowMs)) {
-      let l = toMeasure.get(k);
-      if (!l) toMeasure.set(k, (l = []));
+      const l = getOrInsert(toMeasure, k, () => []);
       l.push(s);
     }
   }
@@ -111,8 +109,7 @@ export async function burnAlerts(
     const range: Range = { startMs: opts.nowMs - w, endMs: opts.nowMs };
     const included = new Map<string, Range[]>();
     const includedFor = (s: SeriesInfo): Range[] => {
-      let r = included.get(s.clusterId);
-      if (!r) included.set(s.clusterId, (r = subtractRanges(range, maintenanceRanges(opts.maintenance, s.clusterId, range))));
+      const r = getOrInsert(included, s.clusterId, () => subtractRanges(range, maintenanceRanges(opts.maintenance, s.clusterId, range)));
       return r;
     };
     const totals = await measureSeries(series, includedFor, opts.nowMs);
@@ -120,8 +117,7 @@ export async function burnAlerts(
       const t = totals.get(s.id)!;
       const known = t.goodMs + t.badMs;
       const base = totalMs(includedFor(s));
-      let m = ratios.get(s.id);
-      if (!m) ratios.set(s.id, (m = new Map()));
+      const m = getOrInsert(ratios, s.id, () => new Map());
       m.set(w, { ratio: known > 0 && coverageMet(known, base, floorOf(s)) ? t.badMs / known : null, coverage: base > 0 ? floorRatio(known, base) : 0 });
     }
   }
@@ -180,15 +176,13 @@ export interface ClusterSloView {
   policy: ResolvedPolicy;
 }
 
-const isComposite = (s: Pick<SeriesInfo, 'probe' | 'target'>): boolean => s.probe === COMPOSITE_SOURCE.probe && s.target === COMPOSITE_SOURCE.target;
-const componentOfSeries = (s: SeriesInfo): string => (isComposite(s) ? COMPOSITE_COMPONENT : s.component);
 
 const PROBE_ORDER = ['apiserver-readyz', 'apiserver-livez', 'apiserver-replicas', 'etcd', 'leader-election', 'dns', 'nodes'];
 const SUMMARY_TARGETS = ['endpoint', 'replicas', 'etcd', 'kube-dns', 'kube-system/kube-scheduler', 'kube-system/kube-controller-manager', 'kube-system/cloud-controller-manager'];
 
 /** Composite first, then as the component grid: API server, etcd, Leases, DNS, nodes; summaries before their parts. */
-export function compareSeries(a: Pick<SeriesInfo, 'probe' | 'target'>, b: Pick<SeriesInfo, 'probe' | 'target'>): number {
-  const rank = (s: Pick<SeriesInfo, 'probe' | 'target'>): number => (isComposite(s) ? -1 : PROBE_ORDER.includes(s.probe) ? PROBE_ORDER.indexOf(s.probe) : PROBE_ORDER.length);
+function compareSeries(a: Pick<SeriesInfo, 'probe' | 'target'>, b: Pick<SeriesInfo, 'probe' | 'target'>): number {
+  const rank = (s: Pick<SeriesInfo, 'probe' | 'target'>): number => (isCompositeSeries(s) ? -1 : PROBE_ORDER.includes(s.probe) ? PROBE_ORDER.indexOf(s.probe) : PROBE_ORDER.length);
   const sub = (t: string): number => (SUMMARY_TARGETS.includes(t) ? SUMMARY_TARGETS.indexOf(t) : SUMMARY_TARGETS.length);
   return rank(a) - rank(b) || a.probe.localeCompare(b.probe) || sub(a.target) - sub(b.target) || a.target.localeCompare(b.target);
 }
@@ -225,11 +219,11 @@ export async function getClusterSlo(clusterId: string, opts: { range: Pick<TimeR
   const windowMs = endMs - startMs;
   const elapsedEndMs = elapsedEnd(opts.range, nowMs);
   const bucketMs = chooseBucketMs(windowMs, 'chart');
-  const compositeSeries = series.filter(isComposite);
+  const compositeSeries = series.filter(isCompositeSeries);
   const policy = resolvePolicy(policies, COMPOSITE_COMPONENT);
   const endsNow = endMs >= nowMs;
   const [slo, buckets, alerts] = await Promise.all([
-    evaluatePeriod({ series, period: { startMs, endMs }, nowMs, maintenance, policies, componentOf: componentOfSeries }),
+    evaluatePeriod({ series, period: { startMs, endMs }, nowMs, maintenance, policies, sloComponentOf }),
     measureBuckets(series, { startMs, endMs: elapsedEndMs, bucketMs, maintenance, nowMs }),
     endsNow && Number.isInteger(windowMs) && windowMs >= MIN_BURN_RATE_SLO_WINDOW_MS
       ? burnAlerts(compositeSeries, { windowMs, nowMs, maintenance, objectiveOf: () => policy.objective, coverageFloorOf: () => policy.coverageFloor })
@@ -239,12 +233,12 @@ export async function getClusterSlo(clusterId: string, opts: { range: Pick<TimeR
   const rows: ComponentSloRow[] = series.map((s) => {
     const ev = slo.get(s.id)!;
     return {
-      component: componentOfSeries(s),
+      component: sloComponentOf(s),
       probe: s.probe,
       target: s.target,
-      isComposite: isComposite(s),
+      isComposite: isCompositeSeries(s),
       slo: ev,
-      state: sloState({ measuredMs: ev.goodMs + ev.badMs, includedMs: ev.includedMs, coverageFloor: ev.policy.coverageFloor, budget: ev.budget, alertFiring: isComposite(s) && compositeAlerts.some((a) => a.firing), remainingWindowMs: Math.max(0, endMs - nowMs) }),
+      state: sloState({ measuredMs: ev.goodMs + ev.badMs, includedMs: ev.includedMs, coverageFloor: ev.policy.coverageFloor, budget: ev.budget, alertFiring: isCompositeSeries(s) && compositeAlerts.some((a) => a.firing), remainingWindowMs: Math.max(0, endMs - nowMs) }),
       points: buckets.get(s.id) ?? [],
     };
   });
@@ -264,7 +258,7 @@ export async function getClusterSlo(clusterId: string, opts: { range: Pick<TimeR
       })
     : null;
   const elapsed: Range = { startMs, endMs: elapsedEndMs };
-  const outages = await listOutages(series, elapsed, nowMs, maintenanceRanges(maintenance, cluster.id, elapsed), componentOfSeries);
+  const outages = await listOutages(series, elapsed, nowMs, maintenanceRanges(maintenance, cluster.id, elapsed), sloComponentOf);
   return {
     clusterId: cluster.id,
     startMs,
@@ -350,7 +344,7 @@ export async function getStateTimeline(clusterId: string, opts: { range: Pick<Ti
     // The part of the range after now: no data yet.
     if (range.endMs > measuredEnd) exact.push({ startMs: measuredEnd, endMs: range.endMs, state: 'nodata', reason: 'in the future' });
     const segments = binSegments(exact, range, maxSegments);
-    return { component: componentOfSeries(s), probe: s.probe, target: s.target, isComposite: isComposite(s), segments, totals: stateTotals(exact), binned: segments.some((x) => x.breakdown !== undefined) };
+    return { component: sloComponentOf(s), probe: s.probe, target: s.target, isComposite: isCompositeSeries(s), segments, totals: stateTotals(exact), binned: segments.some((x) => x.breakdown !== undefined) };
   });
   return { clusterId: cluster.id, startMs: range.startMs, endMs: range.endMs, nowMs, components, truncated: rows.length >= TIMELINE_ROW_LIMIT };
 }

@@ -9,7 +9,7 @@ import { toOutgoing } from './alerts';
 
 /** How long a claim holds: longer than one message's requests can take (timeouts are ≤ 60 s). */
 export const CLAIM_MS = 90_000;
-export const HISTORY_DAYS = 30;
+const HISTORY_DAYS = 30;
 
 export interface ClaimedDelivery {
   id: string;
@@ -17,11 +17,6 @@ export interface ClaimedDelivery {
   groupKey: string;
   attempts: number;
   notification: OutgoingNotification;
-}
-
-export interface DeliveryClaim {
-  owner: string;
-  deliveries: ClaimedDelivery[];
 }
 
 /** Claims up to `limit` due deliveries for `owner` (unique per dispatch pass). */

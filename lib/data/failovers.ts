@@ -1,6 +1,6 @@
 // Leader-election failover events and Lease-watch gaps: idempotent writes from the collector
 // (a replayed buffer never stores an event twice), plain-object reads for pages and the API.
-import type { LeaseSeed, WatchGap } from '../collector/leases';
+import type { LeaseSeed, WatchGap } from '../failover/lease-types';
 import { withDb, type FailoverEventRow, type LeaseWatchGapRow } from '../db';
 import { QuorumError } from '../errors';
 import { parseMicroTime, type FailoverEvent } from '../failover/reducer';
@@ -36,12 +36,12 @@ export interface WatchGapView {
 const KINDS = new Set(['crash', 'graceful', 'unobserved']);
 
 /** Stable identity of one takeover: the same Lease record seen twice yields the same key. */
-export function failoverDedupeKey(clusterId: string, e: FailoverEvent): string {
+function failoverDedupeKey(clusterId: string, e: FailoverEvent): string {
   return [clusterId, e.lease, e.newHolder, e.newAcquireTime ?? `seen:${e.observedAt}`, e.leaseTransitions ?? ''].join('|');
 }
 
 /** The takeover's own time: the new acquireTime (µs, truncated to ms), else when it was seen. */
-export function failoverAt(e: FailoverEvent): Date {
+function failoverAt(e: FailoverEvent): Date {
   const acq = parseMicroTime(e.newAcquireTime);
   return new Date(acq === null ? e.observedAt : Math.floor(acq / 1000));
 }

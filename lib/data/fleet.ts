@@ -28,8 +28,9 @@ import type { ClusterSummary, Status } from '../types';
 import { listClusters } from './clusters';
 import { staleAfterMs } from './components';
 import { burnAlerts, measureBuckets } from './dashboard';
-import { evaluatePeriod, listMaintenanceWindows, listSeries, listSloPolicies, maintenanceRanges, type ComponentSlo, type MaintenanceView, type SeriesInfo } from './slo';
+import { evaluatePeriod, listMaintenanceWindows, listSeries, listSloPolicies, maintenanceRanges, type ComponentSlo, type SeriesInfo } from './slo';
 import { groupBy, Params, q, readTimeMs, timeParam } from './sql';
+import { getOrInsert } from '../collections';
 
 /** Every cluster over the same range, or each over its composite policy's window (ending now). */
 export type FleetRange = Pick<TimeRange, 'startMs' | 'endMs'> | 'policy';
@@ -105,7 +106,7 @@ export interface Fleet {
 const CREDENTIALS_REASON = /^credentials cannot be decrypted/;
 
 /** The current state from the composite series' cursor (pure). */
-export function currentFromSeries(s: Pick<SeriesInfo, 'lastAtMs' | 'lastStatus' | 'openStartMs' | 'openReason'> | null, nowMs: number, staleAfterMs: number): Omit<CurrentState, 'credentialsOk'> {
+function currentFromSeries(s: Pick<SeriesInfo, 'lastAtMs' | 'lastStatus' | 'openStartMs' | 'openReason'> | null, nowMs: number, staleAfterMs: number): Omit<CurrentState, 'credentialsOk'> {
   if (!s) return { status: null, reason: 'no sample yet: the collector probes every cluster on its next run', sinceMs: null, lastSampleAt: null, stale: false };
   const lastSampleAt = new Date(s.lastAtMs).toISOString();
   if (nowMs - s.lastAtMs > staleAfterMs) return { status: 'unknown', reason: `no sample since ${lastSampleAt}: is the collector running?`, sinceMs: null, lastSampleAt, stale: true };
@@ -163,7 +164,7 @@ async function lastDownIntervals(series: readonly SeriesInfo[], beforeMs: number
 }
 
 /** The newest down piece outside maintenance, up to `endMs`; the open tail extends a current outage (pure). */
-export function pickLastOutage(
+function pickLastOutage(
   s: Pick<SeriesInfo, 'lastAtMs' | 'lastStatus' | 'capMs'>,
   candidates: ReadonlyArray<{ startMs: number; endMs: number; reason: string }>,
   maintenanceFor: (r: Range) => Range[],
@@ -242,8 +243,7 @@ export async function getFleet(query: FleetQuery): Promise<Fleet> {
   for (const c of clusters) {
     const r = rangeOf.get(c.id)!;
     const key = `${r.startMs}|${r.endMs}`;
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { r, series: [], clusterIds: [] }));
+    const g = getOrInsert(groups, key, () => ({ r, series: [], clusterIds: [] }));
     g.clusterIds.push(c.id);
     const s = seriesOf.get(c.id);
     if (s) g.series.push(s);
@@ -260,7 +260,7 @@ export async function getFleet(query: FleetQuery): Promise<Fleet> {
       const windowMs = r.endMs - r.startMs;
       const endsNow = r.endMs >= nowMs && r.startMs < nowMs;
       const [ev, al, bk, fo, down] = await Promise.all([
-        evaluatePeriod({ series: g.series, period: { startMs: r.startMs, endMs: r.endMs }, nowMs, maintenance, policies: polsOf, componentOf: () => COMPOSITE_COMPONENT }),
+        evaluatePeriod({ series: g.series, period: { startMs: r.startMs, endMs: r.endMs }, nowMs, maintenance, policies: polsOf, sloComponentOf: () => COMPOSITE_COMPONENT }),
         endsNow && windowMs >= MIN_BURN_RATE_SLO_WINDOW_MS && Number.isInteger(windowMs)
           ? burnAlerts(g.series, { windowMs, nowMs, maintenance, objectiveOf: (s) => policyOf.get(s.clusterId)!.objective, coverageFloorOf: (s) => policyOf.get(s.clusterId)!.coverageFloor })
           : Promise.resolve(new Map<number, BurnAlertEvaluation[]>()),
@@ -344,7 +344,7 @@ export async function getFleet(query: FleetQuery): Promise<Fleet> {
 }
 
 /** The fields lib/slo/fleet-view.ts sorts by. */
-export function toSortRow(r: FleetRow): { name: string; state: SloState; status: Status | null; availability: number | null; budgetRemaining: number | null; downtimeMs: number; burnRate: number | null; failovers: number; lastOutageMs: number | null } {
+function toSortRow(r: FleetRow): { name: string; state: SloState; status: Status | null; availability: number | null; budgetRemaining: number | null; downtimeMs: number; burnRate: number | null; failovers: number; lastOutageMs: number | null } {
   return {
     name: r.cluster.name,
     state: r.state,
@@ -358,4 +358,3 @@ export function toSortRow(r: FleetRow): { name: string; state: SloState; status:
   };
 }
 
-export type { MaintenanceView };

@@ -3,10 +3,9 @@
 // window (evaluatePeriod), the burn rates over the alert windows (burnAlerts), the current status
 // (getComponents); per Lease the failovers; the collector's heartbeat; active alerts; deliveries.
 import { withDb } from '../db';
-import { COMPOSITE_COMPONENT, COMPOSITE_SOURCE, resolvePolicy, type SloPolicySpec } from '../slo/policy';
+import { componentId, resolvePolicy, sloComponentOf, type SloPolicySpec } from '../slo/policy';
 import { windowBounds, type SloWindow } from '../slo/targets';
 import { sloOf } from '../slo/names';
-import { componentId } from '../slo/policy';
 import type { Status } from '../types';
 import { loadAlertStates } from './alerts';
 import { listClusters } from './clusters';
@@ -16,6 +15,7 @@ import { countDeliveries } from './deliveries';
 import { listHeartbeats, type HeartbeatView } from './heartbeat';
 import { evaluatePeriod, listMaintenanceWindows, listSeries, listSloPolicies, type SeriesInfo } from './slo';
 import { RULES } from '../alerts/rules';
+import { getOrInsert } from '../collections';
 
 export interface SloMetric {
   cluster: string;
@@ -61,9 +61,7 @@ export interface MetricsSnapshot {
   deliveries: Array<{ channel: string; kind: string; status: string; count: number }>;
 }
 
-const isComposite = (s: Pick<SeriesInfo, 'probe' | 'target'>): boolean => s.probe === COMPOSITE_SOURCE.probe && s.target === COMPOSITE_SOURCE.target;
 /** The component a series counts as — the cluster page's rule: the readyz endpoint series is the composite. */
-export const metricComponentOf = (s: Pick<SeriesInfo, 'probe' | 'target' | 'component'>): string => (isComposite(s) ? COMPOSITE_COMPONENT : s.component);
 
 const MAX_FAILOVERS = 100_000;
 
@@ -79,9 +77,8 @@ export async function getMetricsSnapshot(opts: { now?: Date } = {}): Promise<Met
   // SLOs: each series over its own policy's window, grouped by window (one evaluation per group).
   const groups = new Map<SloWindow, SeriesInfo[]>();
   for (const s of series) {
-    const w = resolvePolicy(polsOf(s.clusterId), metricComponentOf(s)).window;
-    let l = groups.get(w);
-    if (!l) groups.set(w, (l = []));
+    const w = resolvePolicy(polsOf(s.clusterId), sloComponentOf(s)).window;
+    const l = getOrInsert(groups, w, () => []);
     l.push(s);
   }
   const slos: SloMetric[] = [];
@@ -89,8 +86,8 @@ export async function getMetricsSnapshot(opts: { now?: Date } = {}): Promise<Met
     const b = windowBounds(window, now);
     const windowMs = b.endMs - b.startMs;
     const [ev, burn] = await Promise.all([
-      evaluatePeriod({ series: list, period: { startMs: b.startMs, endMs: b.endMs }, nowMs, maintenance, policies: polsOf, componentOf: metricComponentOf }),
-      burnAlerts(list, { windowMs, nowMs, maintenance, objectiveOf: (s) => resolvePolicy(polsOf(s.clusterId), metricComponentOf(s)).objective, coverageFloorOf: (s) => resolvePolicy(polsOf(s.clusterId), metricComponentOf(s)).coverageFloor }),
+      evaluatePeriod({ series: list, period: { startMs: b.startMs, endMs: b.endMs }, nowMs, maintenance, policies: polsOf, sloComponentOf }),
+      burnAlerts(list, { windowMs, nowMs, maintenance, objectiveOf: (s) => resolvePolicy(polsOf(s.clusterId), sloComponentOf(s)).objective, coverageFloorOf: (s) => resolvePolicy(polsOf(s.clusterId), sloComponentOf(s)).coverageFloor }),
     ]);
     for (const s of list) {
       const e = ev.get(s.id)!;
@@ -125,7 +122,7 @@ export async function getMetricsSnapshot(opts: { now?: Date } = {}): Promise<Met
     const snap = await getComponents(c.id, { now });
     for (const comp of snap.components) {
       if (comp.target.startsWith('readyz:')) continue; // etcd's readyz checks are derived from the endpoint sample
-      statuses.push({ cluster: c.name, component: metricComponentOf({ probe: comp.probe, target: comp.target || 'endpoint', component: componentId(comp.probe, comp.target || 'endpoint') }), status: comp.status });
+      statuses.push({ cluster: c.name, component: sloComponentOf({ probe: comp.probe, target: comp.target || 'endpoint', component: componentId(comp.probe, comp.target || 'endpoint') }), status: comp.status });
     }
   }
 
@@ -135,8 +132,7 @@ export async function getMetricsSnapshot(opts: { now?: Date } = {}): Promise<Met
   events.forEach((list, i) => {
     const byLease = new Map<string, LeaseMetric>();
     for (const e of list) {
-      let m = byLease.get(e.lease);
-      if (!m) byLease.set(e.lease, (m = { cluster: clusters[i]!.name, lease: e.lease, takeovers: { crash: 0, graceful: 0, unobserved: 0 }, gapsSeconds: [] }));
+      const m = getOrInsert(byLease, e.lease, () => ({ cluster: clusters[i]!.name, lease: e.lease, takeovers: { crash: 0, graceful: 0, unobserved: 0 }, gapsSeconds: [] }));
       const kind = e.kind === 'crash' || e.kind === 'graceful' ? e.kind : 'unobserved';
       m.takeovers[kind]++;
       if (kind !== 'unobserved' && e.gapMs !== null) m.gapsSeconds.push(e.gapMs / 1000);

@@ -65,8 +65,9 @@ export interface ClusterDetail extends ClusterState {
   checkHistory: CheckHistory[];
 }
 
-export const WINDOW_MS = 24 * 60 * 60 * 1000;
-export const MAX_SERIES_POINTS = 288; // 5-minute buckets over 24 h
+/** The cluster detail's recent history (latency chart, named checks, failed checks): the last 24 h, not an SLO window. */
+export const DETAIL_DAY_MS = 24 * 60 * 60 * 1000;
+const MAX_SERIES_POINTS = 288; // 5-minute buckets over 24 h
 const HISTORY_ROWS = 50;
 const FAILURE_SCAN_LIMIT = 5000;
 const WINDOW_ROW_LIMIT = 100_000;
@@ -77,7 +78,7 @@ const SEVERITY: Record<Status, number> = { up: 0, unknown: 1, degraded: 2, down:
 
 
 /** Buckets points (sorted by time) into at most maxPoints equal buckets of [startMs, endMs). Pure. */
-export function toSeries(points: readonly SamplePoint[], startMs: number, endMs: number, maxPoints = MAX_SERIES_POINTS): SeriesPoint[] {
+function toSeries(points: readonly SamplePoint[], startMs: number, endMs: number, maxPoints = MAX_SERIES_POINTS): SeriesPoint[] {
   const width = Math.max(1, Math.ceil((endMs - startMs) / maxPoints));
   const buckets = new Map<number, { status: Status; latencyMs: number | null }>();
   for (const p of points) {
@@ -102,7 +103,7 @@ export function toSeries(points: readonly SamplePoint[], startMs: number, endMs:
  * series cursor instead). A latest sample older than max(3 intervals, 60 s) is stale: 'unknown'
  * (the collector is not reporting), not the old status.
  */
-export function currentState(latest: { at: Date; status: Status; reason: string } | null, nowMs: number, interval: number): Pick<ClusterState, 'status' | 'reason' | 'lastSampleAt'> {
+function currentState(latest: { at: Date; status: Status; reason: string } | null, nowMs: number, interval: number): Pick<ClusterState, 'status' | 'reason' | 'lastSampleAt'> {
   if (!latest) return { status: 'unknown', reason: 'no samples yet', lastSampleAt: null };
   const lastSampleAt = latest.at.toISOString();
   if (nowMs - latest.at.getTime() > staleAfterMs(interval)) {
@@ -112,7 +113,7 @@ export function currentState(latest: { at: Date; status: Status; reason: string 
 }
 
 async function clusterState(clusterId: string, nowMs: number, interval: number): Promise<ClusterState> {
-  const startMs = nowMs - WINDOW_MS;
+  const startMs = nowMs - DETAIL_DAY_MS;
   const gapMs = 2 * interval;
   const [points, latest] = await withDb((db) =>
     Promise.all([
@@ -157,7 +158,7 @@ export async function getClusterDetail(idOrName: string, opts: { now?: Date } = 
         db.prisma.sample.findFirst({ where: { clusterId, probe: LIVEZ, at: upTo }, orderBy: [{ at: 'desc' }, { id: 'desc' }] }),
         db.prisma.sample.findMany({ where: { clusterId, at: upTo }, orderBy: [{ at: 'desc' }, { id: 'desc' }], take: HISTORY_ROWS }),
         db.prisma.sample.findMany({
-          where: { clusterId, probe: { in: [READYZ, LIVEZ] }, status: { in: ['down', 'degraded'] }, at: { gte: new Date(nowMs - WINDOW_MS), lte: new Date(nowMs) } },
+          where: { clusterId, probe: { in: [READYZ, LIVEZ] }, status: { in: ['down', 'degraded'] }, at: { gte: new Date(nowMs - DETAIL_DAY_MS), lte: new Date(nowMs) } },
           orderBy: [{ at: 'desc' }, { id: 'desc' }],
           take: FAILURE_SCAN_LIMIT,
         }),

@@ -5,6 +5,7 @@
 import type { PgSession } from '../db/session';
 import { advisoryKey, keyFromLockRow } from '../db/session';
 import { classifyDbError } from '../db/errors';
+import { pause } from '../deadline';
 
 /** timestamp(3) "now" in UTC, as Prisma stores DateTime on PostgreSQL. */
 const NOW = `(statement_timestamp() AT TIME ZONE 'UTC')`;
@@ -102,7 +103,7 @@ export function pgOwnershipStore(s: PgSession, schema: string): OwnershipStore {
       while (Date.now() < until) {
         const left = await one(s, 'SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()', [applicationName]);
         if (left.length === 0) break;
-        await new Promise((r) => setTimeout(r, 50));
+        await pause(50);
       }
       return rows.length;
     },

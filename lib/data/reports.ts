@@ -5,7 +5,7 @@ import { csvLine } from '../csv';
 import { withDb } from '../db';
 import { floorRatio } from '../slo/availability';
 import type { ComponentSlo } from './slo';
-import { COMPOSITE_COMPONENT, COMPOSITE_LABEL, COMPOSITE_SOURCE } from '../slo/policy';
+import { COMPOSITE_COMPONENT, COMPOSITE_LABEL, isCompositeSeries, sloComponentOf } from '../slo/policy';
 import { formatReportPeriod, reportPeriodBounds, reportPeriodLabel, type ReportPeriod } from '../slo/targets';
 import { clipToRanges, subtractRanges, type Range } from '../slo/timeline';
 import type { SloWindow } from '../slo/targets';
@@ -153,7 +153,6 @@ function toRow(c: ComponentSlo, label: string, period: Range, nowMs: number): Re
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-const isComposite = (s: Pick<SeriesInfo, 'probe' | 'target'>): boolean => s.probe === COMPOSITE_SOURCE.probe && s.target === COMPOSITE_SOURCE.target;
 
 /** Down intervals of the series overlapping `range` (with the open tail when the series is down now). */
 async function downSpans(series: readonly SeriesInfo[], range: Range, nowMs: number): Promise<Array<Range & { seriesId: number; reason: string }>> {
@@ -185,39 +184,38 @@ function outagesFrom(
   bySeries: ReadonlyMap<number, SeriesInfo>,
   elapsed: Range,
   maint: readonly Range[],
-  componentOf: (s: SeriesInfo) => string,
+  sloComponentOf: (s: SeriesInfo) => string,
 ): OutageRow[] {
   const outages: OutageRow[] = [];
   for (const d of down) {
     const s = bySeries.get(d.seriesId);
     if (!s) continue;
     for (const part of subtractRanges({ startMs: Math.max(d.startMs, elapsed.startMs), endMs: Math.min(d.endMs, elapsed.endMs) }, maint)) {
-      outages.push({ component: componentOf(s), startAt: iso(part.startMs), endAt: iso(part.endMs), durationMs: part.endMs - part.startMs, reason: d.reason });
+      outages.push({ component: sloComponentOf(s), startAt: iso(part.startMs), endAt: iso(part.endMs), durationMs: part.endMs - part.startMs, reason: d.reason });
     }
   }
   return outages.sort((a, b) => a.startAt.localeCompare(b.startAt) || a.component.localeCompare(b.component));
 }
 
 /** Down intervals (outside maintenance) of the given series inside `range`, oldest first; the open one runs to its tail. */
-export async function listOutages(series: readonly SeriesInfo[], range: Range, nowMs: number, maint: readonly Range[], componentOf: (s: SeriesInfo) => string): Promise<OutageRow[]> {
+export async function listOutages(series: readonly SeriesInfo[], range: Range, nowMs: number, maint: readonly Range[], sloComponentOf: (s: SeriesInfo) => string): Promise<OutageRow[]> {
   const down = await downSpans(series, range, nowMs);
-  return outagesFrom(down, new Map(series.map((s) => [s.id, s])), range, maint, componentOf);
+  return outagesFrom(down, new Map(series.map((s) => [s.id, s])), range, maint, sloComponentOf);
 }
 
 async function clusterReport(cluster: ClusterSummary, period: Range, nowMs: number, maintenance: readonly MaintenanceView[]): Promise<ClusterReport> {
   const [series, policies] = await Promise.all([listSeries({ clusterIds: [cluster.id] }), listSloPolicies([cluster.id])]);
-  const componentOf = (s: SeriesInfo): string => (isComposite(s) ? COMPOSITE_COMPONENT : s.component);
-  const slo = await evaluatePeriod({ series, period, nowMs, maintenance, policies, componentOf });
-  const ordered = [...series].sort((a, b) => Number(isComposite(b)) - Number(isComposite(a)) || a.component.localeCompare(b.component));
-  const rows = ordered.map((s) => toRow(slo.get(s.id)!, isComposite(s) ? COMPOSITE_LABEL : componentName(s.probe, s.target), period, nowMs));
+  const slo = await evaluatePeriod({ series, period, nowMs, maintenance, policies, sloComponentOf });
+  const ordered = [...series].sort((a, b) => Number(isCompositeSeries(b)) - Number(isCompositeSeries(a)) || a.component.localeCompare(b.component));
+  const rows = ordered.map((s) => toRow(slo.get(s.id)!, isCompositeSeries(s) ? COMPOSITE_LABEL : componentName(s.probe, s.target), period, nowMs));
 
   const elapsed: Range = { startMs: period.startMs, endMs: Math.max(period.startMs, Math.min(period.endMs, nowMs)) };
   const maint = maintenanceRanges(maintenance, cluster.id, elapsed);
   const bySeries = new Map(series.map((s) => [s.id, s]));
   const down = await downSpans(series, elapsed, nowMs);
-  const outages = outagesFrom(down, bySeries, elapsed, maint, componentOf);
+  const outages = outagesFrom(down, bySeries, elapsed, maint, sloComponentOf);
 
-  const compositeDown = down.filter((d) => isComposite(bySeries.get(d.seriesId)!));
+  const compositeDown = down.filter((d) => isCompositeSeries(bySeries.get(d.seriesId)!));
   const maintenanceRows: MaintenanceRow[] = [];
   const own = maintenance.filter((m) => m.clusterId === null || m.clusterId === cluster.id);
   for (const m of own) {
@@ -294,7 +292,7 @@ export async function getReport(opts: { clusterId: string | null; period: Report
 // ---------------------------------------------------------------------------------------------
 // CSV
 
-export const CSV_COLUMNS = [
+const CSV_COLUMNS = [
   'section', 'cluster', 'component', 'start', 'end', 'duration_s', 'reason', 'objective', 'availability', 'coverage',
   'good_s', 'bad_s', 'unknown_s', 'maintenance_s', 'budget_allowed_s', 'budget_used', 'meets_objective', 'slo_state',
 ] as const;
@@ -303,7 +301,7 @@ export const CSV_COLUMNS = [
 const sec = (ms: number): number => ms / 1000;
 
 /** "title", or "title [retroactive, created by alice]" for a window created after its start. */
-export function maintenanceLabel(m: Pick<MaintenanceRow, 'title' | 'retroactive' | 'createdBy'>): string {
+function maintenanceLabel(m: Pick<MaintenanceRow, 'title' | 'retroactive' | 'createdBy'>): string {
   return m.retroactive ? `${m.title} [retroactive, created by ${m.createdBy ?? 'unknown'}]` : m.title;
 }
 

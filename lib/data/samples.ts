@@ -40,7 +40,7 @@ export function parseDetail(text: string | null): ProbeResult['detail'] | null {
   }
 }
 
-export function toSampleView(r: SampleRow): SampleView {
+function toSampleView(r: SampleRow): SampleView {
   return {
     id: r.id.toString(),
     clusterId: r.clusterId,

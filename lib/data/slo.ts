@@ -2,16 +2,16 @@
 // coalesced intervals at the (sub-hour) edges plus each series' open tail — never from raw samples
 // (lib/slo/timeline.ts planRanges). Also the SLO settings: policies and maintenance windows.
 import { randomUUID } from 'node:crypto';
-import { withDb, type Db, type MaintenanceRecurrenceKind, type MaintenanceWindowRow, type SloPolicyRow, type SloWindowKind } from '../db';
+import { withDb, type MaintenanceRecurrenceKind, type MaintenanceWindowRow, type SloPolicyRow, type SloWindowKind } from '../db';
 import { QuorumError } from '../errors';
 import { evaluateSlo, type SloEvaluation } from '../slo/evaluate';
-import { COMPOSITE_COMPONENT, COMPOSITE_SOURCE, componentId, expandMaintenance, resolvePolicy, type MaintenanceSpec, type Recurrence, type ResolvedPolicy, type SloPolicySpec } from '../slo/policy';
+import { componentId, expandMaintenance, resolvePolicy, type MaintenanceSpec, type Recurrence, type ResolvedPolicy, type SloPolicySpec } from '../slo/policy';
 import { isValidTarget, type SloWindow } from '../slo/targets';
 import { validateCoverageFloor } from '../slo/state';
 import { measureSpans, openTail, planRanges, subtractRanges, totalMs, type Range, type TimeTotals } from '../slo/timeline';
 import type { Status } from '../types';
-import { listClusters } from './clusters';
 import { groupBy, Params, q } from './sql';
+import { getOrInsert } from '../collections';
 
 // ---------------------------------------------------------------------------------------------
 // Series and measurement
@@ -76,8 +76,7 @@ export async function measureSeries(series: readonly SeriesInfo[], rangesFor: (s
     const ranges = rangesFor(s);
     out.set(s.id, { goodMs: 0, badMs: 0, unknownMs: 0 });
     const key = JSON.stringify(ranges);
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { ranges, ids: [] }));
+    const g = getOrInsert(groups, key, () => ({ ranges, ids: [] }));
     g.ids.push(s.id);
   }
   const add = (id: number, t: Partial<TimeTotals>): void => {
@@ -301,22 +300,21 @@ export async function evaluatePeriod(opts: {
   nowMs: number;
   maintenance: readonly MaintenanceScope[];
   policies: readonly SloPolicySpec[] | ((clusterId: string) => readonly SloPolicySpec[]);
-  componentOf?: (s: SeriesInfo) => string;
+  sloComponentOf?: (s: SeriesInfo) => string;
 }): Promise<Map<number, ComponentSlo>> {
   const { period, nowMs } = opts;
   const elapsedEnd = Math.min(period.endMs, nowMs);
   const elapsed: Range = { startMs: period.startMs, endMs: Math.max(period.startMs, elapsedEnd) };
   const maintFor = new Map<string, Range[]>();
   const maint = (clusterId: string): Range[] => {
-    let m = maintFor.get(clusterId);
-    if (!m) maintFor.set(clusterId, (m = maintenanceRanges(opts.maintenance, clusterId, elapsed)));
+    const m = getOrInsert(maintFor, clusterId, () => maintenanceRanges(opts.maintenance, clusterId, elapsed));
     return m;
   };
   const included = (s: SeriesInfo): Range[] => subtractRanges(elapsed, maint(s.clusterId));
   const totals = await measureSeries(opts.series, included, nowMs);
   const out = new Map<number, ComponentSlo>();
   for (const s of opts.series) {
-    const component = opts.componentOf ? opts.componentOf(s) : s.component;
+    const component = opts.sloComponentOf ? opts.sloComponentOf(s) : s.component;
     const pols = typeof opts.policies === 'function' ? opts.policies(s.clusterId) : opts.policies;
     const policy = resolvePolicy(pols, component);
     const t = totals.get(s.id)!;

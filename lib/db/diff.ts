@@ -22,7 +22,7 @@ export interface DiffOutcome {
  * Where the engine may build its shadow database. SQLite: in memory. PostgreSQL: a throw-away
  * database created through QUORUM_SHADOW_DATABASE_URL, else DATABASE_URL (when PostgreSQL), else QUORUM_TEST_PG_URL.
  */
-export function shadowDbFor(p: Provider, env: QuorumEnv = loadEnv()): DbConfig {
+function shadowDbFor(p: Provider, env: QuorumEnv = loadEnv()): DbConfig {
   if (p === 'sqlite') return { provider: 'sqlite', file: ':memory:', timeouts: env.db.timeouts };
   const url = env.shadowDatabaseUrls[0];
   if (!url) {

@@ -67,10 +67,18 @@ function scriptAware(a: SqlDriverAdapter): SqlDriverAdapter {
   return new Proxy(a, {
     get(target, prop, receiver) {
       if (prop === 'executeRaw') {
-        return async (q: SqlQuery): Promise<number> => (isMultiStatement(q) ? (await target.executeScript(q.sql), 0) : target.executeRaw(q));
+        return async (q: SqlQuery): Promise<number> => {
+          if (!isMultiStatement(q)) return target.executeRaw(q);
+          await target.executeScript(q.sql);
+          return 0;
+        };
       }
       if (prop === 'queryRaw') {
-        return async (q: SqlQuery): Promise<SqlResultSet> => (isMultiStatement(q) ? (await target.executeScript(q.sql), EMPTY_RESULT) : target.queryRaw(q));
+        return async (q: SqlQuery): Promise<SqlResultSet> => {
+          if (!isMultiStatement(q)) return target.queryRaw(q);
+          await target.executeScript(q.sql);
+          return EMPTY_RESULT;
+        };
       }
       const v: unknown = Reflect.get(target, prop, receiver);
       return typeof v === 'function' ? (v as (...args: unknown[]) => unknown).bind(target) : v;
@@ -140,7 +148,7 @@ function patchQuery(q: { query: (...args: never[]) => unknown }): void {
 }
 
 /** A pg pool for the engine: optional search_path, and "char" columns read as text. */
-export function enginePool(cfg: { url: string; schema: string; max?: number }): pg.Pool {
+function enginePool(cfg: { url: string; schema: string; max?: number }): pg.Pool {
   const pool = new pg.Pool({
     connectionString: cfg.url,
     max: cfg.max ?? 4,
@@ -187,7 +195,10 @@ export function engineTarget(db: DbConfig): EngineTarget {
     // engine.free() does not close the adapter's connections: an open better-sqlite3 handle would
     // keep the database locked for the rest of the process, so close() disposes each one.
     const opened: SqlDriverAdapter[] = [];
-    const track = (a: SqlDriverAdapter): SqlDriverAdapter => (opened.push(a), a);
+    const track = (a: SqlDriverAdapter): SqlDriverAdapter => {
+      opened.push(a);
+      return a;
+    };
     const factory: SqlMigrationAwareDriverAdapterFactory = {
       provider: 'sqlite',
       adapterName: sqlite.adapterName,

@@ -11,7 +11,7 @@ export const TEMPLATE_PATH = path.join(PROJECT_ROOT, 'prisma', 'schema.template.
 
 export const schemaPath = (p: Provider): string => path.join(PROJECT_ROOT, 'prisma', p, 'schema.prisma');
 export const migrationsDir = (p: Provider): string => path.join(PROJECT_ROOT, 'prisma', p, 'migrations');
-export const generatedDir = (p: Provider): string => path.join(PROJECT_ROOT, 'lib', 'generated', p);
+const generatedDir = (p: Provider): string => path.join(PROJECT_ROOT, 'lib', 'generated', p);
 
 /** Exactly what `prisma migrate` writes into migration_lock.toml. */
 export const lockfileContent = (p: Provider): string =>

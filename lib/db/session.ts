@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { DbConfig } from '../env';
+import { waitAtMost } from '../deadline';
 import { classifyDbError } from './errors';
 
 export type PgConfig = Extract<DbConfig, { provider: 'postgresql' }>;
@@ -80,9 +81,7 @@ export async function openPgSession(cfg: PgConfig, opts: { applicationName: stri
  * is destroyed — the server ends the session when it reads the close (and frees its locks).
  */
 async function closeClient(client: pg.Client): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([client.end().catch(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, 1000)))]);
-  clearTimeout(timer);
+  await waitAtMost(client.end().catch(() => undefined), 1000);
   (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
 }
 

@@ -16,7 +16,7 @@ export interface DnsResult {
   latencyMs: number | null;
 }
 
-export function classifyDnsError(code: string | undefined): DnsOutcome {
+function classifyDnsError(code: string | undefined): DnsOutcome {
   switch (code) {
     case 'ENOTFOUND': return 'nxdomain';
     case 'ENODATA': return 'nodata';

@@ -80,7 +80,7 @@ export function createEtcdClient(target: EtcdTarget): EtcdClient {
     } catch (e) {
       return Promise.reject(e);
     }
-    const url = new URL(path, endpoint + '/');
+    const url = new URL(path, `${endpoint}/`);
     const tls = url.protocol === 'https:';
     const started = performance.now();
     return new Promise<EtcdResponse>((resolve, reject) => {

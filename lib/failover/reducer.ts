@@ -62,7 +62,7 @@ export function parseMicroTime(s: string | null | undefined): number | null {
   return base * 1000 + Number(frac);
 }
 
-export function gapMsBetween(fromMicro: string | null, toMicro: string | null): number | null {
+function gapMsBetween(fromMicro: string | null, toMicro: string | null): number | null {
   const a = parseMicroTime(fromMicro);
   const b = parseMicroTime(toMicro);
   if (a === null || b === null) return null;

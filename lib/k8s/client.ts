@@ -8,9 +8,9 @@ import type { ErrorClass } from '../types';
 import { resolveContext, type ResolvedContext } from './kubeconfig';
 
 /** Default cap of a GET body: health endpoints answer a few KiB. Lists pass their own cap (a page of 500 objects). */
-export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 /** Cap of one line of a watch stream (one object): etcd refuses objects over 1.5 MiB by default. */
-export const MAX_WATCH_LINE_BYTES = 8 * 1024 * 1024;
+const MAX_WATCH_LINE_BYTES = 8 * 1024 * 1024;
 
 /** What this process read from Kubernetes apiservers (bodies and watch streams, not headers or TLS). */
 export interface K8sTraffic {
@@ -27,7 +27,7 @@ export function k8sTraffic(): K8sTraffic {
 const mib = (n: number): string => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
 
 /** An answer over a cap: classified `too-large`, naming the path and the size, never cut off silently. */
-export function tooLarge(what: string, capBytes: number, seenBytes: number, declaredBytes?: number): QuorumError {
+function tooLarge(what: string, capBytes: number, seenBytes: number, declaredBytes?: number): QuorumError {
   const size = declaredBytes !== undefined ? `Content-Length ${declaredBytes} bytes (${mib(declaredBytes)})` : `more than ${seenBytes} bytes read`;
   return new QuorumError('too-large', `${what} is larger than Quorum's ${mib(capBytes)} cap: ${size}`);
 }
@@ -216,7 +216,7 @@ export async function connect(kubeconfigText: string, context?: string, opts: { 
     } catch (e) {
       return Promise.reject(e);
     }
-    const url = new URL(path, (o.baseUrl ?? resolved.server) + '/');
+    const url = new URL(path, `${o.baseUrl ?? resolved.server}/`);
     const mod = url.protocol === 'http:' ? http : https;
     const started = performance.now();
     return new Promise<RawResponse>((resolve, reject) => {
@@ -266,7 +266,7 @@ export async function connect(kubeconfigText: string, context?: string, opts: { 
   }
 
   function stream(path: string, o: StreamOptions, onLine: (line: string) => void): Promise<void> {
-    const url = new URL(path, resolved.server + '/');
+    const url = new URL(path, `${resolved.server}/`);
     const mod = url.protocol === 'http:' ? http : https;
     const maxLine = o.maxLineBytes ?? MAX_WATCH_LINE_BYTES;
     return new Promise<void>((resolve, reject) => {

@@ -16,7 +16,7 @@ const asError = (e: unknown): { errorClass: ErrorClass; message: string } =>
   e instanceof QuorumError ? { errorClass: e.errorClass, message: e.message } : { errorClass: 'internal', message: describeError(e) };
 
 /** GET /version and classify: proves the endpoint is a Kubernetes API and the credentials are accepted. */
-export async function fetchVersion(conn: K8sConnection, timeoutMs: number): Promise<string> {
+async function fetchVersion(conn: K8sConnection, timeoutMs: number): Promise<string> {
   const res = await conn.get('/version', { timeoutMs });
   if (res.status === 401) throw new QuorumError('unauthorized', '401 unauthorized: the cluster rejected these credentials (wrong or expired token/certificate)');
   if (res.status === 403) throw new QuorumError('forbidden', '403 forbidden: this identity may not read /version');

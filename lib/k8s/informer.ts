@@ -64,8 +64,8 @@ export interface ListWatchOptions {
   onLog?: (line: Record<string, unknown>) => void;
 }
 
-export const LIST_PAGE_LIMIT = 500;
-export const LIST_PAGE_MAX_BYTES = 64 * 1024 * 1024;
+const LIST_PAGE_LIMIT = 500;
+const LIST_PAGE_MAX_BYTES = 64 * 1024 * 1024;
 const INITIAL_EVENTS_END = 'k8s.io/initial-events-end';
 
 const isGone = (e: unknown): boolean => e instanceof K8sStatusError && e.httpStatus === 410;

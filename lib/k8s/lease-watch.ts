@@ -12,7 +12,7 @@ interface LeaseObject {
   spec?: { holderIdentity?: string | null; leaseDurationSeconds?: number | null; acquireTime?: string | null; renewTime?: string | null; leaseTransitions?: number | null };
 }
 
-export function toSnapshot(o: LeaseObject): LeaseSnapshot {
+function toSnapshot(o: LeaseObject): LeaseSnapshot {
   return {
     namespace: o.metadata?.namespace ?? '',
     name: o.metadata?.name ?? '',

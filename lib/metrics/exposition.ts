@@ -23,11 +23,11 @@ export function promDuration(ms: number): string {
 }
 
 /** Failover gap buckets (s): the lease duration decides most of it (8–15 s), then retries. */
-export const GAP_BUCKETS = [0.5, 1, 2, 5, 10, 15, 20, 30, 60, 120, 300];
+const GAP_BUCKETS = [0.5, 1, 2, 5, 10, 15, 20, 30, 60, 120, 300];
 
-export const VERSION = '0.1.0';
+const VERSION = '0.1.0';
 
-export function buildRegistry(s: MetricsSnapshot): Registry {
+function buildRegistry(s: MetricsSnapshot): Registry {
   const reg = new Registry();
   const g = (name: string, help: string, labelNames: string[]): Gauge => new Gauge({ name, help, labelNames, registers: [reg] });
   const c = (name: string, help: string, labelNames: string[]): Counter => new Counter({ name, help, labelNames, registers: [reg] });

@@ -286,14 +286,14 @@ export function headroom(input: HeadroomInput | readonly NodeFacts[]): HeadroomR
     return simulateLoss(nodes, new Set(inZone.map((n) => n.name)), inZone.flatMap((n) => [...podsFor(n)]), z, 'zone');
   });
 
-  const survives = nodeLoss !== null && nodeLoss.survives && pool.length > 1;
+  const survives = nodeLoss?.survives === true && pool.length > 1;
   const notReadyNames = workers.filter((n) => n.ready === 'False').map((n) => n.name);
   const unknownNames = workers.filter((n) => n.ready === 'Unknown').map((n) => n.name);
   const notReadyText = [
     notReadyNames.length ? `NotReady: ${fewNames(notReadyNames)}` : null,
     unknownNames.length ? `Unknown: ${fewNames(unknownNames)}` : null,
   ].filter(Boolean).join('; ');
-  const poolText = `${count(pool.length)} schedulable` + (cordoned || tainted ? ` (${[cordoned ? `${cordoned} cordoned` : null, tainted ? `${tainted} tainted` : null].filter(Boolean).join(', ')})` : '');
+  const poolText = `${count(pool.length)} schedulable${cordoned || tainted ? ` (${[cordoned ? `${cordoned} cordoned` : null, tainted ? `${tainted} tainted` : null].filter(Boolean).join(', ')})` : ''}`;
   const zoneText = zoneLoss.length
     ? `zone loss: ${zoneLoss.map((z) => `${z.survives ? 'survives' : 'does not survive'} losing ${z.lost}${z.survives ? '' : ` (${count(z.unplaced)} of ${count(z.pods)} pods unschedulable, ${cores(z.unplacedNeed.cpuMillis)} / ${gib(z.unplacedNeed.memoryBytes)} short)`}`).join('; ')}`
     : `${zoneNames.length} zone(s)`;

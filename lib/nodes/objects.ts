@@ -112,7 +112,7 @@ export function podRequests(p: PodObject): Resources {
   return add(r, res(p.spec?.overhead));
 }
 
-export const isTerminated = (p: PodObject): boolean => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
+const isTerminated = (p: PodObject): boolean => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 
 /** Not rescheduled elsewhere when its node goes: DaemonSet pods and static pods (their mirror objects). */
 export function isMovable(p: PodObject): boolean {
@@ -136,7 +136,7 @@ export function podProjector(): (p: PodObject) => PodInfo | null {
   };
 }
 
-export function readiness(n: NodeObject): Readiness {
+function readiness(n: NodeObject): Readiness {
   const s = (n.status?.conditions ?? []).find((c) => c.type === 'Ready')?.status;
   return s === 'True' ? 'True' : s === 'False' ? 'False' : 'Unknown';
 }

@@ -18,9 +18,9 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { COMPONENT_ID_RE, isValidObjective, sloName } from '../slo/names';
 import type { SloWindow } from '../slo/targets';
 
-export const API_VERSION = 'openslo/v1';
-export const ANNOTATION = { cluster: 'quorum.dev/cluster', component: 'quorum.dev/component', source: 'quorum.dev/policy-source' } as const;
-export const METRIC_SOURCE_TYPE = 'Quorum';
+const API_VERSION = 'openslo/v1';
+const ANNOTATION = { cluster: 'quorum.dev/cluster', component: 'quorum.dev/component', source: 'quorum.dev/policy-source' } as const;
+const METRIC_SOURCE_TYPE = 'Quorum';
 
 export interface PolicyDoc {
   cluster: string;
@@ -280,25 +280,46 @@ export function parseImport(text: string): ImportParse {
   const services: string[] = [];
   const policies: Array<PolicyDoc & { name: string; path: string }> = [];
   const seen = new Map<string, string>();
-  raw.forEach((doc, i) => {
+  for (const [i, doc] of raw.entries()) {
     const path = `documents[${i}]`;
-    if (!isObj(doc)) return is.add(path, 'is not an object (apiVersion, kind, metadata, spec)');
+    if (!isObj(doc)) {
+      is.add(path, 'is not an object (apiVersion, kind, metadata, spec)');
+      continue;
+    }
     is.only(doc, path, ['apiVersion', 'kind', 'metadata', 'spec']);
-    if (doc.apiVersion !== API_VERSION) return is.add(`${path}.apiVersion`, `${JSON.stringify(doc.apiVersion ?? null)} is not supported: use ${API_VERSION}`);
+    if (doc.apiVersion !== API_VERSION) {
+      is.add(`${path}.apiVersion`, `${JSON.stringify(doc.apiVersion ?? null)} is not supported: use ${API_VERSION}`);
+      continue;
+    }
     const kind = doc.kind;
-    if (typeof kind !== 'string') return is.add(`${path}.kind`, 'is required (SLO or Service)');
-    if (UNSUPPORTED_KINDS[kind]) return is.add(`${path}.kind`, `${kind}: ${UNSUPPORTED_KINDS[kind]}`);
-    if (kind !== 'SLO' && kind !== 'Service') return is.add(`${path}.kind`, `${JSON.stringify(kind)} is not an OpenSLO v1 kind Quorum reads (SLO, Service)`);
+    if (typeof kind !== 'string') {
+      is.add(`${path}.kind`, 'is required (SLO or Service)');
+      continue;
+    }
+    if (UNSUPPORTED_KINDS[kind]) {
+      is.add(`${path}.kind`, `${kind}: ${UNSUPPORTED_KINDS[kind]}`);
+      continue;
+    }
+    if (kind !== 'SLO' && kind !== 'Service') {
+      is.add(`${path}.kind`, `${JSON.stringify(kind)} is not an OpenSLO v1 kind Quorum reads (SLO, Service)`);
+      continue;
+    }
     const md = doc.metadata;
-    if (!isObj(md) || typeof md.name !== 'string' || md.name.trim() === '') return is.add(`${path}.metadata.name`, 'is required');
+    if (!isObj(md) || typeof md.name !== 'string' || md.name.trim() === '') {
+      is.add(`${path}.metadata.name`, 'is required');
+      continue;
+    }
     is.only(md, `${path}.metadata`, ['name', 'displayName', 'labels', 'annotations']);
     const spec = isObj(doc.spec) ? doc.spec : null;
     if (kind === 'Service') {
       if (spec) is.only(spec, `${path}.spec`, ['description']);
       services.push(md.name.trim());
-      return;
+      continue;
     }
-    if (!spec) return is.add(`${path}.spec`, 'is required');
+    if (!spec) {
+      is.add(`${path}.spec`, 'is required');
+      continue;
+    }
     is.only(spec, `${path}.spec`, ['description', 'service', 'indicator', 'indicatorRef', 'timeWindow', 'budgetingMethod', 'objectives', 'alertPolicies']);
     if (spec.indicatorRef !== undefined) is.add(`${path}.spec.indicatorRef`, 'references to SLI objects are not supported: inline the indicator (spec.indicator)');
     if (spec.alertPolicies !== undefined && !(Array.isArray(spec.alertPolicies) && spec.alertPolicies.length === 0) && spec.alertPolicies !== null) is.add(`${path}.spec.alertPolicies`, UNSUPPORTED_KINDS.AlertPolicy!);
@@ -314,12 +335,15 @@ export function parseImport(text: string): ImportParse {
     if (ind && typeof annComponent === 'string' && annComponent !== ind.component) is.add(`${path}.metadata.annotations.${ANNOTATION.component}`, `says ${annComponent} but the indicator measures ${ind.component}`);
     const window = parseWindow(spec.timeWindow, `${path}.spec.timeWindow`, is);
     const objective = parseObjective(spec.objectives, `${path}.spec.objectives`, typeof method === 'string' ? method : '', is);
-    if (!service || !ind || !window || objective === null) return;
+    if (!service || !ind || !window || objective === null) continue;
     const key = `${service}\u0000${ind.component}`;
-    if (seen.has(key)) return is.add(path, `is a second SLO for ${service} component ${ind.component} (the first is ${seen.get(key)})`);
+    if (seen.has(key)) {
+      is.add(path, `is a second SLO for ${service} component ${ind.component} (the first is ${seen.get(key)})`);
+      continue;
+    }
     seen.set(key, path);
     policies.push({ cluster: service, component: ind.component, objective, window, builtIn: ann[ANNOTATION.source] === 'built-in', name: md.name.trim(), path });
-  });
+  }
   if (is.list.length > 0) return { ok: false, kind: 'invalid', issues: is.list };
   return { ok: true, services, policies };
 }

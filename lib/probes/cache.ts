@@ -1,11 +1,12 @@
 // How a probe reads a watched collection honestly: a cache that never completed a list, is over the
 // object budget, or whose watch has been down for longer than a short grace is not data. Within the
 // grace (a watch reconnecting after a drop) the last complete state is used and the sample says so.
+import { waitAtMost } from '../deadline';
 import type { Informer } from '../k8s/informer';
 import type { ErrorClass, Status } from '../types';
 
 /** How long a dropped watch's last complete state may stand in, clearly marked, before it reads unknown/down. */
-export const STALE_GRACE_MS = 30_000;
+const STALE_GRACE_MS = 30_000;
 
 export type CacheRead =
   | { ok: true; /** Set when a watch is reconnecting and the state is its last complete one. */ stale: string | null }
@@ -20,9 +21,7 @@ const DOWN_CLASSES: ReadonlySet<ErrorClass> = new Set(['unreachable', 'timeout']
  * everything else `unknown` (Quorum could not see).
  */
 export async function readCaches(informers: ReadonlyArray<Informer<unknown>>, o: { timeoutMs: number; now: () => number }): Promise<CacheRead> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([Promise.all(informers.map((i) => i.synced)), new Promise<void>((r) => (timer = setTimeout(r, o.timeoutMs)))]);
-  clearTimeout(timer);
+  await waitAtMost(Promise.all(informers.map((i) => i.synced)), o.timeoutMs);
   const now = o.now();
   const stale: string[] = [];
   for (const inf of informers) {

@@ -30,7 +30,7 @@ export function dnsEndpoints(list: EndpointSliceList): DnsEndpoint[] {
   return out.sort((a, b) => a.address.localeCompare(b.address, 'en', { numeric: true }));
 }
 
-export const DNS_QUERY_NAME = (domain = loadEnv().clusterDomain): string => `kubernetes.default.svc.${domain}`;
+const DNS_QUERY_NAME = (domain = loadEnv().clusterDomain): string => `kubernetes.default.svc.${domain}`;
 
 /** Each DNS server the user added (cluster settings): one sample each, target "server:IP:port". */
 async function userServers(ctx: ProbeContext, at: number): Promise<ProbeResult[]> {

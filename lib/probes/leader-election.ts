@@ -1,5 +1,6 @@
 // Leader election: the state of each watched Lease, from the collector's watch (never polled).
-import type { LeaseView } from '../collector/leases';
+import { waitAtMost } from '../deadline';
+import type { LeaseView } from '../failover/lease-types';
 import type { ProbeResult, Status } from '../types';
 import type { Probe, ProbeContext } from './types';
 
@@ -19,9 +20,7 @@ async function run(ctx: ProbeContext): Promise<ProbeResult[]> {
   if (!ctx.leases) return [];
   if (ctx.leasesSynced) {
     // A new watch (collector start, changed credentials): wait for its first list, within the probe's budget.
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([ctx.leasesSynced, new Promise<void>((r) => (timer = setTimeout(r, ctx.timeoutMs)))]);
-    clearTimeout(timer);
+    await waitAtMost(ctx.leasesSynced, ctx.timeoutMs);
   }
   const at = ctx.now();
   return ctx.leases(at).map((v) => {

@@ -19,7 +19,7 @@ export function nodeFacts(nodes: { items?: NodeObject[] }, pods: PodObject[] | u
 }
 
 /** Pure: the report for a set of projected nodes and pods. */
-export function reportFor(nodes: Iterable<NodeInfo>, pods: Iterable<PodInfo>): HeadroomReport {
+function reportFor(nodes: Iterable<NodeInfo>, pods: Iterable<PodInfo>): HeadroomReport {
   const { facts, movable, pending } = nodeLoads(nodes, pods);
   return headroom({ nodes: facts, podsOn: (n) => movable.get(n) ?? [], pending });
 }

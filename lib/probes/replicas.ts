@@ -18,7 +18,7 @@ interface EndpointSliceList {
 interface LeaseList { items?: Array<{ metadata?: { name?: string }; spec?: { holderIdentity?: string; renewTime?: string; leaseDurationSeconds?: number } }> }
 
 /** An identity lease counts as a live replica when renewed within this long (apiservers renew every 10 s). */
-export const IDENTITY_LIVE_MS = 60_000;
+const IDENTITY_LIVE_MS = 60_000;
 
 export interface ReplicaEndpoint { address: string; port: number; ready: boolean }
 

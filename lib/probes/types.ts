@@ -1,5 +1,5 @@
 import type { ClusterWatches } from '../collector/cluster-watch';
-import type { LeaseView } from '../collector/leases';
+import type { LeaseView } from '../failover/lease-types';
 import type { EtcdClient } from '../etcd/client';
 import type { K8sConnection } from '../k8s/client';
 import type { ClusterSettings, ProbeId, ProbeResult } from '../types';

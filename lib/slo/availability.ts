@@ -41,7 +41,7 @@ export interface AvailabilityResult {
   unknownMs: number;
 }
 
-export const RATIO_DECIMALS = 6;
+const RATIO_DECIMALS = 6;
 const SCALE = 10 ** RATIO_DECIMALS;
 
 const SCALE_N = BigInt(SCALE);

@@ -25,10 +25,6 @@ export class SloInputError extends RangeError {
   }
 }
 
-export function isSloInputError(e: unknown): e is SloInputError {
-  return e instanceof SloInputError;
-}
-
 /** Throws `slo-duration` unless `ms` is a finite number ≥ 0. */
 export function assertNonNegativeMs(name: string, ms: number): void {
   if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {

@@ -54,10 +54,6 @@ export const FLEET_SORT_KEYS = ['state', 'name', 'status', 'availability', 'budg
 export type FleetSortKey = (typeof FLEET_SORT_KEYS)[number];
 export type SortDir = 'asc' | 'desc';
 
-export function isFleetSortKey(v: unknown): v is FleetSortKey {
-  return typeof v === 'string' && (FLEET_SORT_KEYS as readonly string[]).includes(v);
-}
-
 /** The direction a column sorts in when first clicked: worst first. */
 export const DEFAULT_SORT_DIR: Readonly<Record<FleetSortKey, SortDir>> = {
   state: 'asc',
@@ -107,7 +103,7 @@ function keyValue(r: FleetSortRow, key: Exclude<FleetSortKey, 'state' | 'name'>)
   }
 }
 
-export function compareFleetRows(key: FleetSortKey, dir: SortDir): (a: FleetSortRow, b: FleetSortRow) => number {
+function compareFleetRows(key: FleetSortKey, dir: SortDir): (a: FleetSortRow, b: FleetSortRow) => number {
   const byName = (a: FleetSortRow, b: FleetSortRow): number => a.name.localeCompare(b.name);
   return (a, b) => {
     if (key === 'name') return dir === 'asc' ? byName(a, b) : byName(b, a);

@@ -25,7 +25,7 @@ export function sloName(clusterName: string, policyComponent: string): string {
 }
 
 /** The stored policy row that applies to `component` ("*" for the cluster default or the built-in one). */
-export function appliedPolicyComponent(policies: readonly SloPolicySpec[], component: string): string {
+function appliedPolicyComponent(policies: readonly SloPolicySpec[], component: string): string {
   const p = resolvePolicy(policies, component);
   if (p.source !== 'component') return '*';
   return policies.some((x) => x.component === component) ? component : component.split('/')[0]!;

@@ -24,6 +24,20 @@ import { DAY_MS, WEEK_MS } from './units';
 export const COMPOSITE_COMPONENT = 'control-plane';
 /** The series the composite is read from (see the formula above). */
 export const COMPOSITE_SOURCE = { probe: 'apiserver-readyz', target: 'endpoint' } as const;
+/** True for the composite series (COMPOSITE_SOURCE), whose SLO is the cluster's own. */
+export function isCompositeSeries(s: { probe: string; target: string }): boolean {
+  return s.probe === COMPOSITE_SOURCE.probe && s.target === COMPOSITE_SOURCE.target;
+}
+
+/**
+ * The SLO component a series is judged as (the key policies are resolved by): COMPOSITE_COMPONENT
+ * for the composite series, else its component id (componentId below). Not the Kubernetes component
+ * name a check belongs to ("kube-apiserver"): that is lib/data/components.ts kubernetesComponentOf.
+ */
+export function sloComponentOf(s: { probe: string; target: string; component: string }): string {
+  return isCompositeSeries(s) ? COMPOSITE_COMPONENT : s.component;
+}
+
 export const COMPOSITE_LABEL = 'Control plane available (composite: API reachable through the endpoint AND ready AND etcd quorum)';
 
 export interface SloPolicySpec {

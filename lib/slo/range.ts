@@ -8,11 +8,13 @@ import { DAY_MS, HOUR_MS, MINUTE_MS, WEEK_MS } from './units';
 
 export const RANGE_PRESETS = ['7d', '28d', '30d', '90d'] as const;
 export type RangePreset = (typeof RANGE_PRESETS)[number];
-export const PRESET_DAYS: Readonly<Record<RangePreset, number>> = { '7d': 7, '28d': 28, '30d': 30, '90d': 90 };
+const PRESET_DAYS: Readonly<Record<RangePreset, number>> = { '7d': 7, '28d': 28, '30d': 30, '90d': 90 };
+/** A preset's length in ms ('7d' → 7 days). */
+export const presetMs = (w: RangePreset): number => PRESET_DAYS[w] * 86_400_000;
 
 /** Shortest range: one minute. Longest: 400 days (the rollups' retention). */
-export const MIN_RANGE_MS = MINUTE_MS;
-export const MAX_RANGE_MS = 400 * DAY_MS;
+const MIN_RANGE_MS = MINUTE_MS;
+const MAX_RANGE_MS = 400 * DAY_MS;
 
 export interface TimeRange {
   startMs: number;

@@ -53,7 +53,7 @@ export const SRE_BOOK_TABLE: readonly SreBookRow[] = [
   { target: 0.99999, level: '99.999%', printed: { year: '5.26 minutes', quarter: '1.30 minutes', month: '25.9 seconds', week: '6.05 seconds', day: '0.87 seconds', hour: '0.04 seconds' } },
 ];
 
-export const SRE_BOOK_TARGETS: readonly number[] = SRE_BOOK_TABLE.map((r) => r.target);
+const SRE_BOOK_TARGETS: readonly number[] = SRE_BOOK_TABLE.map((r) => r.target);
 
 /** The book's row computed for any target: allowed bad time per year/quarter/month/week/day/hour. */
 export function availabilityTableRow(target: number): SreTableRow {

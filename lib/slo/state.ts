@@ -35,7 +35,7 @@ export function isSloState(v: unknown): v is SloState {
 /** Default share of the window that must be covered before an SLO is judged. */
 export const DEFAULT_COVERAGE_FLOOR = 0.75;
 /** Budget left below this share makes a met SLO "at risk". */
-export const AT_RISK_BUDGET_REMAINING = 0.25;
+const AT_RISK_BUDGET_REMAINING = 0.25;
 
 /** Throws `slo-ratio` unless 0 ≤ floor ≤ 1 with at most 4 decimals (75 % = 0.75, 99.5 % = 0.995). */
 export function validateCoverageFloor(floor: number): number {

@@ -95,7 +95,7 @@ export type CalendarWindow = (typeof CALENDAR_WINDOWS)[number];
 /** URL/config id of an SLO window, as in `?window=30d`. */
 export type SloWindow = RollingWindow | CalendarWindow;
 
-export const ROLLING_WINDOW_DAYS = { '7d': 7, '28d': 28, '30d': 30, '90d': 90 } as const satisfies Record<RollingWindow, number>;
+const ROLLING_WINDOW_DAYS = { '7d': 7, '28d': 28, '30d': 30, '90d': 90 } as const satisfies Record<RollingWindow, number>;
 
 export const SLO_WINDOW_LABELS = {
   '7d': 'rolling 7 days',

@@ -3,7 +3,6 @@
 // checks the token's role exactly as for the web app. Errors come back as the API's classified
 // envelope and are shown the same way as local ones.
 import { QuorumError } from '@/lib/errors';
-import type { ErrorClass } from '@/lib/types';
 
 export class RemoteError extends Error {
   constructor(
@@ -81,11 +80,4 @@ export function remoteFrom(serverArg: string | undefined, token: string | undefi
       return json as T;
     },
   };
-}
-
-/** For messages: the class of a local or remote error. */
-export function classOf(e: unknown): ErrorClass | string | null {
-  if (e instanceof QuorumError) return e.errorClass;
-  if (e instanceof RemoteError) return e.errorClass;
-  return null;
 }

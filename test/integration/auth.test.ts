@@ -86,7 +86,7 @@ forEachProvider('sign-in data', (provider) => {
     assert.equal(used?.role, 'viewer');
     assert.notEqual(used?.lastUsedAt, null);
     await assert.rejects(createApiToken({ name: 'scraper', role: 'admin', createdBy: 'carol' }), (e: unknown) => e instanceof DbError && e.kind === 'conflict');
-    assert.equal(await authenticateToken('qrm_' + 'A'.repeat(43)), null);
+    assert.equal(await authenticateToken(`qrm_${'A'.repeat(43)}`), null);
     const r = await revokeApiToken('scraper', 'carol');
     assert.equal(r?.after.revokedBy, 'carol');
     assert.equal(await authenticateToken(token), null);

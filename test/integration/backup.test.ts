@@ -57,7 +57,10 @@ async function startCollector(env: Record<string, string>): Promise<{ stop: () =
     if (child.exitCode !== null || Date.now() - t > 60_000) throw new Error(`collector did not run a cycle: ${out.slice(-2000)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { stop: async () => void (child.kill('SIGTERM'), await new Promise((r) => child.once('exit', r))) };
+  return { stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    } };
 }
 
 /**
@@ -88,7 +91,10 @@ async function startWriter(env: Record<string, string>): Promise<{ writes: () =>
     if (child.exitCode !== null || Date.now() - t > 60_000) throw new Error(`writer did not write: ${err.slice(-2000)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { writes: () => n, stop: async () => void (child.kill('SIGKILL'), await new Promise((r) => child.once('exit', r))) };
+  return { writes: () => n, stop: async () => {
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+    } };
 }
 
 /** In a consistent snapshot every series' cursor is its newest raw sample (both move in one transaction). */

@@ -6,7 +6,6 @@
 // 75 % floor, is "insufficient data" with an absolute budget.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeDb } from '@/lib/db';
 import type { Provider } from '@/lib/db/schema';
 import { forEachProvider, useProviderDb } from './provider-db';
 import { createCluster } from '@/lib/data/clusters';

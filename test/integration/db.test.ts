@@ -8,7 +8,6 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { DbError, checkDb, closeDb, getDb } from '@/lib/db';
 import { migrate } from '@/lib/db/migrate';
 import { migrationsDir, type Provider } from '@/lib/db/schema';
@@ -19,6 +18,7 @@ import { insertSamples, insertSamplesCounted, listSamples } from '@/lib/data/sam
 import { QuorumError } from '@/lib/errors';
 import { SecretError } from '@/lib/secrets';
 import { withEnv } from '../support/with-env';
+import { dropProviderDb } from './provider-db';
 import type { ProbeResult, Status } from '@/lib/types';
 
 const PG_URL = process.env.QUORUM_TEST_PG_URL;
@@ -68,17 +68,7 @@ function providerSuite(provider: Provider): void {
     }
   });
 
-  after(async () => {
-    await closeDb();
-    for (const [k, v] of Object.entries(saved)) (v === undefined ? delete process.env[k] : (process.env[k] = v));
-    if (provider === 'postgresql') {
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`DROP SCHEMA IF EXISTS "${pgSchema}" CASCADE`);
-      await c.end();
-    }
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  after(() => dropProviderDb({ provider, pgSchema, dataDir, saved }));
 
   test('before migrating, reads fail as "not migrated", not with a stack dump', async () => {
     await assert.rejects(listClusters(), isDbError('not-migrated', /npm run db:migrate/));

@@ -2,7 +2,6 @@
 // a SQLite file and a real PostgreSQL (QUORUM_TEST_PG_URL), each in its own folder / schema.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeDb } from '@/lib/db';
 import type { Provider } from '@/lib/db/schema';
 import { forEachProvider, useProviderDb } from './provider-db';
 import { createCluster, getCluster, removeCluster, updateClusterSettings } from '@/lib/data/clusters';

@@ -61,8 +61,7 @@ function startCollector(): Proc {
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   child.stdout!.on('data', (d: Buffer) => {
     buf += d.toString();
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
+    for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
       const text = buf.slice(0, i);
       buf = buf.slice(i + 1);
       let l: Record<string, unknown>;
@@ -88,7 +87,13 @@ function startCollector(): Proc {
     waitFor: (pred, ms, what) =>
       new Promise((resolve, reject) => {
         const t = setTimeout(() => reject(new Error(`collector: no "${what}" within ${ms} ms; last lines: ${JSON.stringify(lines.slice(-4))}; stderr: ${err.slice(-800)}`)), ms);
-        waiters.push({ pred, resolve: (l) => (clearTimeout(t), resolve(l)) });
+        waiters.push({
+          pred,
+          resolve: (l) => {
+            clearTimeout(t);
+            resolve(l);
+          },
+        });
       }),
   };
 }

@@ -4,7 +4,7 @@
 // as when its process is killed) → its clusters are taken within two ticks and recorded as crash
 // takeovers with the measured gap; a cluster taken in one cycle is first probed in the next; a
 // graceful stop hands everything over. The processes and the lab come in test/lab/collector-ha.test.ts.
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { haOwnership, newCollectorInfo, type ClusterOwnership } from '@/lib/collector/ownership';

@@ -11,6 +11,7 @@ import pg from 'pg';
 import { closeDb } from '@/lib/db';
 import { migrate } from '@/lib/db/migrate';
 import type { Provider } from '@/lib/db/schema';
+import { setEnv } from '../support/with-env';
 
 export const PG_URL = process.env.QUORUM_TEST_PG_URL;
 const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
@@ -31,17 +32,20 @@ export function useProviderDb(provider: Provider, prefix: string, setup?: () => 
     await setup?.();
   });
 
-  after(async () => {
-    await closeDb();
-    for (const [k, v] of Object.entries(saved)) (v === undefined ? delete process.env[k] : (process.env[k] = v));
-    if (provider === 'postgresql') {
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`DROP SCHEMA IF EXISTS "${pgSchema}" CASCADE`);
-      await c.end();
-    }
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  after(() => dropProviderDb({ provider, pgSchema, dataDir, saved }));
+}
+
+/** Closes the handle, restores the saved environment, drops the suite's PostgreSQL schema and removes its data folder. */
+export async function dropProviderDb(o: { provider: Provider; pgSchema: string; dataDir: string; saved: Record<string, string | undefined> }): Promise<void> {
+  await closeDb();
+  setEnv(o.saved);
+  if (o.provider === 'postgresql') {
+    const c = new pg.Client({ connectionString: PG_URL });
+    await c.connect();
+    await c.query(`DROP SCHEMA IF EXISTS "${o.pgSchema}" CASCADE`);
+    await c.end();
+  }
+  rmSync(o.dataDir, { recursive: true, force: true });
 }
 
 /** Runs `suite` on SQLite, and on PostgreSQL when QUORUM_TEST_PG_URL is set (in CI its absence is a failure, not a skip). */

@@ -5,7 +5,7 @@
 // the figures once raw rows are gone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeDb, getDb } from '@/lib/db';
+import { getDb } from '@/lib/db';
 import type { Provider } from '@/lib/db/schema';
 import { forEachProvider, useProviderDb } from './provider-db';
 import { createCluster, removeCluster } from '@/lib/data/clusters';

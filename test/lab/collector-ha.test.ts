@@ -68,8 +68,7 @@ function startCollector(name: string): Collector {
   child.stdout!.on('data', (d: Buffer) => {
     out = (out + d.toString()).slice(-100_000);
     buf += d.toString();
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
+    for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
       const t = buf.slice(0, i);
       buf = buf.slice(i + 1);
       if (t.startsWith('{')) lines.push(JSON.parse(t) as Record<string, unknown>);
@@ -190,7 +189,8 @@ async function killAndCheck(victimName: string, survivors: string[], label: stri
     return shares(o, survivors).join() === even && o;
   });
   assert.equal(after.get(victimName), undefined);
-  const m = (measured[label] ??= { reprobeMs: [], gapMs: [], probeGapMs: [] });
+  measured[label] ??= { reprobeMs: [], gapMs: [], probeGapMs: [] };
+  const m = measured[label];
   m.reprobeMs.push(...reprobed);
   m.gapMs.push(...rows.map((r) => r.gapMs!));
   m.probeGapMs.push(...rows.map((r) => r.probeGapMs!));

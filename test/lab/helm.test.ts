@@ -109,7 +109,7 @@ test('every pod runs as non-root with a read-only root filesystem, no capabiliti
         const where = `${name}/${d.metadata.name}/${c.name}`;
         assert.equal(c.securityContext?.readOnlyRootFilesystem, true, where);
         assert.equal(c.securityContext?.allowPrivilegeEscalation, false, where);
-        assert.deepEqual((c.securityContext?.capabilities as { drop: string[] }).drop, ['ALL'], where);
+        assert.deepEqual((c.securityContext?.capabilities as { drop: string[] } | undefined)?.drop, ['ALL'], where);
         assert.ok(c.resources && (c.resources as { requests?: unknown }).requests, `${where}: resources`);
         assert.equal(c.livenessProbe?.httpGet?.path, '/livez', where);
         assert.equal(c.readinessProbe?.httpGet?.path, '/readyz', where);

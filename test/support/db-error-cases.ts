@@ -314,18 +314,16 @@ export function postgresCases(own: OwnPg, db: string, sharedUrl: string | undefi
     },
   ];
   cases.push({ name: 'pg: disk full (53100), tablespace on a 1 MiB tmpfs, raw pg', needsRoot: true, expect: { kind: 'disk-full', dbCode: '53100' }, provoke: () => diskFull(own, db) });
-  {
-    cases.push({
-      name: 'pg: wrong password (28P01), through Prisma',
-      expect: { kind: 'auth', dbCode: '28P01' },
-      provoke: () => {
-        if (!sharedUrl) throw new Error('the wrong-password case needs QUORUM_TEST_PG_URL (a server with password auth)');
-        const u = new URL(sharedUrl);
-        u.password = 'definitely-wrong';
-        return withEnv({ DATABASE_URL: u.href }, () => caught(async () => (await prismaOf()).prisma.$queryRawUnsafe('SELECT 1')));
-      },
-    });
-  }
+  cases.push({
+    name: 'pg: wrong password (28P01), through Prisma',
+    expect: { kind: 'auth', dbCode: '28P01' },
+    provoke: () => {
+      if (!sharedUrl) throw new Error('the wrong-password case needs QUORUM_TEST_PG_URL (a server with password auth)');
+      const u = new URL(sharedUrl);
+      u.password = 'definitely-wrong';
+      return withEnv({ DATABASE_URL: u.href }, () => caught(async () => (await prismaOf()).prisma.$queryRawUnsafe('SELECT 1')));
+    },
+  });
   return cases;
 }
 

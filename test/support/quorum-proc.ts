@@ -36,8 +36,7 @@ export async function startQuorum(port: number, env: Record<string, string>, rea
     const s = d.toString();
     out = (out + s).slice(-200_000);
     buf += s;
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
+    for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
       const text = buf.slice(0, i);
       buf = buf.slice(i + 1);
       if (!text.startsWith('{')) continue;
@@ -75,7 +74,13 @@ export async function startQuorum(port: number, env: Record<string, string>, rea
     waitFor: (pred, ms, what) =>
       new Promise((resolve, reject) => {
         const t = setTimeout(() => reject(new Error(`collector: no "${what}" within ${ms} ms; last lines: ${JSON.stringify(lines.slice(-3))}`)), ms);
-        waiters.push({ pred, resolve: (l) => (clearTimeout(t), resolve(l)) });
+        waiters.push({
+          pred,
+          resolve: (l) => {
+            clearTimeout(t);
+            resolve(l);
+          },
+        });
       }),
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');

@@ -24,8 +24,12 @@ const seal = (text: string): Uint8Array => new Uint8Array(Buffer.from(text).map(
 const unseal = (e: Uint8Array): string => Buffer.from(e.map((b) => b ^ 0x5a)).toString();
 
 let clock = Date.parse('2026-12-01T10:00:00.000Z');
+const nextClock = (): number => {
+  clock += 1000;
+  return clock;
+};
 /** One fake probe: one `up` sample per cluster per cycle, stamped with a distinct time. */
-const probe: Probe = { id: 'apiserver-readyz', run: async () => [{ probe: 'apiserver-readyz', target: 'endpoint', status: 'up', reason: 'ok', latencyMs: 1, at: (clock += 1000) } satisfies ProbeResult] } as unknown as Probe;
+const probe: Probe = { id: 'apiserver-readyz', run: async () => [{ probe: 'apiserver-readyz', target: 'endpoint', status: 'up', reason: 'ok', latencyMs: 1, at: nextClock() } satisfies ProbeResult] } as unknown as Probe;
 
 const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
 

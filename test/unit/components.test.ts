@@ -1,19 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { componentOf, toComponents } from '@/lib/data/components';
+import { kubernetesComponentOf, toComponents } from '@/lib/data/components';
 import type { SampleRow } from '@/lib/db';
 
 const row = (id: number, probe: string, target: string, atMs: number, status: SampleRow['status'], reason: string, detail: unknown = null): SampleRow => ({
   id, clusterId: 'c', probe, target, at: new Date(atMs), status, reason, latencyMs: 1, detail: detail === null ? null : JSON.stringify(detail),
 });
 
-test('componentOf names components in Kubernetes terms', () => {
-  assert.equal(componentOf('apiserver-readyz', 'endpoint'), 'kube-apiserver');
-  assert.equal(componentOf('apiserver-replicas', 'replicas'), 'kube-apiserver');
-  assert.equal(componentOf('leader-election', 'kube-system/kube-scheduler'), 'kube-scheduler');
-  assert.equal(componentOf('dns', '10.0.0.10:53'), 'coredns');
-  assert.equal(componentOf('nodes', 'workers'), 'nodes');
-  assert.equal(componentOf('etcd', 'http://10.0.0.1:2379'), 'etcd');
+test('kubernetesComponentOf names components in Kubernetes terms', () => {
+  assert.equal(kubernetesComponentOf('apiserver-readyz', 'endpoint'), 'kube-apiserver');
+  assert.equal(kubernetesComponentOf('apiserver-replicas', 'replicas'), 'kube-apiserver');
+  assert.equal(kubernetesComponentOf('leader-election', 'kube-system/kube-scheduler'), 'kube-scheduler');
+  assert.equal(kubernetesComponentOf('dns', '10.0.0.10:53'), 'coredns');
+  assert.equal(kubernetesComponentOf('nodes', 'workers'), 'nodes');
+  assert.equal(kubernetesComponentOf('etcd', 'http://10.0.0.1:2379'), 'etcd');
 });
 
 test('toComponents: newest row wins (ties by id), leases per Lease, order by component, missing probes unknown', () => {

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { DEFAULT_CLUSTER_OBJECT_LIMIT, collectorIntervalMs, loadEnv, sampleCapMs } from '@/lib/env';
+import { DEFAULT_CLUSTER_OBJECT_LIMIT, collectorIntervalMs, loadCliConfig, loadEnv, sampleCapMs } from '@/lib/env';
 import { QuorumError } from '@/lib/errors';
 
 test('defaults', () => {
@@ -72,4 +72,10 @@ test('collector HA, self-registration and shutdown settings', () => {
   const s = loadEnv({ QUORUM_SELF_REGISTER: 'true', KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '6443', QUORUM_SELF_CLUSTER_NAME: 'home', QUORUM_SERVICEACCOUNT_DIR: '/tmp/sa' }).selfRegister;
   assert.deepEqual(s, { enabled: true, name: 'home', serviceAccountDir: '/tmp/sa', apiHost: 'fd00::1', apiPort: 6443 });
   assert.equal(loadEnv({ KUBERNETES_SERVICE_PORT: 'tcp://10.0.0.1:443' }).selfRegister.enabled, false, 'a pod environment without self-registration is not validated');
+});
+
+test('the CLI variables: QUORUM_URL, QUORUM_TOKEN, QUORUM_NEW_SECRET_KEY (unset and empty are the same)', () => {
+  assert.deepEqual(loadCliConfig({}), { serverUrl: null, token: null, newSecretKeyText: null });
+  assert.deepEqual(loadCliConfig({ QUORUM_URL: '  ', QUORUM_TOKEN: '', QUORUM_NEW_SECRET_KEY: '' }), { serverUrl: null, token: null, newSecretKeyText: null });
+  assert.deepEqual(loadCliConfig({ QUORUM_URL: ' https://quorum.example.com ', QUORUM_TOKEN: 'qrm_abc', QUORUM_NEW_SECRET_KEY: 'k' }), { serverUrl: 'https://quorum.example.com', token: 'qrm_abc', newSecretKeyText: 'k' });
 });

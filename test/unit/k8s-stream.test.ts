@@ -34,7 +34,7 @@ before(async () => {
   const port = (server.address() as AddressInfo).port;
   conn = await connect([
     'apiVersion: v1', 'kind: Config',
-    'clusters: [{name: local, cluster: {server: "https://127.0.0.1:' + port + '", certificate-authority-data: ' + Buffer.from(cert).toString('base64') + '}}]',
+    `clusters: [{name: local, cluster: {server: "https://127.0.0.1:${port}", certificate-authority-data: ${Buffer.from(cert).toString('base64')}}}]`,
     'users: [{name: u, user: {token: t0ken}}]', 'contexts: [{name: local, context: {cluster: local, user: u}}]', 'current-context: local', '',
   ].join('\n'));
 });
@@ -120,8 +120,8 @@ function fakeCollection(o: { streaming: boolean; pageSize: number }) {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.flushHeaders(); // as the apiserver does when a watch starts
       if (u.searchParams.get('sendInitialEvents') === 'true') {
-        for (const [name, v] of items) res.write(JSON.stringify({ type: 'ADDED', object: obj(name, v) }) + '\n');
-        res.write(JSON.stringify({ type: 'BOOKMARK', object: { metadata: { resourceVersion: String(rv), annotations: { 'k8s.io/initial-events-end': 'true' } } } }) + '\n');
+        for (const [name, v] of items) res.write(`${JSON.stringify({ type: 'ADDED', object: obj(name, v) })}\n`);
+        res.write(`${JSON.stringify({ type: 'BOOKMARK', object: { metadata: { resourceVersion: String(rv), annotations: { 'k8s.io/initial-events-end': 'true' } } } })}\n`);
       }
       const next = watchScript.shift();
       if (next) next(res, u.searchParams.get('resourceVersion'));
@@ -145,13 +145,13 @@ test('informer: streaming refused (422) â†’ paginated list; events; ERROR 410 â†
   // First watch: one event, then the server reports 410 (its window moved on).
   api.watchScript.push((res) => {
     api.items.set('d', 4);
-    res.write(JSON.stringify({ type: 'ADDED', object: { metadata: { name: 'd', resourceVersion: String(api.bump()) }, v: 4 } }) + '\n');
-    res.end(JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version: 10 (12)' } }) + '\n');
+    res.write(`${JSON.stringify({ type: 'ADDED', object: { metadata: { name: 'd', resourceVersion: String(api.bump()) }, v: 4 } })}\n`);
+    res.end(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version: 10 (12)' } })}\n`);
   });
   // After the relist: one event, then the connection breaks (reset, as when the LB dies).
   api.watchScript.push((res) => {
     api.items.delete('a');
-    res.write(JSON.stringify({ type: 'DELETED', object: { metadata: { name: 'a', resourceVersion: String(api.bump()) } } }) + '\n', () => setTimeout(() => res.socket?.destroy(), 20));
+    res.write(`${JSON.stringify({ type: 'DELETED', object: { metadata: { name: 'a', resourceVersion: String(api.bump()) } } })}\n`, () => setTimeout(() => res.socket?.destroy(), 20));
   });
   const logs: Array<Record<string, unknown>> = [];
   const inf = startInformer<number>(conn, { name: 'things', path: '/api/v1/things', project: (x) => (x as { v: number }).v, backoff: fast(), onLog: (l) => logs.push(l) });

@@ -106,6 +106,6 @@ test('an unknown context names the available ones; several contexts without curr
 });
 
 test('kubeconfig over the size limit is refused before parsing', () => {
-  const huge = 'a: "' + 'x'.repeat(KUBECONFIG_MAX_BYTES) + '"';
+  const huge = `a: "${'x'.repeat(KUBECONFIG_MAX_BYTES)}"`;
   expectClass(() => parseKubeconfig(huge), 'kubeconfig-too-large', /limit is 256 KiB/);
 });

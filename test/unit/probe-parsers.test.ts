@@ -4,7 +4,7 @@ import { endpointsFromSlices, liveIdentities } from '@/lib/probes/replicas';
 import { dnsEndpoints } from '@/lib/probes/dns';
 import { nodeFacts } from '@/lib/probes/nodes';
 import { classifyLease } from '@/lib/probes/leader-election';
-import type { LeaseView } from '@/lib/collector/leases';
+import type { LeaseView } from '@/lib/failover/lease-types';
 
 // Shapes as served by kube-apiserver v1.35 (EndpointSlice discovery.k8s.io/v1, Lease coordination.k8s.io/v1).
 const kubernetesSlice = {

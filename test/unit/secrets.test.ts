@@ -107,7 +107,7 @@ test('QUORUM_SECRET_KEY: 64 hex chars or base64 of 32 bytes; anything else is a 
     );
   };
   bad(randomBytes(16).toString('base64'), /decodes to 16 bytes/);
-  bad(hex.slice(0, 62) + 'zz', /decodes to 48 bytes/); // not hex, so read as base64
+  bad(`${hex.slice(0, 62)}zz`, /decodes to 48 bytes/); // not hex, so read as base64
   bad('not a key!', /expected 32 bytes/);
   assert.throws(() => loadEnv({ QUORUM_SECRET_KEY: 'short' }), /QUORUM_SECRET_KEY is invalid/);
   assert.deepEqual(loadEnv({ QUORUM_SECRET_KEY: hex }).secretKey, key);

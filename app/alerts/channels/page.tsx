@@ -23,7 +23,7 @@ export default async function ChannelsPage() {
       <h1>Notification channels</h1>
       <AlertsTabs current="channels" />
       <section className="card" aria-labelledby="channels-title">
-        <h2 id="channels-title" style={{ marginTop: 0 }}>
+        <h2 id="channels-title" className="mt-0">
           Channels
         </h2>
         {channels.length === 0 ? (
@@ -90,7 +90,7 @@ export default async function ChannelsPage() {
       </section>
       {admin ? (
         <section className="card" aria-labelledby="add-title">
-          <h2 id="add-title" style={{ marginTop: 0 }}>
+          <h2 id="add-title" className="mt-0">
             Add a channel
           </h2>
           <p className="muted">URLs, tokens and secrets are stored encrypted (like cluster credentials) and must pass the outbound policy: no metadata service, no loopback unless QUORUM_OUTBOUND_ALLOW_LOOPBACK=1.</p>

@@ -7,6 +7,7 @@ import { listDeliveryAttempts } from '@/lib/data/deliveries';
 import { formatTime } from '@/lib/format';
 import { queryString } from '../../_lib/search-params';
 import { DELIVERY_PAGE_SIZE, OUTCOMES, parseDeliveryQuery } from './search-params';
+import { DataTable } from '@/components/data-table';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Delivery log' };
@@ -32,7 +33,7 @@ export default async function DeliveriesPage({ searchParams }: Props) {
           <code>invalid-input</code>: {parsed.message} — showing everything instead.
         </p>
       ) : null}
-      <form className="card filter-form row" method="get" aria-label="Filter the delivery log" style={{ alignItems: 'end' }}>
+      <form className="card filter-form row row-end" method="get" aria-label="Filter the delivery log">
         <div className="field">
           <label htmlFor="dl-channel">Channel</label>
           <select id="dl-channel" name="channel" defaultValue={channel?.name ?? ''}>
@@ -66,43 +67,29 @@ export default async function DeliveriesPage({ searchParams }: Props) {
       {attempts.length === 0 ? (
         <p className="muted">Nothing sent{channel || query.outcome ? ' for this filter' : ' yet'}.</p>
       ) : (
-        <div className="table-wrap" tabIndex={0}>
-          <table data-testid="delivery-log" className="stack-table">
-            <caption>HTTP attempts, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Channel</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Answer</th>
-                <th scope="col">Carried</th>
-              </tr>
-            </thead>
-            <tbody>
-              {attempts.map((a) => (
-                <tr key={a.id}>
-                  <td className="audit-when" data-label="When">{formatTime(a.at)}</td>
-                  <th scope="row" data-label="Channel">
-                    {a.channelName}
-                    <div className="muted">
-                      {a.kind} → <span className="mono">{a.target}</span>
-                    </div>
-                  </th>
-                  <td data-label="Outcome">
-                    <OutcomeBadge value={a.outcome} />
-                  </td>
-                  <td data-label="Answer">
-                    {a.httpStatus === null ? <span className="muted">no answer</span> : <span className="mono">HTTP {a.httpStatus}</span>} <span className="muted">in {a.durationMs} ms</span>
-                    {a.error ? <div className="field-error delivery-error">{a.error}</div> : null}
-                  </td>
-                  <td className="alert-summary" data-label="Carried">
-                    {a.notifications} notification{a.notifications === 1 ? '' : 's'}: {a.summary}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable testId="delivery-log" className="stack-table" caption="HTTP attempts, newest first" columns={['When', 'Channel', 'Outcome', 'Answer', 'Carried']}>
+          {attempts.map((a) => (
+            <tr key={a.id}>
+              <td className="audit-when" data-label="When">{formatTime(a.at)}</td>
+              <th scope="row" data-label="Channel">
+                {a.channelName}
+                <div className="muted">
+                  {a.kind} → <span className="mono">{a.target}</span>
+                </div>
+              </th>
+              <td data-label="Outcome">
+                <OutcomeBadge value={a.outcome} />
+              </td>
+              <td data-label="Answer">
+                {a.httpStatus === null ? <span className="muted">no answer</span> : <span className="mono">HTTP {a.httpStatus}</span>} <span className="muted">in {a.durationMs} ms</span>
+                {a.error ? <div className="field-error delivery-error">{a.error}</div> : null}
+              </td>
+              <td className="alert-summary" data-label="Carried">
+                {a.notifications} notification{a.notifications === 1 ? '' : 's'}: {a.summary}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {pages > 1 ? (
         <nav aria-label="Pages" className="row">

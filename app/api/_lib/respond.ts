@@ -1,6 +1,6 @@
 // Shared by the API route handlers: one error envelope, one mapping from error class to HTTP status.
 import { NextResponse } from 'next/server';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { DbError, type DbErrorKind } from '@/lib/db';
 import { QuorumError, describeError } from '@/lib/errors';
 import type { ErrorClass } from '@/lib/types';
@@ -31,7 +31,7 @@ export interface ApiError {
 /** Request bodies above this are refused before JSON parsing (the kubeconfig limit is 256 KiB). */
 const MAX_BODY_BYTES = 1024 * 1024;
 
-export function httpStatusFor(errorClass: ApiErrorClass): number {
+function httpStatusFor(errorClass: ApiErrorClass): number {
   switch (errorClass) {
     case 'bad-request':
     case 'kubeconfig-not-yaml':
@@ -154,7 +154,7 @@ export function toErrorResponse(e: unknown): NextResponse<ApiError> {
  * Reads the body as UTF-8 text, counting bytes while it streams: a body larger than `max` is refused
  * as soon as the count passes it, whatever Content-Length said (or when there is none: chunked).
  */
-export async function readBodyLimited(req: Request, max: number = MAX_BODY_BYTES): Promise<{ ok: true; text: string } | { ok: false; response: NextResponse<ApiError> }> {
+async function readBodyLimited(req: Request, max: number = MAX_BODY_BYTES): Promise<{ ok: true; text: string } | { ok: false; response: NextResponse<ApiError> }> {
   const tooLarge = () => ({ ok: false as const, response: errorResponse('payload-too-large', `request body is larger than ${max} bytes`) });
   const declared = Number(req.headers.get('content-length') ?? '0');
   if (declared > max) return tooLarge();

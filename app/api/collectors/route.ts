@@ -3,7 +3,7 @@
 import { NextResponse } from 'next/server';
 import { parseQuorumWindow } from '@/app/quorum/search-params';
 import { getQuorumItself } from '@/lib/data/collectors';
-import { windowMsOf } from '@/lib/data/dashboard';
+import { presetMs } from '@/lib/slo/range';
 import { errorResponse } from '../_lib/respond';
 import { route } from '../_lib/guard';
 
@@ -13,5 +13,5 @@ export const GET = route('read', async (req) => {
   const { window, error } = parseQuorumWindow(Object.fromEntries(new URL(req.url).searchParams));
   if (error) return errorResponse('bad-request', error);
   const now = Date.now();
-  return NextResponse.json(await getQuorumItself({ since: new Date(now - windowMsOf(window)), now }), { headers: { 'cache-control': 'no-store' } });
+  return NextResponse.json(await getQuorumItself({ since: new Date(now - presetMs(window)), now }), { headers: { 'cache-control': 'no-store' } });
 });

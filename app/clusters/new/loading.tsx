@@ -1,9 +1,5 @@
+import { PageSkeleton } from '@/components/skeletons';
+
 export default function Loading() {
-  return (
-    <div aria-busy="true" aria-live="polite">
-      <p className="sr-only">Loading…</p>
-      <div className="skeleton" style={{ width: '10rem', height: '2rem', marginBottom: '1rem' }} />
-      <div className="skeleton" style={{ height: '24rem' }} />
-    </div>
-  );
+  return <PageSkeleton titleWidth="10rem" cards={1} cardHeight="24rem" />;
 }

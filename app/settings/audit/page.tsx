@@ -5,6 +5,7 @@ import { listAudit } from '@/lib/data/audit';
 import { formatTime } from '@/lib/format';
 import { queryString } from '../../_lib/search-params';
 import { AUDIT_PAGE_SIZE, parseAuditQuery } from './search-params';
+import { DataTable } from '@/components/data-table';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Audit log' };
@@ -36,7 +37,7 @@ export default async function AuditPage({ searchParams }: Props) {
           <code>invalid-input</code>: {parsed.message} — showing everything instead.
         </p>
       ) : null}
-      <form className="card filter-form row" method="get" aria-label="Filter the audit log" style={{ alignItems: 'end' }}>
+      <form className="card filter-form row row-end" method="get" aria-label="Filter the audit log">
         <div className="field">
           <label htmlFor="audit-q">Text</label>
           <input id="audit-q" type="search" name="q" defaultValue={raw.q ?? ''} placeholder="cluster name, user…" />
@@ -76,40 +77,26 @@ export default async function AuditPage({ searchParams }: Props) {
       {events.length === 0 ? (
         <p className="muted">Nothing recorded{Object.values(filterParams).some(Boolean) ? ' for this filter' : ' yet'}.</p>
       ) : (
-        <div className="table-wrap" tabIndex={0}>
-          <table data-testid="audit-table">
-            <caption>Changes, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Who</th>
-                <th scope="col">What</th>
-                <th scope="col">Before → after</th>
-                <th scope="col">From</th>
-              </tr>
-            </thead>
-            <tbody>
-              {events.map((e) => (
-                <tr key={e.id}>
-                  <td className="audit-when">{formatTime(new Date(e.at))}</td>
-                  <td>
-                    {e.actor} {e.role ? <span className="role-tag">{e.role}</span> : null}
-                  </td>
-                  <th scope="row">
-                    <code>{e.action}</code>
-                    {e.action.endsWith('-retroactive') ? <span className="badge-retroactive"> retroactive</span> : null}
-                    <br />
-                    {e.target}
-                  </th>
-                  <td className="audit-diff">
-                    {e.before ?? '—'} → {e.after ?? '—'}
-                  </td>
-                  <td className="mono">{e.clientAddress ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable testId="audit-table" caption="Changes, newest first" columns={['When', 'Who', 'What', 'Before → after', 'From']}>
+          {events.map((e) => (
+            <tr key={e.id}>
+              <td className="audit-when">{formatTime(new Date(e.at))}</td>
+              <td>
+                {e.actor} {e.role ? <span className="role-tag">{e.role}</span> : null}
+              </td>
+              <th scope="row">
+                <code>{e.action}</code>
+                {e.action.endsWith('-retroactive') ? <span className="badge-retroactive"> retroactive</span> : null}
+                <br />
+                {e.target}
+              </th>
+              <td className="audit-diff">
+                {e.before ?? '—'} → {e.after ?? '—'}
+              </td>
+              <td className="mono">{e.clientAddress ?? '—'}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {pages > 1 ? (
         <nav aria-label="Pages" className="row">

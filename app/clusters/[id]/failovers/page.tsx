@@ -9,6 +9,7 @@ import { elapsedEnd, type TimeRange } from '@/lib/slo/range';
 import { listFailovers, listWatchGaps } from '@/lib/data/failovers';
 import { failoverStats } from '@/lib/failover/stats';
 import { clusterPage, clusterTitle, type ClusterPageProps } from '../page-context';
+import { DataTable } from '@/components/data-table';
 
 export const dynamic = 'force-dynamic';
 
@@ -46,7 +47,7 @@ async function TimelineCard({ clusterId, range, endMs, nowMs, zone }: { clusterI
   const text = rangeTitle(range, zone);
   return (
     <section className="card" aria-labelledby="timeline-title" data-testid="failover-timeline-card">
-      <h2 id="timeline-title" style={{ marginTop: 0 }}>
+      <h2 id="timeline-title" className="mt-0">
         Per component, {text}
       </h2>
       {events.length === 0 ? (
@@ -55,37 +56,20 @@ async function TimelineCard({ clusterId, range, endMs, nowMs, zone }: { clusterI
         </p>
       ) : (
         <>
-          <div className="table-wrap" tabIndex={0}>
-            <table data-testid="failover-stats">
-              <caption>Count by kind; p50 / p95 / max over measured gaps only</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Component</th>
-                  <th scope="col">Failovers</th>
-                  <th scope="col">crash</th>
-                  <th scope="col">graceful</th>
-                  <th scope="col">unobserved</th>
-                  <th scope="col">p50 gap</th>
-                  <th scope="col">p95 gap</th>
-                  <th scope="col">max gap</th>
-                </tr>
-              </thead>
-              <tbody>
-                {stats.map((s) => (
-                  <tr key={s.lease} data-component={s.lease}>
-                    <th scope="row">{componentLabel(`leader-election/${leaseOf.get(s.lease) ?? s.lease}`)}</th>
-                    <td>{s.count}</td>
-                    <td>{s.crash}</td>
-                    <td>{s.graceful}</td>
-                    <td>{s.unobserved}</td>
-                    <td>{formatGap(s.p50Ms)}</td>
-                    <td>{formatGap(s.p95Ms)}</td>
-                    <td>{formatGap(s.maxMs)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable testId="failover-stats" caption="Count by kind; p50 / p95 / max over measured gaps only" columns={['Component', 'Failovers', 'crash', 'graceful', 'unobserved', 'p50 gap', 'p95 gap', 'max gap']}>
+            {stats.map((s) => (
+              <tr key={s.lease} data-component={s.lease}>
+                <th scope="row">{componentLabel(`leader-election/${leaseOf.get(s.lease) ?? s.lease}`)}</th>
+                <td>{s.count}</td>
+                <td>{s.crash}</td>
+                <td>{s.graceful}</td>
+                <td>{s.unobserved}</td>
+                <td>{formatGap(s.p50Ms)}</td>
+                <td>{formatGap(s.p95Ms)}</td>
+                <td>{formatGap(s.maxMs)}</td>
+              </tr>
+            ))}
+          </DataTable>
           <FailoverTimeline
             events={events.map((e) => ({ t: Date.parse(e.at), gapS: e.gapMs === null ? null : e.gapMs / 1000, kind: e.kind, component: e.component, holders: `${e.previousHolder} → ${e.newHolder}` }))}
             leaseSeconds={leaseSeconds}

@@ -13,6 +13,7 @@ import { SLO_WINDOW_LABELS, targetPercentLabel } from '@/lib/slo/targets';
 import { clusterParam } from '../cluster-param';
 import { requirePage } from '@/lib/auth/page';
 import { can } from '@/lib/auth/roles';
+import { ACTIONS_HEADER, DataTable } from '@/components/data-table';
 
 export const dynamic = 'force-dynamic';
 
@@ -39,13 +40,13 @@ export default async function ClusterSettingsPage({ params }: Props) {
       <h1>{cluster.name}: settings</h1>
       <ClusterTabs id={cluster.id} current="settings" />
       <section className="card" aria-labelledby="labels-title">
-        <h2 id="labels-title" style={{ marginTop: 0 }}>
+        <h2 id="labels-title" className="mt-0">
           Labels
         </h2>
         {edit ? <LabelsForm clusterId={cluster.id} labels={formatLabels(cluster.labels).replaceAll(', ', ',')} /> : <p>{Object.keys(cluster.labels).length ? formatLabels(cluster.labels) : <span className="muted">No labels.</span>}</p>}
       </section>
       <section className="card" aria-labelledby="probe-title">
-        <h2 id="probe-title" style={{ marginTop: 0 }}>
+        <h2 id="probe-title" className="mt-0">
           What to probe
         </h2>
         {edit ? (
@@ -60,55 +61,37 @@ export default async function ClusterSettingsPage({ params }: Props) {
         )}
       </section>
       <section className="card" aria-labelledby="policies-title">
-        <h2 id="policies-title" style={{ marginTop: 0 }}>
+        <h2 id="policies-title" className="mt-0">
           SLO policies
         </h2>
         <p className="muted">
           Without a stored policy the default is {targetPercentLabel(DEFAULT_SLO_POLICY.objective)} over a {SLO_WINDOW_LABELS[DEFAULT_SLO_POLICY.window]}, judged once {formatPercent(DEFAULT_COVERAGE_FLOOR, 0)} of the window is covered by data. A component policy overrides the cluster default (“*”).
         </p>
         {policies.length > 0 ? (
-          <div className="table-wrap" tabIndex={0}>
-            <table data-testid="policies-table">
-              <caption>Stored policies</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Component</th>
-                  <th scope="col">Objective</th>
-                  <th scope="col">Window</th>
-                  <th scope="col">Coverage floor</th>
-                  {edit ? (
-                    <th scope="col">
-                      <span className="sr-only">Actions</span>
-                    </th>
-                  ) : null}
-                </tr>
-              </thead>
-              <tbody>
-                {policies.map((p) => (
-                  <tr key={p.id}>
-                    <th scope="row" className="mono">
-                      {p.component}
-                    </th>
-                    <td>{targetPercentLabel(p.objective)}</td>
-                    <td>{SLO_WINDOW_LABELS[p.window]}</td>
-                    <td>{p.coverageFloor === null || p.coverageFloor === undefined ? <span className="muted">default 75 %</span> : formatPercent(p.coverageFloor, 0)}</td>
-                    {edit ? (
-                      <td>
-                        <ConfirmRemove url={`/api/clusters/${encodeURIComponent(cluster.id)}/slo-policies?component=${encodeURIComponent(p.component)}`} what={`policy ${p.component}`} />
-                      </td>
-                    ) : null}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable testId="policies-table" caption="Stored policies" columns={['Component', 'Objective', 'Window', 'Coverage floor', edit ? ACTIONS_HEADER : null]}>
+            {policies.map((p) => (
+              <tr key={p.id}>
+                <th scope="row" className="mono">
+                  {p.component}
+                </th>
+                <td>{targetPercentLabel(p.objective)}</td>
+                <td>{SLO_WINDOW_LABELS[p.window]}</td>
+                <td>{p.coverageFloor === null || p.coverageFloor === undefined ? <span className="muted">default 75 %</span> : formatPercent(p.coverageFloor, 0)}</td>
+                {edit ? (
+                  <td>
+                    <ConfirmRemove url={`/api/clusters/${encodeURIComponent(cluster.id)}/slo-policies?component=${encodeURIComponent(p.component)}`} what={`policy ${p.component}`} />
+                  </td>
+                ) : null}
+              </tr>
+            ))}
+          </DataTable>
         ) : (
           <p className="muted">No stored policy: the built-in default applies.</p>
         )}
         {edit ? <PolicyForm clusterId={cluster.id} components={components} /> : null}
       </section>
       <section className="card" aria-labelledby="maint-title">
-        <h2 id="maint-title" style={{ marginTop: 0 }}>
+        <h2 id="maint-title" className="mt-0">
           Maintenance windows
         </h2>
         <p className="muted">Time inside them is neither good nor bad: left out of availability and budgets, shaded on charts.</p>
@@ -117,7 +100,7 @@ export default async function ClusterSettingsPage({ params }: Props) {
       </section>
       {admin ? (
         <section className="card" aria-labelledby="danger-title">
-          <h2 id="danger-title" style={{ marginTop: 0 }}>
+          <h2 id="danger-title" className="mt-0">
             Remove
           </h2>
           <RemoveClusterButton id={cluster.id} name={cluster.name} />

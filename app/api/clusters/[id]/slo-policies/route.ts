@@ -41,7 +41,7 @@ const PolicyBody = z
   })
   .strict();
 
-/** Settings routes map a DbError 'query' / SloInputError to 400 invalid-input (app/api/_lib/settings-errors.ts). */
+/** Settings routes map an SloInputError (bad input to the SLO math) to 400 invalid-input, like QuorumError('invalid-input') (app/api/_lib/settings-errors.ts). */
 async function settings(fn: () => Promise<Response>): Promise<Response> {
   try {
     return await fn();
