@@ -47,7 +47,10 @@ async function outputLine(q: QuorumProc, re: RegExp, ms: number): Promise<string
 function tryConnect(port: number): Promise<string> {
   return new Promise((resolve) => {
     const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => (s.destroy(), resolve('connected')));
+    s.once('connect', () => {
+      s.destroy();
+      resolve('connected');
+    });
     s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? String(e)));
   });
 }

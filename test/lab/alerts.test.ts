@@ -13,7 +13,6 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync, writeFileSync, createWriteStream } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { startReceiver, verifySignature, waitFor, type Receiver } from '../support/receiver';
 import { lab } from '../support/lab-cli';
 
@@ -35,7 +34,6 @@ const { getFleet } = await import('@/lib/data/fleet');
 const { presetRange } = await import('@/lib/slo/range');
 const { createApiToken } = await import('@/lib/data/auth');
 
-const exec = promisify(execFile);
 const BIN = path.join(root, 'lab', '.bin');
 const labState = path.resolve(process.env.QUORUM_LAB_STATE ?? path.join(root, 'lab', '.state'));
 const quorumKubeconfig = path.join(labState, 'quorum.kubeconfig');

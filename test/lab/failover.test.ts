@@ -11,7 +11,6 @@ import path from 'node:path';
 import { Observer, WATCHED, liveHolder, micros, newHolderAfter, quorumKubeconfig, takeovers, type Component } from '../support/lease-observer';
 import { lab } from '../support/lab-cli';
 
-const root = path.resolve(import.meta.dirname, '..', '..');
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'quorum-failover-'));
 process.env.QUORUM_DATA_DIR = dataDir;
 // The lab's load balancer is 127.0.0.1:16443 (and this suite's own peers are on loopback): loopback
