@@ -60,7 +60,7 @@ for peer in "${want[@]}"; do
   mkdir -p "$out"
   start=$(date +%s)
   if [ ! -x "$out/$peer" ]; then
-    log "building $peer $version (cold: go install from the module proxy)"
+    log "building $peer $version (cold: module source and dependencies from the Go module proxy)"
     "build_${peer}"
     log "$peer $version built in $(( $(date +%s) - start )) s"
   else
