@@ -1,11 +1,16 @@
 // `npm run bench:collector [-- --dimension registrations|size] [--registrations 1,50,200] [--sizes 3,1000,5000]
-//                          [--pods-per-node 10] [--cycles 5] [--window-cycles 6] [--concurrency 16]`
+//                          [--pods-per-node 10] [--cycles 5] [--window-cycles 6] [--concurrency 16] [--interval 10]`
 // Real collector cycles (createCollector, every probe, the on-disk buffer, SQLite writes in a temp
 // database) against the lab, with the least-privilege `quorum` identity. Two dimensions, each run in
 // its own child process (so one's memory high-water mark never counts in the other's figures):
 //
-// - registrations: the lab cluster registered 1, 50 and 200 times; collector CPU ms per cluster-cycle
-//   (process.cpuUsage, this process only), wall time, RSS and heap, ratios against 1 registration.
+// - registrations: the lab cluster registered 1, 50 and 200 times (each count in its own process), with
+//   the quorum identity and the lab's 3 etcd endpoints, so every probe runs. Cycles at the collector's
+//   interval (--interval, default 10 s; 0 = back to back): collector CPU ms per cluster-cycle is ALL the
+//   process's CPU over the measured intervals (process.cpuUsage: the cycles and, between them, every
+//   registration's watches) / (cycles × registrations), and apart the part spent inside the cycles;
+//   wall time per cycle (and the longest), peak RSS and heap (sampled every 250 ms), RSS per extra
+//   cluster ((RSS(N) − RSS(first N)) / (N − first N)), ratios against the first count.
 // - size: ONE registration of the lab grown with kwok to 3 (the lab's own workers), 1,000 and 5,000
 //   nodes with 10 pods per node. Per 10-s cycle (cycles at the real interval): collector CPU ms, bytes
 //   read from the apiserver and requests (lib/k8s counters), watch events, the apiservers' own CPU
@@ -27,6 +32,8 @@ const { values } = parseArgs({
   options: {
     dimension: { type: 'string' },
     registrations: { type: 'string', default: '1,50,200' },
+    interval: { type: 'string', default: '10' },
+    'row-json': { type: 'boolean', default: false },
     sizes: { type: 'string', default: '3,1000,5000' },
     'pods-per-node': { type: 'string', default: '10' },
     cycles: { type: 'string', default: '5' },
@@ -66,10 +73,11 @@ const podsPerNode = Number(values['pods-per-node']);
 const cycles = Number(values.cycles);
 const windowCycles = Number(values['window-cycles']);
 const concurrency = Number(values.concurrency);
+const intervalMs = Number(values.interval) * 1000;
 const probeTimeoutMs = Number(values['timeout-ms']);
 if (![...counts, ...sizes].every((n) => Number.isInteger(n) && n >= 1) || sizes.some((n) => n < 3) || !Number.isInteger(cycles) || cycles < 1 || !Number.isInteger(windowCycles) || windowCycles < 1
-  || (values.dimension !== 'registrations' && values.dimension !== 'size')) {
-  console.error('usage: bench-collector [--dimension registrations|size] [--registrations 1,50,200] [--sizes 3,1000,5000] [--pods-per-node 10] [--cycles N] [--window-cycles N] [--concurrency N] [--timeout-ms N]');
+  || !Number.isFinite(intervalMs) || intervalMs < 0 || (values.dimension !== 'registrations' && values.dimension !== 'size')) {
+  console.error('usage: bench-collector [--dimension registrations|size] [--registrations 1,50,200] [--sizes 3,1000,5000] [--pods-per-node 10] [--cycles N] [--window-cycles N] [--concurrency N] [--timeout-ms N] [--interval S]');
   process.exit(2);
 }
 
@@ -108,10 +116,13 @@ const kubeconfigText = readFileSync(kubeconfigFile, 'utf8');
 const resolved = resolveContext(kubeconfigText);
 const kubeconfigYaml = toMinimalKubeconfig(resolved);
 
-async function registerN(n: number): Promise<void> {
+/** The lab's etcd client URLs (plain HTTP inside the lab's network namespaces), registered for the full probe set. */
+const LAB_ETCD = [11, 12, 13].map((n) => `http://10.213.0.${n}:2379`);
+
+async function registerN(n: number, o: { etcd: boolean }): Promise<void> {
   for (const c of await listClusters()) await removeCluster(c.id);
   for (let i = 0; i < n; i++) {
-    await createCluster({ name: `bench-${String(i).padStart(3, '0')}`, server: resolved.server, context: resolved.context, labels: { bench: 'collector' }, kubeconfigYaml });
+    await createCluster({ name: `bench-${String(i).padStart(4, '0')}`, server: resolved.server, context: resolved.context, labels: { bench: 'collector' }, kubeconfigYaml, ...(o.etcd ? { etcd: { endpoints: LAB_ETCD } } : {}) });
   }
 }
 
@@ -131,13 +142,30 @@ function newCollector(tag: string, onCycle: (notUp: string[]) => void) {
 }
 
 // ---------------------------------------------------------------- registrations
-interface RegRow { registrations: number; cpuMsPerClusterCycle: number; wallMsPerCycle: number; samplesPerCycle: number; notUpPerCycle: number; rssMiB: number; heapMiB: number; firstCycleCpuMs: number }
+interface RegRow {
+  registrations: number; intervalMs: number; cpuMsPerClusterCycle: number; cycleCpuMsPerCluster: number; wallMsPerCycle: number; maxWallMs: number; samplesPerCycle: number;
+  notUpPerCycle: number; notUpExamples: string[]; rssMiB: number; heapMiB: number; firstCycleCpuMs: number;
+}
+
+/** Samples RSS and heap every 250 ms (a peak between two cycles counts too). */
+function memorySampler(): { stop: () => { rss: number; heap: number } } {
+  let rss = 0;
+  let heap = 0;
+  const take = (): void => {
+    const m = process.memoryUsage();
+    rss = Math.max(rss, m.rss);
+    heap = Math.max(heap, m.heapUsed);
+  };
+  take();
+  const t = setInterval(take, 250);
+  return { stop: () => (clearInterval(t), take(), { rss, heap }) };
+}
 
 async function runRegistrations(n: number): Promise<RegRow> {
-  await registerN(n);
-  const summaries: Array<{ samples: number; ms: number; notUp: number }> = [];
-  let notUp = 0;
-  const col = newCollector(`reg-${n}`, (d) => (notUp = d.length));
+  await registerN(n, { etcd: true });
+  const summaries: Array<{ samples: number; ms: number; notUp: number; cycleCpuMs: number }> = [];
+  let notUp: string[] = [];
+  const col = newCollector(`reg-${n}`, (d) => (notUp = d));
   // First cycle: connections, TLS handshakes, credential decryption, every watch's first list — reported apart.
   const c0 = process.cpuUsage();
   await col.runOnce();
@@ -145,23 +173,44 @@ async function runRegistrations(n: number): Promise<RegRow> {
   await sleep(2000); // let the watches of every registration finish their first list
   await col.runOnce();
   gc();
+  // Measured: `cycles` cycles at the collector's interval (aligned to its tick, as cron runs them). The
+  // CPU is everything this process spent over those intervals — the cycles themselves and, between
+  // them, the watches (Nodes, Pods, EndpointSlices, Leases) every registration keeps open — divided
+  // by cycles × registrations. With --interval 0 the cycles run back to back (the cycles' own work only).
+  if (intervalMs > 0) await sleep(intervalMs - (Date.now() % intervalMs));
+  const mem = memorySampler();
   const cpu0 = process.cpuUsage();
-  let peakRss = 0;
-  let peakHeap = 0;
+  const notUpSeen = new Set<string>();
   for (let i = 0; i < cycles; i++) {
+    const started = Date.now();
+    const cc0 = process.cpuUsage();
     const s = await col.runOnce();
-    summaries.push({ samples: s.samples, ms: s.ms, notUp });
-    const m = process.memoryUsage();
-    peakRss = Math.max(peakRss, m.rss);
-    peakHeap = Math.max(peakHeap, m.heapUsed);
+    const cc = process.cpuUsage(cc0);
+    summaries.push({ samples: s.samples, ms: s.ms, notUp: notUp.length, cycleCpuMs: (cc.user + cc.system) / 1000 });
+    for (const d of notUp) notUpSeen.add(d.replace(/^bench-\d+\//, ''));
+    if (i < cycles - 1 || intervalMs > 0) await sleep(Math.max(0, intervalMs - (Date.now() - started)));
   }
   const cpu = process.cpuUsage(cpu0);
+  const peak = mem.stop();
   await col.stop();
   const avg = (f: (s: (typeof summaries)[number]) => number): number => summaries.reduce((a, s) => a + f(s), 0) / summaries.length;
   return {
-    registrations: n, cpuMsPerClusterCycle: (cpu.user + cpu.system) / 1000 / (cycles * n), wallMsPerCycle: avg((s) => s.ms), samplesPerCycle: avg((s) => s.samples),
-    notUpPerCycle: avg((s) => s.notUp), rssMiB: mib(peakRss), heapMiB: mib(peakHeap), firstCycleCpuMs: (first.user + first.system) / 1000,
+    registrations: n, intervalMs, cpuMsPerClusterCycle: (cpu.user + cpu.system) / 1000 / (cycles * n), cycleCpuMsPerCluster: avg((s) => s.cycleCpuMs) / n,
+    wallMsPerCycle: avg((s) => s.ms), maxWallMs: Math.max(...summaries.map((s) => s.ms)), samplesPerCycle: avg((s) => s.samples),
+    notUpPerCycle: avg((s) => s.notUp), notUpExamples: [...notUpSeen].slice(0, 5), rssMiB: mib(peak.rss), heapMiB: mib(peak.heap), firstCycleCpuMs: (first.user + first.system) / 1000,
   };
+}
+
+/** Each registration count in its own process: one count's memory high-water mark never counts in another's. */
+async function runRegistrationsApart(n: number): Promise<RegRow> {
+  const args = process.argv.slice(2).filter((a, i, all) => a !== '--registrations' && all[i - 1] !== '--registrations' && !a.startsWith('--registrations='));
+  const c = spawn(process.execPath, [...process.execArgv, path.join(root, 'scripts', 'bench-collector.ts'), ...args, '--registrations', String(n), '--row-json'], { stdio: ['ignore', 'pipe', 'inherit'], cwd: root });
+  let out = '';
+  c.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
+  const code = await new Promise<number>((resolve) => c.on('close', (x) => resolve(x ?? 1)));
+  const line = out.split('\n').find((l) => l.startsWith('ROW '));
+  if (code !== 0 || !line) throw new Error(`the ${n}-registration run failed (exit ${code}): ${out.slice(-2000)}`);
+  return JSON.parse(line.slice(4)) as RegRow;
 }
 
 function printTable(head: string[], rows: string[][]): void {
@@ -292,7 +341,7 @@ async function runSize(nodes: number): Promise<SizeRow> {
   labCosts.push({ nodes, add, cost: await lab('kwok', 'cost') });
   console.error(`[bench]   lab cost at ${nodes} nodes: ${JSON.stringify(labCosts[labCosts.length - 1]!.cost)}`);
   const idleChurn = nodes > 3 ? await idleApiserverCpuMs(windowCycles) : null;
-  await registerN(1);
+  await registerN(1, { etcd: false });
   const notUp = { last: [] as string[] };
   const col = newCollector(`size-${nodes}`, (d) => (notUp.last = d));
   // First cycles: connect, every watch's first (streaming) list; until the nodes sample is synced.
@@ -330,19 +379,26 @@ async function runSize(nodes: number): Promise<SizeRow> {
 await migrate({ quiet: true });
 console.log(`node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB; lab server ${resolved.server}; SQLite in ${dataDir}; ${new Date().toISOString()}`);
 try {
-  if (values.dimension === 'registrations' && counts.length) {
-    console.log(`\ncollector benchmark, registrations: ${cycles} measured cycles per run (back to back, after warm-up), concurrency ${concurrency}, probe timeout ${probeTimeoutMs} ms, probes: ${ALL_PROBES.map((p) => p.id).join(', ')}`);
+  if (values.dimension === 'registrations' && values['row-json']) {
+    console.log(`ROW ${JSON.stringify(await runRegistrations(counts[0]!))}`);
+  } else if (values.dimension === 'registrations' && counts.length) {
+    const pace = intervalMs > 0 ? `at the collector's ${intervalMs / 1000} s interval (CPU of the whole intervals: cycles and the watches between them)` : 'back to back (the cycles\' own CPU only)';
+    console.log(`\ncollector benchmark, registrations: the lab registered N times with the quorum identity and its 3 etcd endpoints (full probe set), each N in its own process; ${cycles} measured cycles ${pace}, after one connecting and one warm-up cycle; concurrency ${concurrency}, probe timeout ${probeTimeoutMs} ms, probes: ${ALL_PROBES.map((p) => p.id).join(', ')}`);
     const rows: RegRow[] = [];
     for (const n of counts) {
-      const r = await runRegistrations(n);
+      const r = await runRegistrationsApart(n);
       rows.push(r);
-      console.error(`[bench] ${n} registrations done: ${r.cpuMsPerClusterCycle.toFixed(2)} CPU ms per cluster-cycle`);
+      console.error(`[bench] ${n} registrations done: ${r.cpuMsPerClusterCycle.toFixed(2)} CPU ms per cluster-cycle, ${r.rssMiB.toFixed(0)} MiB peak RSS${r.notUpExamples.length ? `; not up: ${r.notUpExamples.join(' | ')}` : ''}`);
     }
     const base = rows[0]!;
-    printTable(['registrations', 'CPU ms / cluster-cycle', '× base', 'wall ms / cycle', 'samples / cycle', 'not up / cycle', 'peak RSS MiB', '× base', 'peak heap MiB', 'first-cycle CPU ms'], rows.map((r) => [
-      String(r.registrations), r.cpuMsPerClusterCycle.toFixed(2), (r.cpuMsPerClusterCycle / base.cpuMsPerClusterCycle).toFixed(2), r.wallMsPerCycle.toFixed(0), r.samplesPerCycle.toFixed(0),
-      r.notUpPerCycle.toFixed(1), r.rssMiB.toFixed(0), (r.rssMiB / base.rssMiB).toFixed(2), r.heapMiB.toFixed(0), r.firstCycleCpuMs.toFixed(0),
+    const perCluster = (r: RegRow): string => (r.registrations > base.registrations ? ((r.rssMiB - base.rssMiB) / (r.registrations - base.registrations)).toFixed(2) : '–');
+    printTable(['registrations', 'CPU ms / cluster-cycle', '× base', 'of which in the cycle', 'wall ms / cycle (max)', 'samples / cycle', 'not up / cycle', 'peak RSS MiB', 'RSS MiB per extra cluster', 'peak heap MiB', 'first-cycle CPU ms'], rows.map((r) => [
+      String(r.registrations), r.cpuMsPerClusterCycle.toFixed(2), (r.cpuMsPerClusterCycle / base.cpuMsPerClusterCycle).toFixed(2), r.cycleCpuMsPerCluster.toFixed(2), `${r.wallMsPerCycle.toFixed(0)} (${r.maxWallMs})`, r.samplesPerCycle.toFixed(0),
+      r.notUpPerCycle.toFixed(1), r.rssMiB.toFixed(0), perCluster(r), r.heapMiB.toFixed(0), r.firstCycleCpuMs.toFixed(0),
     ]));
+    const last = rows[rows.length - 1]!;
+    const cores = (last.cpuMsPerClusterCycle * last.registrations) / Math.max(1, intervalMs || last.wallMsPerCycle);
+    console.log(`\ntargets at ${last.registrations} registrations: ${last.cpuMsPerClusterCycle.toFixed(2)} CPU ms per cluster-cycle (target ≤ 2), ${perCluster(last)} MiB RSS per extra cluster (target ≤ 1), longest cycle ${last.maxWallMs} ms of a ${intervalMs / 1000} s interval (${(cores * 100).toFixed(0)} % of one core)`);
   }
   if (values.dimension === 'size' && sizes.length) {
     console.log(`\ncollector benchmark, cluster size: one registration; ${windowCycles} cycles per window at the real 10 s interval; ${podsPerNode} pods per kwok node; probe timeout ${probeTimeoutMs} ms`);

@@ -41,8 +41,7 @@ export async function queryA(server: string, name: string, timeoutMs: number): P
     const reason = e instanceof QuorumError ? e.message : String(e);
     return { server, name, outcome: 'denied', status: 'unknown', reason, addresses: [], latencyMs: null };
   }
-  const resolver = new Resolver({ timeout: timeoutMs, tries: 1 });
-  resolver.setServers([server]);
+  const resolver = resolverFor(server, timeoutMs);
   const started = performance.now();
   try {
     const addresses = await resolver.resolve4(name);
@@ -64,7 +63,27 @@ export async function queryA(server: string, name: string, timeoutMs: number): P
       error: `query failed (${code ?? String(e)})`,
     };
     return { server, name, outcome, status: 'down', reason: what[outcome], addresses: [], latencyMs };
-  } finally {
-    resolver.cancel();
   }
+}
+
+/**
+ * One resolver (a c-ares channel) per server and timeout, kept: every cycle queries the same CoreDNS
+ * endpoints, and a new channel per query (its initialisation, setServers) was most of the DNS probe's
+ * CPU at hundreds of clusters. A shared channel is never cancelled (that would cancel other clusters'
+ * queries to the same server); each query is bounded by the channel's timeout and `tries: 1`.
+ */
+const resolvers = new Map<string, Resolver>();
+const MAX_RESOLVERS = 4096;
+function resolverFor(server: string, timeoutMs: number): Resolver {
+  const key = `${timeoutMs} ${server}`;
+  let r = resolvers.get(key);
+  if (r) {
+    resolvers.delete(key); // re-inserted: the Map's order is least recently used first
+  } else {
+    r = new Resolver({ timeout: timeoutMs, tries: 1 });
+    r.setServers([server]);
+    if (resolvers.size >= MAX_RESOLVERS) resolvers.delete(resolvers.keys().next().value!);
+  }
+  resolvers.set(key, r);
+  return r;
 }

@@ -3,6 +3,7 @@
 // HTTPS with optional client certificate/key and CA. uint64 fields arrive as JSON strings.
 import http from 'node:http';
 import https from 'node:https';
+import { requestDeadline } from '../deadline';
 import { QuorumError } from '../errors';
 import { classifyNetworkError } from '../k8s/client';
 import { outboundPolicy } from '../net/outbound';
@@ -83,15 +84,17 @@ export function createEtcdClient(target: EtcdTarget): EtcdClient {
     const url = new URL(path, `${endpoint}/`);
     const tls = url.protocol === 'https:';
     const started = performance.now();
-    return new Promise<EtcdResponse>((resolve, reject) => {
-      const timeout = AbortSignal.timeout(o.timeoutMs);
-      const signal = o.signal ? AbortSignal.any([o.signal, timeout]) : timeout;
+    return new Promise<EtcdResponse>((resolveOuter, rejectOuter) => {
+      const deadline = requestDeadline(o.timeoutMs, o.signal);
+      const signal = deadline.signal;
+      const resolve = (r: EtcdResponse): void => (deadline.done(), resolveOuter(r));
+      const reject = (e: unknown): void => (deadline.done(), rejectOuter(e));
       if (signal.aborted) {
         reject(new QuorumError('timeout', 'request aborted before it started'));
         return;
       }
       const fail = (e: unknown): QuorumError => {
-        if (timeout.aborted) return new QuorumError('timeout', `no answer within ${o.timeoutMs} ms`, { cause: e });
+        if (deadline.timedOut) return new QuorumError('timeout', `no answer within ${o.timeoutMs} ms`, { cause: e });
         if ((e as Error)?.name === 'AbortError') return new QuorumError('timeout', 'request cancelled', { cause: e });
         const c = classifyNetworkError(e);
         // classifyNetworkError speaks of "the cluster's CA"; for etcd the CA is the one registered for etcd.
