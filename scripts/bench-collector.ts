@@ -158,7 +158,13 @@ function memorySampler(): { stop: () => { rss: number; heap: number } } {
   };
   take();
   const t = setInterval(take, 250);
-  return { stop: () => (clearInterval(t), take(), { rss, heap }) };
+  return {
+    stop: () => {
+      clearInterval(t);
+      take();
+      return { rss, heap };
+    },
+  };
 }
 
 async function runRegistrations(n: number): Promise<RegRow> {

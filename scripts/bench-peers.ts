@@ -221,7 +221,7 @@ async function gatusResults(): Promise<{ total: number; ok: number }> {
 }
 
 let quorumCycles = { probes: 0, up: 0, example: '' };
-let blackboxCount = { probes: 0, ok: 0, example: '' };
+const blackboxCount = { probes: 0, ok: 0, example: '' };
 let counting = false;
 const blackboxLoop = new AbortController();
 
@@ -287,7 +287,7 @@ try {
     { probes: blackboxCount.probes, ok: blackboxCount.ok, example: blackboxCount.example },
     { probes: g1.total - g0.total, ok: g1.ok - g0.ok, example: '' },
   ];
-  measured.forEach((p, i) => rows.push({ name: p.name, pid: p.child.pid!, cpuMs: cpu1[i]! - cpu0[i]!, probes: counts[i]!.probes, ok: counts[i]!.ok, rssPeak: rss[i]!.peak, rssMean: rss[i]!.sum / Math.max(1, rss[i]!.n), example: counts[i]!.example }));
+  for (const [i, p] of measured.entries()) rows.push({ name: p.name, pid: p.child.pid!, cpuMs: cpu1[i]! - cpu0[i]!, probes: counts[i]!.probes, ok: counts[i]!.ok, rssPeak: rss[i]!.peak, rssMean: rss[i]!.sum / Math.max(1, rss[i]!.n), example: counts[i]!.example });
 } finally {
   blackboxLoop.abort();
   for (const p of procs) p.child.kill('SIGTERM');

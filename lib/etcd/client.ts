@@ -87,8 +87,14 @@ export function createEtcdClient(target: EtcdTarget): EtcdClient {
     return new Promise<EtcdResponse>((resolveOuter, rejectOuter) => {
       const deadline = requestDeadline(o.timeoutMs, o.signal);
       const signal = deadline.signal;
-      const resolve = (r: EtcdResponse): void => (deadline.done(), resolveOuter(r));
-      const reject = (e: unknown): void => (deadline.done(), rejectOuter(e));
+      const resolve = (r: EtcdResponse): void => {
+        deadline.done();
+        resolveOuter(r);
+      };
+      const reject = (e: unknown): void => {
+        deadline.done();
+        rejectOuter(e);
+      };
       if (signal.aborted) {
         reject(new QuorumError('timeout', 'request aborted before it started'));
         return;

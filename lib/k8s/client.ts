@@ -230,8 +230,14 @@ export async function connect(kubeconfigText: string, context?: string, opts: { 
     return new Promise<RawResponse>((resolveOuter, rejectOuter) => {
       const deadline = requestDeadline(o.timeoutMs, o.signal);
       const signal = deadline.signal;
-      const resolve = (r: RawResponse): void => (deadline.done(), resolveOuter(r));
-      const reject = (e: unknown): void => (deadline.done(), rejectOuter(e));
+      const resolve = (r: RawResponse): void => {
+        deadline.done();
+        resolveOuter(r);
+      };
+      const reject = (e: unknown): void => {
+        deadline.done();
+        rejectOuter(e);
+      };
       if (signal.aborted) {
         reject(new QuorumError('timeout', 'request aborted before it started'));
         return;
