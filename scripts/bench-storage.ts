@@ -34,6 +34,7 @@ const { values } = parseArgs({
     'batch-hours': { type: 'string', default: '6' },
     'pg-url': { type: 'string', default: process.env.QUORUM_BENCH_PG_URL ?? 'postgres://quorum:quorum@127.0.0.1:5432/quorum_slo_bench' },
     repeat: { type: 'string', default: '5' },
+    'live-cycles': { type: 'string', default: '30' },
   },
   strict: true,
 });
@@ -41,19 +42,24 @@ const CLUSTERS = Number(values.clusters);
 const DAYS = Number(values.days);
 const BATCH_HOURS = Number(values['batch-hours']);
 const REPEAT = Number(values.repeat);
+const LIVE_CYCLES = Number(values['live-cycles']);
+const RAW_RETENTION_DAYS = 14;
+const ROLLUP_RETENTION_DAYS = 400;
 const INTERVAL_MS = 10_000;
 const CAP_MS = 3 * INTERVAL_MS;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-for (const [k, v] of [['clusters', CLUSTERS], ['days', DAYS], ['batch-hours', BATCH_HOURS], ['repeat', REPEAT]] as const) {
+for (const [k, v] of [['clusters', CLUSTERS], ['days', DAYS], ['batch-hours', BATCH_HOURS], ['repeat', REPEAT], ['live-cycles', LIVE_CYCLES]] as const) {
   if (!Number.isFinite(v) || v <= 0) throw new Error(`--${k} must be a positive number`);
 }
 
-// 8 components per cluster, as the probes name them.
+// 10 series per cluster, as the probes name them (the lab's HA cluster writes 10 rows per cycle).
 const COMPONENTS: ReadonlyArray<{ probe: ProbeResult['probe']; target: string }> = [
   { probe: 'apiserver-readyz', target: 'endpoint' },
   { probe: 'apiserver-livez', target: 'endpoint' },
   { probe: 'apiserver-replicas', target: 'replicas' },
+  { probe: 'apiserver-replicas', target: '10.0.0.11:6443' },
+  { probe: 'apiserver-replicas', target: '10.0.0.12:6443' },
   { probe: 'leader-election', target: 'kube-scheduler' },
   { probe: 'leader-election', target: 'kube-controller-manager' },
   { probe: 'leader-election', target: 'cloud-controller-manager' },
@@ -96,11 +102,54 @@ interface Figures {
   ingestMs: number;
   rollupMs: number;
   rawScanMs: number;
+  rawSqlMs: number;
   same: boolean;
+  sqlSame: boolean;
   rawTierBytes: number;
+  /** Growth of RollupHour + RollupDay + StatusInterval + Series, indexes included, from empty to before raw retention ran. */
+  rollupTierBytes: number;
   afterRetentionBytes: number;
   retentionMs: number;
   retentionDeleted: number;
+  live: { calls: number; rows: number; totalMs: number; medianMs: number; p95Ms: number; slotMs: number | null };
+}
+
+/**
+ * The fair raw baseline: the same per-cluster good/bad ms as lib/slo availability computes over raw
+ * rows, in ONE SQL aggregate over the Sample table (LEAD over each cluster's readyz rows, each span
+ * clipped to the next sample, the cap and the window), so the database does the scan, not Prisma.
+ */
+function rawAggregateSql(provider: 'sqlite' | 'postgresql'): string {
+  const pg = provider === 'postgresql';
+  const ms = pg ? `(EXTRACT(EPOCH FROM "at") * 1000)::bigint` : `(CAST(strftime('%s', substr("at", 1, 19)) AS INTEGER) * 1000 + CAST(substr("at", 21, 3) AS INTEGER))`;
+  const least = pg ? 'LEAST' : 'MIN';
+  const greatest = pg ? 'GREATEST' : 'MAX';
+  const from = pg ? `(TIMESTAMP '1970-01-01 00:00:00' + ($1::bigint) * INTERVAL '1 millisecond')` : '?';
+  const to = pg ? `(TIMESTAMP '1970-01-01 00:00:00' + ($2::bigint) * INTERVAL '1 millisecond')` : '?';
+  const cap = pg ? `$3::bigint` : '?';
+  // SQLite binds anonymous parameters in order, once each: the bounds are repeated as arguments.
+  return `WITH s AS (
+      SELECT "clusterId", "status", ${ms} AS t, LEAD(${ms}) OVER (PARTITION BY "clusterId" ORDER BY "at", "id") AS nt
+      FROM "Sample" WHERE "probe" = 'apiserver-readyz' AND "at" >= ${from} AND "at" < ${to}
+    ), spans AS (
+      SELECT "clusterId", "status", ${least}(COALESCE(nt, t + ${cap}), t + ${cap}, ${pg ? '$4::bigint' : '?'}) - ${greatest}(t, ${pg ? '$5::bigint' : '?'}) AS span FROM s
+    )
+    SELECT "clusterId",
+      SUM(CASE WHEN span > 0 AND "status" IN ('up', 'degraded') THEN span ELSE 0 END) AS good,
+      SUM(CASE WHEN span > 0 AND "status" = 'down' THEN span ELSE 0 END) AS bad
+    FROM spans GROUP BY "clusterId"`;
+}
+
+/** SQLite DateTime text as the Prisma adapter writes it. */
+const sqliteTime = (ms: number): string => new Date(ms).toISOString().replace('Z', '+00:00');
+
+async function rawAggregate(provider: 'sqlite' | 'postgresql', winStart: number, endMs: number): Promise<Map<string, { goodMs: number; badMs: number }>> {
+  const sql = rawAggregateSql(provider);
+  const args = provider === 'postgresql'
+    ? [String(winStart - CAP_MS), String(endMs), String(CAP_MS), String(endMs), String(winStart)]
+    : [sqliteTime(winStart - CAP_MS), sqliteTime(endMs), CAP_MS, CAP_MS, endMs, winStart];
+  const rows = await withDb((db) => db.prisma.$queryRawUnsafe(sql, ...args)) as Array<{ clusterId: string; good: unknown; bad: unknown }>;
+  return new Map(rows.map((r) => [r.clusterId, { goodMs: Number(r.good), badMs: Number(r.bad) }]));
 }
 
 async function tableBytes(provider: string, schema: string): Promise<Record<string, number>> {
@@ -121,6 +170,9 @@ async function tableBytes(provider: string, schema: string): Promise<Record<stri
 
 const sumBytes = (t: Record<string, number>, pred: (name: string) => boolean): number => Object.entries(t).filter(([n]) => pred(n)).reduce((s, [, b]) => s + b, 0);
 const isRaw = (n: string): boolean => n === 'Sample' || n.startsWith('Sample_') || n === 'sqlite_autoindex_Sample_1';
+const ROLLUP_TABLES = ['RollupHour', 'RollupDay', 'StatusInterval', 'Series'];
+/** A rollup-tier table or one of its indexes (Prisma names indexes `<Table>_…`; SQLite's own `sqlite_autoindex_<Table>_N`). */
+const isRollup = (n: string): boolean => ROLLUP_TABLES.some((t) => n === t || n.startsWith(`${t}_`) || n.startsWith(`sqlite_autoindex_${t}_`));
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -145,6 +197,8 @@ async function benchProvider(provider: 'sqlite' | 'postgresql'): Promise<Figures
     const ids: string[] = [];
     for (let i = 0; i < CLUSTERS; i++) ids.push((await createCluster({ name: `bench-${String(i).padStart(3, '0')}`, server: `https://10.0.${i >> 8}.${i & 255}:6443`, context: 'bench', labels: {}, kubeconfigYaml: 'apiVersion: v1' })).id);
     const outages = ids.map((_, i) => outagesFor(i, startMs, endMs));
+    // The rollup tier's tables are empty now: their fixed size (empty pages, index roots) is not growth.
+    const emptyRollupBytes = sumBytes(await tableBytes(provider, schema), isRollup);
     let samples = 0;
     let ingestMs = 0;
     const batchMs = BATCH_HOURS * HOUR;
@@ -193,18 +247,59 @@ async function benchProvider(provider: 'sqlite' | 'postgresql'): Promise<Figures
       naive.set(c.id, { goodMs: a.goodMs, badMs: a.badMs, availability: a.availability });
     }
     const rawScanMs = performance.now() - t0;
+    // The fair baseline: one SQL aggregate over the raw rows, warm (one uncounted run), median of REPEAT.
+    let agg = await rawAggregate(provider, winStart, endMs);
+    const sqlTimes: number[] = [];
+    for (let i = 0; i < REPEAT; i++) {
+      const s0 = performance.now();
+      agg = await rawAggregate(provider, winStart, endMs);
+      sqlTimes.push(performance.now() - s0);
+    }
     const same = fleet.length === CLUSTERS && fleet.every((f) => {
       const n = naive.get(f.cluster.id);
       return !!n && !!f.slo && f.slo.goodMs === n.goodMs && f.slo.badMs === n.badMs && f.slo.availability === n.availability;
     });
+    const sqlSame = fleet.length === CLUSTERS && fleet.every((f) => {
+      const a = agg.get(f.cluster.id);
+      return !!a && !!f.slo && f.slo.goodMs === a.goodMs && f.slo.badMs === a.badMs;
+    });
+    for (const f of fleet) {
+      const n = naive.get(f.cluster.id);
+      const a = agg.get(f.cluster.id);
+      if (!f.slo || !n || !a || f.slo.goodMs !== n.goodMs || f.slo.badMs !== n.badMs || f.slo.goodMs !== a.goodMs || f.slo.badMs !== a.badMs) {
+        console.error(`[bench] ${provider}: ${f.cluster.name}: rollups good/bad ${f.slo?.goodMs}/${f.slo?.badMs} ms, ORM scan ${n?.goodMs}/${n?.badMs}, SQL aggregate ${a?.goodMs}/${a?.badMs}`);
+      }
+    }
 
-    // Bytes on disk.
+    // Bytes on disk, before retention: the raw tier and the rollup tier apart.
     if (provider === 'sqlite') await db.prisma.$queryRawUnsafe('PRAGMA wal_checkpoint(TRUNCATE)');
     else await db.prisma.$executeRawUnsafe('VACUUM ANALYZE');
     const before = await tableBytes(provider, schema);
     const rawTierBytes = sumBytes(before, isRaw);
+    const rollupTierBytes = sumBytes(before, isRollup) - emptyRollupBytes;
+
+    // Live path: one cycle per call, as the collector writes (lib/collector/collector.ts writeOnce →
+    // writeSamples with dedupe off, capMs, and slotMs when collectors share PostgreSQL), on top of the
+    // history just written: each call is one cluster's 10 results of one cycle.
+    const slotMs = provider === 'postgresql' ? INTERVAL_MS : null;
+    const callTimes: number[] = [];
+    let liveRows = 0;
+    for (let k = 0; k < LIVE_CYCLES; k++) {
+      const t = endMs + k * INTERVAL_MS;
+      for (let ci = 0; ci < ids.length; ci++) {
+        const r = prng(ci * 104729 + k);
+        const results = COMPONENTS.map((_, comp) => sampleFor(comp, t, false, r));
+        const c0 = performance.now();
+        await insertSamples(ids[ci]!, results, { capMs: CAP_MS, dedupe: false, ...(slotMs ? { slotMs } : {}) });
+        callTimes.push(performance.now() - c0);
+        liveRows += results.length;
+      }
+    }
+    const sortedCalls = [...callTimes].sort((a, b) => a - b);
+    const live = { calls: callTimes.length, rows: liveRows, totalMs: callTimes.reduce((a, b) => a + b, 0), medianMs: median(callTimes), p95Ms: sortedCalls[Math.floor(sortedCalls.length * 0.95)]!, slotMs };
+
     const r0 = performance.now();
-    const ret = await runRetention({ now: endMs + 14 * DAY + 1, rawRetentionMs: 14 * DAY, rollupRetentionMs: 400 * DAY, batchSize: 5000, pauseMs: 0 });
+    const ret = await runRetention({ now: endMs + 14 * DAY + 1 + LIVE_CYCLES * INTERVAL_MS, rawRetentionMs: 14 * DAY, rollupRetentionMs: 400 * DAY, batchSize: 5000, pauseMs: 0 });
     const retentionMs = performance.now() - r0;
     let afterRetentionBytes: number;
     if (provider === 'sqlite') {
@@ -222,7 +317,7 @@ async function benchProvider(provider: 'sqlite' | 'postgresql'): Promise<Figures
       await c.end();
       afterRetentionBytes = Number(rows[0].bytes); // every table of the schema, indexes and TOAST included
     }
-    return { provider, samples, ingestMs, rollupMs: median(rollupTimes), rawScanMs, same, rawTierBytes, afterRetentionBytes, retentionMs, retentionDeleted: ret.rawDeleted };
+    return { provider, samples, ingestMs, rollupMs: median(rollupTimes), rawScanMs, rawSqlMs: median(sqlTimes), same, sqlSame, rawTierBytes, rollupTierBytes, afterRetentionBytes, retentionMs, retentionDeleted: ret.rawDeleted, live };
   } finally {
     await closeDb();
     if (provider === 'postgresql') {
@@ -237,21 +332,31 @@ async function benchProvider(provider: 'sqlite' | 'postgresql'): Promise<Figures
 
 async function main(): Promise<void> {
   const providers = values.providers.split(',').map((p) => p.trim()).filter(Boolean);
-  console.log(`bench:storage — ${CLUSTERS} clusters × ${COMPONENTS.length} components × ${DAYS} days, one sample per ${INTERVAL_MS / 1000} s, insertSamples batches of ${BATCH_HOURS} h per cluster`);
+  console.log(`bench:storage — ${CLUSTERS} clusters × ${COMPONENTS.length} series × ${DAYS} days, one sample per ${INTERVAL_MS / 1000} s, insertSamples batches of ${BATCH_HOURS} h per cluster`);
   const all: Figures[] = [];
   for (const p of providers) {
     if (p !== 'sqlite' && p !== 'postgresql') throw new Error(`unknown provider ${p}`);
     const f = await benchProvider(p);
     all.push(f);
-    const speedup = f.rawScanMs / f.rollupMs;
+    const perDay = COMPONENTS.length * (DAY / INTERVAL_MS); // probe results per cluster per day
+    const rawPerRow = f.rawTierBytes / f.samples;
+    const rollupPerClusterDay = f.rollupTierBytes / (CLUSTERS * DAYS);
+    const steadyPerCluster = rawPerRow * perDay * RAW_RETENTION_DAYS + rollupPerClusterDay * ROLLUP_RETENTION_DAYS;
+    const n = (x: number, d = 0): string => x.toLocaleString('en', { maximumFractionDigits: d, minimumFractionDigits: d });
     console.log(`\n[${p}]`);
-    console.log(`  ingest:                ${f.samples.toLocaleString('en')} samples in ${(f.ingestMs / 1000).toFixed(1)} s = ${Math.round(f.samples / (f.ingestMs / 1000)).toLocaleString('en')} samples/s (target ≥ 20,000)`);
-    console.log(`  fleet 30-day overview: rollups ${f.rollupMs.toFixed(1)} ms (median of ${REPEAT}) vs raw scan ${f.rawScanMs.toFixed(0)} ms = ${speedup.toFixed(0)}× faster (targets ≤ 150 ms, ≥ 100×); same good/bad time for every cluster: ${f.same ? 'yes' : 'NO'}`);
-    console.log(`  raw tier:              ${(f.rawTierBytes / f.samples).toFixed(1)} bytes per raw probe result (Sample table + indexes)`);
-    console.log(`  after raw retention:   ${(f.afterRetentionBytes / f.samples).toFixed(3)} bytes per raw probe result (${f.afterRetentionBytes.toLocaleString('en')} bytes on disk for rollups, intervals, series and settings; target ≤ 1)`);
-    console.log(`  retention job:         ${f.retentionDeleted.toLocaleString('en')} raw rows deleted in ${(f.retentionMs / 1000).toFixed(1)} s (batches of 5,000)`);
+    console.log(`  backfill ingest:       ${n(f.samples)} samples in ${(f.ingestMs / 1000).toFixed(1)} s = ${n(f.samples / (f.ingestMs / 1000))} samples/s (${BATCH_HOURS}-hour batches per call)`);
+    console.log(`  live-path ingest:      ${n(f.live.calls)} calls of one cycle (${COMPONENTS.length} rows, dedupe off, capMs ${CAP_MS}${f.live.slotMs ? `, slotMs ${f.live.slotMs}` : ''}): median ${f.live.medianMs.toFixed(2)} ms, p95 ${f.live.p95Ms.toFixed(2)} ms per call = ${n(f.live.calls / (f.live.totalMs / 1000))} calls/s = ${n(f.live.rows / (f.live.totalMs / 1000))} rows/s, one writer`);
+    console.log(`  fleet 30-day overview: rollups (getFleet) ${f.rollupMs.toFixed(1)} ms, median of ${REPEAT}, warm`);
+    console.log(`                         raw, one SQL aggregate  ${f.rawSqlMs.toFixed(1)} ms, median of ${REPEAT}, warm = ${(f.rawSqlMs / f.rollupMs).toFixed(1)}× the rollup path; same good/bad ms for every cluster: ${f.sqlSame ? 'yes' : 'NO'}`);
+    console.log(`                         raw, ORM scan (Prisma findMany + lib/slo, once, cold) ${f.rawScanMs.toFixed(0)} ms = ${(f.rawScanMs / f.rollupMs).toFixed(0)}× the rollup path; same: ${f.same ? 'yes' : 'NO'}`);
+    console.log(`  raw tier:              ${rawPerRow.toFixed(1)} bytes per raw probe result (Sample table + indexes)`);
+    console.log(`  rollup tier:           ${n(rollupPerClusterDay)} bytes per cluster-day = ${(rollupPerClusterDay / perDay).toFixed(3)} bytes per probe result written (RollupHour, RollupDay, StatusInterval, Series with indexes)`);
+    console.log(`  steady state (${RAW_RETENTION_DAYS} d raw + ${ROLLUP_RETENTION_DAYS} d rollups, from the two figures above): ${n(steadyPerCluster / 1048576, 1)} MiB per cluster = ${(steadyPerCluster / (perDay * RAW_RETENTION_DAYS)).toFixed(1)} bytes per probe result of the raw window (target ≤ 40); rollups alone ${((rollupPerClusterDay * ROLLUP_RETENTION_DAYS) / (perDay * RAW_RETENTION_DAYS)).toFixed(1)}`);
+    console.log(`  after raw retention:   ${(f.afterRetentionBytes / (f.samples + f.live.rows)).toFixed(3)} bytes per probe result written (${n(f.afterRetentionBytes)} bytes on disk for rollups, intervals, series and settings)`);
+    console.log(`  retention job:         ${n(f.retentionDeleted)} raw rows deleted in ${(f.retentionMs / 1000).toFixed(1)} s (batches of 5,000)`);
+    console.log(JSON.stringify({ figure: 'bench:storage', provider: p, clusters: CLUSTERS, days: DAYS, series: COMPONENTS.length, samples: f.samples, backfillPerS: Math.round(f.samples / (f.ingestMs / 1000)), liveCalls: f.live.calls, liveMedianMs: +f.live.medianMs.toFixed(3), liveP95Ms: +f.live.p95Ms.toFixed(3), liveRowsPerS: Math.round(f.live.rows / (f.live.totalMs / 1000)), rollupMs: +f.rollupMs.toFixed(2), rawSqlMs: +f.rawSqlMs.toFixed(2), rawOrmMs: Math.round(f.rawScanMs), same: f.same, sqlSame: f.sqlSame, rawBytesPerRow: +rawPerRow.toFixed(1), rollupBytesPerClusterDay: Math.round(rollupPerClusterDay), steadyBytesPerCluster: Math.round(steadyPerCluster), steadyBytesPerResult: +(steadyPerCluster / (perDay * RAW_RETENTION_DAYS)).toFixed(1) }));
   }
-  const bad = all.some((f) => !f.same);
+  const bad = all.some((f) => !f.same || !f.sqlSame);
   process.exitCode = bad ? 1 : 0;
 }
 
