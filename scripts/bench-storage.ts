@@ -24,6 +24,7 @@ import { insertSamples } from '@/lib/data/samples';
 import { getFleet } from '@/lib/data/fleet';
 import { presetRange } from '@/lib/slo/range';
 import { availability } from '@/lib/slo/availability';
+import { reasonKey } from '@/lib/slo/timeline';
 import type { ProbeResult, Status } from '@/lib/types';
 
 const { values } = parseArgs({
@@ -111,6 +112,7 @@ interface Figures {
   afterRetentionBytes: number;
   retentionMs: number;
   retentionDeleted: number;
+  design: { sampleRows: number; sampleBytes: number; minuteRows: number; minuteBytes: number };
   live: { calls: number; rows: number; totalMs: number; medianMs: number; p95Ms: number; slotMs: number | null };
 }
 
@@ -138,6 +140,49 @@ function rawAggregateSql(provider: 'sqlite' | 'postgresql'): string {
       SUM(CASE WHEN span > 0 AND "status" IN ('up', 'degraded') THEN span ELSE 0 END) AS good,
       SUM(CASE WHEN span > 0 AND "status" = 'down' THEN span ELSE 0 END) AS bad
     FROM spans GROUP BY "clusterId"`;
+}
+
+/**
+ * The sparse design's two raw-window tables, built on scratch tables in the same database, measured,
+ * dropped: `DesignSample` (the Sample table's own DDL and indexes) holding only the rows that start a
+ * change, and `DesignMinute` (series × UTC minute: samples, bad samples, latency count/sum/min/max,
+ * what the latency charts and per-minute sample counts would read) aggregated from the raw rows.
+ */
+async function measureDesign(provider: 'sqlite' | 'postgresql', schema: string, changed: ReadonlyArray<{ clusterId: string; r: ProbeResult }>): Promise<{ sampleRows: number; sampleBytes: number; minuteRows: number; minuteBytes: number }> {
+  const pg = provider === 'postgresql';
+  await withDb(async (db) => {
+    const x = (sql: string, ...args: unknown[]): Promise<number> => db.prisma.$executeRawUnsafe(sql, ...args);
+    if (pg) await x(`CREATE TABLE "DesignSample" (LIKE "Sample" INCLUDING ALL)`);
+    else {
+      const ddl = (await db.prisma.$queryRawUnsafe(`SELECT sql FROM sqlite_master WHERE tbl_name = 'Sample' AND sql IS NOT NULL`)) as Array<{ sql: string }>;
+      for (const d of ddl) await x(d.sql.replace(/"Sample(_[A-Za-z_]*)?"/g, (_m, suffix: string | undefined) => `"DesignSample${suffix ?? ''}"`));
+    }
+    await x(`CREATE TABLE "DesignMinute" ("bucketStartMs" BIGINT NOT NULL, "seriesId" INTEGER NOT NULL, "samples" INTEGER NOT NULL, "badSamples" INTEGER NOT NULL, "latencyCount" INTEGER NOT NULL, "latencySumMs" BIGINT NOT NULL, "latencyMinMs" INTEGER, "latencyMaxMs" INTEGER, PRIMARY KEY ("bucketStartMs", "seriesId"))`);
+    const rows = JSON.stringify(changed.map(({ clusterId, r }) => [clusterId, r.probe, r.target, pg ? r.at : sqliteTime(r.at), r.status, r.reason, r.latencyMs, r.detail === undefined ? null : JSON.stringify(r.detail)]));
+    await x(
+      pg
+        ? `INSERT INTO "DesignSample" ("clusterId","probe","target","at","status","reason","latencyMs","detail") SELECT x->>0, x->>1, x->>2, TIMESTAMP '1970-01-01 00:00:00' + (x->>3)::bigint * INTERVAL '1 millisecond', (x->>4)::"SampleStatus", x->>5, (x->>6)::int, x->>7 FROM json_array_elements($1::json) AS x`
+        : `INSERT INTO "DesignSample" ("clusterId","probe","target","at","status","reason","latencyMs","detail") SELECT j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6, j.value->>7 FROM json_each(?) AS j`,
+      rows,
+    );
+    const ms = pg ? `(EXTRACT(EPOCH FROM s."at") * 1000)::bigint` : `(CAST(strftime('%s', substr(s."at", 1, 19)) AS INTEGER) * 1000 + CAST(substr(s."at", 21, 3) AS INTEGER))`;
+    await x(`INSERT INTO "DesignMinute" SELECT (${ms} / 60000) * 60000, r."id", COUNT(*), SUM(CASE WHEN s."status" = 'down' THEN 1 ELSE 0 END), COUNT(s."latencyMs"), COALESCE(SUM(s."latencyMs"), 0), MIN(s."latencyMs"), MAX(s."latencyMs")
+      FROM "Sample" s JOIN "Series" r ON r."clusterId" = s."clusterId" AND r."probe" = s."probe" AND r."target" = s."target" GROUP BY 1, 2`);
+    if (pg) await x('VACUUM ANALYZE "DesignSample"').then(() => x('VACUUM ANALYZE "DesignMinute"'));
+  });
+  const bytes = await tableBytes(provider, schema);
+  const count = (t: string): Promise<number> => withDb(async (db) => Number(((await db.prisma.$queryRawUnsafe(`SELECT COUNT(*) AS n FROM "${t}"`)) as Array<{ n: unknown }>)[0]!.n));
+  const out = {
+    sampleRows: await count('DesignSample'),
+    sampleBytes: sumBytes(bytes, (n) => n === 'DesignSample' || n.startsWith('DesignSample_') || n.startsWith('sqlite_autoindex_DesignSample_')),
+    minuteRows: await count('DesignMinute'),
+    minuteBytes: sumBytes(bytes, (n) => n === 'DesignMinute' || n.startsWith('sqlite_autoindex_DesignMinute_')),
+  };
+  await withDb(async (db) => {
+    await db.prisma.$executeRawUnsafe('DROP TABLE "DesignSample"');
+    await db.prisma.$executeRawUnsafe('DROP TABLE "DesignMinute"');
+  });
+  return out;
 }
 
 /** SQLite DateTime text as the Prisma adapter writes it. */
@@ -201,6 +246,20 @@ async function benchProvider(provider: 'sqlite' | 'postgresql'): Promise<Figures
     const emptyRollupBytes = sumBytes(await tableBytes(provider, schema), isRollup);
     let samples = 0;
     let ingestMs = 0;
+    // The proposed design (prisma/README.md "Sparse raw tier"), measured on scratch tables beside the
+    // real ones: a raw row only where a result differs from the previous one of its series in more
+    // than its latency (status, reason with digits masked, detail), or follows a gap beyond the cap.
+    const lastKey = new Map<string, { key: string; t: number }>();
+    const changed: Array<{ clusterId: string; r: ProbeResult }> = [];
+    const keepChanged = (clusterId: string, results: readonly ProbeResult[]): void => {
+      for (const r of results) {
+        const series = `${clusterId}\u0000${r.probe}\u0000${r.target}`;
+        const key = `${r.status}\u0000${reasonKey(r.reason)}\u0000${JSON.stringify(r.detail ?? null)}`;
+        const prev = lastKey.get(series);
+        if (!prev || prev.key !== key || r.at - prev.t > CAP_MS) changed.push({ clusterId, r });
+        lastKey.set(series, { key, t: r.at });
+      }
+    };
     const batchMs = BATCH_HOURS * HOUR;
     const total = CLUSTERS * COMPONENTS.length * ((endMs - startMs) / INTERVAL_MS);
     let lastReport = Date.now();
@@ -217,6 +276,7 @@ async function benchProvider(provider: 'sqlite' | 'postgresql'): Promise<Figures
         await insertSamples(ids[ci]!, results, { capMs: CAP_MS });
         ingestMs += performance.now() - t0;
         samples += results.length;
+        keepChanged(ids[ci]!, results);
       }
       if (Date.now() - lastReport > 15_000) {
         lastReport = Date.now();
@@ -277,6 +337,7 @@ async function benchProvider(provider: 'sqlite' | 'postgresql'): Promise<Figures
     const before = await tableBytes(provider, schema);
     const rawTierBytes = sumBytes(before, isRaw);
     const rollupTierBytes = sumBytes(before, isRollup) - emptyRollupBytes;
+    const design = await measureDesign(provider, schema, changed);
 
     // Live path: one cycle per call, as the collector writes (lib/collector/collector.ts writeOnce →
     // writeSamples with dedupe off, capMs, and slotMs when collectors share PostgreSQL), on top of the
@@ -317,7 +378,7 @@ async function benchProvider(provider: 'sqlite' | 'postgresql'): Promise<Figures
       await c.end();
       afterRetentionBytes = Number(rows[0].bytes); // every table of the schema, indexes and TOAST included
     }
-    return { provider, samples, ingestMs, rollupMs: median(rollupTimes), rawScanMs, rawSqlMs: median(sqlTimes), same, sqlSame, rawTierBytes, rollupTierBytes, afterRetentionBytes, retentionMs, retentionDeleted: ret.rawDeleted, live };
+    return { provider, samples, ingestMs, rollupMs: median(rollupTimes), rawScanMs, rawSqlMs: median(sqlTimes), same, sqlSame, rawTierBytes, rollupTierBytes, afterRetentionBytes, retentionMs, retentionDeleted: ret.rawDeleted, live, design };
   } finally {
     await closeDb();
     if (provider === 'postgresql') {
@@ -352,9 +413,12 @@ async function main(): Promise<void> {
     console.log(`  raw tier:              ${rawPerRow.toFixed(1)} bytes per raw probe result (Sample table + indexes)`);
     console.log(`  rollup tier:           ${n(rollupPerClusterDay)} bytes per cluster-day = ${(rollupPerClusterDay / perDay).toFixed(3)} bytes per probe result written (RollupHour, RollupDay, StatusInterval, Series with indexes)`);
     console.log(`  steady state (${RAW_RETENTION_DAYS} d raw + ${ROLLUP_RETENTION_DAYS} d rollups, from the two figures above): ${n(steadyPerCluster / 1048576, 1)} MiB per cluster = ${(steadyPerCluster / (perDay * RAW_RETENTION_DAYS)).toFixed(1)} bytes per probe result of the raw window (target ≤ 40); rollups alone ${((rollupPerClusterDay * ROLLUP_RETENTION_DAYS) / (perDay * RAW_RETENTION_DAYS)).toFixed(1)}`);
+    const designPerClusterDay = (f.design.sampleBytes + f.design.minuteBytes) / (CLUSTERS * DAYS);
+    const designSteady = designPerClusterDay * RAW_RETENTION_DAYS + rollupPerClusterDay * ROLLUP_RETENTION_DAYS;
+    console.log(`  sparse design (scratch tables, not the write path): ${n(f.design.sampleRows)} change rows (${(f.samples / Math.max(1, f.design.sampleRows)).toFixed(0)}× fewer) = ${n(f.design.sampleBytes)} bytes + ${n(f.design.minuteRows)} minute rows = ${n(f.design.minuteBytes)} bytes → ${(designPerClusterDay / perDay).toFixed(2)} bytes per probe result in the raw window; steady state ${n(designSteady / 1048576, 1)} MiB per cluster = ${(designSteady / (perDay * RAW_RETENTION_DAYS)).toFixed(1)} bytes per probe result (target ≤ 40)`);
     console.log(`  after raw retention:   ${(f.afterRetentionBytes / (f.samples + f.live.rows)).toFixed(3)} bytes per probe result written (${n(f.afterRetentionBytes)} bytes on disk for rollups, intervals, series and settings)`);
     console.log(`  retention job:         ${n(f.retentionDeleted)} raw rows deleted in ${(f.retentionMs / 1000).toFixed(1)} s (batches of 5,000)`);
-    console.log(JSON.stringify({ figure: 'bench:storage', provider: p, clusters: CLUSTERS, days: DAYS, series: COMPONENTS.length, samples: f.samples, backfillPerS: Math.round(f.samples / (f.ingestMs / 1000)), liveCalls: f.live.calls, liveMedianMs: +f.live.medianMs.toFixed(3), liveP95Ms: +f.live.p95Ms.toFixed(3), liveRowsPerS: Math.round(f.live.rows / (f.live.totalMs / 1000)), rollupMs: +f.rollupMs.toFixed(2), rawSqlMs: +f.rawSqlMs.toFixed(2), rawOrmMs: Math.round(f.rawScanMs), same: f.same, sqlSame: f.sqlSame, rawBytesPerRow: +rawPerRow.toFixed(1), rollupBytesPerClusterDay: Math.round(rollupPerClusterDay), steadyBytesPerCluster: Math.round(steadyPerCluster), steadyBytesPerResult: +(steadyPerCluster / (perDay * RAW_RETENTION_DAYS)).toFixed(1) }));
+    console.log(JSON.stringify({ figure: 'bench:storage', provider: p, clusters: CLUSTERS, days: DAYS, series: COMPONENTS.length, samples: f.samples, backfillPerS: Math.round(f.samples / (f.ingestMs / 1000)), liveCalls: f.live.calls, liveMedianMs: +f.live.medianMs.toFixed(3), liveP95Ms: +f.live.p95Ms.toFixed(3), liveRowsPerS: Math.round(f.live.rows / (f.live.totalMs / 1000)), rollupMs: +f.rollupMs.toFixed(2), rawSqlMs: +f.rawSqlMs.toFixed(2), rawOrmMs: Math.round(f.rawScanMs), same: f.same, sqlSame: f.sqlSame, rawBytesPerRow: +rawPerRow.toFixed(1), rollupBytesPerClusterDay: Math.round(rollupPerClusterDay), steadyBytesPerCluster: Math.round(steadyPerCluster), steadyBytesPerResult: +(steadyPerCluster / (perDay * RAW_RETENTION_DAYS)).toFixed(1), designChangeRows: f.design.sampleRows, designSampleBytes: f.design.sampleBytes, designMinuteRows: f.design.minuteRows, designMinuteBytes: f.design.minuteBytes, designSteadyBytesPerCluster: Math.round(designSteady), designSteadyBytesPerResult: +(designSteady / (perDay * RAW_RETENTION_DAYS)).toFixed(1) }));
   }
   const bad = all.some((f) => !f.same || !f.sqlSame);
   process.exitCode = bad ? 1 : 0;
