@@ -203,6 +203,20 @@ function providerSuite(provider: Provider): void {
     assert.equal(own.rows[0]!.slo!.badMs, 420 * S);
   });
 
+  test('a report on the running month: its fleet table judges the budget as the cluster section does (calendar, not rolling)', async () => {
+    // Asked on Oct 20: 1 measured day of 19 elapsed is below the 75 % coverage floor, so the budget is
+    // shown in absolute time with "judged in". Calendar: measured + x ≥ 0.75 × (included + x) needs
+    // x = (0.75 × 1,638,000 s − 82,520 s) / 0.25 = 4,583,920 s, past the month's end: null. The fleet read
+    // model once judged the same row as a rolling window (1,145,980 s) because getFleet got bare bounds.
+    const oct20 = new Date(Date.UTC(2026, 9, 20));
+    const r = (await getReport({ clusterId, period: { kind: 'month', year: 2026, index: 10 }, now: oct20 }))!;
+    const section = r.clusters[0]!.rows.find((row) => row.component === 'control-plane')!;
+    assert.equal(section.budget.kind, 'absolute');
+    assert.equal(section.budget.kind === 'absolute' ? section.budget.judgedInMs : 'ratio', null);
+    assert.deepEqual(r.fleetRows[0]!.budget, section.budget);
+    assert.equal(r.fleetRows[0]!.state, section.state);
+  });
+
   test('retention deletes raw rows in batches; the figures stay the same from rollups and intervals', async () => {
     const before = await getReport({ clusterId, period: { kind: 'month', year: 2026, index: 10 }, now: NOW });
     const r = await runRetention({ now: T1 + 20 * DAY, rawRetentionMs: 14 * DAY, rollupRetentionMs: 400 * DAY, batchSize: 1000, pauseMs: 0 });
