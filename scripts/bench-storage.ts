@@ -36,6 +36,8 @@ const { values } = parseArgs({
     'pg-url': { type: 'string', default: process.env.QUORUM_BENCH_PG_URL ?? 'postgres://quorum:quorum@127.0.0.1:5432/quorum_slo_bench' },
     repeat: { type: 'string', default: '5' },
     'live-cycles': { type: 'string', default: '30' },
+    /** Comma-separated writer counts: each runs --live-cycles cycles with that many concurrent insertSamples calls. */
+    'live-concurrency': { type: 'string', default: '1' },
   },
   strict: true,
 });
@@ -44,6 +46,8 @@ const DAYS = Number(values.days);
 const BATCH_HOURS = Number(values['batch-hours']);
 const REPEAT = Number(values.repeat);
 const LIVE_CYCLES = Number(values['live-cycles']);
+const LIVE_CONCURRENCY = values['live-concurrency'].split(',').map(Number);
+if (LIVE_CONCURRENCY.some((c) => !Number.isInteger(c) || c < 1)) throw new Error('--live-concurrency must be whole numbers ≥ 1, e.g. 1,8');
 const RAW_RETENTION_DAYS = 14;
 const ROLLUP_RETENTION_DAYS = 400;
 const INTERVAL_MS = 10_000;
@@ -70,20 +74,33 @@ const COMPONENTS: ReadonlyArray<{ probe: ProbeResult['probe']; target: string }>
 const READYZ_CHECKS = ['ping', 'log', 'etcd', 'etcd-readiness', 'informer-sync', 'poststarthook/start-apiserver-admission-initializer', 'poststarthook/generic-apiserver-start-informers', 'poststarthook/rbac/bootstrap-roles', 'poststarthook/bootstrap-controller', 'shutdown'];
 
 
-/** Per cluster: a few outages (3–12 min) of random components, about one every two days. */
-function outagesFor(ci: number, startMs: number, endMs: number): Array<{ comp: number; from: number; to: number }> {
+type Fault = 'down' | 'unknown' | 'gap';
+
+/**
+ * Per cluster, about once every two days each: an outage (3–12 min) of a random component, the composite
+ * series unknown (4 min: the identity's token refused), and a collector gap (2–6 min without any sample,
+ * longer than the cap), so the rollups are compared with raw rows across all three.
+ */
+function outagesFor(ci: number, startMs: number, endMs: number): Array<{ comp: number; from: number; to: number; fault: Fault }> {
   const r = prng(1000 + ci);
-  const out: Array<{ comp: number; from: number; to: number }> = [];
+  const out: Array<{ comp: number; from: number; to: number; fault: Fault }> = [];
   const n = Math.max(1, Math.round((endMs - startMs) / (2 * DAY)));
+  const at = (): number => startMs + Math.floor((r() * (endMs - startMs)) / INTERVAL_MS) * INTERVAL_MS;
   for (let i = 0; i < n; i++) {
-    const from = startMs + Math.floor((r() * (endMs - startMs)) / INTERVAL_MS) * INTERVAL_MS;
-    out.push({ comp: Math.floor(r() * COMPONENTS.length), from, to: from + (3 + Math.floor(r() * 10)) * 60_000 });
+    const from = at();
+    out.push({ comp: Math.floor(r() * COMPONENTS.length), from, to: from + (3 + Math.floor(r() * 10)) * 60_000, fault: 'down' });
+    const u = at();
+    out.push({ comp: 0, from: u, to: u + 4 * 60_000, fault: 'unknown' });
+    const g = at();
+    out.push({ comp: -1, from: g, to: g + (2 + Math.floor(r() * 5)) * 60_000, fault: 'gap' });
   }
   return out;
 }
 
-function sampleFor(comp: number, t: number, down: boolean, r: () => number): ProbeResult {
+function sampleFor(comp: number, t: number, fault: Exclude<Fault, 'gap'> | null, r: () => number): ProbeResult {
   const c = COMPONENTS[comp]!;
+  const down = fault === 'down';
+  if (fault === 'unknown') return { probe: c.probe, target: c.target, status: 'unknown', reason: '401 Unauthorized: the token is no longer valid', latencyMs: null, at: t, detail: { errorClass: 'unauthorized' } };
   const status: Status = down ? 'down' : 'up';
   const latencyMs = c.probe === 'leader-election' ? null : Math.round(5 + r() * 40);
   switch (c.probe) {
@@ -95,6 +112,16 @@ function sampleFor(comp: number, t: number, down: boolean, r: () => number): Pro
     default:
       return { probe: c.probe, target: c.target, status, reason: down ? `${c.probe} failing` : 'ok', latencyMs, at: t, detail: { facts: { ready: down ? 0 : 3, total: 3 } } };
   }
+}
+
+interface LiveFigures {
+  writers: number;
+  calls: number;
+  rows: number;
+  wallMs: number;
+  medianMs: number;
+  p95Ms: number;
+  slotMs: number | null;
 }
 
 interface Figures {
@@ -113,7 +140,7 @@ interface Figures {
   retentionMs: number;
   retentionDeleted: number;
   design: { sampleRows: number; sampleBytes: number; minuteRows: number; minuteBytes: number };
-  live: { calls: number; rows: number; totalMs: number; medianMs: number; p95Ms: number; slotMs: number | null };
+  live: LiveFigures[];
 }
 
 /**
@@ -270,7 +297,12 @@ async function benchProvider(provider: 'sqlite' | 'postgresql'): Promise<Figures
         const results: ProbeResult[] = [];
         const outs = outages[ci]!;
         for (let t = from; t < to; t += INTERVAL_MS) {
-          for (let k = 0; k < COMPONENTS.length; k++) results.push(sampleFor(k, t, outs.some((o) => o.comp === k && t >= o.from && t < o.to), r));
+          const now = outs.filter((o) => t >= o.from && t < o.to);
+          if (now.some((o) => o.fault === 'gap')) continue; // the collector wrote nothing
+          for (let k = 0; k < COMPONENTS.length; k++) {
+            const f = now.find((o) => o.comp === k);
+            results.push(sampleFor(k, t, f && f.fault !== 'gap' ? f.fault : null, r));
+          }
         }
         const t0 = performance.now();
         await insertSamples(ids[ci]!, results, { capMs: CAP_MS });
@@ -343,24 +375,33 @@ async function benchProvider(provider: 'sqlite' | 'postgresql'): Promise<Figures
     // writeSamples with dedupe off, capMs, and slotMs when collectors share PostgreSQL), on top of the
     // history just written: each call is one cluster's 10 results of one cycle.
     const slotMs = provider === 'postgresql' ? INTERVAL_MS : null;
-    const callTimes: number[] = [];
-    let liveRows = 0;
-    for (let k = 0; k < LIVE_CYCLES; k++) {
-      const t = endMs + k * INTERVAL_MS;
-      for (let ci = 0; ci < ids.length; ci++) {
-        const r = prng(ci * 104729 + k);
-        const results = COMPONENTS.map((_, comp) => sampleFor(comp, t, false, r));
-        const c0 = performance.now();
-        await insertSamples(ids[ci]!, results, { capMs: CAP_MS, dedupe: false, ...(slotMs ? { slotMs } : {}) });
-        callTimes.push(performance.now() - c0);
-        liveRows += results.length;
+    const live: LiveFigures[] = [];
+    let cycle = 0;
+    for (const writers of LIVE_CONCURRENCY) {
+      const callTimes: number[] = [];
+      let rows = 0;
+      const w0 = performance.now();
+      for (let k = 0; k < LIVE_CYCLES; k++, cycle++) {
+        const t = endMs + cycle * INTERVAL_MS;
+        let next = 0;
+        await Promise.all(Array.from({ length: writers }, async () => {
+          for (let ci = next++; ci < ids.length; ci = next++) {
+            const r = prng(ci * 104729 + cycle);
+            const results = COMPONENTS.map((_, comp) => sampleFor(comp, t, null, r));
+            const c0 = performance.now();
+            await insertSamples(ids[ci]!, results, { capMs: CAP_MS, dedupe: false, ...(slotMs ? { slotMs } : {}) });
+            callTimes.push(performance.now() - c0);
+            rows += results.length;
+          }
+        }));
       }
+      const wallMs = performance.now() - w0;
+      const sorted = [...callTimes].sort((a, b) => a - b);
+      live.push({ writers, calls: callTimes.length, rows, wallMs, medianMs: median(callTimes), p95Ms: sorted[Math.floor(sorted.length * 0.95)]!, slotMs });
     }
-    const sortedCalls = [...callTimes].sort((a, b) => a - b);
-    const live = { calls: callTimes.length, rows: liveRows, totalMs: callTimes.reduce((a, b) => a + b, 0), medianMs: median(callTimes), p95Ms: sortedCalls[Math.floor(sortedCalls.length * 0.95)]!, slotMs };
 
     const r0 = performance.now();
-    const ret = await runRetention({ now: endMs + 14 * DAY + 1 + LIVE_CYCLES * INTERVAL_MS, rawRetentionMs: 14 * DAY, rollupRetentionMs: 400 * DAY, batchSize: 5000, pauseMs: 0 });
+    const ret = await runRetention({ now: endMs + 14 * DAY + 1 + cycle * INTERVAL_MS, rawRetentionMs: 14 * DAY, rollupRetentionMs: 400 * DAY, batchSize: 5000, pauseMs: 0 });
     const retentionMs = performance.now() - r0;
     let afterRetentionBytes: number;
     if (provider === 'sqlite') {
@@ -406,7 +447,9 @@ async function main(): Promise<void> {
     const n = (x: number, d = 0): string => x.toLocaleString('en', { maximumFractionDigits: d, minimumFractionDigits: d });
     console.log(`\n[${p}]`);
     console.log(`  backfill ingest:       ${n(f.samples)} samples in ${(f.ingestMs / 1000).toFixed(1)} s = ${n(f.samples / (f.ingestMs / 1000))} samples/s (${BATCH_HOURS}-hour batches per call)`);
-    console.log(`  live-path ingest:      ${n(f.live.calls)} calls of one cycle (${COMPONENTS.length} rows, dedupe off, capMs ${CAP_MS}${f.live.slotMs ? `, slotMs ${f.live.slotMs}` : ''}): median ${f.live.medianMs.toFixed(2)} ms, p95 ${f.live.p95Ms.toFixed(2)} ms per call = ${n(f.live.calls / (f.live.totalMs / 1000))} calls/s = ${n(f.live.rows / (f.live.totalMs / 1000))} rows/s, one writer`);
+    for (const l of f.live) {
+      console.log(`  live-path ingest:      ${n(l.calls)} calls of one cycle (${COMPONENTS.length} rows, dedupe off, capMs ${CAP_MS}${l.slotMs ? `, slotMs ${l.slotMs}` : ''}), ${l.writers} concurrent writer(s): median ${l.medianMs.toFixed(2)} ms, p95 ${l.p95Ms.toFixed(2)} ms per call; ${n(l.calls / (l.wallMs / 1000))} calls/s = ${n(l.rows / (l.wallMs / 1000))} rows/s (wall clock)`);
+    }
     console.log(`  fleet 30-day overview: rollups (getFleet) ${f.rollupMs.toFixed(1)} ms, median of ${REPEAT}, warm`);
     console.log(`                         raw, one SQL aggregate  ${f.rawSqlMs.toFixed(1)} ms, median of ${REPEAT}, warm = ${(f.rawSqlMs / f.rollupMs).toFixed(1)}× the rollup path; same good/bad ms for every cluster: ${f.sqlSame ? 'yes' : 'NO'}`);
     console.log(`                         raw, ORM scan (Prisma findMany + lib/slo, once, cold) ${f.rawScanMs.toFixed(0)} ms = ${(f.rawScanMs / f.rollupMs).toFixed(0)}× the rollup path; same: ${f.same ? 'yes' : 'NO'}`);
@@ -416,9 +459,9 @@ async function main(): Promise<void> {
     const designPerClusterDay = (f.design.sampleBytes + f.design.minuteBytes) / (CLUSTERS * DAYS);
     const designSteady = designPerClusterDay * RAW_RETENTION_DAYS + rollupPerClusterDay * ROLLUP_RETENTION_DAYS;
     console.log(`  sparse design (scratch tables, not the write path): ${n(f.design.sampleRows)} change rows (${(f.samples / Math.max(1, f.design.sampleRows)).toFixed(0)}× fewer) = ${n(f.design.sampleBytes)} bytes + ${n(f.design.minuteRows)} minute rows = ${n(f.design.minuteBytes)} bytes → ${(designPerClusterDay / perDay).toFixed(2)} bytes per probe result in the raw window; steady state ${n(designSteady / 1048576, 1)} MiB per cluster = ${(designSteady / (perDay * RAW_RETENTION_DAYS)).toFixed(1)} bytes per probe result (target ≤ 40)`);
-    console.log(`  after raw retention:   ${(f.afterRetentionBytes / (f.samples + f.live.rows)).toFixed(3)} bytes per probe result written (${n(f.afterRetentionBytes)} bytes on disk for rollups, intervals, series and settings)`);
+    console.log(`  after raw retention:   ${(f.afterRetentionBytes / (f.samples + f.live.reduce((a, l) => a + l.rows, 0))).toFixed(3)} bytes per probe result written (${n(f.afterRetentionBytes)} bytes on disk for rollups, intervals, series and settings)`);
     console.log(`  retention job:         ${n(f.retentionDeleted)} raw rows deleted in ${(f.retentionMs / 1000).toFixed(1)} s (batches of 5,000)`);
-    console.log(JSON.stringify({ figure: 'bench:storage', provider: p, clusters: CLUSTERS, days: DAYS, series: COMPONENTS.length, samples: f.samples, backfillPerS: Math.round(f.samples / (f.ingestMs / 1000)), liveCalls: f.live.calls, liveMedianMs: +f.live.medianMs.toFixed(3), liveP95Ms: +f.live.p95Ms.toFixed(3), liveRowsPerS: Math.round(f.live.rows / (f.live.totalMs / 1000)), rollupMs: +f.rollupMs.toFixed(2), rawSqlMs: +f.rawSqlMs.toFixed(2), rawOrmMs: Math.round(f.rawScanMs), same: f.same, sqlSame: f.sqlSame, rawBytesPerRow: +rawPerRow.toFixed(1), rollupBytesPerClusterDay: Math.round(rollupPerClusterDay), steadyBytesPerCluster: Math.round(steadyPerCluster), steadyBytesPerResult: +(steadyPerCluster / (perDay * RAW_RETENTION_DAYS)).toFixed(1), designChangeRows: f.design.sampleRows, designSampleBytes: f.design.sampleBytes, designMinuteRows: f.design.minuteRows, designMinuteBytes: f.design.minuteBytes, designSteadyBytesPerCluster: Math.round(designSteady), designSteadyBytesPerResult: +(designSteady / (perDay * RAW_RETENTION_DAYS)).toFixed(1) }));
+    console.log(JSON.stringify({ figure: 'bench:storage', provider: p, clusters: CLUSTERS, days: DAYS, series: COMPONENTS.length, samples: f.samples, backfillPerS: Math.round(f.samples / (f.ingestMs / 1000)), live: f.live.map((l) => ({ writers: l.writers, calls: l.calls, medianMs: +l.medianMs.toFixed(3), p95Ms: +l.p95Ms.toFixed(3), callsPerS: Math.round(l.calls / (l.wallMs / 1000)), rowsPerS: Math.round(l.rows / (l.wallMs / 1000)) })), rollupMs: +f.rollupMs.toFixed(2), rawSqlMs: +f.rawSqlMs.toFixed(2), rawOrmMs: Math.round(f.rawScanMs), same: f.same, sqlSame: f.sqlSame, rawBytesPerRow: +rawPerRow.toFixed(1), rollupBytesPerClusterDay: Math.round(rollupPerClusterDay), steadyBytesPerCluster: Math.round(steadyPerCluster), steadyBytesPerResult: +(steadyPerCluster / (perDay * RAW_RETENTION_DAYS)).toFixed(1), designChangeRows: f.design.sampleRows, designSampleBytes: f.design.sampleBytes, designMinuteRows: f.design.minuteRows, designMinuteBytes: f.design.minuteBytes, designSteadyBytesPerCluster: Math.round(designSteady), designSteadyBytesPerResult: +(designSteady / (perDay * RAW_RETENTION_DAYS)).toFixed(1) }));
   }
   const bad = all.some((f) => !f.same || !f.sqlSame);
   process.exitCode = bad ? 1 : 0;
