@@ -41,8 +41,11 @@ if (!Number.isInteger(repeat) || repeat < 1 || !Number.isInteger(port) || port <
 const root = path.resolve(import.meta.dirname, '..');
 const ownDir = values['data-dir'] === undefined;
 const dataDir = values['data-dir'] ?? mkdtempSync(path.join(os.tmpdir(), 'quorum-bench-dashboard-'));
-const env = { QUORUM_DATA_DIR: dataDir, DATABASE_URL: '' };
+// The server and this process read the fleet as a collector at the seeded interval would have written it
+// (stale-after, the cap of the cluster page's 24 h figure).
+const env = { QUORUM_DATA_DIR: dataDir, DATABASE_URL: '', QUORUM_COLLECTOR_INTERVAL_SECONDS: values['interval-s'] };
 process.env.QUORUM_DATA_DIR = dataDir;
+process.env.QUORUM_COLLECTOR_INTERVAL_SECONDS = values['interval-s'];
 delete process.env.DATABASE_URL;
 
 function run(script: string, args: string[]): Promise<string> {

@@ -6,9 +6,11 @@
 //      the fleet and for each cluster alone;
 //   3. the raw rows: every composite sample of the period (listSamples) through lib/slo availability,
 //      window by window outside maintenance, with the series' own cap.
+//   4. the cluster page's Checks tab (getClusterDetail), its 24 h availability and coverage from raw rows.
 // Returns one line per disagreement (none = all equal) and the number of values compared.
 import { listClusters } from '@/lib/data/clusters';
 import { getFleet } from '@/lib/data/fleet';
+import { getClusterDetail } from '@/lib/data/overview';
 import { getReport } from '@/lib/data/reports';
 import { listSamples } from '@/lib/data/samples';
 import { listMaintenanceWindows, listSeries, maintenanceRanges } from '@/lib/data/slo';
@@ -107,5 +109,14 @@ export async function checkReadModels(nowMs: number): Promise<ReadModelCheck> {
     const raw = await rawComposite(row.cluster.id, range.startMs, end, s.capMs, maintenanceRanges(maintenance, row.cluster.id, { startMs: range.startMs, endMs: end }));
     same(`30d ${row.cluster.name}: composite good/bad ms (overview read model vs raw rows)`, { goodMs: row.slo.goodMs, badMs: row.slo.badMs }, raw);
   }
-  return { periods: [...periods.map((p) => `${p.year}-${String(p.index).padStart(2, '0')}`), '30d'], clusters: clusters.length, compared, mismatches };
+  // The cluster page's Checks tab (getClusterDetail: its own 24 h figure from raw rows) vs the read model
+  // over the same 24 h, for clusters without maintenance in it (the tab does not leave maintenance out).
+  const day = { startMs: nowMs - 86_400_000, endMs: nowMs };
+  const daily = await getFleet({ range: day, now });
+  for (const row of daily.rows) {
+    if (!row.slo || maintenanceRanges(maintenance, row.cluster.id, day).length > 0) continue;
+    const d = await getClusterDetail(row.cluster.id, { now });
+    same(`24h ${row.cluster.name}: Checks tab vs read model (availability, coverage)`, d && { availability: d.availability24h, coverage: d.coverage24h }, { availability: row.slo.availability, coverage: row.slo.coverage });
+  }
+  return { periods: [...periods.map((p) => `${p.year}-${String(p.index).padStart(2, '0')}`), '30d', '24h'], clusters: clusters.length, compared, mismatches };
 }
