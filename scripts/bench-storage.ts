@@ -146,11 +146,12 @@ interface Figures {
 /**
  * The fair raw baseline: the same per-cluster good/bad ms as lib/slo availability computes over raw
  * rows, in ONE SQL aggregate over the Sample table (LEAD over each cluster's readyz rows, each span
- * clipped to the next sample, the cap and the window), so the database does the scan, not Prisma.
+ * clipped to the next sample, the cap and the window), so the database does the scan, not Prisma. Joined
+ * from Cluster so each cluster's rows come from the (clusterId, probe, at) index, as the ORM scan's do.
  */
 function rawAggregateSql(provider: 'sqlite' | 'postgresql'): string {
   const pg = provider === 'postgresql';
-  const ms = pg ? `(EXTRACT(EPOCH FROM "at") * 1000)::bigint` : `(CAST(strftime('%s', substr("at", 1, 19)) AS INTEGER) * 1000 + CAST(substr("at", 21, 3) AS INTEGER))`;
+  const ms = pg ? `(EXTRACT(EPOCH FROM s."at") * 1000)::bigint` : `(CAST(strftime('%s', substr(s."at", 1, 19)) AS INTEGER) * 1000 + CAST(substr(s."at", 21, 3) AS INTEGER))`;
   const least = pg ? 'LEAST' : 'MIN';
   const greatest = pg ? 'GREATEST' : 'MAX';
   const from = pg ? `(TIMESTAMP '1970-01-01 00:00:00' + ($1::bigint) * INTERVAL '1 millisecond')` : '?';
@@ -158,8 +159,8 @@ function rawAggregateSql(provider: 'sqlite' | 'postgresql'): string {
   const cap = pg ? `$3::bigint` : '?';
   // SQLite binds anonymous parameters in order, once each: the bounds are repeated as arguments.
   return `WITH s AS (
-      SELECT "clusterId", "status", ${ms} AS t, LEAD(${ms}) OVER (PARTITION BY "clusterId" ORDER BY "at", "id") AS nt
-      FROM "Sample" WHERE "probe" = 'apiserver-readyz' AND "at" >= ${from} AND "at" < ${to}
+      SELECT s."clusterId", s."status", ${ms} AS t, LEAD(${ms}) OVER (PARTITION BY s."clusterId" ORDER BY s."at", s."id") AS nt
+      FROM "Cluster" c JOIN "Sample" s ON s."clusterId" = c."id" AND s."probe" = 'apiserver-readyz' AND s."at" >= ${from} AND s."at" < ${to}
     ), spans AS (
       SELECT "clusterId", "status", ${least}(COALESCE(nt, t + ${cap}), t + ${cap}, ${pg ? '$4::bigint' : '?'}) - ${greatest}(t, ${pg ? '$5::bigint' : '?'}) AS span FROM s
     )
