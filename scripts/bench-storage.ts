@@ -159,10 +159,12 @@ function rawAggregateSql(provider: 'sqlite' | 'postgresql'): string {
   const cap = pg ? `$3::bigint` : '?';
   // SQLite binds anonymous parameters in order, once each: the bounds are repeated as arguments.
   return `WITH s AS (
-      SELECT s."clusterId", s."status", ${ms} AS t, LEAD(${ms}) OVER (PARTITION BY s."clusterId" ORDER BY s."at", s."id") AS nt
+      SELECT s."clusterId", s."id", s."status", ${ms} AS t
       FROM "Cluster" c JOIN "Sample" s ON s."clusterId" = c."id" AND s."probe" = 'apiserver-readyz' AND s."at" >= ${from} AND s."at" < ${to}
+    ), n AS (
+      SELECT "clusterId", "status", t, LEAD(t) OVER (PARTITION BY "clusterId" ORDER BY t, "id") AS nt FROM s
     ), spans AS (
-      SELECT "clusterId", "status", ${least}(COALESCE(nt, t + ${cap}), t + ${cap}, ${pg ? '$4::bigint' : '?'}) - ${greatest}(t, ${pg ? '$5::bigint' : '?'}) AS span FROM s
+      SELECT "clusterId", "status", ${least}(COALESCE(nt, t + ${cap}), t + ${cap}, ${pg ? '$4::bigint' : '?'}) - ${greatest}(t, ${pg ? '$5::bigint' : '?'}) AS span FROM n
     )
     SELECT "clusterId",
       SUM(CASE WHEN span > 0 AND "status" IN ('up', 'degraded') THEN span ELSE 0 END) AS good,
