@@ -31,10 +31,10 @@ import { burnAlerts, measureBuckets } from './dashboard';
 import { evaluatePeriod, listMaintenanceWindows, listSeries, listSloPolicies, maintenanceRanges, type ComponentSlo, type MaintenanceView, type SeriesInfo } from './slo';
 import { groupBy, Params, q, readTimeMs, timeParam } from './sql';
 
-/** Every cluster over the same range, or each over its composite policy's window (ending now). */
 /**
- * The range every row is measured over: fixed bounds (a calendar month or quarter when `calendar` says
- * so: its budget is judged as the reports judge it, not as a rolling window), or each cluster's policy window.
+ * Every cluster over the same range — fixed bounds, a calendar month or quarter when `calendar` says so (its
+ * budget is then judged as the reports judge it, not as a rolling window) — or each over its composite
+ * policy's window (ending now).
  */
 export type FleetRange = (Pick<TimeRange, 'startMs' | 'endMs'> & { calendar?: CalendarWindow }) | 'policy';
 
