@@ -81,7 +81,7 @@ export async function checkReadModels(nowMs: number): Promise<ReadModelCheck> {
       same(`${label} ${name}: state (read model vs report)`, row.state, comp?.state ?? row.state);
       same(`${label} ${name}: budget view (read model vs report)`, row.budget, comp?.budget ?? row.budget);
       const fr = report.fleetRows.find((r) => r.clusterId === id);
-      same(`${label} ${name}: report's fleet row vs read model`, fr && { state: fr.state, availability: fr.availability, badMs: fr.badMs, failovers: fr.failovers }, { state: row.state, availability: slo?.availability ?? null, badMs: slo?.badMs ?? 0, failovers: row.failovers });
+      same(`${label} ${name}: report's fleet row vs read model`, fr && { state: fr.state, availability: fr.availability, badMs: fr.badMs, budget: fr.budget, failovers: fr.failovers }, { state: row.state, availability: slo?.availability ?? null, badMs: slo?.badMs ?? 0, budget: row.budget, failovers: row.failovers });
       same(`${label} ${name}: failovers (read model vs report)`, row.failovers, section?.failovers.events.length);
       const s = series.get(id);
       if (s && slo) {
