@@ -8,7 +8,10 @@
 // same run: the former overview (the cards view, `?view=cards`) for the overview's views, and the floor every
 // signed-in request pays (`GET /api/auth/me`: routing, the proxy, the session check). In this process it also
 // times the fleet read model alone (lib/data/fleet.ts getFleet, the overview's 30-day query), so the
-// page's time splits into reading and rendering. Prints one JSON line per figure. Figures, not a test.
+// page's time splits into reading and rendering. Prints one JSON line per figure. Figures, not a test —
+// except one check: the page's read model, the reports and the raw rows must give the same figures
+// (scripts/check-read-models.ts); any disagreement is printed and the exit code is 1. `--no-server` stops
+// after that check (the small version scripts/test-all.ts runs: a few clusters, no build, no timing).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -24,21 +27,25 @@ const { values } = parseArgs({
     repeat: { type: 'string', default: '5' },
     port: { type: 'string', default: '3700' },
     'data-dir': { type: 'string' },
+    'no-server': { type: 'boolean', default: false },
   },
   strict: true,
 });
 const repeat = Number(values.repeat);
 const port = Number(values.port);
 if (!Number.isInteger(repeat) || repeat < 1 || !Number.isInteger(port) || port < 1 || port > 65535) {
-  console.error('usage: bench-dashboard [--clusters N] [--days N] [--interval-s N] [--repeat N] [--port N] [--data-dir DIR]');
+  console.error('usage: bench-dashboard [--clusters N] [--days N] [--interval-s N] [--repeat N] [--port N] [--data-dir DIR] [--no-server]');
   process.exit(2);
 }
 
 const root = path.resolve(import.meta.dirname, '..');
 const ownDir = values['data-dir'] === undefined;
 const dataDir = values['data-dir'] ?? mkdtempSync(path.join(os.tmpdir(), 'quorum-bench-dashboard-'));
-const env = { QUORUM_DATA_DIR: dataDir, DATABASE_URL: '' };
+// The server and this process read the fleet as a collector at the seeded interval would have written it
+// (stale-after, the cap of the cluster page's 24 h figure).
+const env = { QUORUM_DATA_DIR: dataDir, DATABASE_URL: '', QUORUM_COLLECTOR_INTERVAL_SECONDS: values['interval-s'] };
 process.env.QUORUM_DATA_DIR = dataDir;
+process.env.QUORUM_COLLECTOR_INTERVAL_SECONDS = values['interval-s'];
 delete process.env.DATABASE_URL;
 
 function run(script: string, args: string[]): Promise<string> {
@@ -87,7 +94,16 @@ for (const [label, bucketMs] of [['table', undefined], ['heatmap', chooseBucketM
   model[label] = r.ms;
   console.log(JSON.stringify({ figure: `getFleet 30d (${label}), in process`, clusters: clusterCount, medianMs: round(r.ms) }));
 }
+const { checkReadModels } = await import('./check-read-models');
+const check = await checkReadModels(nowMs);
+console.log(JSON.stringify({ figure: 'read model = reports = raw rows', periods: check.periods, clusters: check.clusters, valuesCompared: check.compared, mismatches: check.mismatches.length }));
+for (const m of check.mismatches) console.error(`[bench:dashboard] MISMATCH ${m}`);
+if (check.mismatches.length > 0 || check.compared === 0) process.exitCode = 1;
 await closeDb();
+if (values['no-server']) {
+  if (ownDir && existsSync(dataDir)) rmSync(dataDir, { recursive: true, force: true });
+  process.exit();
+}
 
 const quorum = await startQuorum(port, env, 900_000, ['--no-collector']);
 try {

@@ -72,10 +72,12 @@ async function main(): Promise<void> {
   // The database under faults, with the real `npm start` (builds the web app first if it is stale):
   // our own PostgreSQL SIGSTOPped 60 s, forced read-only, deadlocked; SQLite write-locked 60 s by another process.
   if (want('faults')) await stage('faults: database hung, locked, read-only, deadlocked; web drain on SIGTERM', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/faults/postgres.test.ts', 'test/faults/sqlite.test.ts', 'test/faults/drain.test.ts']);
-  // Opt-in (`npm test -- bench`): a small storage benchmark on both databases; it fails only when
-  // the rollup figures disagree with the raw scan (speed targets are for the full run, see README).
-  if (only.includes('bench')) {
-    await stage('bench:storage (small: 5 clusters × 1 day)', tsx, ['scripts/bench-storage.ts', '--clusters', '5', '--days', '1', '--repeat', '3', ...(process.env.QUORUM_TEST_PG_URL ? ['--pg-url', process.env.QUORUM_TEST_PG_URL] : ['--providers', 'sqlite'])], { countTests: false });
+  // Small versions of the two benchmarks (seconds; no timing is asserted): bench:storage on both databases
+  // fails when the rollups disagree with the raw rows (ORM scan and one SQL aggregate); bench:dashboard
+  // --no-server fails when the page's read model, the reports and the raw rows disagree.
+  if (want('bench')) {
+    await stage('bench:storage (small: 3 clusters × 1 day, SQLite + PostgreSQL)', tsx, ['scripts/bench-storage.ts', '--clusters', '3', '--days', '1', '--repeat', '1', '--live-cycles', '3', ...(process.env.QUORUM_TEST_PG_URL ? ['--pg-url', process.env.QUORUM_TEST_PG_URL] : ['--providers', 'sqlite'])], { countTests: false });
+    await stage('bench:dashboard (small: read model = reports = raw rows)', tsx, ['scripts/bench-dashboard.ts', '--clusters', '8', '--days', '3', '--interval-s', '60', '--no-server'], { countTests: false });
   }
   let labUp = false;
   if (want('lab') || want('e2e')) {

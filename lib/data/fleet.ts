@@ -22,7 +22,7 @@ import { countStates, labelOptions, matchesFilter, sortFleetRows, type FleetFilt
 import { COMPOSITE_COMPONENT, COMPOSITE_SOURCE, resolvePolicy, type ResolvedPolicy, type SloPolicySpec } from '../slo/policy';
 import { elapsedEnd, type TimeRange } from '../slo/range';
 import { budgetView, sloState, type BudgetView, type SloState } from '../slo/state';
-import { isCalendarWindow, windowBounds, type SloWindow } from '../slo/targets';
+import { isCalendarWindow, windowBounds, type CalendarWindow, type SloWindow } from '../slo/targets';
 import { subtractRanges, type Range } from '../slo/timeline';
 import type { ClusterSummary, Status } from '../types';
 import { listClusters } from './clusters';
@@ -32,8 +32,12 @@ import { evaluatePeriod, listMaintenanceWindows, listSeries, listSloPolicies, ma
 import { groupBy, Params, q, readTimeMs, timeParam } from './sql';
 import { getOrInsert } from '../collections';
 
-/** Every cluster over the same range, or each over its composite policy's window (ending now). */
-export type FleetRange = Pick<TimeRange, 'startMs' | 'endMs'> | 'policy';
+/**
+ * Every cluster over the same range — fixed bounds, a calendar month or quarter when `calendar` says so (its
+ * budget is then judged as the reports judge it, not as a rolling window) — or each over its composite
+ * policy's window (ending now).
+ */
+export type FleetRange = (Pick<TimeRange, 'startMs' | 'endMs'> & { calendar?: CalendarWindow }) | 'policy';
 
 export interface FleetQuery {
   range: FleetRange;
@@ -237,7 +241,7 @@ export async function getFleet(query: FleetQuery): Promise<Fleet> {
       const w = policyOf.get(c.id)!.window;
       const b = windowBounds(w, now);
       rangeOf.set(c.id, { startMs: b.startMs, endMs: b.endMs, window: w });
-    } else rangeOf.set(c.id, { startMs: query.range.startMs, endMs: query.range.endMs, window: null });
+    } else rangeOf.set(c.id, { startMs: query.range.startMs, endMs: query.range.endMs, window: query.range.calendar ?? null });
   }
   const groups = new Map<string, { r: RowRange; series: SeriesInfo[]; clusterIds: string[] }>();
   for (const c of clusters) {

@@ -250,7 +250,7 @@ export async function getReport(opts: { clusterId: string | null; period: Report
       for (const c of clusters) out.push(await clusterReport(c, { startMs: b.startMs, endMs: b.endMs }, nowMs, maintenance));
       return out;
     })(),
-    getFleet({ range: { startMs: b.startMs, endMs: b.endMs }, now, clusterIds: clusters.map((c) => c.id) }),
+    getFleet({ range: { startMs: b.startMs, endMs: b.endMs, calendar: opts.period.kind }, now, clusterIds: clusters.map((c) => c.id) }),
   ]);
   let goodMs = 0;
   let badMs = 0;

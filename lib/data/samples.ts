@@ -1,4 +1,5 @@
 // Probe results: batch writes from the collector, plain-object reads for pages and tests.
+import { getOrInsert } from '../collections';
 import { DbError, withDb, type DbProvider, type DbTx, type SampleRow } from '../db';
 import { sampleCapMs } from '../env';
 import { QuorumError } from '../errors';
@@ -185,9 +186,7 @@ async function rollUp(provider: DbProvider, tx: DbTx, clusterId: string, rows: r
   const bySeries = new Map<string, { probe: string; target: string; samples: TimelineSample[] }>();
   for (const r of rows) {
     const key = `${r.probe}\u0000${r.target}`;
-    let g = bySeries.get(key);
-    if (!g) bySeries.set(key, (g = { probe: r.probe, target: r.target, samples: [] }));
-    g.samples.push({ t: r.at.getTime(), status: r.status, reason: r.reason, latencyMs: r.latencyMs });
+    getOrInsert(bySeries, key, () => ({ probe: r.probe, target: r.target, samples: [] as TimelineSample[] })).samples.push({ t: r.at.getTime(), status: r.status, reason: r.reason, latencyMs: r.latencyMs });
   }
   const existing = new Map<string, SeriesRow>();
   for (const s of await lockSeries(provider, tx, clusterId)) existing.set(`${s.probe}\u0000${s.target}`, s);

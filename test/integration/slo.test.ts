@@ -14,6 +14,7 @@ import { runRetention } from '@/lib/data/retention';
 import { insertSamples, listSamples, writeSamples } from '@/lib/data/samples';
 import { createMaintenanceWindow, evaluatePeriod, listSeries, measureSeries, setSloPolicy } from '@/lib/data/slo';
 import { getFleet } from '@/lib/data/fleet';
+import { getClusterDetail } from '@/lib/data/overview';
 import { windowBounds } from '@/lib/slo/targets';
 import { availability } from '@/lib/slo/availability';
 import type { ProbeResult, Status } from '@/lib/types';
@@ -201,6 +202,43 @@ function providerSuite(provider: Provider): void {
     // Each cluster over its own policy window (what getFleetSlo did without a window).
     const own = await getFleet({ range: 'policy', now: octNow });
     assert.equal(own.rows[0]!.slo!.badMs, 420 * S);
+  });
+
+  test('a report on the running month: its fleet table judges the budget as the cluster section does (calendar, not rolling)', async () => {
+    // Asked on Oct 20: 1 measured day of 19 elapsed is below the 75 % coverage floor, so the budget is
+    // shown in absolute time with "judged in". Calendar: measured + x ≥ 0.75 × (included + x) needs
+    // x = (0.75 × 1,638,000 s − 82,520 s) / 0.25 = 4,583,920 s, past the month's end: null. The fleet read
+    // model once judged the same row as a rolling window (1,145,980 s) because getFleet got bare bounds.
+    const oct20 = new Date(Date.UTC(2026, 9, 20));
+    const r = (await getReport({ clusterId, period: { kind: 'month', year: 2026, index: 10 }, now: oct20 }))!;
+    const section = r.clusters[0]!.rows.find((row) => row.component === 'control-plane')!;
+    assert.equal(section.budget.kind, 'absolute');
+    assert.equal(section.budget.kind === 'absolute' ? section.budget.judgedInMs : 'ratio', null);
+    assert.deepEqual(r.fleetRows[0]!.budget, section.budget);
+    assert.equal(r.fleetRows[0]!.state, section.state);
+  });
+
+  test("the cluster page's 24 h figure uses the write path's cap: a 30 s gap is covered there as in the SLO", async () => {
+    // One hour every 10 s with two samples missing (a 30 s gap = the 3-interval cap): the rollups count it
+    // all; the Checks tab once capped at 2 intervals and showed 10 s less coverage than the header.
+    const own = await createCluster({ name: 'slo-gap', server: 'https://127.0.0.1:6444', context: 'gap', labels: {}, kubeconfigYaml: 'apiVersion: v1' });
+    try {
+      const start = Date.UTC(2026, 10, 4, 11);
+      const end = start + HOUR;
+      const rows: ProbeResult[] = [];
+      for (let t = start; t < end; t += 10 * S) {
+        if (t === start + 30 * MIN + 10 * S || t === start + 30 * MIN + 20 * S) continue;
+        rows.push({ probe: 'apiserver-readyz', target: 'endpoint', status: 'up', reason: 'ok', latencyMs: 10, at: t });
+      }
+      await insertSamples(own.id, rows, { capMs: CAP });
+      const now = new Date(end);
+      const detail = (await getClusterDetail(own.id, { now }))!;
+      const row = (await getFleet({ range: { startMs: end - DAY, endMs: end }, now, clusterIds: [own.id] })).rows[0]!;
+      assert.equal(row.slo!.coverage, 0.041666); // 3,600 s of 86,400 s, floored
+      assert.deepEqual([detail.availability24h, detail.coverage24h], [row.slo!.availability, row.slo!.coverage]);
+    } finally {
+      assert.equal(await removeCluster(own.id), true);
+    }
   });
 
   test('retention deletes raw rows in batches; the figures stay the same from rollups and intervals', async () => {
