@@ -6,35 +6,21 @@
 # 60 min; nothing in `npm test` needs these). No binary is downloaded: only Go modules.
 # `bash lab/build-peers.sh` builds both; `bash lab/build-peers.sh gatus` one. Prints each binary's path
 # and how long its (cold or cached) build took.
-set -euo pipefail
-export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
-here="$(cd "$(dirname "$0")" && pwd)"
-# shellcheck source=versions.env
-source "$here/versions.env"
-cache="${QUORUM_LAB_CACHE:-$HOME/.cache/quorum-lab}"
-log() { printf '[peers build] %s\n' "$*" >&2; }
+build_name=peers
+# shellcheck source=build-lib.sh
+source "$(dirname "$0")/build-lib.sh"
 
 # `go install module@version` is not usable here: it asks the proxy for the module's version list (to
 # read deprecations), which the proxy refuses for both modules (403), though it serves the pinned versions.
-# So, as for Alertmanager in lab/build-tools.sh: `go mod download` the pinned module, copy its source
-# out of the module cache and build that copy with its own go.mod/go.sum — the same code and the same
+# So, as for Alertmanager in lab/build-tools.sh: module_source (lab/build-lib.sh) copies the pinned module's
+# source out of the module cache, and that copy is built with its own go.mod/go.sum — the same code and the same
 # dependency versions as `go install` would build.
-source_of() { # module version -> prints the path of a writable copy of its source
-  local mod="$1" version="$2" work="$cache/src/$3-$2" dir
-  if [ ! -f "$work/go.mod" ]; then
-    log "copying $mod $version from the module cache"
-    dir=$(go mod download -json "$mod@$version" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
-    [ -n "$dir" ] && [ -d "$dir" ] || { log "go mod download gave no source folder for $mod@$version"; return 1; }
-    rm -rf "$work.tmp" && mkdir -p "$(dirname "$work")" && cp -r "$dir" "$work.tmp" && chmod -R u+w "$work.tmp" && mv "$work.tmp" "$work"
-  fi
-  printf '%s\n' "$work"
-}
 
 # blackbox_exporter: go.mod (v0.28.0) says `go 1.24.0`, no replace. The version ldflags are the ones
 # its Makefile (promu) sets.
 build_blackbox_exporter() {
   local v="${BLACKBOX_EXPORTER_VERSION#v}" ldv="github.com/prometheus/common/version" work
-  work=$(source_of github.com/prometheus/blackbox_exporter "$BLACKBOX_EXPORTER_VERSION" blackbox_exporter)
+  work=$(module_source github.com/prometheus/blackbox_exporter "$BLACKBOX_EXPORTER_VERSION" blackbox_exporter)
   (cd "$work" && go build -trimpath -ldflags "-s -w -X ${ldv}.Version=${v} -X ${ldv}.Branch=HEAD -X ${ldv}.BuildUser=quorum-lab" -o "$out/blackbox_exporter.tmp" .) \
     && mv "$out/blackbox_exporter.tmp" "$out/blackbox_exporter"
 }
@@ -43,7 +29,7 @@ build_blackbox_exporter() {
 # embedded), and its SQLite storage is pure Go (modernc.org/sqlite), so CGO_ENABLED=0 is the full program.
 build_gatus() {
   local work
-  work=$(source_of github.com/TwiN/gatus/v5 "$GATUS_VERSION" gatus)
+  work=$(module_source github.com/TwiN/gatus/v5 "$GATUS_VERSION" gatus)
   (cd "$work" && go build -trimpath -ldflags "-s -w" -o "$out/gatus.tmp" .) && mv "$out/gatus.tmp" "$out/gatus"
 }
 

@@ -6,13 +6,9 @@
 # One function per tool, one line in TOOLS. To add a tool (Alertmanager, Prometheus, helm …): pin
 # <NAME>_VERSION in lab/versions.env, write build_<name> (it gets $out = the empty cache entry and
 # must leave executables there), add it to TOOLS. `bash lab/build-tools.sh dex` builds one tool only.
-set -euo pipefail
-export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
-here="$(cd "$(dirname "$0")" && pwd)"
-# shellcheck source=versions.env
-source "$here/versions.env"
-cache="${QUORUM_LAB_CACHE:-$HOME/.cache/quorum-lab}"
-log() { printf '[tools build] %s\n' "$*" >&2; }
+build_name=tools
+# shellcheck source=build-lib.sh
+source "$(dirname "$0")/build-lib.sh"
 
 # Dex (OIDC provider for the sign-in tests). Its go.mod replaces github.com/dexidp/dex/api/v2 with
 # ./api/v2, so `go install` refuses; a wrapper module requires it instead. Dex's v2.x tags are not
@@ -70,21 +66,15 @@ GO
 # a one-page placeholder is put where the UI would be, and cmd/alertmanager and cmd/amtool are built
 # from that copy with its own go.mod/go.sum: the same code and dependency versions, no UI. The
 # HTTP API (/api/v2/alerts, /api/v2/silences, /-/ready) is all the tests use.
+alertmanager_ui_placeholder() { # the copy's folder
+  for ui in elm mantine; do
+    mkdir -p "$1/ui/app/dist/$ui"
+    printf '<!doctype html><title>Alertmanager</title><p>Built by Quorum lab/build-tools.sh without the web UI; the API is at /api/v2/.</p>\n' > "$1/ui/app/dist/$ui/index.html"
+  done
+}
 build_alertmanager() {
-  local v="${ALERTMANAGER_VERSION#v}" ldv="github.com/prometheus/common/version"
-  local work="$cache/src/alertmanager-${ALERTMANAGER_VERSION}"
-  if [ ! -f "$work/go.mod" ]; then
-    log "copying github.com/prometheus/alertmanager ${ALERTMANAGER_VERSION} from the module cache"
-    local dir
-    dir=$(go mod download -json "github.com/prometheus/alertmanager@${ALERTMANAGER_VERSION}" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
-    [ -n "$dir" ] && [ -d "$dir" ] || { log "go mod download gave no source folder for alertmanager"; return 1; }
-    rm -rf "$work.tmp" && mkdir -p "$(dirname "$work")" && cp -r "$dir" "$work.tmp" && chmod -R u+w "$work.tmp"
-    for ui in elm mantine; do
-      mkdir -p "$work.tmp/ui/app/dist/$ui"
-      printf '<!doctype html><title>Alertmanager</title><p>Built by Quorum lab/build-tools.sh without the web UI; the API is at /api/v2/.</p>\n' > "$work.tmp/ui/app/dist/$ui/index.html"
-    done
-    mv "$work.tmp" "$work"
-  fi
+  local v="${ALERTMANAGER_VERSION#v}" ldv="github.com/prometheus/common/version" work
+  work=$(module_source github.com/prometheus/alertmanager "$ALERTMANAGER_VERSION" alertmanager alertmanager_ui_placeholder)
   log "building alertmanager ${ALERTMANAGER_VERSION} (no web UI)"
   (cd "$work" && go build -trimpath -ldflags "-s -w -X ${ldv}.Version=${v} -X ${ldv}.Branch=HEAD -X ${ldv}.BuildUser=quorum-lab" -o "$out/alertmanager.tmp" ./cmd/alertmanager \
     && go build -trimpath -ldflags "-s -w -X ${ldv}.Version=${v}" -o "$out/amtool.tmp" ./cmd/amtool) \

@@ -3,13 +3,9 @@
 # Each binary set is cached per its own pinned version in $QUORUM_LAB_CACHE (default ~/.cache/quorum-lab):
 # bumping one pin rebuilds only that set, and a fresh clone on a warm machine builds nothing.
 # lab/.bin is a folder of links into the cache entries.
-set -euo pipefail
-export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
-here="$(cd "$(dirname "$0")" && pwd)"
-# shellcheck source=versions.env
-source "$here/versions.env"
-cache="${QUORUM_LAB_CACHE:-$HOME/.cache/quorum-lab}"
-log() { printf '[lab build] %s\n' "$*" >&2; }
+build_name=lab
+# shellcheck source=build-lib.sh
+source "$(dirname "$0")/build-lib.sh"
 need() { [ -x "$out/$1" ] && return 1 || return 0; }
 # set_out NAME VERSION: the cache entry for one binary set
 set_out() { out="$cache/$1-$2"; mkdir -p "$out"; }
