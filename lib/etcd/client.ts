@@ -84,17 +84,10 @@ export function createEtcdClient(target: EtcdTarget): EtcdClient {
     const url = new URL(path, `${endpoint}/`);
     const tls = url.protocol === 'https:';
     const started = performance.now();
-    return new Promise<EtcdResponse>((resolveOuter, rejectOuter) => {
-      const deadline = requestDeadline(o.timeoutMs, o.signal);
-      const signal = deadline.signal;
-      const resolve = (r: EtcdResponse): void => {
-        deadline.done();
-        resolveOuter(r);
-      };
-      const reject = (e: unknown): void => {
-        deadline.done();
-        rejectOuter(e);
-      };
+    // Released once the request settles, however it settles.
+    const deadline = requestDeadline(o.timeoutMs, o.signal);
+    const signal = deadline.signal;
+    return new Promise<EtcdResponse>((resolve, reject) => {
       if (signal.aborted) {
         reject(new QuorumError('timeout', 'request aborted before it started'));
         return;
@@ -128,7 +121,7 @@ export function createEtcdClient(target: EtcdTarget): EtcdClient {
       );
       req.on('error', (e) => reject(fail(e)));
       req.end(body);
-    });
+    }).finally(deadline.done);
   }
   return {
     endpoints: target.endpoints,

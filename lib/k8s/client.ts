@@ -227,17 +227,10 @@ export async function connect(kubeconfigText: string, context?: string, opts: { 
     const url = new URL(path, `${o.baseUrl ?? resolved.server}/`);
     const mod = url.protocol === 'http:' ? http : https;
     const started = performance.now();
-    return new Promise<RawResponse>((resolveOuter, rejectOuter) => {
-      const deadline = requestDeadline(o.timeoutMs, o.signal);
-      const signal = deadline.signal;
-      const resolve = (r: RawResponse): void => {
-        deadline.done();
-        resolveOuter(r);
-      };
-      const reject = (e: unknown): void => {
-        deadline.done();
-        rejectOuter(e);
-      };
+    // Released once the request settles, however it settles.
+    const deadline = requestDeadline(o.timeoutMs, o.signal);
+    const signal = deadline.signal;
+    return new Promise<RawResponse>((resolve, reject) => {
       if (signal.aborted) {
         reject(new QuorumError('timeout', 'request aborted before it started'));
         return;
@@ -278,7 +271,7 @@ export async function connect(kubeconfigText: string, context?: string, opts: { 
       });
       req.on('error', (e) => reject(failed ?? toQuorumError(e, deadline.timedOut, o.timeoutMs)));
       req.end();
-    });
+    }).finally(deadline.done);
   }
 
   function stream(path: string, o: StreamOptions, onLine: (line: string) => void): Promise<void> {
