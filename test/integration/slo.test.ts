@@ -15,6 +15,7 @@ import { insertSamples, listSamples, writeSamples } from '@/lib/data/samples';
 import { createMaintenanceWindow, evaluatePeriod, listSeries, measureSeries, setSloPolicy } from '@/lib/data/slo';
 import { getFleet } from '@/lib/data/fleet';
 import { getClusterDetail } from '@/lib/data/overview';
+import { getComponents, toComponents } from '@/lib/data/components';
 import { windowBounds } from '@/lib/slo/targets';
 import { availability } from '@/lib/slo/availability';
 import type { ProbeResult, Status } from '@/lib/types';
@@ -128,6 +129,19 @@ function providerSuite(provider: Provider): void {
       const got = stored.map((r) => [Number(r.bucketStartMs), Number(r.samples), Number(r.badSamples), Number(r.degradedSamples), Number(r.unknownSamples), Number(r.latencyCount), Number(r.latencySumMs), r.latencyMinMs === null ? null : Number(r.latencyMinMs), r.latencyMaxMs === null ? null : Number(r.latencyMaxMs)]);
       assert.equal(got.length, want.length, `${String(c.probe)}: one minute row per minute with samples`);
       assert.deepEqual(got, want, `${String(c.probe)}: minute rollups = raw rows per minute`);
+    }
+  });
+
+  test('pages read the cursor: components and the latest readyz equal what the raw rows give, also for a time in the past', async () => {
+    const db = await getDb();
+    for (const nowMs of [T1, T0 + 5 * HOUR + 5 * S]) {
+      const rows = await db.prisma.sample.findMany({ where: { clusterId, at: { gte: new Date(nowMs - 10 * MIN), lte: new Date(nowMs) } }, orderBy: [{ at: 'desc' }, { id: 'desc' }], take: 5000 });
+      const snap = await getComponents(clusterId, { now: new Date(nowMs) });
+      assert.ok(snap.components.some((c) => c.probe === 'apiserver-readyz' && c.at !== null));
+      assert.deepEqual(snap.components, toComponents(rows, nowMs, snap.staleAfterMs), `components at ${new Date(nowMs).toISOString()}`);
+      const latest = rows.find((r) => r.probe === 'apiserver-readyz')!;
+      const detail = (await getClusterDetail(clusterId, { now: new Date(nowMs) }))!;
+      assert.deepEqual([detail.readyz?.at, detail.readyz?.reason, detail.readyz?.latencyMs, detail.lastSampleAt], [latest.at.toISOString(), latest.reason, latest.latencyMs, latest.at.toISOString()]);
     }
   });
 
