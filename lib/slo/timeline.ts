@@ -74,7 +74,7 @@ export function reasonKey(reason: string): string {
  * status, error class, a Lease's holder, transitions and watch state, etcd's leader and term, DNS
  * answers, node counts — is compared exactly.
  */
-export const VOLATILE_DETAIL_KEYS: ReadonlySet<string> = new Set(['renewAgeMs', 'raftIndex', 'dbSize', 'dbSizeInUse', 'latencyMs']);
+const VOLATILE_DETAIL_KEYS: ReadonlySet<string> = new Set(['renewAgeMs', 'raftIndex', 'dbSize', 'dbSizeInUse', 'latencyMs']);
 
 /**
  * The part of a sample's detail (JSON text) that makes it a different result:
