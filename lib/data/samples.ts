@@ -139,6 +139,9 @@ export async function writeSamples(clusterId: string, results: readonly ProbeRes
   const all = results.map((r) => toRow(clusterId, r));
   return withDb((db) =>
     db.transaction(async (tx) => {
+      // First the cluster row, locked: writers of one cluster take turns (also two collectors), so the
+      // cursors read next are what an earlier attempt of this batch — or another writer — committed
+      // (even one whose answer was lost in a timeout). Then the cursors, locked (PostgreSQL) until commit.
       if (!(await lockClusterForWrite(db.provider, tx, clusterId))) return { written: 0, late: 0, superseded: 0 };
       const existing = new Map<string, SeriesRow>();
       for (const s of await lockSeries(db.provider, tx, clusterId)) existing.set(seriesKey(s), s);
