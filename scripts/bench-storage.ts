@@ -24,7 +24,7 @@ import { insertSamples } from '@/lib/data/samples';
 import { getFleet } from '@/lib/data/fleet';
 import { presetRange } from '@/lib/slo/range';
 import { availability } from '@/lib/slo/availability';
-import { reasonKey } from '@/lib/slo/timeline';
+import { startsRun, type LastSample } from '@/lib/slo/timeline';
 import type { ProbeResult, Status } from '@/lib/types';
 
 const { values } = parseArgs({
@@ -108,7 +108,7 @@ function sampleFor(comp: number, t: number, fault: Exclude<Fault, 'gap'> | null,
     case 'apiserver-livez':
       return { probe: c.probe, target: c.target, status, reason: down ? 'readyz failed: etcd' : 'ok', latencyMs, at: t, detail: { httpStatus: down ? 500 : 200, checks: READYZ_CHECKS.map((name) => ({ name, ok: !(down && name.startsWith('etcd')) })) } };
     case 'leader-election':
-      return { probe: c.probe, target: c.target, status, reason: down ? 'no holder: leadership released and not taken' : `held by cp-1_${c.target}, renewed ${(r() * 2).toFixed(1)} s ago (lease 15 s)`, latencyMs, at: t, detail: { facts: { lease: c.target, holder: down ? null : 'cp-1' } } };
+      return { probe: c.probe, target: c.target, status, reason: down ? 'no holder: leadership released and not taken' : `held by cp-1_${c.target}, renewed ${(r() * 2).toFixed(1)} s ago (lease 15 s)`, latencyMs, at: t, detail: { facts: { lease: `kube-system/${c.target}`, holder: down ? null : `cp-1_${c.target}`, renewAgeMs: Math.round(r() * 2000), leaseDurationSeconds: 15, leaseTransitions: 3, watchDown: false, seen: true } } };
     default:
       return { probe: c.probe, target: c.target, status, reason: down ? `${c.probe} failing` : 'ok', latencyMs, at: t, detail: { facts: { ready: down ? 0 : 3, total: 3 } } };
   }
@@ -136,10 +136,13 @@ interface Figures {
   rawTierBytes: number;
   /** Growth of RollupHour + RollupDay + StatusInterval + Series, indexes included, from empty to before raw retention ran. */
   rollupTierBytes: number;
+  /** Growth of RollupMinute (kept as long as raw rows) from empty. */
+  minuteTierBytes: number;
+  minuteRows: number;
   afterRetentionBytes: number;
   retentionMs: number;
   retentionDeleted: number;
-  design: { sampleRows: number; sampleBytes: number; minuteRows: number; minuteBytes: number };
+  design: { sampleRows: number; sampleBytes: number };
   live: LiveFigures[];
 }
 
@@ -173,12 +176,11 @@ function rawAggregateSql(provider: 'sqlite' | 'postgresql'): string {
 }
 
 /**
- * The sparse design's two raw-window tables, built on scratch tables in the same database, measured,
- * dropped: `DesignSample` (the Sample table's own DDL and indexes) holding only the rows that start a
- * change, and `DesignMinute` (series × UTC minute: samples, bad samples, latency count/sum/min/max,
- * what the latency charts and per-minute sample counts would read) aggregated from the raw rows.
+ * The sparse raw tier's Sample table, built as a scratch table in the same database, measured, dropped:
+ * `DesignSample` (the Sample table's own DDL and indexes) holding only the rows that start a run. The
+ * minute tier is measured on the real RollupMinute table (the write path fills it).
  */
-async function measureDesign(provider: 'sqlite' | 'postgresql', schema: string, changed: ReadonlyArray<{ clusterId: string; r: ProbeResult }>): Promise<{ sampleRows: number; sampleBytes: number; minuteRows: number; minuteBytes: number }> {
+async function measureDesign(provider: 'sqlite' | 'postgresql', schema: string, changed: ReadonlyArray<{ clusterId: string; r: ProbeResult }>): Promise<{ sampleRows: number; sampleBytes: number }> {
   const pg = provider === 'postgresql';
   await withDb(async (db) => {
     const x = (sql: string, ...args: unknown[]): Promise<number> => db.prisma.$executeRawUnsafe(sql, ...args);
@@ -187,7 +189,6 @@ async function measureDesign(provider: 'sqlite' | 'postgresql', schema: string, 
       const ddl = (await db.prisma.$queryRawUnsafe(`SELECT sql FROM sqlite_master WHERE tbl_name = 'Sample' AND sql IS NOT NULL`)) as Array<{ sql: string }>;
       for (const d of ddl) await x(d.sql.replace(/"Sample(_[A-Za-z_]*)?"/g, (_m, suffix: string | undefined) => `"DesignSample${suffix ?? ''}"`));
     }
-    await x(`CREATE TABLE "DesignMinute" ("bucketStartMs" BIGINT NOT NULL, "seriesId" INTEGER NOT NULL, "samples" INTEGER NOT NULL, "badSamples" INTEGER NOT NULL, "latencyCount" INTEGER NOT NULL, "latencySumMs" BIGINT NOT NULL, "latencyMinMs" INTEGER, "latencyMaxMs" INTEGER, PRIMARY KEY ("bucketStartMs", "seriesId"))`);
     const rows = JSON.stringify(changed.map(({ clusterId, r }) => [clusterId, r.probe, r.target, pg ? r.at : sqliteTime(r.at), r.status, r.reason, r.latencyMs, r.detail === undefined ? null : JSON.stringify(r.detail)]));
     await x(
       pg
@@ -195,23 +196,15 @@ async function measureDesign(provider: 'sqlite' | 'postgresql', schema: string, 
         : `INSERT INTO "DesignSample" ("clusterId","probe","target","at","status","reason","latencyMs","detail") SELECT j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6, j.value->>7 FROM json_each(?) AS j`,
       rows,
     );
-    const ms = pg ? `(EXTRACT(EPOCH FROM s."at") * 1000)::bigint` : `(CAST(strftime('%s', substr(s."at", 1, 19)) AS INTEGER) * 1000 + CAST(substr(s."at", 21, 3) AS INTEGER))`;
-    await x(`INSERT INTO "DesignMinute" SELECT (${ms} / 60000) * 60000, r."id", COUNT(*), SUM(CASE WHEN s."status" = 'down' THEN 1 ELSE 0 END), COUNT(s."latencyMs"), COALESCE(SUM(s."latencyMs"), 0), MIN(s."latencyMs"), MAX(s."latencyMs")
-      FROM "Sample" s JOIN "Series" r ON r."clusterId" = s."clusterId" AND r."probe" = s."probe" AND r."target" = s."target" GROUP BY 1, 2`);
-    if (pg) await x('VACUUM ANALYZE "DesignSample"').then(() => x('VACUUM ANALYZE "DesignMinute"'));
+    if (pg) await x('VACUUM ANALYZE "DesignSample"');
   });
   const bytes = await tableBytes(provider, schema);
   const count = (t: string): Promise<number> => withDb(async (db) => Number(((await db.prisma.$queryRawUnsafe(`SELECT COUNT(*) AS n FROM "${t}"`)) as Array<{ n: unknown }>)[0]!.n));
   const out = {
     sampleRows: await count('DesignSample'),
     sampleBytes: sumBytes(bytes, (n) => n === 'DesignSample' || n.startsWith('DesignSample_') || n.startsWith('sqlite_autoindex_DesignSample_')),
-    minuteRows: await count('DesignMinute'),
-    minuteBytes: sumBytes(bytes, (n) => n === 'DesignMinute' || n.startsWith('sqlite_autoindex_DesignMinute_')),
   };
-  await withDb(async (db) => {
-    await db.prisma.$executeRawUnsafe('DROP TABLE "DesignSample"');
-    await db.prisma.$executeRawUnsafe('DROP TABLE "DesignMinute"');
-  });
+  await withDb((db) => db.prisma.$executeRawUnsafe('DROP TABLE "DesignSample"'));
   return out;
 }
 
@@ -245,6 +238,8 @@ async function tableBytes(provider: string, schema: string): Promise<Record<stri
 
 const sumBytes = (t: Record<string, number>, pred: (name: string) => boolean): number => Object.entries(t).filter(([n]) => pred(n)).reduce((s, [, b]) => s + b, 0);
 const isRaw = (n: string): boolean => n === 'Sample' || n.startsWith('Sample_') || n === 'sqlite_autoindex_Sample_1';
+/** RollupMinute and its primary key: kept as long as raw rows, so part of the raw window. */
+const isMinute = (n: string): boolean => n === 'RollupMinute' || n.startsWith('RollupMinute_') || n.startsWith('sqlite_autoindex_RollupMinute_');
 const ROLLUP_TABLES = ['RollupHour', 'RollupDay', 'StatusInterval', 'Series'];
 /** A rollup-tier table or one of its indexes (Prisma names indexes `<Table>_…`; SQLite's own `sqlite_autoindex_<Table>_N`). */
 const isRollup = (n: string): boolean => ROLLUP_TABLES.some((t) => n === t || n.startsWith(`${t}_`) || n.startsWith(`sqlite_autoindex_${t}_`));
@@ -273,21 +268,23 @@ async function benchProvider(provider: 'sqlite' | 'postgresql'): Promise<Figures
     for (let i = 0; i < CLUSTERS; i++) ids.push((await createCluster({ name: `bench-${String(i).padStart(3, '0')}`, server: `https://10.0.${i >> 8}.${i & 255}:6443`, context: 'bench', labels: {}, kubeconfigYaml: 'apiVersion: v1' })).id);
     const outages = ids.map((_, i) => outagesFor(i, startMs, endMs));
     // The rollup tier's tables are empty now: their fixed size (empty pages, index roots) is not growth.
-    const emptyRollupBytes = sumBytes(await tableBytes(provider, schema), isRollup);
+    const empty = await tableBytes(provider, schema);
+    const emptyRollupBytes = sumBytes(empty, isRollup);
+    const emptyMinuteBytes = sumBytes(empty, isMinute);
     let samples = 0;
     let ingestMs = 0;
-    // The proposed design (prisma/README.md "Sparse raw tier"), measured on scratch tables beside the
-    // real ones: a raw row only where a result differs from the previous one of its series in more
-    // than its latency (status, reason with digits masked, detail), or follows a gap beyond the cap.
-    const lastKey = new Map<string, { key: string; t: number }>();
+    // The sparse raw tier (prisma/README.md "Sparse raw tier"), its Sample table measured on a scratch
+    // table beside the real one: a raw row only where a result starts a new run of its series
+    // (lib/slo/timeline.ts startsRun, the rule the write path will use: status, reason with digits
+    // masked, detail without its volatile fields, or a gap beyond the cap).
+    const lastOf = new Map<string, LastSample>();
     const changed: Array<{ clusterId: string; r: ProbeResult }> = [];
     const keepChanged = (clusterId: string, results: readonly ProbeResult[]): void => {
       for (const r of results) {
         const series = `${clusterId}\u0000${r.probe}\u0000${r.target}`;
-        const key = `${r.status}\u0000${reasonKey(r.reason)}\u0000${JSON.stringify(r.detail ?? null)}`;
-        const prev = lastKey.get(series);
-        if (!prev || prev.key !== key || r.at - prev.t > CAP_MS) changed.push({ clusterId, r });
-        lastKey.set(series, { key, t: r.at });
+        const s = { t: r.at, status: r.status, reason: r.reason, detail: r.detail === undefined ? null : JSON.stringify(r.detail) };
+        if (startsRun(lastOf.get(series) ?? null, s, CAP_MS)) changed.push({ clusterId, r });
+        lastOf.set(series, { lastAtMs: s.t, lastStatus: s.status, lastReason: s.reason, lastDetail: s.detail });
       }
     };
     const batchMs = BATCH_HOURS * HOUR;
@@ -372,6 +369,8 @@ async function benchProvider(provider: 'sqlite' | 'postgresql'): Promise<Figures
     const before = await tableBytes(provider, schema);
     const rawTierBytes = sumBytes(before, isRaw);
     const rollupTierBytes = sumBytes(before, isRollup) - emptyRollupBytes;
+    const minuteTierBytes = sumBytes(before, isMinute) - emptyMinuteBytes;
+    const minuteRows = await withDb(async (d) => Number(((await d.prisma.$queryRawUnsafe(`SELECT COUNT(*) AS n FROM "RollupMinute"`)) as Array<{ n: unknown }>)[0]!.n));
     const design = await measureDesign(provider, schema, changed);
 
     // Live path: one cycle per call, as the collector writes (lib/collector/collector.ts writeOnce →
@@ -417,12 +416,12 @@ async function benchProvider(provider: 'sqlite' | 'postgresql'): Promise<Figures
       const c = new pg.Client({ connectionString: values['pg-url'] });
       await c.connect();
       await c.query(`SET search_path = "${schema}"`);
-      for (const t of ['Sample', 'RollupHour', 'RollupDay', 'StatusInterval', 'Series']) await c.query(`VACUUM FULL "${t}"`);
+      for (const t of ['Sample', 'RollupMinute', 'RollupHour', 'RollupDay', 'StatusInterval', 'Series']) await c.query(`VACUUM FULL "${t}"`);
       const { rows } = await c.query(`SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0)::bigint AS bytes FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r'`, [schema]);
       await c.end();
       afterRetentionBytes = Number(rows[0].bytes); // every table of the schema, indexes and TOAST included
     }
-    return { provider, samples, ingestMs, rollupMs: median(rollupTimes), rawScanMs, rawSqlMs: median(sqlTimes), same, sqlSame, rawTierBytes, rollupTierBytes, afterRetentionBytes, retentionMs, retentionDeleted: ret.rawDeleted, live, design };
+    return { provider, samples, ingestMs, rollupMs: median(rollupTimes), rawScanMs, rawSqlMs: median(sqlTimes), same, sqlSame, rawTierBytes, rollupTierBytes, minuteTierBytes, minuteRows, afterRetentionBytes, retentionMs, retentionDeleted: ret.rawDeleted, live, design };
   } finally {
     await closeDb();
     if (provider === 'postgresql') {
@@ -446,7 +445,13 @@ async function main(): Promise<void> {
     const perDay = COMPONENTS.length * (DAY / INTERVAL_MS); // probe results per cluster per day
     const rawPerRow = f.rawTierBytes / f.samples;
     const rollupPerClusterDay = f.rollupTierBytes / (CLUSTERS * DAYS);
-    const steadyPerCluster = rawPerRow * perDay * RAW_RETENTION_DAYS + rollupPerClusterDay * ROLLUP_RETENTION_DAYS;
+    const minutePerClusterDay = f.minuteTierBytes / (CLUSTERS * DAYS);
+    const perResult = (bytesPerCluster: number): string => (bytesPerCluster / (perDay * RAW_RETENTION_DAYS)).toFixed(1);
+    // Before: main until issue 16 (every probe result a raw row, no minute tier). Now: raw rows + RollupMinute.
+    const beforeSteady = rawPerRow * perDay * RAW_RETENTION_DAYS + rollupPerClusterDay * ROLLUP_RETENTION_DAYS;
+    const steadyPerCluster = beforeSteady + minutePerClusterDay * RAW_RETENTION_DAYS;
+    const designPerClusterDay = f.design.sampleBytes / (CLUSTERS * DAYS) + minutePerClusterDay;
+    const designSteady = designPerClusterDay * RAW_RETENTION_DAYS + rollupPerClusterDay * ROLLUP_RETENTION_DAYS;
     const n = (x: number, d = 0): string => x.toLocaleString('en', { maximumFractionDigits: d, minimumFractionDigits: d });
     console.log(`\n[${p}]`);
     console.log(`  backfill ingest:       ${n(f.samples)} samples in ${(f.ingestMs / 1000).toFixed(1)} s = ${n(f.samples / (f.ingestMs / 1000))} samples/s (${BATCH_HOURS}-hour batches per call)`);
@@ -458,13 +463,12 @@ async function main(): Promise<void> {
     console.log(`                         raw, ORM scan (Prisma findMany + lib/slo, once, cold) ${f.rawScanMs.toFixed(0)} ms = ${(f.rawScanMs / f.rollupMs).toFixed(0)}× the rollup path; same: ${f.same ? 'yes' : 'NO'}`);
     console.log(`  raw tier:              ${rawPerRow.toFixed(1)} bytes per raw probe result (Sample table + indexes)`);
     console.log(`  rollup tier:           ${n(rollupPerClusterDay)} bytes per cluster-day = ${(rollupPerClusterDay / perDay).toFixed(3)} bytes per probe result written (RollupHour, RollupDay, StatusInterval, Series with indexes)`);
-    console.log(`  steady state (${RAW_RETENTION_DAYS} d raw + ${ROLLUP_RETENTION_DAYS} d rollups, from the two figures above): ${n(steadyPerCluster / 1048576, 1)} MiB per cluster = ${(steadyPerCluster / (perDay * RAW_RETENTION_DAYS)).toFixed(1)} bytes per probe result of the raw window (target ≤ 40); rollups alone ${((rollupPerClusterDay * ROLLUP_RETENTION_DAYS) / (perDay * RAW_RETENTION_DAYS)).toFixed(1)}`);
-    const designPerClusterDay = (f.design.sampleBytes + f.design.minuteBytes) / (CLUSTERS * DAYS);
-    const designSteady = designPerClusterDay * RAW_RETENTION_DAYS + rollupPerClusterDay * ROLLUP_RETENTION_DAYS;
-    console.log(`  sparse design (scratch tables, not the write path): ${n(f.design.sampleRows)} change rows (${(f.samples / Math.max(1, f.design.sampleRows)).toFixed(0)}× fewer) = ${n(f.design.sampleBytes)} bytes + ${n(f.design.minuteRows)} minute rows = ${n(f.design.minuteBytes)} bytes → ${(designPerClusterDay / perDay).toFixed(2)} bytes per probe result in the raw window; steady state ${n(designSteady / 1048576, 1)} MiB per cluster = ${(designSteady / (perDay * RAW_RETENTION_DAYS)).toFixed(1)} bytes per probe result (target ≤ 40)`);
+    console.log(`  minute tier:           ${n(f.minuteRows)} RollupMinute rows = ${(f.minuteTierBytes / f.samples).toFixed(1)} bytes per probe result (kept ${RAW_RETENTION_DAYS} d, like raw rows)`);
+    console.log(`  steady state (${RAW_RETENTION_DAYS} d raw + minutes, ${ROLLUP_RETENTION_DAYS} d rollups): ${n(steadyPerCluster / 1048576, 1)} MiB per cluster = ${perResult(steadyPerCluster)} bytes per probe result of the raw window (before the minute tier: ${perResult(beforeSteady)}; target ≤ 40); rollups alone ${perResult(rollupPerClusterDay * ROLLUP_RETENTION_DAYS)}`);
+    console.log(`  sparse raw tier (Sample as change rows, measured on a scratch table; the write path does not thin Sample yet): ${n(f.design.sampleRows)} change rows = ${(f.design.sampleRows / f.samples).toFixed(4)} per probe result (${(f.samples / Math.max(1, f.design.sampleRows)).toFixed(0)}× fewer), ${n(f.design.sampleBytes)} bytes; with the real minute tier ${(designPerClusterDay / perDay).toFixed(2)} bytes per probe result in the raw window; steady state ${n(designSteady / 1048576, 1)} MiB per cluster = ${perResult(designSteady)} bytes per probe result (target ≤ 40)`);
     console.log(`  after raw retention:   ${(f.afterRetentionBytes / (f.samples + f.live.reduce((a, l) => a + l.rows, 0))).toFixed(3)} bytes per probe result written (${n(f.afterRetentionBytes)} bytes on disk for rollups, intervals, series and settings)`);
     console.log(`  retention job:         ${n(f.retentionDeleted)} raw rows deleted in ${(f.retentionMs / 1000).toFixed(1)} s (batches of 5,000)`);
-    console.log(JSON.stringify({ figure: 'bench:storage', provider: p, clusters: CLUSTERS, days: DAYS, series: COMPONENTS.length, samples: f.samples, backfillPerS: Math.round(f.samples / (f.ingestMs / 1000)), live: f.live.map((l) => ({ writers: l.writers, calls: l.calls, medianMs: +l.medianMs.toFixed(3), p95Ms: +l.p95Ms.toFixed(3), callsPerS: Math.round(l.calls / (l.wallMs / 1000)), rowsPerS: Math.round(l.rows / (l.wallMs / 1000)) })), rollupMs: +f.rollupMs.toFixed(2), rawSqlMs: +f.rawSqlMs.toFixed(2), rawOrmMs: Math.round(f.rawScanMs), same: f.same, sqlSame: f.sqlSame, rawBytesPerRow: +rawPerRow.toFixed(1), rollupBytesPerClusterDay: Math.round(rollupPerClusterDay), steadyBytesPerCluster: Math.round(steadyPerCluster), steadyBytesPerResult: +(steadyPerCluster / (perDay * RAW_RETENTION_DAYS)).toFixed(1), designChangeRows: f.design.sampleRows, designSampleBytes: f.design.sampleBytes, designMinuteRows: f.design.minuteRows, designMinuteBytes: f.design.minuteBytes, designSteadyBytesPerCluster: Math.round(designSteady), designSteadyBytesPerResult: +(designSteady / (perDay * RAW_RETENTION_DAYS)).toFixed(1) }));
+    console.log(JSON.stringify({ figure: 'bench:storage', provider: p, clusters: CLUSTERS, days: DAYS, series: COMPONENTS.length, samples: f.samples, backfillPerS: Math.round(f.samples / (f.ingestMs / 1000)), live: f.live.map((l) => ({ writers: l.writers, calls: l.calls, medianMs: +l.medianMs.toFixed(3), p95Ms: +l.p95Ms.toFixed(3), callsPerS: Math.round(l.calls / (l.wallMs / 1000)), rowsPerS: Math.round(l.rows / (l.wallMs / 1000)) })), rollupMs: +f.rollupMs.toFixed(2), rawSqlMs: +f.rawSqlMs.toFixed(2), rawOrmMs: Math.round(f.rawScanMs), same: f.same, sqlSame: f.sqlSame, rawBytesPerRow: +rawPerRow.toFixed(1), rollupBytesPerClusterDay: Math.round(rollupPerClusterDay), minuteRows: f.minuteRows, minuteBytes: f.minuteTierBytes, beforeSteadyBytesPerResult: +perResult(beforeSteady), steadyBytesPerCluster: Math.round(steadyPerCluster), steadyBytesPerResult: +perResult(steadyPerCluster), designChangeRows: f.design.sampleRows, designSampleBytes: f.design.sampleBytes, designSteadyBytesPerCluster: Math.round(designSteady), designSteadyBytesPerResult: +perResult(designSteady) }));
   }
   const bad = all.some((f) => !f.same || !f.sqlSame);
   process.exitCode = bad ? 1 : 0;

@@ -104,6 +104,9 @@ async function main(): Promise<void> {
       insertSamples: async (clusterId, results, opts) => {
         const r = await writeSamples(clusterId, results, opts);
         if (r.superseded > 0) log({ event: 'samples-superseded', clusterId, superseded: r.superseded, why: 'that cycle was already stored (by another collector, or before a restart)' });
+        // At or before their series' last stored sample: a replay of what was stored (after a lost answer), or
+        // older than what another collector stored meanwhile — skipped, not stored (issue 16: the cursor decides).
+        if (r.late > 0) log({ event: 'samples-late', clusterId, late: r.late, why: 'at or before the last stored sample of their series (a replay, or older than what another collector wrote)' });
       },
       probes: ALL_PROBES,
       now: Date.now,

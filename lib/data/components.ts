@@ -1,11 +1,11 @@
-// The current state of every component of one cluster, from the latest sample of each probe target:
+// The current state of every component of one cluster, from the last sample of each probe target (the series cursor):
 // the API endpoint and its replicas, etcd (as the apiserver sees it, and directly when probed),
 // each leader-election Lease, CoreDNS and the worker nodes. A sample older than the staleness
 // bound is not "current": the component is `unknown` (is the collector running?), not its old status.
 import { collectorIntervalMs } from '../env';
-import { withDb, type SampleRow } from '../db';
+import type { SampleRow } from '../db';
 import { PROBE_IDS, type HealthCheck, type ProbeId, type Status } from '../types';
-import { parseDetail } from './samples';
+import { latestSamples, parseDetail } from './samples';
 
 export interface ComponentState {
   /** kube-apiserver, etcd, kube-scheduler, kube-controller-manager, cloud-controller-manager, coredns, nodes, or the Lease name. */
@@ -138,17 +138,14 @@ export function staleAfterMs(interval: number = collectorIntervalMs()): number {
   return Math.max(3 * interval, 60_000);
 }
 
-/** The current components of one cluster (latest sample per probe target within the last hour). */
+/**
+ * The current components of one cluster: the last sample of each series (its cursor, exact: status,
+ * reason, detail and latency of that sample) within the last max(4 staleness bounds, 10 min);
+ * older targets are gone.
+ */
 export async function getComponents(clusterId: string, opts: { now?: Date } = {}): Promise<ComponentsSnapshot> {
   const nowMs = (opts.now ?? new Date()).getTime();
   const stale = staleAfterMs();
-  const rows = await withDb((db) =>
-    db.prisma.sample.findMany({
-      // A few cycles back is enough to find every target's latest row; older targets are gone.
-      where: { clusterId, at: { gte: new Date(nowMs - Math.max(stale * 4, 10 * 60_000)), lte: new Date(nowMs) } },
-      orderBy: [{ at: 'desc' }, { id: 'desc' }],
-      take: 5000,
-    }),
-  );
+  const rows = await latestSamples(clusterId, { nowMs, sinceMs: nowMs - Math.max(stale * 4, 10 * 60_000) });
   return { clusterId, now: new Date(nowMs).toISOString(), staleAfterMs: stale, components: toComponents(rows, nowMs, stale) };
 }

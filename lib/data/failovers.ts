@@ -4,7 +4,7 @@ import type { LeaseSeed, WatchGap } from '../failover/lease-types';
 import { withDb, type FailoverEventRow, type LeaseWatchGapRow } from '../db';
 import { QuorumError } from '../errors';
 import { parseMicroTime, type FailoverEvent } from '../failover/reducer';
-import { parseDetail } from './samples';
+import { latestSamples, parseDetail } from './samples';
 import { lockClusterForWrite } from './sql';
 
 export interface FailoverView {
@@ -161,34 +161,48 @@ export async function listWatchGaps(q: { clusterId: string; since: Date; until?:
   return rows.map((r) => ({ namespace: r.namespace, startedAt: r.startedAt.toISOString(), endedAt: r.endedAt.toISOString(), durationMs: r.endedAt.getTime() - r.startedAt.getTime(), reason: r.reason }));
 }
 
+/** A Lease seed from one leader-election sample's detail, or null when that sample did not know the holder. */
+function seedOf(lease: string, detail: string | null, atMs: number): LeaseSeed | null {
+  const facts = (parseDetail(detail)?.facts ?? {}) as Record<string, unknown>;
+  if (facts.watchDown === true) return null; // that sample did not know the holder either; look further back
+  const holder = typeof facts.holder === 'string' ? facts.holder : '';
+  if (!holder) return null;
+  return {
+    lease,
+    holder,
+    leaseTransitions: typeof facts.leaseTransitions === 'number' ? facts.leaseTransitions : null,
+    leaseDurationSeconds: typeof facts.leaseDurationSeconds === 'number' ? facts.leaseDurationSeconds : null,
+    observedAt: atMs,
+  };
+}
+
 /**
- * What the last collector run saw of each Lease of a cluster, from its latest leader-election
- * samples (within `lookbackMs`, default 14 days). Seeds a new Lease watch after a restart.
+ * What the last collector run saw of each Lease of a cluster (within `lookbackMs`, default 14 days).
+ * Seeds a new Lease watch after a restart. From each Lease's series cursor (its last sample, exact);
+ * when that sample did not know the holder (watch down, no holder), from the latest raw
+ * leader-election sample that did.
  */
 export async function loadLeaseSeeds(clusterId: string, opts: { now?: number; lookbackMs?: number } = {}): Promise<LeaseSeed[]> {
   const now = opts.now ?? Date.now();
+  const sinceMs = now - (opts.lookbackMs ?? 14 * 86_400_000);
+  const seeds = new Map<string, LeaseSeed>();
+  const last = await latestSamples(clusterId, { nowMs: Number.MAX_SAFE_INTEGER, sinceMs, probes: ['leader-election'] });
+  for (const r of last) {
+    const seed = r.target.indexOf('/') > 0 ? seedOf(r.target, r.detail, r.at.getTime()) : null;
+    if (seed) seeds.set(r.target, seed);
+  }
+  if (seeds.size === last.filter((r) => r.target.indexOf('/') > 0).length) return [...seeds.values()];
   const rows = await withDb((db) =>
     db.prisma.sample.findMany({
-      where: { clusterId, probe: 'leader-election', at: { gte: new Date(now - (opts.lookbackMs ?? 14 * 86_400_000)) } },
+      where: { clusterId, probe: 'leader-election', at: { gte: new Date(sinceMs) } },
       orderBy: [{ at: 'desc' }],
       take: 200,
     }),
   );
-  const seeds = new Map<string, LeaseSeed>();
   for (const r of rows) {
-    const lease = r.target;
-    if (seeds.has(lease) || lease.indexOf('/') <= 0) continue;
-    const facts = (parseDetail(r.detail)?.facts ?? {}) as Record<string, unknown>;
-    if (facts.watchDown === true) continue; // that sample did not know the holder either; look further back
-    const holder = typeof facts.holder === 'string' ? facts.holder : '';
-    if (!holder) continue;
-    seeds.set(lease, {
-      lease,
-      holder,
-      leaseTransitions: typeof facts.leaseTransitions === 'number' ? facts.leaseTransitions : null,
-      leaseDurationSeconds: typeof facts.leaseDurationSeconds === 'number' ? facts.leaseDurationSeconds : null,
-      observedAt: r.at.getTime(),
-    });
+    if (seeds.has(r.target) || r.target.indexOf('/') <= 0) continue;
+    const seed = seedOf(r.target, r.detail, r.at.getTime());
+    if (seed) seeds.set(r.target, seed);
   }
   return [...seeds.values()];
 }

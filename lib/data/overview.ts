@@ -6,7 +6,7 @@ import { availability } from '../slo/availability';
 import type { ClusterSummary, HealthCheck, ProbeId, Status } from '../types';
 import { getCluster } from './clusters';
 import { staleAfterMs } from './components';
-import { parseDetail } from './samples';
+import { latestSamples, parseDetail } from './samples';
 
 /** One chart point: a time bucket's worst status and highest latency. */
 export interface SeriesPoint {
@@ -117,7 +117,7 @@ async function clusterState(clusterId: string, nowMs: number, interval: number):
   // The write path's cap (3 intervals), so the Checks tab's 24 h figure is the one the rollups give
   // (2 intervals here made a 20–30 s gap good time in the SLO and unknown on this tab).
   const gapMs = sampleCapMs();
-  const [points, latest] = await withDb((db) =>
+  const [points] = await withDb((db) =>
     Promise.all([
       db.samplePoints.findMany({
         where: { clusterId, probe: READYZ, at: { gte: new Date(startMs - gapMs), lt: new Date(nowMs) } },
@@ -125,9 +125,9 @@ async function clusterState(clusterId: string, nowMs: number, interval: number):
         take: WINDOW_ROW_LIMIT,
         select: { at: true, status: true, latencyMs: true },
       }),
-      db.prisma.sample.findFirst({ where: { clusterId, probe: READYZ, at: { lte: new Date(nowMs) } }, orderBy: [{ at: 'desc' }, { id: 'desc' }] }),
     ]),
   );
+  const latest = (await latestSamples(clusterId, { nowMs, probes: [READYZ] }))[0] ?? null;
   const a = availability({ samples: points.map((p) => ({ t: p.at.getTime(), status: p.status })), startMs, endMs: nowMs, intervalMs: interval, maxGapMs: gapMs });
   return {
     ...currentState(latest, nowMs, interval),
@@ -152,12 +152,12 @@ export async function getClusterDetail(idOrName: string, opts: { now?: Date } = 
   const interval = collectorIntervalMs();
   const clusterId = cluster.id;
   const upTo = { lte: new Date(nowMs) };
-  const [state, [readyzRow, livezRow, recent, failures]] = await Promise.all([
+  const [state, latestRows, [recent, failures]] = await Promise.all([
     clusterState(clusterId, nowMs, interval),
+    // The latest readyz and livez samples exactly, from their series cursors.
+    latestSamples(clusterId, { nowMs, probes: [READYZ, LIVEZ] }),
     withDb((db) =>
       Promise.all([
-        db.prisma.sample.findFirst({ where: { clusterId, probe: READYZ, at: upTo }, orderBy: [{ at: 'desc' }, { id: 'desc' }] }),
-        db.prisma.sample.findFirst({ where: { clusterId, probe: LIVEZ, at: upTo }, orderBy: [{ at: 'desc' }, { id: 'desc' }] }),
         db.prisma.sample.findMany({ where: { clusterId, at: upTo }, orderBy: [{ at: 'desc' }, { id: 'desc' }], take: HISTORY_ROWS }),
         db.prisma.sample.findMany({
           where: { clusterId, probe: { in: [READYZ, LIVEZ] }, status: { in: ['down', 'degraded'] }, at: { gte: new Date(nowMs - DETAIL_DAY_MS), lte: new Date(nowMs) } },
@@ -167,6 +167,8 @@ export async function getClusterDetail(idOrName: string, opts: { now?: Date } = 
       ]),
     ),
   ]);
+  const readyzRow = latestRows.find((r) => r.probe === READYZ) ?? null;
+  const livezRow = latestRows.find((r) => r.probe === LIVEZ) ?? null;
   const latestChecks = (r: typeof readyzRow): LatestChecks | null =>
     r ? { at: r.at.toISOString(), status: r.status, reason: r.reason, latencyMs: r.latencyMs, checks: checksOf(r.detail) } : null;
   const readyz = latestChecks(readyzRow);

@@ -1,4 +1,4 @@
-// Retention: raw samples are kept QUORUM_RAW_RETENTION_DAYS (default 14), hourly/daily rollups and
+// Retention: raw samples and minute rollups are kept QUORUM_RAW_RETENTION_DAYS (default 14), hourly/daily rollups and
 // coalesced intervals QUORUM_ROLLUP_RETENTION_DAYS (default 400) (lib/env.ts). Deletes run in small
 // batches, each its own short autocommit statement (and database call) with a pause between them, so the collector's writes
 // (SQLite: one writer at a time; PostgreSQL: row locks) wait at most one batch. Run by the collector
@@ -19,6 +19,8 @@ export interface RetentionOptions extends RetentionEnv {
 
 export interface RetentionResult {
   rawDeleted: number;
+  /** RollupMinute rows: kept as long as raw rows. */
+  minutesDeleted: number;
   hoursDeleted: number;
   daysDeleted: number;
   intervalsDeleted: number;
@@ -63,8 +65,12 @@ export async function runRetention(opts: RetentionOptions): Promise<RetentionRes
     const pg = p === 'postgresql';
     return { text: `DELETE FROM "${table}" WHERE (${key}) IN (SELECT ${key} FROM "${table}" WHERE "${col}" < ${cut(pg)} LIMIT ${lim(pg)})`, args: [rollArg(pg)] };
   };
+  const minutesDeleted = await inBatches((p) => {
+    const pg = p === 'postgresql';
+    return { text: `DELETE FROM "RollupMinute" WHERE ("bucketStartMs","seriesId") IN (SELECT "bucketStartMs","seriesId" FROM "RollupMinute" WHERE "bucketStartMs" < ${cut(pg)} LIMIT ${lim(pg)})`, args: [pg ? String(rawCutoff) : rawCutoff] };
+  }, b, count);
   const hoursDeleted = await inBatches(rollup('RollupHour', '"bucketStartMs","seriesId"', 'bucketStartMs'), b, count);
   const daysDeleted = await inBatches(rollup('RollupDay', '"bucketStartMs","seriesId"', 'bucketStartMs'), b, count);
   const intervalsDeleted = await inBatches(rollup('StatusInterval', '"seriesId","startMs"', 'endMs'), b, count);
-  return { rawDeleted, hoursDeleted, daysDeleted, intervalsDeleted, batches: count.batches, ms: Math.round(performance.now() - started) };
+  return { rawDeleted, minutesDeleted, hoursDeleted, daysDeleted, intervalsDeleted, batches: count.batches, ms: Math.round(performance.now() - started) };
 }

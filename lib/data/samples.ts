@@ -3,9 +3,9 @@ import { getOrInsert } from '../collections';
 import { DbError, withDb, type DbProvider, type DbTx, type SampleRow } from '../db';
 import { sampleCapMs } from '../env';
 import { QuorumError } from '../errors';
-import { DAY_BUCKET_MS, HOUR_BUCKET_MS, advanceSeries, bucketize, type BucketStats, type CoalescedInterval, type TimelineSample } from '../slo/timeline';
+import { DAY_BUCKET_MS, HOUR_BUCKET_MS, advanceSeries, bucketize, minuteBuckets, type BucketStats, type CoalescedInterval, type MinuteStats, type TimelineSample } from '../slo/timeline';
 import { STATUSES, type ProbeResult, type Status } from '../types';
-import { createSeries, insertRawSamples, lockClusterForWrite, lockSeries, updateSeries, upsertIntervals, upsertRollups, type NewSeries, type SeriesRow } from './sql';
+import { createSeries, insertRawSamples, lockClusterForWrite, lockSeries, readSeries, updateSeries, upsertIntervals, upsertMinutes, upsertRollups, type NewSeries, type SeriesRow } from './sql';
 
 /** A sample as pages and tests see it: `at` as ISO text, `detail` parsed. */
 export interface SampleView {
@@ -76,7 +76,11 @@ function toRow(clusterId: string, r: ProbeResult): Omit<SampleRow, 'id'> {
 export interface SampleWriteOptions {
   /** Longest time one sample speaks for. The collector passes its own (3 × its interval); default: the same from lib/env. */
   capMs?: number;
-  /** The batch may already be stored (a replay of the collector's buffer): skip rows already present. */
+  /**
+   * The batch may already be stored (a replay of the collector's buffer). Kept for callers: the
+   * series cursor decides this for every batch now (a sample at or before its series' last sample
+   * is a replay or late, and is skipped), so replays need no flag.
+   */
   dedupe?: boolean;
   /**
    * The collector's interval: at most one sample per probe, target and cycle (`at` in the same
@@ -88,7 +92,11 @@ export interface SampleWriteOptions {
   slotMs?: number;
 }
 
-/** What one write did: raw rows, samples at or before their series' last time (not rolled up), and samples of a cycle already stored. */
+/**
+ * What one write did: samples written (raw rows and the storage tier), samples skipped because they
+ * were at or before their series' last sample (late, or a replay of a batch already stored), and
+ * samples of a cycle already stored (`slotMs`).
+ */
 export interface WriteResult {
   written: number;
   late: number;
@@ -98,29 +106,30 @@ export interface WriteResult {
 /**
  * Writes one collector cycle's results for a cluster in one transaction: the raw samples AND the
  * storage tier derived from them (lib/slo/timeline.ts): per series the newly attributed time goes
- * into hourly and daily rollups, consecutive identical results are coalesced into StatusInterval
- * rows, and the series cursor moves on. Long windows are then read without raw rows. When the
- * cluster was removed meanwhile its samples are discarded (so a removed cluster can never wedge
- * the collector's retry buffer).
+ * into hourly and daily rollups, each sample into its minute (RollupMinute), consecutive identical
+ * results are coalesced into StatusInterval rows, and the series cursor (with the last sample
+ * exactly: status, reason, detail, latency) moves on. Long windows are then read without raw rows.
+ * When the cluster was removed meanwhile its samples are discarded (so a removed cluster can never
+ * wedge the collector's retry buffer).
  *
- * `dedupe`: the batch may already be stored (the collector replays its on-disk buffer after a
- * crash between the commit and its acknowledgement, or after a write whose answer was lost). Then
- * rows already present are skipped — before the raw insert AND before the rollups, so no time is
- * counted twice — matched on the natural key (probe, target, at) within the cluster: the key the
- * collector makes unique (one result per probe and target per cycle, `at` = the probe's start in
- * ms), served by the [clusterId, probe, at] index. Counted as a multiset, so a batch that
- * legitimately holds the same key twice is still stored twice, once.
+ * Late, duplicate and superseded samples are decided by the series cursor, without reading raw
+ * rows: a sample at or before its series' last sample is late or a replay (the collector replays
+ * its on-disk buffer after a crash between the commit and its acknowledgement, or after a write
+ * whose answer was lost) and is skipped — neither stored nor rolled up, so no time is counted
+ * twice and a replayed batch writes nothing; with `slotMs`, a sample in the cycle slot of its
+ * series' last sample is superseded. The cluster row is locked first, so writers of one cluster
+ * (also two collectors) take turns and each sees the cursor the previous one committed.
  */
 export async function insertSamples(clusterId: string, results: readonly ProbeResult[], opts: SampleWriteOptions = {}): Promise<void> {
   await writeSamples(clusterId, results, opts);
 }
 
-/** insertSamples, returning how many rows were written (0 for a removed cluster). */
+/** insertSamples, returning how many samples were written (0 for a removed cluster). */
 export async function insertSamplesCounted(clusterId: string, results: readonly ProbeResult[], opts: SampleWriteOptions = {}): Promise<number> {
   return (await writeSamples(clusterId, results, opts)).written;
 }
 
-/** insertSamples with the full outcome (written, late). */
+/** insertSamples with the full outcome (written, late, superseded). */
 export async function writeSamples(clusterId: string, results: readonly ProbeResult[], opts: SampleWriteOptions = {}): Promise<WriteResult> {
   if (results.length === 0) return { written: 0, late: 0, superseded: 0 };
   const capMs = opts.capMs ?? sampleCapMs();
@@ -130,21 +139,29 @@ export async function writeSamples(clusterId: string, results: readonly ProbeRes
   const all = results.map((r) => toRow(clusterId, r));
   return withDb((db) =>
     db.transaction(async (tx) => {
-      // First the cluster row, locked: writers of one cluster take turns (also two collectors), so a
-      // replayed batch's dedupe check below sees whatever an earlier attempt of it — or another
-      // writer — committed (even one whose answer was lost in a timeout).
+      // First the cluster row, locked: writers of one cluster take turns (also two collectors), so the
+      // cursors read next are what an earlier attempt of this batch — or another writer — committed
+      // (even one whose answer was lost in a timeout). Then the cursors, locked (PostgreSQL) until commit.
       if (!(await lockClusterForWrite(db.provider, tx, clusterId))) return { written: 0, late: 0, superseded: 0 };
-      const exact = opts.dedupe ? await withoutStored(tx, clusterId, all, sampleKey) : all;
-      const rows = slotMs ? await withoutStored(tx, clusterId, exact, (r) => slotKey(r, slotMs), slotMs) : exact;
-      const superseded = exact.length - rows.length;
+      const existing = new Map<string, SeriesRow>();
+      for (const s of await lockSeries(db.provider, tx, clusterId)) existing.set(seriesKey(s), s);
+      let superseded = 0;
+      const rows = all.filter((r) => {
+        const c = existing.get(seriesKey(r));
+        const t = r.at.getTime();
+        // At or before the cursor: late or a replay, counted by advanceSeries below.
+        if (!c || !slotMs || t <= c.lastAtMs || Math.floor(t / slotMs) !== Math.floor(c.lastAtMs / slotMs)) return true;
+        superseded++;
+        return false;
+      });
       if (rows.length === 0) return { written: 0, late: 0, superseded };
+      const { accepted, late } = await rollUp(db.provider, tx, clusterId, existing, rows, capMs);
       const written = await insertRawSamples(
         db.provider,
         tx,
         clusterId,
-        rows.map((r) => ({ probe: r.probe, target: r.target, atMs: r.at.getTime(), status: r.status, reason: r.reason, latencyMs: r.latencyMs, detail: r.detail })),
+        accepted.map((r) => ({ probe: r.probe, target: r.target, atMs: r.t, status: r.status, reason: r.reason, latencyMs: r.latencyMs, detail: r.detail ?? null })),
       );
-      const late = await rollUp(db.provider, tx, clusterId, rows, capMs);
       return { written, late, superseded };
     }),
   );
@@ -152,44 +169,30 @@ export async function writeSamples(clusterId: string, results: readonly ProbeRes
 
 type Row = Omit<SampleRow, 'id'>;
 
-type Keyed = { probe: string; target: string; at: Date };
-const sampleKey = (r: Keyed): string => `${r.probe}\u0000${r.target}\u0000${r.at.getTime()}`;
-const slotKey = (r: Keyed, slotMs: number): string => `${r.probe}\u0000${r.target}\u0000${Math.floor(r.at.getTime() / slotMs)}`;
+const seriesKey = (r: { probe: string; target: string }): string => `${r.probe}\u0000${r.target}`;
 
 /**
- * The rows whose key is not already stored (see `dedupe` and `slotMs` above). Counted as a multiset,
- * so a batch that legitimately holds one key twice keeps both when none is stored. `slotMs` widens
- * the read to whole slots.
+ * Advances every series touched by `rows` from its cursor and writes intervals, rollups (hour, day,
+ * minute) and cursors. Returns the samples accepted (after their series' cursor), and how many were not.
  */
-async function withoutStored(tx: DbTx, clusterId: string, rows: Row[], key: (r: Keyed) => string, slotMs?: number): Promise<Row[]> {
-  if (rows.length === 0) return rows;
-  const times = rows.map((r) => r.at.getTime());
-  const from = slotMs ? Math.floor(Math.min(...times) / slotMs) * slotMs : Math.min(...times);
-  const to = slotMs ? (Math.floor(Math.max(...times) / slotMs) + 1) * slotMs : Math.max(...times) + 1;
-  const present = await tx.sample.findMany({
-    where: { clusterId, probe: { in: [...new Set(rows.map((r) => r.probe))] }, at: { gte: new Date(from), lt: new Date(to) } },
-    orderBy: [{ id: 'asc' }],
-  });
-  const have = new Map<string, number>();
-  for (const p of present) have.set(key(p), (have.get(key(p)) ?? 0) + 1);
-  return rows.filter((r) => {
-    const k = key(r);
-    const n = have.get(k) ?? 0;
-    if (n === 0) return true;
-    if (!slotMs) have.set(k, n - 1); // exact: one stored row answers for one batch row; a slot answers for all
-    return false;
-  });
-}
-
-/** Advances every series touched by `rows` and writes intervals, rollups and cursors. Returns late samples. */
-async function rollUp(provider: DbProvider, tx: DbTx, clusterId: string, rows: readonly Row[], capMs: number): Promise<number> {
+async function rollUp(
+  provider: DbProvider,
+  tx: DbTx,
+  clusterId: string,
+  existing: Map<string, SeriesRow>,
+  rows: readonly Row[],
+  capMs: number,
+): Promise<{ accepted: Array<TimelineSample & { probe: string; target: string }>; late: number }> {
   const bySeries = new Map<string, { probe: string; target: string; samples: TimelineSample[] }>();
   for (const r of rows) {
-    const key = `${r.probe}\u0000${r.target}`;
-    getOrInsert(bySeries, key, () => ({ probe: r.probe, target: r.target, samples: [] as TimelineSample[] })).samples.push({ t: r.at.getTime(), status: r.status, reason: r.reason, latencyMs: r.latencyMs });
+    getOrInsert(bySeries, seriesKey(r), () => ({ probe: r.probe, target: r.target, samples: [] as TimelineSample[] })).samples.push({
+      t: r.at.getTime(),
+      status: r.status,
+      reason: r.reason,
+      latencyMs: r.latencyMs,
+      detail: r.detail,
+    });
   }
-  const existing = new Map<string, SeriesRow>();
-  for (const s of await lockSeries(provider, tx, clusterId)) existing.set(`${s.probe}\u0000${s.target}`, s);
   const missing: NewSeries[] = [];
   for (const [key, g] of bySeries) {
     if (existing.has(key)) continue;
@@ -198,14 +201,15 @@ async function rollUp(provider: DbProvider, tx: DbTx, clusterId: string, rows: r
   }
   const created = new Set<string>();
   for (const s of await createSeries(provider, tx, clusterId, missing)) {
-    const key = `${s.probe}\u0000${s.target}`;
-    existing.set(key, s);
-    created.add(key);
+    existing.set(seriesKey(s), s);
+    created.add(seriesKey(s));
   }
   const intervals: Array<CoalescedInterval & { seriesId: number }> = [];
   const hours: Array<BucketStats & { seriesId: number }> = [];
   const days: Array<BucketStats & { seriesId: number }> = [];
+  const minutes: Array<MinuteStats & { seriesId: number }> = [];
   const cursors: SeriesRow[] = [];
+  const accepted: Array<TimelineSample & { probe: string; target: string }> = [];
   let late = 0;
   for (const [key, g] of bySeries) {
     const s = existing.get(key);
@@ -214,16 +218,48 @@ async function rollUp(provider: DbProvider, tx: DbTx, clusterId: string, rows: r
     const prev = created.has(key) ? null : s;
     const r = advanceSeries(prev, g.samples, capMs);
     late += r.late;
+    if (r.accepted.length === 0) continue;
+    for (const a of r.accepted) accepted.push({ ...a, probe: g.probe, target: g.target });
     for (const i of r.intervals) intervals.push({ ...i, seriesId: s.id });
     for (const b of bucketize(r.spans, r.accepted, HOUR_BUCKET_MS)) hours.push({ ...b, seriesId: s.id });
     for (const b of bucketize(r.spans, r.accepted, DAY_BUCKET_MS)) days.push({ ...b, seriesId: s.id });
-    cursors.push({ ...s, ...r.cursor, capMs });
+    for (const b of minuteBuckets(r.accepted)) minutes.push({ ...b, seriesId: s.id });
+    const last = r.accepted[r.accepted.length - 1]!;
+    cursors.push({ ...s, ...r.cursor, capMs, lastReason: last.reason, lastDetail: last.detail ?? null, lastLatencyMs: last.latencyMs });
   }
   await upsertIntervals(provider, tx, intervals);
   await upsertRollups(provider, tx, 'RollupHour', hours);
   await upsertRollups(provider, tx, 'RollupDay', days);
+  await upsertMinutes(provider, tx, minutes);
   await updateSeries(provider, tx, cursors);
-  return late;
+  return { accepted, late };
+}
+
+/**
+ * The last sample of each series of a cluster as of `nowMs`, exactly, newest first: the series
+ * cursor (which keeps the last sample's status, reason, detail and latency), without reading raw
+ * rows. A series whose cursor is after `nowMs` (a page asked about the past) answers with its latest
+ * raw row at or before `nowMs` instead. Series whose last sample is before `sinceMs` are left out.
+ * `id` is the series id for cursors.
+ */
+export async function latestSamples(clusterId: string, o: { nowMs: number; sinceMs?: number; probes?: readonly string[] }): Promise<SampleRow[]> {
+  return withDb(async (db) => {
+    const out: SampleRow[] = [];
+    for (const s of await readSeries(db, clusterId, o.probes)) {
+      if (s.lastAtMs <= o.nowMs) {
+        if (o.sinceMs === undefined || s.lastAtMs >= o.sinceMs) {
+          out.push({ id: s.id, clusterId, probe: s.probe, target: s.target, at: new Date(s.lastAtMs), status: s.lastStatus, reason: s.lastReason, latencyMs: s.lastLatencyMs, detail: s.lastDetail });
+        }
+        continue;
+      }
+      const row = await db.prisma.sample.findFirst({
+        where: { clusterId, probe: s.probe, target: s.target, at: { lte: new Date(o.nowMs), ...(o.sinceMs === undefined ? {} : { gte: new Date(o.sinceMs) }) } },
+        orderBy: [{ at: 'desc' }, { id: 'asc' }],
+      });
+      if (row) out.push(row);
+    }
+    return out.sort((a, b) => b.at.getTime() - a.at.getTime() || b.id - a.id);
+  });
 }
 
 /** Samples of one cluster in [since, until), oldest first. */

@@ -5,7 +5,7 @@
 // Only lib/data/* imports this.
 import type { Db, DbProvider, DbTx } from '../db';
 import type { Status } from '../types';
-import type { BucketStats, CoalescedInterval } from '../slo/timeline';
+import type { BucketStats, CoalescedInterval, MinuteStats } from '../slo/timeline';
 
 /**
  * Statement text for a dialect: `$1` placeholders become `?` on SQLite (better-sqlite3 binds an
@@ -105,9 +105,13 @@ export interface SeriesRow {
   openReason: string;
   openSamples: number;
   capMs: number;
+  /** The last sample exactly (with lastAtMs, lastStatus). */
+  lastReason: string;
+  lastDetail: string | null;
+  lastLatencyMs: number | null;
 }
 
-const SERIES_COLS = `"id","probe","target","lastAtMs","lastStatus","openStartMs","openReason","openSamples","capMs"`;
+const SERIES_COLS = `"id","probe","target","lastAtMs","lastStatus","openStartMs","openReason","openSamples","capMs","lastReason","lastDetail","lastLatencyMs"`;
 
 function toSeriesRow(r: Record<string, unknown>): SeriesRow {
   return {
@@ -120,6 +124,9 @@ function toSeriesRow(r: Record<string, unknown>): SeriesRow {
     openReason: String(r.openReason),
     openSamples: Number(r.openSamples),
     capMs: Number(r.capMs),
+    lastReason: String(r.lastReason),
+    lastDetail: r.lastDetail === null || r.lastDetail === undefined ? null : String(r.lastDetail),
+    lastLatencyMs: r.lastLatencyMs === null || r.lastLatencyMs === undefined ? null : Number(r.lastLatencyMs),
   };
 }
 
@@ -139,6 +146,15 @@ export async function lockSeries(provider: DbProvider, tx: DbTx, clusterId: stri
     q(provider, `SELECT ${SERIES_COLS} FROM "Series" WHERE "clusterId" = $1${provider === 'postgresql' ? ' FOR UPDATE' : ''}`),
     clusterId,
   )) as Array<Record<string, unknown>>;
+  return rows.map(toSeriesRow);
+}
+
+/** A cluster's series cursors (no lock: readers), optionally of some probes only. */
+export async function readSeries(db: Pick<Db, 'provider' | 'prisma'>, clusterId: string, probes?: readonly string[]): Promise<SeriesRow[]> {
+  const b = new Params(db);
+  const where = [`"clusterId" = ${b.text(clusterId)}`];
+  if (probes) where.push(`"probe" IN (${probes.map((p) => b.text(p)).join(',')})`);
+  const rows = (await db.prisma.$queryRawUnsafe(q(db.provider, `SELECT ${SERIES_COLS} FROM "Series" WHERE ${where.join(' AND ')}`), ...b.values)) as Array<Record<string, unknown>>;
   return rows.map(toSeriesRow);
 }
 
@@ -170,11 +186,12 @@ export async function createSeries(provider: DbProvider, tx: DbTx, clusterId: st
 /** Writes the advanced cursors. */
 export async function updateSeries(provider: DbProvider, tx: DbTx, rows: readonly SeriesRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const json = JSON.stringify(rows.map((s) => [s.id, s.lastAtMs, s.lastStatus, s.openStartMs, s.openReason, s.openSamples, s.capMs]));
+  const json = JSON.stringify(rows.map((s) => [s.id, s.lastAtMs, s.lastStatus, s.openStartMs, s.openReason, s.openSamples, s.capMs, s.lastReason, s.lastDetail, s.lastLatencyMs]));
   const E = (i: number, t?: string): string => el(provider, i, t);
   await tx.$executeRawUnsafe(
     `UPDATE "Series" SET "lastAtMs" = ${E(1, 'bigint')}, "lastStatus" = ${E(2, '"SampleStatus"')}, "openStartMs" = ${E(3, 'bigint')},
-       "openReason" = ${E(4)}, "openSamples" = ${E(5, 'int')}, "capMs" = ${E(6, 'int')}
+       "openReason" = ${E(4)}, "openSamples" = ${E(5, 'int')}, "capMs" = ${E(6, 'int')},
+       "lastReason" = ${E(7)}, "lastDetail" = ${E(8)}, "lastLatencyMs" = ${E(9, 'int')}
      FROM ${from(provider, '$1')} WHERE "Series"."id" = ${E(0, 'int')}`,
     json,
   );
@@ -195,26 +212,41 @@ export async function upsertIntervals(provider: DbProvider, tx: DbTx, rows: Read
 
 export type RollupTable = 'RollupHour' | 'RollupDay';
 
-/** Adds bucket stats into a rollup table (sums add up; min/max merge, NULL-safe on both dialects). */
-export async function upsertRollups(provider: DbProvider, tx: DbTx, table: RollupTable, rows: ReadonlyArray<BucketStats & { seriesId: number }>): Promise<void> {
+const ROLLUP_SUMS = [['goodMs', 'int'], ['badMs', 'int'], ['unknownMs', 'int'], ['samples', 'int'], ['badSamples', 'int'], ['latencyCount', 'int'], ['latencySumMs', 'bigint']] as const;
+const MINUTE_SUMS = [['samples', 'int'], ['badSamples', 'int'], ['degradedSamples', 'int'], ['unknownSamples', 'int'], ['latencyCount', 'int'], ['latencySumMs', 'bigint']] as const;
+
+/**
+ * Adds bucket rows into a (bucketStartMs, seriesId)-keyed table: `sums` add up, latency min/max merge
+ * NULL-safely on both dialects. Rows travel as one JSON parameter: [bucketStartMs, seriesId, ...sums, min, max].
+ */
+async function upsertBuckets(provider: DbProvider, tx: DbTx, table: string, sums: ReadonlyArray<readonly [string, string]>, rows: unknown[][]): Promise<void> {
   if (rows.length === 0) return;
-  const json = JSON.stringify(
-    rows.map((r) => [r.bucketStartMs, r.seriesId, r.goodMs, r.badMs, r.unknownMs, r.samples, r.badSamples, r.latencyCount, r.latencySumMs, r.latencyMinMs, r.latencyMaxMs]),
-  );
   const E = (i: number, t?: string): string => el(provider, i, t);
   const [minF, maxF] = provider === 'sqlite' ? ['min', 'max'] : ['LEAST', 'GREATEST'];
   const t = `"${table}"`;
   const merge = (col: string, f: string): string => `"${col}" = ${f}(COALESCE(${t}."${col}", excluded."${col}"), COALESCE(excluded."${col}", ${t}."${col}"))`;
   const add = (col: string): string => `"${col}" = ${t}."${col}" + excluded."${col}"`;
+  const cols = ['bucketStartMs', 'seriesId', ...sums.map(([c]) => c), 'latencyMinMs', 'latencyMaxMs'];
+  const types = ['bigint', 'int', ...sums.map(([, ty]) => ty), 'int', 'int'];
   await tx.$executeRawUnsafe(
-    `INSERT INTO ${t} ("bucketStartMs","seriesId","goodMs","badMs","unknownMs","samples","badSamples","latencyCount","latencySumMs","latencyMinMs","latencyMaxMs")
-     SELECT ${E(0, 'bigint')}, ${E(1, 'int')}, ${E(2, 'int')}, ${E(3, 'int')}, ${E(4, 'int')}, ${E(5, 'int')}, ${E(6, 'int')}, ${E(7, 'int')}, ${E(8, 'bigint')}, ${E(9, 'int')}, ${E(10, 'int')}
+    `INSERT INTO ${t} (${cols.map((c) => `"${c}"`).join(',')})
+     SELECT ${types.map((ty, i) => E(i, ty)).join(', ')}
      FROM ${from(provider, '$1')} WHERE true
      ON CONFLICT ("bucketStartMs","seriesId") DO UPDATE SET
-       ${['goodMs', 'badMs', 'unknownMs', 'samples', 'badSamples', 'latencyCount', 'latencySumMs'].map(add).join(', ')},
+       ${sums.map(([c]) => add(c)).join(', ')},
        ${merge('latencyMinMs', minF)}, ${merge('latencyMaxMs', maxF)}`,
-    json,
+    JSON.stringify(rows),
   );
+}
+
+/** Adds bucket stats into a rollup table (sums add up; min/max merge, NULL-safe on both dialects). */
+export async function upsertRollups(provider: DbProvider, tx: DbTx, table: RollupTable, rows: ReadonlyArray<BucketStats & { seriesId: number }>): Promise<void> {
+  await upsertBuckets(provider, tx, table, ROLLUP_SUMS, rows.map((r) => [r.bucketStartMs, r.seriesId, r.goodMs, r.badMs, r.unknownMs, r.samples, r.badSamples, r.latencyCount, r.latencySumMs, r.latencyMinMs, r.latencyMaxMs]));
+}
+
+/** Adds per-minute sample counts into RollupMinute, as upsertRollups does for hours and days. */
+export async function upsertMinutes(provider: DbProvider, tx: DbTx, rows: ReadonlyArray<MinuteStats & { seriesId: number }>): Promise<void> {
+  await upsertBuckets(provider, tx, 'RollupMinute', MINUTE_SUMS, rows.map((r) => [r.bucketStartMs, r.seriesId, r.samples, r.badSamples, r.degradedSamples, r.unknownSamples, r.latencyCount, r.latencySumMs, r.latencyMinMs, r.latencyMaxMs]));
 }
 
 /** A DateTime column compared with epoch ms: PostgreSQL timestamp(3) from ms, SQLite Prisma's ISO text. */

@@ -26,6 +26,8 @@ export interface TimelineSample {
   status: Status;
   reason: string;
   latencyMs: number | null;
+  /** JSON text of the sample's detail; carried through to `accepted` untouched (the cursor keeps the last one). */
+  detail?: string | null;
 }
 
 /** What the write path keeps per series between writes (the Series row). */
@@ -63,6 +65,50 @@ export interface AdvanceResult {
  */
 export function reasonKey(reason: string): string {
   return reason.replace(/\d+(?:\.\d+)?/g, '#');
+}
+
+/**
+ * Detail fields that are measurements taken afresh every cycle (a Lease's renew age, etcd's raft index
+ * and database size, a latency): compared without their value, or every sample would differ from the
+ * previous one. Everything else in a detail — named checks and their ok flags and messages, HTTP
+ * status, error class, a Lease's holder, transitions and watch state, etcd's leader and term, DNS
+ * answers, node counts — is compared exactly.
+ */
+const VOLATILE_DETAIL_KEYS: ReadonlySet<string> = new Set(['renewAgeMs', 'raftIndex', 'dbSize', 'dbSizeInUse', 'latencyMs']);
+
+/**
+ * The part of a sample's detail (JSON text) that makes it a different result:
+ * detailKey('{"facts":{"holder":"a","renewAgeMs":1200}}') === '{"facts":{"holder":"a","renewAgeMs":"#"}}'.
+ * Text that is not JSON is compared with digits masked, as reasons are.
+ */
+export function detailKey(detail: string | null | undefined): string {
+  if (detail === null || detail === undefined) return '';
+  let v: unknown;
+  try {
+    v = JSON.parse(detail);
+  } catch {
+    return `!${reasonKey(detail)}`;
+  }
+  return JSON.stringify(v, (k: string, x: unknown) => (VOLATILE_DETAIL_KEYS.has(k) && typeof x === 'number' ? '#' : x));
+}
+
+/** The last sample of a series as the cursor keeps it. */
+export interface LastSample {
+  lastAtMs: number;
+  lastStatus: Status;
+  lastReason: string;
+  lastDetail: string | null;
+}
+
+/**
+ * Whether `s` (after `prev` in time) starts a new run of its series — a change row of the sparse raw
+ * tier (prisma/README.md): the first sample, a sample after a gap longer than the cap, or one whose
+ * status, reason (digits masked) or detail (detailKey) differs from the previous sample. A sample
+ * that differs only in its latency, the digits of its reason or a volatile detail field is not.
+ */
+export function startsRun(prev: LastSample | null, s: Pick<TimelineSample, 't' | 'status' | 'reason' | 'detail'>, capMs: number): boolean {
+  if (!prev) return true;
+  return s.t - prev.lastAtMs > capMs || s.status !== prev.lastStatus || reasonKey(s.reason) !== reasonKey(prev.lastReason) || detailKey(s.detail) !== detailKey(prev.lastDetail);
 }
 
 /**
@@ -155,6 +201,18 @@ function addTime(t: TimeTotals, status: Status, ms: number): void {
   }
 }
 
+type LatencyStats = Pick<BucketStats, 'latencyCount' | 'latencySumMs' | 'latencyMinMs' | 'latencyMaxMs'>;
+
+/** Adds one sample's latency (rounded; none when null or not finite) to a bucket's count/sum/min/max. */
+function addLatency(b: LatencyStats, latencyMs: number | null): void {
+  if (latencyMs === null || !Number.isFinite(latencyMs)) return;
+  const l = Math.round(latencyMs);
+  b.latencyCount++;
+  b.latencySumMs += l;
+  b.latencyMinMs = b.latencyMinMs === null ? l : Math.min(b.latencyMinMs, l);
+  b.latencyMaxMs = b.latencyMaxMs === null ? l : Math.max(b.latencyMaxMs, l);
+}
+
 /**
  * Splits spans into epoch-aligned buckets of bucketMs (hours; UTC days) and counts samples and
  * latency by each sample's own time. Returns buckets sorted by start. Pure.
@@ -182,13 +240,44 @@ export function bucketize(spans: readonly Span[], samples: readonly TimelineSamp
     const b = get(Math.floor(s.t / bucketMs) * bucketMs);
     b.samples++;
     if (s.status === 'down') b.badSamples++;
-    if (s.latencyMs !== null && Number.isFinite(s.latencyMs)) {
-      const l = Math.round(s.latencyMs);
-      b.latencyCount++;
-      b.latencySumMs += l;
-      b.latencyMinMs = b.latencyMinMs === null ? l : Math.min(b.latencyMinMs, l);
-      b.latencyMaxMs = b.latencyMaxMs === null ? l : Math.max(b.latencyMaxMs, l);
+    addLatency(b, s.latencyMs);
+  }
+  return [...map.values()].sort((x, y) => x.bucketStartMs - y.bucketStartMs);
+}
+
+/** Samples of one series in one UTC minute (RollupMinute): counts by status and latency. */
+export interface MinuteStats {
+  bucketStartMs: number;
+  samples: number;
+  badSamples: number;
+  degradedSamples: number;
+  unknownSamples: number;
+  latencyCount: number;
+  latencySumMs: number;
+  latencyMinMs: number | null;
+  latencyMaxMs: number | null;
+}
+
+export const MINUTE_BUCKET_MS = 60_000;
+
+/**
+ * Per-minute counts of samples by their own time (pure): samples, down (bad), degraded and unknown
+ * samples, latency count/sum/min/max — the same latency rule as bucketize. Sorted by minute.
+ */
+export function minuteBuckets(samples: readonly TimelineSample[]): MinuteStats[] {
+  const map = new Map<number, MinuteStats>();
+  for (const s of samples) {
+    const start = Math.floor(s.t / MINUTE_BUCKET_MS) * MINUTE_BUCKET_MS;
+    let b = map.get(start);
+    if (!b) {
+      b = { bucketStartMs: start, samples: 0, badSamples: 0, degradedSamples: 0, unknownSamples: 0, latencyCount: 0, latencySumMs: 0, latencyMinMs: null, latencyMaxMs: null };
+      map.set(start, b);
     }
+    b.samples++;
+    if (s.status === 'down') b.badSamples++;
+    else if (s.status === 'degraded') b.degradedSamples++;
+    else if (s.status === 'unknown') b.unknownSamples++;
+    addLatency(b, s.latencyMs);
   }
   return [...map.values()].sort((x, y) => x.bucketStartMs - y.bucketStartMs);
 }

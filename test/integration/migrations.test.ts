@@ -20,7 +20,7 @@ import pg from 'pg';
 import { encodeCredentials } from '@/lib/clusters/credentials';
 import { listClusters, loadClusterKubeconfig } from '@/lib/data/clusters';
 import { listFailovers, listWatchGaps } from '@/lib/data/failovers';
-import { listSamples } from '@/lib/data/samples';
+import { latestSamples, listSamples } from '@/lib/data/samples';
 import { listMaintenanceWindows, listSloPolicies } from '@/lib/data/slo';
 import { listUsers } from '@/lib/data/auth';
 import { migrate } from '@/lib/db/migrate';
@@ -132,7 +132,13 @@ async function seed(provider: Provider, migration: string, t: Target, clusterId:
       await t.exec('INSERT INTO "SloPolicy" ("id","clusterId","component","objective","window","createdAt","updatedAt") VALUES ($1,$2,$3,$4,$5,$6,$7)', [randomUUID(), clusterId, '*', 0.995, 'month', ts(NOW), ts(NOW)]);
       await t.exec('INSERT INTO "MaintenanceWindow" ("id","clusterId","title","startMs","durationMs","recurrence","untilMs","createdAt") VALUES ($1,$2,$3,$4,$5,$6,$7,$8)', [randomUUID(), clusterId, 'patching', String(NOW), '3600000', 'weekly', null, ts(NOW)]);
       await t.exec('INSERT INTO "MaintenanceWindow" ("id","clusterId","title","startMs","durationMs","recurrence","untilMs","createdAt") VALUES ($1,$2,$3,$4,$5,$6,$7,$8)', [randomUUID(), null, 'fleet freeze', String(NOW), '60000', 'none', null, ts(NOW)]);
-      return { SloPolicy: 1, MaintenanceWindow: 2 };
+      // Two series cursors as the write path of that version kept them: one with raw rows (its last is
+      // the 12:00:20 row), one whose raw rows are gone (retention): the sparse-tier migration backfills
+      // lastReason/lastDetail/lastLatencyMs from the latest raw row, else from the open interval's reason.
+      for (const [probe, target, reason] of [['apiserver-readyz', 'endpoint', 'ok'], ['leader-election', 'kube-system/kube-scheduler', 'held by cp1_a, renewed 1.2 s ago (lease 15 s)']] as const) {
+        await t.exec('INSERT INTO "Series" ("clusterId","probe","target","lastAtMs","lastStatus","openStartMs","openReason","openSamples","capMs") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)', [clusterId, probe, target, String(NOW + 20_000), 'up', String(NOW + 20_000), reason, 1, 30_000]);
+      }
+      return { SloPolicy: 1, MaintenanceWindow: 2, Series: 2 };
     case 'cluster_settings':
       await t.exec('UPDATE "Cluster" SET "settings" = $1 WHERE "id" = $2', ['{"leases":["cert-manager/cert-manager-controller"],"dnsServers":[]}', clusterId]);
       return {};
@@ -183,6 +189,17 @@ function suite(provider: Provider): void {
             assert.equal((await listSloPolicies())[0]?.objective, 0.995);
           }
           if (expected.User) assert.deepEqual((await listUsers()).map((u) => u.name), ['alice']);
+          if (expected.Series) {
+            const last = await latestSamples(clusterId, { nowMs: Number.MAX_SAFE_INTEGER });
+            assert.deepEqual(
+              last.map((l) => [l.probe, l.at.getTime() - NOW, l.status, l.reason, l.latencyMs, l.detail]).sort(),
+              [
+                ['apiserver-readyz', 20_000, 'up', 'ok', 14, '{"checks":[]}'],
+                ['leader-election', 20_000, 'up', 'held by cp1_a, renewed 1.2 s ago (lease 15 s)', null, null],
+              ],
+              'series cursors keep their last sample (backfilled)',
+            );
+          }
           const again = await migrate({ quiet: true });
           assert.deepEqual(again.applied, [], 'a second start applies nothing');
         });

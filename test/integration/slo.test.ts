@@ -15,6 +15,7 @@ import { insertSamples, listSamples, writeSamples } from '@/lib/data/samples';
 import { createMaintenanceWindow, evaluatePeriod, listSeries, measureSeries, setSloPolicy } from '@/lib/data/slo';
 import { getFleet } from '@/lib/data/fleet';
 import { getClusterDetail } from '@/lib/data/overview';
+import { getComponents, toComponents } from '@/lib/data/components';
 import { windowBounds } from '@/lib/slo/targets';
 import { availability } from '@/lib/slo/availability';
 import type { ProbeResult, Status } from '@/lib/types';
@@ -84,9 +85,64 @@ function providerSuite(provider: Provider): void {
     for (let i = 0; i < early.length; i += 2) await insertSamples(clusterId, early.slice(i, i + 2), { capMs: CAP });
     for (let h = firstCut; h < T1; h += HOUR) await insertSamples(clusterId, all.filter((r) => r.at >= h && r.at < h + HOUR), { capMs: CAP });
     const dup = await writeSamples(clusterId, [readyzAt(T0 + 5 * HOUR)!], { capMs: CAP });
-    assert.deepEqual(dup, { written: 1, late: 1, superseded: 0 }, 'a sample older than its series cursor is stored raw but not rolled up');
+    // Decided by the series cursor without reading raw rows (issue 16): neither stored nor rolled up.
+    assert.deepEqual(dup, { written: 0, late: 1, superseded: 0 }, 'a sample at or before its series cursor is late: skipped');
     const raw = await listSamples({ clusterId, since: new Date(T0), until: new Date(T1), probe: 'apiserver-readyz', limit: 100_000 });
-    assert.equal(raw.length, 8640 - 32 + 1); // 32 samples missing in the gap, one duplicate
+    assert.equal(raw.length, 8640 - 32); // 32 samples missing in the gap; the late duplicate is not stored
+  });
+
+  test('the series cursor keeps the last sample exactly, and RollupMinute equals the raw rows per minute', async () => {
+    const db = await getDb();
+    const cursors = (await db.prisma.$queryRawUnsafe(`SELECT "probe","target","lastAtMs","lastStatus","lastReason","lastDetail","lastLatencyMs" FROM "Series" WHERE "clusterId" = $1`.replace('$1', db.provider === 'sqlite' ? '?' : '$1'), clusterId)) as Array<Record<string, unknown>>;
+    assert.equal(cursors.length, 2);
+    for (const c of cursors) {
+      const rows = await listSamples({ clusterId, since: new Date(T0), until: new Date(T1), probe: String(c.probe), limit: 100_000 });
+      const last = rows[rows.length - 1]!;
+      assert.deepEqual(
+        [Number(c.lastAtMs), c.lastStatus, c.lastReason, c.lastDetail === null ? null : JSON.parse(String(c.lastDetail)), c.lastLatencyMs === null ? null : Number(c.lastLatencyMs)],
+        [Date.parse(last.at), last.status, last.reason, last.detail, last.latencyMs],
+        `${String(c.probe)}: cursor = its last raw row`,
+      );
+      const minutes = new Map<number, number[]>();
+      for (const r of rows) {
+        const m = Math.floor(Date.parse(r.at) / MIN) * MIN;
+        const e = minutes.get(m) ?? [0, 0, 0, 0, 0, 0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+        e[0]!++;
+        if (r.status === 'down') e[1]!++;
+        if (r.status === 'degraded') e[2]!++;
+        if (r.status === 'unknown') e[3]!++;
+        if (r.latencyMs !== null) {
+          e[4]!++;
+          e[5]! += r.latencyMs;
+          e[6] = Math.min(e[6]!, r.latencyMs);
+          e[7] = Math.max(e[7]!, r.latencyMs);
+        }
+        minutes.set(m, e);
+      }
+      const stored = (await db.prisma.$queryRawUnsafe(
+        `SELECT m."bucketStartMs", m."samples", m."badSamples", m."degradedSamples", m."unknownSamples", m."latencyCount", m."latencySumMs", m."latencyMinMs", m."latencyMaxMs"
+         FROM "RollupMinute" m JOIN "Series" s ON s."id" = m."seriesId" WHERE s."clusterId" = ${db.provider === 'sqlite' ? '?' : '$1'} AND s."probe" = ${db.provider === 'sqlite' ? '?' : '$2'} ORDER BY 1`,
+        clusterId,
+        String(c.probe),
+      )) as Array<Record<string, unknown>>;
+      const want = [...minutes.entries()].sort((a, b) => a[0] - b[0]).map(([m, e]) => [m, e[0], e[1], e[2], e[3], e[4], e[5], e[4] ? e[6] : null, e[4] ? e[7] : null]);
+      const got = stored.map((r) => [Number(r.bucketStartMs), Number(r.samples), Number(r.badSamples), Number(r.degradedSamples), Number(r.unknownSamples), Number(r.latencyCount), Number(r.latencySumMs), r.latencyMinMs === null ? null : Number(r.latencyMinMs), r.latencyMaxMs === null ? null : Number(r.latencyMaxMs)]);
+      assert.equal(got.length, want.length, `${String(c.probe)}: one minute row per minute with samples`);
+      assert.deepEqual(got, want, `${String(c.probe)}: minute rollups = raw rows per minute`);
+    }
+  });
+
+  test('pages read the cursor: components and the latest readyz equal what the raw rows give, also for a time in the past', async () => {
+    const db = await getDb();
+    for (const nowMs of [T1, T0 + 5 * HOUR + 5 * S]) {
+      const rows = await db.prisma.sample.findMany({ where: { clusterId, at: { gte: new Date(nowMs - 10 * MIN), lte: new Date(nowMs) } }, orderBy: [{ at: 'desc' }, { id: 'desc' }], take: 5000 });
+      const snap = await getComponents(clusterId, { now: new Date(nowMs) });
+      assert.ok(snap.components.some((c) => c.probe === 'apiserver-readyz' && c.at !== null));
+      assert.deepEqual(snap.components, toComponents(rows, nowMs, snap.staleAfterMs), `components at ${new Date(nowMs).toISOString()}`);
+      const latest = rows.find((r) => r.probe === 'apiserver-readyz')!;
+      const detail = (await getClusterDetail(clusterId, { now: new Date(nowMs) }))!;
+      assert.deepEqual([detail.readyz?.at, detail.readyz?.reason, detail.readyz?.latencyMs, detail.lastSampleAt], [latest.at.toISOString(), latest.reason, latest.latencyMs, latest.at.toISOString()]);
+    }
   });
 
   test('coalesced intervals: the outage is one interval to the second; renew-age reasons do not split intervals', async () => {
@@ -243,8 +299,14 @@ function providerSuite(provider: Provider): void {
 
   test('retention deletes raw rows in batches; the figures stay the same from rollups and intervals', async () => {
     const before = await getReport({ clusterId, period: { kind: 'month', year: 2026, index: 10 }, now: NOW });
+    const db = await getDb();
+    const countMinutes = async (): Promise<number> => Number(((await db.prisma.$queryRawUnsafe(`SELECT count(*) AS n FROM "RollupMinute"`)) as Array<{ n: unknown }>)[0]!.n);
+    const minutes = await countMinutes();
+    assert.ok(minutes > 2 * 1440 - 10, `${minutes} minute rows for 2 series × 1 day (readyz has a 5-minute gap)`);
     const r = await runRetention({ now: T1 + 20 * DAY, rawRetentionMs: 14 * DAY, rollupRetentionMs: 400 * DAY, batchSize: 1000, pauseMs: 0 });
-    assert.equal(r.rawDeleted, 8640 - 32 + 1 + 8640);
+    assert.equal(r.rawDeleted, 8640 - 32 + 8640);
+    assert.equal(r.minutesDeleted, minutes, 'minute rollups are kept as long as raw rows');
+    assert.equal(await countMinutes(), 0);
     assert.equal(r.hoursDeleted + r.daysDeleted + r.intervalsDeleted, 0);
     assert.ok(r.batches >= 18);
     assert.equal((await listSamples({ clusterId, since: new Date(0), limit: 10 })).length, 0);
