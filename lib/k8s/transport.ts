@@ -1,0 +1,390 @@
+// How lib/k8s/client.ts reaches one cluster's apiserver endpoints (the registered server and each
+// replica): HTTP/2, as client-go does, with ONE session per endpoint that multiplexes every request
+// and every watch of the cluster on it; HTTP/1.1 keep-alive pools where the server does not
+// negotiate h2 by ALPN (and for http:// servers, as Go's transport). Per endpoint:
+//
+// - dial: one TLS connection offering ALPN h2 and http/1.1, with the cluster's one TLS context (CA,
+//   client certificate), the same verification, tls-server-name and outbound-policy lookup as the
+//   HTTP/1.1 agents; concurrent first requests share that dial. http/1.1 (or no ALPN) → the endpoint
+//   is served by the HTTP/1.1 agents and asked again after H1_RECHECK_MS.
+// - a session that received GOAWAY (apiserver shutting down, max-age) or closed takes no new
+//   requests; the next request dials again. A request the server provably did not process (REFUSED_STREAM,
+//   above the GOAWAY's last stream, or sent on a session that was already going away) is retried once on
+//   a fresh session, as Go's http2 transport does; everything else fails classified.
+// - health (client-go's defaults, k8s.io/apimachinery/pkg/util/net/http.go): after READ_IDLE_MS without a
+//   frame read, a PING; no answer within PING_TIMEOUT_MS and the session is destroyed (its streams fail
+//   as `timeout`, the watches resume on a new one). A session without streams for IDLE_CLOSE_MS is closed
+//   (client-go's IdleConnTimeout).
+// - a session is ref'd only while a foreground request (not a watch) is in flight: a watch never keeps
+//   the process alive by itself.
+import http from 'node:http';
+import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
+import https from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
+import tls, { type SecureContext, type TLSSocket } from 'node:tls';
+
+export const READ_IDLE_MS = 30_000;
+export const PING_TIMEOUT_MS = 15_000;
+export const IDLE_CLOSE_MS = 90_000;
+/** An endpoint that answered ALPN with http/1.1 is asked for h2 again after this long. */
+const H1_RECHECK_MS = 10 * 60_000;
+/** Per-stream and per-session receive windows (Go's transport: 4 MiB / 1 GiB): a large list is not throttled by the 64 KiB default. */
+const STREAM_WINDOW = 4 * 1024 * 1024;
+const SESSION_WINDOW = 64 * 1024 * 1024;
+
+/** Error codes this module gives its own failures (lib/k8s/client.ts classifies them). */
+export const H2_PING_TIMEOUT_CODE = 'QUORUM_H2_PING_TIMEOUT';
+export const H2_STREAM_CLOSED_CODE = 'QUORUM_H2_STREAM_CLOSED';
+
+export type Protocol = 'h2' | 'http/1.1';
+
+export interface ResponseHead {
+  status: number;
+  contentType: string;
+  /** Declared Content-Length, when the server sent one. */
+  contentLength: number | undefined;
+  protocol: Protocol;
+}
+
+/** Receives a response body: `data` per chunk, then exactly one of `end` or `error` (none after `cancel`). */
+export interface BodySink {
+  data(chunk: Buffer): void;
+  end(): void;
+  error(e: unknown): void;
+}
+
+export interface Exchange {
+  /** The response head arrived; returns where its body goes. `cancel` stops reading (nothing more is delivered). */
+  onResponse(head: ResponseHead, cancel: () => void): BodySink;
+  /** No response: the request failed (connect, TLS, reset, abort). */
+  onError(e: unknown): void;
+}
+
+export interface SendOptions {
+  signal: AbortSignal;
+  /** A watch: never keeps the process alive, and on HTTP/1.1 takes a socket of its own pool. */
+  background: boolean;
+  /** Bounds the TLS handshake when this request has to dial. */
+  connectTimeoutMs: number;
+}
+
+export interface TransportOptions {
+  secureContext: SecureContext;
+  rejectUnauthorized: boolean;
+  /** tls-server-name of the kubeconfig: SNI and the name the certificate must cover, for every endpoint. */
+  servername?: string;
+  lookup: LookupFunction;
+  /** Request headers (Authorization, Accept, User-Agent), lower-case names. */
+  headers: Record<string, string>;
+  readIdleMs?: number;
+  pingTimeoutMs?: number;
+  idleCloseMs?: number;
+}
+
+export interface TransportStats {
+  /** Open HTTP/2 sessions. */
+  h2Sessions: number;
+  /** Endpoints currently served over HTTP/1.1 (ALPN did not offer h2). */
+  h1Endpoints: number;
+  /** HTTP/2 sessions dialled since the transport was made. */
+  dials: number;
+}
+
+export interface Transport {
+  send(url: URL, o: SendOptions, ex: Exchange): void;
+  stats(): TransportStats;
+  /** Closes every session and pooled socket (in-flight streams fail as cancelled). */
+  close(): void;
+}
+
+const codeError = (code: string, message: string): Error => Object.assign(new Error(message), { code });
+
+/** RFC 9113 §7 error code names. */
+const RST_NAMES = ['NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'SETTINGS_TIMEOUT', 'STREAM_CLOSED', 'FRAME_SIZE_ERROR', 'REFUSED_STREAM', 'CANCEL', 'COMPRESSION_ERROR', 'CONNECT_ERROR', 'ENHANCE_YOUR_CALM', 'INADEQUATE_SECURITY', 'HTTP_1_1_REQUIRED'];
+const rstName = (code: number): string => RST_NAMES[code] ?? `code ${code}`;
+
+const num = (v: string | string[] | undefined): number | undefined => {
+  const n = Number(Array.isArray(v) ? v[0] : v);
+  return v !== undefined && Number.isFinite(n) ? n : undefined;
+};
+
+/** One HTTP/2 session and what is in flight on it. */
+interface Live {
+  s: ClientHttp2Session;
+  /** Streams in flight, and how many of them are foreground (keep the process alive). */
+  streams: number;
+  foreground: number;
+  lastReadAt: number;
+  idleSince: number;
+  pinging: boolean;
+  timer: NodeJS.Timeout;
+  /** The GOAWAY's last processed stream id (streams above it were not processed). */
+  goawayLast: number | null;
+}
+
+/** One endpoint (scheme://host:port): its HTTP/2 session, or the note that it speaks HTTP/1.1. */
+interface Endpoint {
+  origin: string;
+  host: string;
+  port: number;
+  live: Live | null;
+  dialing: Promise<Live | 'h1'> | null;
+  h1Until: number;
+}
+
+export function createTransport(o: TransportOptions): Transport {
+  const readIdleMs = o.readIdleMs ?? READ_IDLE_MS;
+  const pingTimeoutMs = o.pingTimeoutMs ?? PING_TIMEOUT_MS;
+  const idleCloseMs = o.idleCloseMs ?? IDLE_CLOSE_MS;
+  const endpoints = new Map<string, Endpoint>();
+  let dials = 0;
+  const tlsOpts = { secureContext: o.secureContext, rejectUnauthorized: o.rejectUnauthorized, lookup: o.lookup };
+  const sni = o.servername ? { servername: o.servername } : {};
+  // HTTP/1.1: requests share 4 sockets; each watch holds its own long-lived one (never starving the requests).
+  const agent = new https.Agent({ ...tlsOpts, ...sni, keepAlive: true, maxSockets: 4 });
+  const watchAgent = new https.Agent({ ...tlsOpts, ...sni, keepAlive: true });
+  const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4, lookup: o.lookup });
+  const httpWatchAgent = new http.Agent({ keepAlive: true, lookup: o.lookup });
+  const h1Headers = o.headers;
+  const h2Headers: OutgoingHttpHeaders = {};
+  for (const [k, v] of Object.entries(o.headers)) h2Headers[k.toLowerCase()] = v;
+
+  function endpointOf(url: URL): Endpoint {
+    let e = endpoints.get(url.host);
+    if (!e) {
+      e = { origin: url.origin, host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 443), live: null, dialing: null, h1Until: 0 };
+      endpoints.set(url.host, e);
+    }
+    return e;
+  }
+
+  /** The session takes no new streams (those in flight go on until they end). */
+  function retire(e: Endpoint, l: Live): void {
+    clearInterval(l.timer);
+    l.pinging = false;
+    if (e.live === l) e.live = null;
+  }
+
+  function health(e: Endpoint, l: Live): void {
+    const now = Date.now();
+    if (l.streams === 0 && now - l.idleSince >= idleCloseMs) {
+      retire(e, l);
+      l.s.close();
+      return;
+    }
+    if (l.pinging || now - l.lastReadAt < readIdleMs) return;
+    l.pinging = true;
+    const dead = setTimeout(() => {
+      retire(e, l);
+      l.s.destroy(codeError(H2_PING_TIMEOUT_CODE, `the HTTP/2 connection to ${e.origin} answered no PING within ${pingTimeoutMs} ms after ${readIdleMs} ms without a frame (presumed dead)`));
+    }, pingTimeoutMs);
+    dead.unref();
+    const sent = l.s.ping((err) => {
+      clearTimeout(dead);
+      l.pinging = false;
+      if (!err) l.lastReadAt = Date.now();
+    });
+    if (!sent) {
+      clearTimeout(dead);
+      l.pinging = false;
+    }
+  }
+
+  function adopt(e: Endpoint, socket: TLSSocket): Live {
+    const s = http2.connect(e.origin, {
+      createConnection: () => socket,
+      settings: { enablePush: false, initialWindowSize: STREAM_WINDOW },
+      maxSessionMemory: 64,
+    });
+    dials += 1;
+    const now = Date.now();
+    const l: Live = { s, streams: 0, foreground: 0, lastReadAt: now, idleSince: now, pinging: false, goawayLast: null, timer: setInterval(() => health(e, l), Math.max(1000, Math.min(readIdleMs, idleCloseMs) / 2)) };
+    l.timer.unref();
+    e.live = l;
+    s.on('connect', () => s.setLocalWindowSize(SESSION_WINDOW));
+    // Failures reach the streams (and so their callers); the session is only retired here.
+    s.on('error', () => retire(e, l));
+    s.on('goaway', (_code: number, lastStreamID: number) => {
+      l.goawayLast = lastStreamID;
+      retire(e, l);
+    });
+    s.on('close', () => retire(e, l));
+    s.unref();
+    return l;
+  }
+
+  function dial(e: Endpoint, connectTimeoutMs: number): Promise<Live | 'h1'> {
+    return new Promise((resolve, reject) => {
+      const servername = o.servername ?? (isIP(e.host) ? undefined : e.host);
+      const socket = tls.connect({ ...tlsOpts, host: e.host, port: e.port, ALPNProtocols: ['h2', 'http/1.1'], ...(servername ? { servername } : {}) });
+      const timer = setTimeout(() => socket.destroy(codeError('QUORUM_TIMEOUT', `no TLS handshake with ${e.origin} within ${connectTimeoutMs} ms`)), connectTimeoutMs);
+      timer.unref();
+      const onError = (err: Error): void => {
+        clearTimeout(timer);
+        reject(err);
+      };
+      socket.once('error', onError);
+      socket.once('secureConnect', () => {
+        clearTimeout(timer);
+        socket.removeListener('error', onError);
+        if (socket.alpnProtocol !== 'h2') {
+          socket.destroy();
+          e.h1Until = Date.now() + H1_RECHECK_MS;
+          resolve('h1');
+          return;
+        }
+        resolve(adopt(e, socket));
+      });
+    });
+  }
+
+  function sendH1(url: URL, so: SendOptions, ex: Exchange): void {
+    const plain = url.protocol === 'http:';
+    let responded = false;
+    let done = false;
+    let sink: BodySink | undefined;
+    const finish = (f: () => void): void => {
+      if (done) return;
+      done = true;
+      f();
+    };
+    const pool = plain ? (so.background ? httpWatchAgent : httpAgent) : so.background ? watchAgent : agent;
+    const req = (plain ? http : https).request(url, { method: 'GET', headers: h1Headers, agent: pool, signal: so.signal }, (res) => {
+      responded = true;
+      const s = ex.onResponse({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), contentLength: num(res.headers['content-length']), protocol: 'http/1.1' }, () => {
+        done = true;
+        res.destroy();
+      });
+      sink = s;
+      res.on('data', (c: Buffer) => {
+        if (!done) s.data(c);
+      });
+      res.on('end', () => finish(() => s.end()));
+      res.on('error', (err) => finish(() => s.error(err)));
+      res.on('close', () => finish(() => s.error(codeError('ERR_STREAM_PREMATURE_CLOSE', 'the connection closed before the answer was complete'))));
+    });
+    if (so.background) req.on('socket', (sock) => sock.unref());
+    req.on('error', (err) => finish(() => (responded && sink ? sink.error(err) : ex.onError(err))));
+    req.end();
+  }
+
+  /** Whether the server provably did not process this stream: safe to send again on a new session. */
+  function unprocessed(l: Live, stream: ClientHttp2Stream | null, err: unknown): boolean {
+    const code = (err as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'ERR_HTTP2_GOAWAY_SESSION' || code === 'ERR_HTTP2_INVALID_SESSION') return true;
+    if (!stream) return false;
+    if (stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM) return true;
+    return l.goawayLast !== null && (stream.id === undefined || stream.id > l.goawayLast);
+  }
+
+  function sendH2(e: Endpoint, l: Live, url: URL, so: SendOptions, ex: Exchange, attempt: number): void {
+    const { s } = l;
+    const retry = (err: unknown, stream: ClientHttp2Stream | null): boolean => {
+      if (attempt > 0 || so.signal.aborted || !unprocessed(l, stream, err)) return false;
+      retire(e, l);
+      if (!s.closed) s.close();
+      send(url, so, ex, attempt + 1);
+      return true;
+    };
+    let stream: ClientHttp2Stream;
+    try {
+      stream = s.request({ ...h2Headers, ':method': 'GET', ':path': `${url.pathname}${url.search}` }, { endStream: true, signal: so.signal });
+    } catch (err) {
+      if (!retry(err, null)) ex.onError(err);
+      return;
+    }
+    l.streams += 1;
+    if (!so.background && ++l.foreground === 1) s.ref();
+    let responded = false;
+    let done = false;
+    let sink: BodySink | undefined;
+    const finish = (f: () => void): void => {
+      if (done) return;
+      done = true;
+      f();
+    };
+    const onError = (err: unknown): void => {
+      if (done) return;
+      if (!responded && retry(err, stream)) {
+        done = true;
+        return;
+      }
+      finish(() => (responded && sink ? sink.error(err) : ex.onError(err)));
+    };
+    stream.on('response', (h: IncomingHttpHeaders) => {
+      responded = true;
+      l.lastReadAt = Date.now();
+      sink = ex.onResponse({ status: Number(h[':status'] ?? 0), contentType: String(h['content-type'] ?? ''), contentLength: num(h['content-length']), protocol: 'h2' }, () => {
+        done = true;
+        if (!stream.destroyed) stream.close(http2.constants.NGHTTP2_CANCEL);
+      });
+    });
+    stream.on('data', (c: Buffer) => {
+      l.lastReadAt = Date.now();
+      if (!done) sink?.data(c);
+    });
+    // Node emits 'end' also for a stream cut off with its session (RST_STREAM CANCEL): the answer is
+    // complete only when the stream then closes with NO_ERROR, so 'close' decides.
+    let ended = false;
+    stream.on('end', () => {
+      ended = true;
+    });
+    stream.on('error', onError);
+    stream.on('close', () => {
+      l.streams -= 1;
+      if (l.streams === 0) l.idleSince = Date.now();
+      if (!so.background && --l.foreground === 0 && !s.destroyed) s.unref();
+      if (done) return;
+      const rst = stream.rstCode;
+      if (ended && responded && (rst === undefined || rst === http2.constants.NGHTTP2_NO_ERROR)) return finish(() => sink?.end());
+      // Reset, or closed with its session, before the answer was complete: said, never taken as complete nor left hanging.
+      onError(codeError(H2_STREAM_CLOSED_CODE, `the HTTP/2 stream closed before the answer was complete${rst ? ` (RST_STREAM ${rstName(rst)})` : ''}`));
+    });
+  }
+
+  function send(url: URL, so: SendOptions, ex: Exchange, attempt = 0): void {
+    if (url.protocol !== 'https:') return sendH1(url, so, ex);
+    const e = endpointOf(url);
+    const l = e.live;
+    if (l && !l.s.closed && !l.s.destroyed) return sendH2(e, l, url, so, ex, attempt);
+    if (Date.now() < e.h1Until) return sendH1(url, so, ex);
+    e.dialing ??= dial(e, so.connectTimeoutMs).finally(() => {
+      e.dialing = null;
+    });
+    e.dialing.then(
+      (r) => {
+        if (so.signal.aborted) return ex.onError(Object.assign(new Error('request cancelled'), { name: 'AbortError', code: 'ABORT_ERR' }));
+        if (r === 'h1') return sendH1(url, so, ex);
+        if (r.s.closed || r.s.destroyed) {
+          return attempt === 0 ? send(url, so, ex, 1) : ex.onError(codeError('ERR_HTTP2_INVALID_SESSION', `the HTTP/2 connection to ${e.origin} closed at once`));
+        }
+        sendH2(e, r, url, so, ex, attempt);
+      },
+      (err: unknown) => ex.onError(err),
+    );
+  }
+
+  return {
+    send: (url, so, ex) => send(url, so, ex),
+    stats: () => {
+      let h2Sessions = 0;
+      let h1Endpoints = 0;
+      const now = Date.now();
+      for (const e of endpoints.values()) {
+        if (e.live && !e.live.s.closed) h2Sessions += 1;
+        else if (now < e.h1Until) h1Endpoints += 1;
+      }
+      return { h2Sessions, h1Endpoints, dials };
+    },
+    close: () => {
+      for (const e of endpoints.values()) {
+        const l = e.live;
+        if (!l) continue;
+        retire(e, l);
+        l.s.destroy();
+      }
+      endpoints.clear();
+      for (const a of [agent, watchAgent, httpAgent, httpWatchAgent]) a.destroy();
+    },
+  };
+}
