@@ -23,9 +23,9 @@ import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import tls, { type SecureContext, type TLSSocket } from 'node:tls';
 
-export const READ_IDLE_MS = 30_000;
-export const PING_TIMEOUT_MS = 15_000;
-export const IDLE_CLOSE_MS = 90_000;
+const READ_IDLE_MS = 30_000;
+const PING_TIMEOUT_MS = 15_000;
+const IDLE_CLOSE_MS = 90_000;
 /** An endpoint that answered ALPN with http/1.1 is asked for h2 again after this long. */
 const H1_RECHECK_MS = 10 * 60_000;
 /** Per-stream and per-session receive windows (Go's transport: 4 MiB / 1 GiB): a large list is not throttled by the 64 KiB default. */
@@ -343,22 +343,30 @@ export function createTransport(o: TransportOptions): Transport {
   }
 
   function send(url: URL, so: SendOptions, ex: Exchange, attempt = 0): void {
-    if (url.protocol !== 'https:') return sendH1(url, so, ex);
+    if (url.protocol !== 'https:') {
+      sendH1(url, so, ex);
+      return;
+    }
     const e = endpointOf(url);
     const l = e.live;
-    if (l && !l.s.closed && !l.s.destroyed) return sendH2(e, l, url, so, ex, attempt);
-    if (Date.now() < e.h1Until) return sendH1(url, so, ex);
+    if (l && !l.s.closed && !l.s.destroyed) {
+      sendH2(e, l, url, so, ex, attempt);
+      return;
+    }
+    if (Date.now() < e.h1Until) {
+      sendH1(url, so, ex);
+      return;
+    }
     e.dialing ??= dial(e, so.connectTimeoutMs).finally(() => {
       e.dialing = null;
     });
     e.dialing.then(
       (r) => {
-        if (so.signal.aborted) return ex.onError(Object.assign(new Error('request cancelled'), { name: 'AbortError', code: 'ABORT_ERR' }));
-        if (r === 'h1') return sendH1(url, so, ex);
-        if (r.s.closed || r.s.destroyed) {
-          return attempt === 0 ? send(url, so, ex, 1) : ex.onError(codeError('ERR_HTTP2_INVALID_SESSION', `the HTTP/2 connection to ${e.origin} closed at once`));
-        }
-        sendH2(e, r, url, so, ex, attempt);
+        if (so.signal.aborted) ex.onError(Object.assign(new Error('request cancelled'), { name: 'AbortError', code: 'ABORT_ERR' }));
+        else if (r === 'h1') sendH1(url, so, ex);
+        else if (!r.s.closed && !r.s.destroyed) sendH2(e, r, url, so, ex, attempt);
+        else if (attempt === 0) send(url, so, ex, 1);
+        else ex.onError(codeError('ERR_HTTP2_INVALID_SESSION', `the HTTP/2 connection to ${e.origin} closed at once`));
       },
       (err: unknown) => ex.onError(err),
     );

@@ -20,6 +20,7 @@ process.env.QUORUM_OUTBOUND_ALLOW_LOOPBACK = '1';
 const { connect } = await import('@/lib/k8s/client');
 const { startInformer } = await import('@/lib/k8s/informer');
 const { probeHealth } = await import('@/lib/probes/apiserver');
+const { startLeaseTracker } = await import('@/lib/collector/leases');
 const { QuorumError } = await import('@/lib/errors');
 type ProbeResult = import('@/lib/types').ProbeResult;
 
@@ -45,15 +46,18 @@ after(async () => {
 test('the lab negotiates h2 through haproxy and to each replica: one session per endpoint for the probes and the watches', async () => {
   const conn = await connect(kubeconfigText);
   const inf = startInformer(conn, { name: 'kubernetes EndpointSlices', path: '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices', labelSelector: 'kubernetes.io/service-name=kubernetes', project: (o) => o });
-  const leases = startInformer(conn, { name: 'leases', path: '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases', project: (o) => o });
-  await Promise.all([inf.synced, leases.synced]);
+  // The collector's leader-election watch (kube-system, identity Leases left out server-side) on the same session.
+  const tracker = startLeaseTracker(conn, { onFailover: () => undefined });
+  await Promise.all([inf.synced, tracker.synced]);
   assert.equal(inf.state.phase, 'synced');
+  const held = tracker.view(Date.now()).filter((v) => v.holder !== null).map((v) => v.lease);
+  assert.deepEqual(held, ['kube-system/kube-scheduler', 'kube-system/kube-controller-manager']);
   const lb = await Promise.all([conn.get('/livez?verbose', { timeoutMs: 5000 }), conn.get('/readyz?verbose', { timeoutMs: 5000 })]);
   const replicas = await Promise.all(REPLICAS.map((b) => conn.get('/readyz?verbose', { timeoutMs: 5000, baseUrl: b })));
   assert.deepEqual([...lb, ...replicas].map((r) => [r.status, r.protocol]), Array(5).fill([200, 'h2']));
   assert.deepEqual(conn.transportStats(), { h2Sessions: 4, h1Endpoints: 0, dials: 4 }, 'the LB (2 requests + 2 watches) and 3 replicas: 4 TLS connections');
   inf.stop();
-  leases.stop();
+  tracker.stop();
   conn.close();
 });
 
