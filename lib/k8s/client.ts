@@ -7,7 +7,7 @@ import { QuorumError } from '../errors';
 import { OUTBOUND_DENIED_CODE, outboundPolicy } from '../net/outbound';
 import type { ErrorClass } from '../types';
 import { resolveContext, type ResolvedContext } from './kubeconfig';
-import { H2_PING_TIMEOUT_CODE, H2_STREAM_CLOSED_CODE, createTransport, type Protocol, type TransportOptions, type TransportStats } from './transport';
+import { H2_PING_TIMEOUT_CODE, H2_STREAM_CLOSED_CODE, createTransport, type Protocol, type TransportOptions, type TransportStats } from '../net/transport';
 
 /** Default cap of a GET body: health endpoints answer a few KiB. Lists pass their own cap (a page of 500 objects). */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -111,7 +111,7 @@ export interface K8sConnection {
   stream(path: string, opts: StreamOptions, onLine: (line: string) => void): Promise<void>;
   /** The @kubernetes/client-node KubeConfig, for typed API clients and watches. */
   kubeConfig: KubeConfig;
-  /** HTTP/2 sessions and HTTP/1.1 endpoints of this connection (lib/k8s/transport.ts). */
+  /** HTTP/2 sessions and HTTP/1.1 endpoints of this connection (lib/net/transport.ts). */
   transportStats(): TransportStats;
   /** Closes every session and socket of this connection (in-flight requests and watches fail as cancelled). */
   close(): void;
@@ -132,7 +132,7 @@ export function classifyNetworkError(e: unknown): { errorClass: ErrorClass; mess
     case 'ECONNRESET':
     case 'EPIPE':
     case 'ERR_STREAM_PREMATURE_CLOSE': return { errorClass: 'unreachable', message: `connection reset by the server (${code})` };
-    // HTTP/2 (lib/k8s/transport.ts): the session went away (GOAWAY, closed, reset) or the stream was reset.
+    // HTTP/2 (lib/net/transport.ts): the session went away (GOAWAY, closed, reset) or the stream was reset.
     case 'ERR_HTTP2_GOAWAY_SESSION': return { errorClass: 'unreachable', message: 'the server is closing the HTTP/2 connection (GOAWAY)' };
     case 'ERR_HTTP2_INVALID_SESSION':
     case 'ERR_HTTP2_SESSION_ERROR':
@@ -231,7 +231,7 @@ export async function connect(
     headers.authorization = `Basic ${Buffer.from(`${resolved.auth.username}:${resolved.auth.password}`).toString('base64')}`;
   }
   // HTTP/2 to every endpoint (one session each, multiplexing the probes and the watches), HTTP/1.1
-  // where the server does not negotiate h2: lib/k8s/transport.ts.
+  // where the server does not negotiate h2: lib/net/transport.ts.
   const transport = createTransport({
     secureContext,
     rejectUnauthorized: !resolved.insecureSkipTlsVerify,

@@ -1,4 +1,4 @@
-// HTTP/2 against the real lab (lib/k8s/transport.ts), under the lab lock:
+// HTTP/2 against the real lab (lib/net/transport.ts), under the lab lock:
 // - the lab's path negotiates h2: through haproxy (TCP mode: ALPN reaches the apiserver) and to each
 //   replica directly; one cluster's probes and watches use one session per endpoint;
 // - an apiserver replica restarted (SIGTERM: GOAWAY, shutdown, refused while it is down, the supervisor
@@ -6,12 +6,16 @@
 //   between — never `unknown` (a collector-side class) — and `up` again on a new session; the watch
 //   through the LB resumes;
 // - an expired service-account token (signed with the lab's own key) reads 401 `unauthorized` over h2,
-//   for a probe and a watch; the same token with a future expiry is accepted.
+//   for a probe and a watch; the same token with a future expiry is accepted;
+// - etcd: our own TLS etcd (the lab's binary, client-certificate auth, on loopback) answers /health, status
+//   and the member list over h2 on one session; the lab's plain-HTTP etcd stays on HTTP/1.1.
 // `flock /work/lab.lock npx tsx --test test/lab/h2.test.ts`. Leaves the lab in its standard state.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
 import { createSign } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { lab } from '../support/lab-cli';
 import { labState } from '../support/lab-quorum';
@@ -22,6 +26,8 @@ const { startInformer } = await import('@/lib/k8s/informer');
 const { probeHealth } = await import('@/lib/probes/apiserver');
 const { startLeaseTracker } = await import('@/lib/collector/leases');
 const { QuorumError } = await import('@/lib/errors');
+const { createEtcdClient } = await import('@/lib/etcd/client');
+const { probeEtcd } = await import('@/lib/probes/etcd');
 type ProbeResult = import('@/lib/types').ProbeResult;
 
 const kubeconfigText = readFileSync(path.join(labState, 'quorum.kubeconfig'), 'utf8');
@@ -139,4 +145,56 @@ test('an expired service-account token: 401 unauthorized over h2 for a probe and
   const ok = await valid.get('/readyz', { timeoutMs: 5000 });
   assert.deepEqual([ok.status, ok.protocol], [200, 'h2'], ok.body);
   valid.close();
+});
+
+test('etcd: a TLS etcd answers /health, status and the member list over h2 on one session; the lab\'s plain-HTTP etcd stays HTTP/1.1', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'quorum-h2-etcd-'));
+  const ssl = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  const pem = (f: string): string => readFileSync(path.join(dir, f), 'utf8');
+  writeFileSync(path.join(dir, 'san.cnf'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n');
+  writeFileSync(path.join(dir, 'client.cnf'), 'extendedKeyUsage=clientAuth\n');
+  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=quorum-h2-ca', '-keyout', 'ca.key', '-out', 'ca.crt');
+  for (const [n, ext] of [['server', 'san.cnf'], ['client', 'client.cnf']] as const) {
+    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=quorum-h2-${n}`, '-keyout', `${n}.key`, '-out', `${n}.csr`);
+    ssl('x509', '-req', '-in', `${n}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', ext, '-out', `${n}.crt`);
+  }
+  // Ports 3410/3411 of this suite's range (loopback only).
+  const url = 'https://127.0.0.1:3410';
+  const etcd = spawn(path.join(import.meta.dirname, '..', '..', 'lab', '.bin', 'etcd'), [
+    '--name', 'h2', '--data-dir', path.join(dir, 'data'), '--listen-client-urls', url, '--advertise-client-urls', url,
+    '--listen-peer-urls', 'http://127.0.0.1:3411', '--initial-advertise-peer-urls', 'http://127.0.0.1:3411', '--initial-cluster', 'h2=http://127.0.0.1:3411',
+    '--client-cert-auth', '--trusted-ca-file', path.join(dir, 'ca.crt'), '--cert-file', path.join(dir, 'server.crt'), '--key-file', path.join(dir, 'server.key'), '--log-level', 'error',
+  ], { stdio: 'ignore' });
+  try {
+    const client = createEtcdClient({ endpoints: [url], certPem: pem('client.crt'), keyPem: pem('client.key'), caPem: pem('ca.crt') });
+    let summary = '';
+    for (let i = 0; i < 100; i++) {
+      const [s] = await probeEtcd(client, { timeoutMs: 2000, signal: new AbortController().signal, now: Date.now });
+      summary = `${s?.status}: ${s?.reason}`;
+      if (s?.status === 'up') break;
+      await sleep(300);
+    }
+    assert.match(summary, /^up: 1\/1 healthy/);
+    const answers = await Promise.all([
+      client.request(url, '/health', { method: 'GET', timeoutMs: 5000 }),
+      client.request(url, '/v3/maintenance/status', { method: 'POST', timeoutMs: 5000 }),
+      client.request(url, '/v3/cluster/member/list', { method: 'POST', timeoutMs: 5000 }),
+    ]);
+    assert.deepEqual(answers.map((a) => [a.status, a.protocol]), Array(3).fill([200, 'h2']));
+    assert.deepEqual(client.transportStats(), { h2Sessions: 1, h1Endpoints: 0, dials: 1 });
+    client.close();
+    // Without the client certificate etcd refuses the handshake: classified, as over HTTP/1.1.
+    const anonymous = createEtcdClient({ endpoints: [url], caPem: pem('ca.crt') });
+    const err = await anonymous.request(url, '/health', { method: 'GET', timeoutMs: 5000 }).then(() => null, (e: unknown) => e);
+    assert.ok(err instanceof QuorumError && err.errorClass === 'tls-other', String(err));
+    anonymous.close();
+  } finally {
+    etcd.kill('SIGTERM');
+    await new Promise((r) => etcd.once('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const labEtcd = createEtcdClient({ endpoints: ['http://10.213.0.11:2379'] });
+  const plain = await labEtcd.request('http://10.213.0.11:2379', '/health', { method: 'GET', timeoutMs: 5000 });
+  assert.deepEqual([plain.status, plain.protocol], [200, 'http/1.1']);
+  labEtcd.close();
 });

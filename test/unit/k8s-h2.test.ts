@@ -1,4 +1,4 @@
-// lib/k8s/transport.ts: HTTP/2 to each endpoint, one session multiplexing requests and watches, against
+// lib/net/transport.ts: HTTP/2 to each endpoint, one session multiplexing requests and watches, against
 // real local TLS servers on 127.0.0.1 (certificates made here with openssl; the server demands the
 // kubeconfig's client certificate): ALPN h2 → one session; an HTTP/1.1-only server → the keep-alive
 // pools; GOAWAY → a new session, and a request above the GOAWAY's last stream is sent again there; a

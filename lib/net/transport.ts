@@ -1,7 +1,8 @@
-// How lib/k8s/client.ts reaches one cluster's apiserver endpoints (the registered server and each
-// replica): HTTP/2, as client-go does, with ONE session per endpoint that multiplexes every request
-// and every watch of the cluster on it; HTTP/1.1 keep-alive pools where the server does not
-// negotiate h2 by ALPN (and for http:// servers, as Go's transport). Per endpoint:
+// How a cluster's connections reach its endpoints — lib/k8s/client.ts the apiserver (the registered
+// server and each replica), lib/etcd/client.ts the etcd client URLs: HTTP/2, as client-go (and
+// etcd's own clients) do, with ONE session per endpoint that multiplexes every request and every
+// watch of the cluster on it; HTTP/1.1 keep-alive pools where the server does not negotiate h2 by
+// ALPN, and for http:// URLs (no cleartext h2, as Go's transport). Per endpoint:
 //
 // - dial: one TLS connection offering ALPN h2 and http/1.1, with the cluster's one TLS context (CA,
 //   client certificate), the same verification, tls-server-name and outbound-policy lookup as the
@@ -61,6 +62,10 @@ export interface Exchange {
 }
 
 export interface SendOptions {
+  /** Default GET. */
+  method?: 'GET' | 'POST';
+  /** A request body (sent with Content-Type application/json and its length). */
+  jsonBody?: string;
   signal: AbortSignal;
   /** A watch: never keeps the process alive, and on HTTP/1.1 takes a socket of its own pool. */
   background: boolean;
@@ -74,7 +79,7 @@ export interface TransportOptions {
   /** tls-server-name of the kubeconfig: SNI and the name the certificate must cover, for every endpoint. */
   servername?: string;
   lookup: LookupFunction;
-  /** Request headers (Authorization, Accept, User-Agent), lower-case names. */
+  /** Headers of every request (Authorization, Accept, User-Agent). */
   headers: Record<string, string>;
   readIdleMs?: number;
   pingTimeoutMs?: number;
@@ -107,6 +112,23 @@ const num = (v: string | string[] | undefined): number | undefined => {
   const n = Number(Array.isArray(v) ? v[0] : v);
   return v !== undefined && Number.isFinite(n) ? n : undefined;
 };
+
+/** One request's state: the first terminal event (an error, the end of the body, a cancel) wins. */
+class Pending {
+  responded = false;
+  done = false;
+  sink: BodySink | undefined;
+  constructor(private readonly ex: Exchange) {}
+  finish(f: () => void): void {
+    if (this.done) return;
+    this.done = true;
+    f();
+  }
+  /** Before the response: the exchange's onError; after it: the body's. */
+  fail(err: unknown): void {
+    this.finish(() => (this.responded && this.sink ? this.sink.error(err) : this.ex.onError(err)));
+  }
+}
 
 /** One HTTP/2 session and what is in flight on it. */
 interface Live {
@@ -145,8 +167,9 @@ export function createTransport(o: TransportOptions): Transport {
   const watchAgent = new https.Agent({ ...tlsOpts, ...sni, keepAlive: true });
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4, lookup: o.lookup });
   const httpWatchAgent = new http.Agent({ keepAlive: true, lookup: o.lookup });
-  const h1Headers = o.headers;
+  const h1Headers: Record<string, string> = {};
   const h2Headers: OutgoingHttpHeaders = {};
+  for (const [k, v] of Object.entries(o.headers)) h1Headers[k.toLowerCase()] = v;
   for (const [k, v] of Object.entries(o.headers)) h2Headers[k.toLowerCase()] = v;
 
   function endpointOf(url: URL): Endpoint {
@@ -240,32 +263,27 @@ export function createTransport(o: TransportOptions): Transport {
 
   function sendH1(url: URL, so: SendOptions, ex: Exchange): void {
     const plain = url.protocol === 'http:';
-    let responded = false;
-    let done = false;
-    let sink: BodySink | undefined;
-    const finish = (f: () => void): void => {
-      if (done) return;
-      done = true;
-      f();
-    };
+    const p = new Pending(ex);
     const pool = plain ? (so.background ? httpWatchAgent : httpAgent) : so.background ? watchAgent : agent;
-    const req = (plain ? http : https).request(url, { method: 'GET', headers: h1Headers, agent: pool, signal: so.signal }, (res) => {
-      responded = true;
-      const s = ex.onResponse({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), contentLength: num(res.headers['content-length']), protocol: 'http/1.1' }, () => {
-        done = true;
+    const body = so.jsonBody;
+    const headers = body === undefined ? h1Headers : { ...h1Headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
+    const req = (plain ? http : https).request(url, { method: so.method ?? 'GET', headers, agent: pool, signal: so.signal }, (res) => {
+      p.responded = true;
+      const sink = ex.onResponse({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), contentLength: num(res.headers['content-length']), protocol: 'http/1.1' }, () => {
+        p.done = true;
         res.destroy();
       });
-      sink = s;
+      p.sink = sink;
       res.on('data', (c: Buffer) => {
-        if (!done) s.data(c);
+        if (!p.done) sink.data(c);
       });
-      res.on('end', () => finish(() => s.end()));
-      res.on('error', (err) => finish(() => s.error(err)));
-      res.on('close', () => finish(() => s.error(codeError('ERR_STREAM_PREMATURE_CLOSE', 'the connection closed before the answer was complete'))));
+      res.on('end', () => p.finish(() => sink.end()));
+      res.on('error', (err) => p.fail(err));
+      res.on('close', () => p.fail(codeError('ERR_STREAM_PREMATURE_CLOSE', 'the connection closed before the answer was complete')));
     });
     if (so.background) req.on('socket', (sock) => sock.unref());
-    req.on('error', (err) => finish(() => (responded && sink ? sink.error(err) : ex.onError(err))));
-    req.end();
+    req.on('error', (err) => p.fail(err));
+    req.end(body);
   }
 
   /** Whether the server provably did not process this stream: safe to send again on a new session. */
@@ -288,40 +306,39 @@ export function createTransport(o: TransportOptions): Transport {
     };
     let stream: ClientHttp2Stream;
     try {
-      stream = s.request({ ...h2Headers, ':method': 'GET', ':path': `${url.pathname}${url.search}` }, { endStream: true, signal: so.signal });
+      const body = so.jsonBody;
+      const head = { ...h2Headers, ':method': so.method ?? 'GET', ':path': `${url.pathname}${url.search}` };
+      if (body === undefined) stream = s.request(head, { endStream: true, signal: so.signal });
+      else {
+        stream = s.request({ ...head, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }, { signal: so.signal });
+        stream.end(body);
+      }
     } catch (err) {
       if (!retry(err, null)) ex.onError(err);
       return;
     }
     l.streams += 1;
     if (!so.background && ++l.foreground === 1) s.ref();
-    let responded = false;
-    let done = false;
-    let sink: BodySink | undefined;
-    const finish = (f: () => void): void => {
-      if (done) return;
-      done = true;
-      f();
-    };
+    const p = new Pending(ex);
     const onError = (err: unknown): void => {
-      if (done) return;
-      if (!responded && retry(err, stream)) {
-        done = true;
+      if (p.done) return;
+      if (!p.responded && retry(err, stream)) {
+        p.done = true;
         return;
       }
-      finish(() => (responded && sink ? sink.error(err) : ex.onError(err)));
+      p.fail(err);
     };
     stream.on('response', (h: IncomingHttpHeaders) => {
-      responded = true;
+      p.responded = true;
       l.lastReadAt = Date.now();
-      sink = ex.onResponse({ status: Number(h[':status'] ?? 0), contentType: String(h['content-type'] ?? ''), contentLength: num(h['content-length']), protocol: 'h2' }, () => {
-        done = true;
+      p.sink = ex.onResponse({ status: Number(h[':status'] ?? 0), contentType: String(h['content-type'] ?? ''), contentLength: num(h['content-length']), protocol: 'h2' }, () => {
+        p.done = true;
         if (!stream.destroyed) stream.close(http2.constants.NGHTTP2_CANCEL);
       });
     });
     stream.on('data', (c: Buffer) => {
       l.lastReadAt = Date.now();
-      if (!done) sink?.data(c);
+      if (!p.done) p.sink?.data(c);
     });
     // Node emits 'end' also for a stream cut off with its session (RST_STREAM CANCEL): the answer is
     // complete only when the stream then closes with NO_ERROR, so 'close' decides.
@@ -334,9 +351,12 @@ export function createTransport(o: TransportOptions): Transport {
       l.streams -= 1;
       if (l.streams === 0) l.idleSince = Date.now();
       if (!so.background && --l.foreground === 0 && !s.destroyed) s.unref();
-      if (done) return;
+      if (p.done) return;
       const rst = stream.rstCode;
-      if (ended && responded && (rst === undefined || rst === http2.constants.NGHTTP2_NO_ERROR)) return finish(() => sink?.end());
+      if (ended && p.responded && (rst === undefined || rst === http2.constants.NGHTTP2_NO_ERROR)) {
+        p.finish(() => p.sink?.end());
+        return;
+      }
       // Reset, or closed with its session, before the answer was complete: said, never taken as complete nor left hanging.
       onError(codeError(H2_STREAM_CLOSED_CODE, `the HTTP/2 stream closed before the answer was complete${rst ? ` (RST_STREAM ${rstName(rst)})` : ''}`));
     });
