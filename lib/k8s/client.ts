@@ -241,11 +241,16 @@ export async function connect(
     ...opts.http2,
   });
 
+  /** Replica base URLs that passed the outbound policy (checked once per connection, not per request). */
+  const allowedBases = new Set<string>();
   function get(path: string, o: GetOptions): Promise<RawResponse> {
-    try {
-      if (o.baseUrl !== undefined) policy.checkUrl(o.baseUrl, 'API server replica');
-    } catch (e) {
-      return Promise.reject(e);
+    if (o.baseUrl !== undefined && !allowedBases.has(o.baseUrl)) {
+      try {
+        policy.checkUrl(o.baseUrl, 'API server replica');
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      if (allowedBases.size < 64) allowedBases.add(o.baseUrl);
     }
     const url = new URL(path, `${o.baseUrl ?? resolved.server}/`);
     const started = performance.now();
