@@ -380,15 +380,36 @@ export function createTransport(o: TransportOptions): Transport {
     e.dialing ??= dial(e, so.connectTimeoutMs).finally(() => {
       e.dialing = null;
     });
+    // The dial may have been started by another request with a longer deadline (a watch's 30 s): this
+    // request's own deadline or cancel ends its wait.
+    let waiting = true;
+    const onAbort = (): void => {
+      if (!waiting) return;
+      waiting = false;
+      ex.onError(Object.assign(new Error('request cancelled while connecting'), { name: 'AbortError', code: 'ABORT_ERR' }));
+    };
+    if (so.signal.aborted) {
+      onAbort();
+      return;
+    }
+    so.signal.addEventListener('abort', onAbort, { once: true });
+    const settle = (): boolean => {
+      if (!waiting) return false;
+      waiting = false;
+      so.signal.removeEventListener('abort', onAbort);
+      return true;
+    };
     e.dialing.then(
       (r) => {
-        if (so.signal.aborted) ex.onError(Object.assign(new Error('request cancelled'), { name: 'AbortError', code: 'ABORT_ERR' }));
-        else if (r === 'h1') sendH1(url, so, ex);
+        if (!settle()) return;
+        if (r === 'h1') sendH1(url, so, ex);
         else if (!r.s.closed && !r.s.destroyed) sendH2(e, r, url, so, ex, attempt);
         else if (attempt === 0) send(url, so, ex, 1);
         else ex.onError(codeError('ERR_HTTP2_INVALID_SESSION', `the HTTP/2 connection to ${e.origin} closed at once`));
       },
-      (err: unknown) => ex.onError(err),
+      (err: unknown) => {
+        if (settle()) ex.onError(err);
+      },
     );
   }
 

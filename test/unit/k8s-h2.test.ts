@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import http2, { type Http2Session, type ServerHttp2Stream } from 'node:http2';
 import https from 'node:https';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
@@ -254,5 +254,28 @@ test('a server certificate from another CA is refused before any request (tls-ca
   const err = await conn.get('/readyz', { timeoutMs: 5000 }).then(() => null, (e: unknown) => e);
   assert.ok(err instanceof QuorumError, String(err));
   assert.equal(err.errorClass, 'tls-ca');
+  conn.close();
+});
+
+test('a request waiting on a dial another request started (a watch, 30 s) ends at its own deadline, classified timeout', async () => {
+  // Accepts TCP and never answers the TLS handshake (a blackhole).
+  const held: net.Socket[] = [];
+  const server = net.createServer((s) => held.push(s));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  closers.push(() => {
+    for (const s of held) s.destroy();
+    server.close();
+  });
+  const conn = await connect(kubeconfig(portOf(server)));
+  const stop = new AbortController();
+  let watchSettled = false;
+  const watch = conn.stream('/api/v1/pods?watch=1', { signal: stop.signal, timeoutMs: 30_000, idleTimeoutMs: 30_000 }, () => undefined).catch(() => undefined).finally(() => {
+    watchSettled = true;
+  });
+  const err = await conn.get('/readyz', { timeoutMs: 300 }).then(() => null, (e: unknown) => e);
+  assert.ok(err instanceof QuorumError && err.errorClass === 'timeout', String(err));
+  assert.equal(watchSettled, false, 'the probe did not wait for the watch\'s dial');
+  stop.abort();
+  await watch;
   conn.close();
 });
