@@ -169,8 +169,10 @@ export function createTransport(o: TransportOptions): Transport {
   const httpWatchAgent = new http.Agent({ keepAlive: true, lookup: o.lookup });
   const h1Headers: Record<string, string> = {};
   const h2Headers: OutgoingHttpHeaders = {};
-  for (const [k, v] of Object.entries(o.headers)) h1Headers[k.toLowerCase()] = v;
-  for (const [k, v] of Object.entries(o.headers)) h2Headers[k.toLowerCase()] = v;
+  for (const [k, v] of Object.entries(o.headers)) {
+    h1Headers[k.toLowerCase()] = v;
+    h2Headers[k.toLowerCase()] = v;
+  }
 
   function endpointOf(url: URL): Endpoint {
     let e = endpoints.get(url.host);
@@ -224,7 +226,13 @@ export function createTransport(o: TransportOptions): Transport {
     const l: Live = { s, streams: 0, foreground: 0, lastReadAt: now, idleSince: now, pinging: false, goawayLast: null, timer: setInterval(() => health(e, l), Math.max(1000, Math.min(readIdleMs, idleCloseMs) / 2)) };
     l.timer.unref();
     e.live = l;
-    s.on('connect', () => s.setLocalWindowSize(SESSION_WINDOW));
+    s.on('connect', () => {
+      try {
+        s.setLocalWindowSize(SESSION_WINDOW);
+      } catch {
+        /* the session is already gone: its streams report that */
+      }
+    });
     // Failures reach the streams (and so their callers); the session is only retired here.
     s.on('error', () => retire(e, l));
     s.on('goaway', (_code: number, lastStreamID: number) => {
