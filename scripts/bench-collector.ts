@@ -1,5 +1,6 @@
 // `npm run bench:collector [-- --dimension registrations|size] [--registrations 1,50,200] [--sizes 3,1000,5000]
-//                          [--pods-per-node 10] [--cycles 5] [--window-cycles 6] [--concurrency 16] [--interval 10]`
+//                          [--pods-per-node 10] [--cycles 5] [--window-cycles 6] [--concurrency 16] [--interval 10]
+//                          [--cpu-prof-dir DIR]`
 // Real collector cycles (createCollector, every probe, the on-disk buffer, SQLite writes in a temp
 // database) against the lab, with the least-privilege `quorum` identity. Two dimensions, each run in
 // its own child process (so one's memory high-water mark never counts in the other's figures):
@@ -10,7 +11,10 @@
 //   process's CPU over the measured intervals (process.cpuUsage: the cycles and, between them, every
 //   registration's watches) / (cycles × registrations), and apart the part spent inside the cycles;
 //   wall time per cycle (and the longest), peak RSS and heap (sampled every 250 ms), RSS per extra
-//   cluster ((RSS(N) − RSS(first N)) / (N − first N)), ratios against the first count.
+//   cluster ((RSS(N) − RSS(first N)) / (N − first N)), ratios against the first count; requests per
+//   cluster-cycle and the share answered over HTTP/2 (lib/k8s counters), open sockets per extra cluster
+//   (/proc/self/fd). --cpu-prof-dir: a V8 CPU profile of exactly the measured cycles (node:inspector),
+//   one file per registration count.
 // - size: ONE registration of the lab grown with kwok to 3 (the lab's own workers), 1,000 and 5,000
 //   nodes with 10 pods per node. Per 10-s cycle (cycles at the real interval): collector CPU ms, bytes
 //   read from the apiserver and requests (lib/k8s counters), watch events, the apiservers' own CPU
@@ -22,7 +26,8 @@
 //   (`flock /work/lab.lock npm run bench:collector -- --dimension size`).
 // Figures, not a pass/fail test. Needs `npm run lab -- up`.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
@@ -41,6 +46,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '16' },
     'timeout-ms': { type: 'string', default: '5000' },
     'keep-kwok': { type: 'boolean', default: false },
+    'cpu-prof-dir': { type: 'string' },
   },
   strict: true,
 });
@@ -145,6 +151,36 @@ function newCollector(tag: string, onCycle: (notUp: string[]) => void) {
 interface RegRow {
   registrations: number; intervalMs: number; cpuMsPerClusterCycle: number; cycleCpuMsPerCluster: number; wallMsPerCycle: number; maxWallMs: number; samplesPerCycle: number;
   notUpPerCycle: number; notUpExamples: string[]; rssMiB: number; heapMiB: number; firstCycleCpuMs: number;
+  requestsPerClusterCycle: number; h2Share: number; sockets: number;
+}
+
+/** Open sockets of this process (TCP and TLS connections, listeners, the DNS resolvers' UDP sockets). */
+function openSockets(): number {
+  let n = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:')) n += 1;
+    } catch {
+      /* closed meanwhile */
+    }
+  }
+  return n;
+}
+
+/** A V8 CPU profile of a stretch of this process (the measured cycles only), written to --cpu-prof-dir. */
+async function cpuProfile(name: string): Promise<() => Promise<void>> {
+  const dir = values['cpu-prof-dir'];
+  if (!dir) return async () => undefined;
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async () => {
+    const { profile } = await session.post('Profiler.stop');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  };
 }
 
 /** Samples RSS and heap every 250 ms (a peak between two cycles counts too). */
@@ -184,7 +220,9 @@ async function runRegistrations(n: number): Promise<RegRow> {
   // them, the watches (Nodes, Pods, EndpointSlices, Leases) every registration keeps open — divided
   // by cycles × registrations. With --interval 0 the cycles run back to back (the cycles' own work only).
   if (intervalMs > 0) await sleep(intervalMs - (Date.now() % intervalMs));
+  const stopProfile = await cpuProfile(`registrations-${n}`);
   const mem = memorySampler();
+  const t0 = k8sTraffic();
   const cpu0 = process.cpuUsage();
   const notUpSeen = new Set<string>();
   for (let i = 0; i < cycles; i++) {
@@ -197,13 +235,19 @@ async function runRegistrations(n: number): Promise<RegRow> {
     if (i < cycles - 1 || intervalMs > 0) await sleep(Math.max(0, intervalMs - (Date.now() - started)));
   }
   const cpu = process.cpuUsage(cpu0);
+  const t1 = k8sTraffic();
   const peak = mem.stop();
+  const sockets = openSockets();
+  await stopProfile();
   await col.stop();
+  const h2 = t1.h2Responses - t0.h2Responses;
+  const h1 = t1.h1Responses - t0.h1Responses;
   const avg = (f: (s: (typeof summaries)[number]) => number): number => summaries.reduce((a, s) => a + f(s), 0) / summaries.length;
   return {
     registrations: n, intervalMs, cpuMsPerClusterCycle: (cpu.user + cpu.system) / 1000 / (cycles * n), cycleCpuMsPerCluster: avg((s) => s.cycleCpuMs) / n,
     wallMsPerCycle: avg((s) => s.ms), maxWallMs: Math.max(...summaries.map((s) => s.ms)), samplesPerCycle: avg((s) => s.samples),
     notUpPerCycle: avg((s) => s.notUp), notUpExamples: [...notUpSeen].slice(0, 5), rssMiB: mib(peak.rss), heapMiB: mib(peak.heap), firstCycleCpuMs: (first.user + first.system) / 1000,
+    requestsPerClusterCycle: (t1.requests - t0.requests) / (cycles * n), h2Share: h2 + h1 ? h2 / (h2 + h1) : 0, sockets,
   };
 }
 
@@ -398,9 +442,10 @@ try {
     }
     const base = rows[0]!;
     const perCluster = (r: RegRow): string => (r.registrations > base.registrations ? ((r.rssMiB - base.rssMiB) / (r.registrations - base.registrations)).toFixed(2) : '–');
-    printTable(['registrations', 'CPU ms / cluster-cycle', '× base', 'of which in the cycle', 'wall ms / cycle (max)', 'samples / cycle', 'not up / cycle', 'peak RSS MiB', 'RSS MiB per extra cluster', 'peak heap MiB', 'first-cycle CPU ms'], rows.map((r) => [
+    const socketsPer = (r: RegRow): string => (r.registrations > base.registrations ? ((r.sockets - base.sockets) / (r.registrations - base.registrations)).toFixed(1) : '–');
+    printTable(['registrations', 'CPU ms / cluster-cycle', '× base', 'of which in the cycle', 'wall ms / cycle (max)', 'samples / cycle', 'not up / cycle', 'peak RSS MiB', 'RSS MiB per extra cluster', 'peak heap MiB', 'first-cycle CPU ms', 'k8s requests / cluster-cycle (h2 share)', 'sockets per extra cluster'], rows.map((r) => [
       String(r.registrations), r.cpuMsPerClusterCycle.toFixed(2), (r.cpuMsPerClusterCycle / base.cpuMsPerClusterCycle).toFixed(2), r.cycleCpuMsPerCluster.toFixed(2), `${r.wallMsPerCycle.toFixed(0)} (${r.maxWallMs})`, r.samplesPerCycle.toFixed(0),
-      r.notUpPerCycle.toFixed(1), r.rssMiB.toFixed(0), perCluster(r), r.heapMiB.toFixed(0), r.firstCycleCpuMs.toFixed(0),
+      r.notUpPerCycle.toFixed(1), r.rssMiB.toFixed(0), perCluster(r), r.heapMiB.toFixed(0), r.firstCycleCpuMs.toFixed(0), `${r.requestsPerClusterCycle.toFixed(1)} (${(r.h2Share * 100).toFixed(0)} %)`, socketsPer(r),
     ]));
     const last = rows[rows.length - 1]!;
     const cores = (last.cpuMsPerClusterCycle * last.registrations) / Math.max(1, intervalMs || last.wallMsPerCycle);

@@ -89,6 +89,7 @@ async function main(): Promise<void> {
     await stage('CLI beside npm start on one SQLite file (lab)', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/faults/cli-beside-start.test.ts']);
     await stage('etcd probed directly (lab + own TLS etcd)', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/etcd.test.ts']);
     await stage('bad clusters next to the lab', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/bad-input.test.ts']);
+    await stage('HTTP/2 to the apiservers: ALPN through haproxy, replica restart, expired token (lab)', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/h2.test.ts']);
     await stage('components: etcd, CoreDNS, apiserver replicas', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/components.test.ts']);
     await stage('failover accuracy vs kubectl -w', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/failover.test.ts']);
     // Issue 15: three real collectors on PostgreSQL sharing the lab, kill -9, Lease takeovers during hand-overs.

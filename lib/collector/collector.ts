@@ -483,6 +483,7 @@ export function createCollector(cfg: CollectorConfig, deps: CollectorDeps) {
     for (const c of connections.values()) {
       c.etcd?.close();
       c.watches?.stop();
+      c.conn.close();
     }
   }
 

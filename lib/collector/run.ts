@@ -83,6 +83,10 @@ async function connectionFor(deps: CycleDeps, c: ClusterSummary): Promise<Cached
   const conn = await connect(creds.kubeconfig);
   cached?.etcd?.close();
   cached?.watches?.stop();
+  // The old connection's Lease watch stops before its sessions close (trackerFor replaces it), so its
+  // end is a restart, not a watch drop.
+  if (cached) deps.leaseTracking?.trackers.get(c.id)?.tracker.stop();
+  cached?.conn.close();
   const cw = deps.clusterWatch;
   const log = cw?.onLog;
   const watches = cw ? startClusterWatches(conn, { objectLimit: cw.objectLimit, now: deps.now, ...(log ? { onLog: (l: Record<string, unknown>) => log({ cluster: c.name, ...l }) } : {}) }) : undefined;
@@ -171,6 +175,8 @@ export async function runCycle(deps: CycleDeps): Promise<ClusterCycleResult[]> {
     if (live.has(id)) continue;
     cached.etcd?.close();
     cached.watches?.stop();
+    deps.leaseTracking?.trackers.get(id)?.tracker.stop();
+    cached.conn.close();
     deps.connections.delete(id);
   }
   for (const [id, t] of deps.leaseTracking?.trackers ?? []) {

@@ -1,12 +1,12 @@
 // etcd client endpoints, read directly (not through the apiserver): GET /health and the v3 API's
 // gRPC-gateway JSON — POST /v3/maintenance/status and POST /v3/cluster/member/list. Plain HTTP or
 // HTTPS with optional client certificate/key and CA. uint64 fields arrive as JSON strings.
-import http from 'node:http';
-import https from 'node:https';
+import { createSecureContext } from 'node:tls';
 import { requestDeadline } from '../deadline';
 import { QuorumError } from '../errors';
 import { classifyNetworkError } from '../k8s/client';
 import { outboundPolicy } from '../net/outbound';
+import { createTransport, type Protocol, type TransportStats } from '../net/transport';
 
 /** What a user registers for a cluster's etcd: client URLs and optional TLS material (PEM text). */
 export interface EtcdTarget {
@@ -20,11 +20,14 @@ export interface EtcdResponse {
   status: number;
   body: string;
   latencyMs: number;
+  protocol: Protocol;
 }
 
 export interface EtcdClient {
   endpoints: string[];
   request(endpoint: string, path: string, opts: { method: 'GET' | 'POST'; timeoutMs: number; signal?: AbortSignal }): Promise<EtcdResponse>;
+  /** HTTP/2 sessions and HTTP/1.1 endpoints (lib/net/transport.ts). */
+  transportStats(): TransportStats;
   close(): void;
 }
 
@@ -63,18 +66,24 @@ export function validateEtcdTarget(t: EtcdTarget): EtcdTarget {
   return { endpoints, ...(t.certPem ? { certPem: t.certPem } : {}), ...(t.keyPem ? { keyPem: t.keyPem } : {}), ...(t.caPem ? { caPem: t.caPem } : {}) };
 }
 
-/** A client for one cluster's etcd endpoints (keep-alive agents, TLS material in memory only). */
+/**
+ * A client for one cluster's etcd endpoints (TLS material in memory only): HTTP/2 to an https://
+ * endpoint that negotiates it — etcd's TLS listener serves the gRPC gateway's JSON over h2 — one
+ * session per endpoint for its /health, status and member-list requests; HTTP/1.1 keep-alive
+ * otherwise (plain http:// endpoints, as the lab's). lib/net/transport.ts.
+ */
 export function createEtcdClient(target: EtcdTarget): EtcdClient {
   const policy = outboundPolicy();
-  const httpsAgent = new https.Agent({
-    keepAlive: true,
+  const transport = createTransport({
+    secureContext: createSecureContext({
+      ...(target.caPem ? { ca: target.caPem } : {}),
+      ...(target.certPem ? { cert: target.certPem } : {}),
+      ...(target.keyPem ? { key: target.keyPem } : {}),
+    }),
+    rejectUnauthorized: true,
     lookup: policy.lookup,
-    maxSockets: 2,
-    ...(target.caPem ? { ca: target.caPem } : {}),
-    ...(target.certPem ? { cert: target.certPem } : {}),
-    ...(target.keyPem ? { key: target.keyPem } : {}),
+    headers: { accept: 'application/json', 'user-agent': 'quorum/0.1' },
   });
-  const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 2, lookup: policy.lookup });
   function request(endpoint: string, path: string, o: { method: 'GET' | 'POST'; timeoutMs: number; signal?: AbortSignal }): Promise<EtcdResponse> {
     try {
       policy.checkUrl(endpoint, 'etcd endpoint'); // registered endpoints and members' advertised client URLs alike
@@ -82,7 +91,6 @@ export function createEtcdClient(target: EtcdTarget): EtcdClient {
       return Promise.reject(e);
     }
     const url = new URL(path, `${endpoint}/`);
-    const tls = url.protocol === 'https:';
     const started = performance.now();
     // Released once the request settles, however it settles.
     const deadline = requestDeadline(o.timeoutMs, o.signal);
@@ -92,45 +100,32 @@ export function createEtcdClient(target: EtcdTarget): EtcdClient {
         reject(new QuorumError('timeout', 'request aborted before it started'));
         return;
       }
-      const fail = (e: unknown): QuorumError => {
+      const classify = (e: unknown): QuorumError => {
         if (deadline.timedOut) return new QuorumError('timeout', `no answer within ${o.timeoutMs} ms`, { cause: e });
         if ((e as Error)?.name === 'AbortError') return new QuorumError('timeout', 'request cancelled', { cause: e });
         const c = classifyNetworkError(e);
         // classifyNetworkError speaks of "the cluster's CA"; for etcd the CA is the one registered for etcd.
         return new QuorumError(c.errorClass, c.message.replace("the cluster's CA", 'the registered etcd CA'), { cause: e });
       };
-      const body = o.method === 'POST' ? '{}' : undefined;
-      const req = (tls ? https : http).request(
-        url,
-        {
-          method: o.method,
-          agent: tls ? httpsAgent : httpAgent,
-          signal,
-          headers: { Accept: 'application/json', 'User-Agent': 'quorum/0.1', ...(body ? { 'Content-Type': 'application/json', 'Content-Length': String(body.length) } : {}) },
-        },
-        (res) => {
+      const fail = (e: unknown): void => reject(classify(e));
+      transport.send(url, { method: o.method, ...(o.method === 'POST' ? { jsonBody: '{}' } : {}), signal, background: false, connectTimeoutMs: o.timeoutMs }, {
+        onError: fail,
+        onResponse: (head) => {
           const chunks: Buffer[] = [];
           let size = 0;
-          res.on('data', (c: Buffer) => {
-            size += c.length;
-            if (size <= MAX_BODY_BYTES) chunks.push(c);
-          });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), latencyMs: Math.round(performance.now() - started) }));
-          res.on('error', (e) => reject(fail(e)));
+          return {
+            data: (c) => {
+              size += c.length;
+              if (size <= MAX_BODY_BYTES) chunks.push(c);
+            },
+            end: () => resolve({ status: head.status, body: Buffer.concat(chunks).toString('utf8'), latencyMs: Math.round(performance.now() - started), protocol: head.protocol }),
+            error: fail,
+          };
         },
-      );
-      req.on('error', (e) => reject(fail(e)));
-      req.end(body);
+      });
     }).finally(deadline.done);
   }
-  return {
-    endpoints: target.endpoints,
-    request,
-    close: () => {
-      httpsAgent.destroy();
-      httpAgent.destroy();
-    },
-  };
+  return { endpoints: target.endpoints, request, transportStats: transport.stats, close: transport.close };
 }
 
 // ---- Parsers (pure; fed with JSON captured from the lab's etcd in the unit tests) ----

@@ -1,5 +1,4 @@
-import https from 'node:https';
-import http from 'node:http';
+import type https from 'node:https';
 import { createSecureContext } from 'node:tls';
 import type { LookupFunction } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -8,6 +7,7 @@ import { QuorumError } from '../errors';
 import { OUTBOUND_DENIED_CODE, outboundPolicy } from '../net/outbound';
 import type { ErrorClass } from '../types';
 import { resolveContext, type ResolvedContext } from './kubeconfig';
+import { H2_PING_TIMEOUT_CODE, H2_STREAM_CLOSED_CODE, createTransport, type Protocol, type TransportOptions, type TransportStats } from '../net/transport';
 
 /** Default cap of a GET body: health endpoints answer a few KiB. Lists pass their own cap (a page of 500 objects). */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -19,8 +19,15 @@ export interface K8sTraffic {
   requests: number;
   bytesRead: number;
   watchLines: number;
+  /** Responses by protocol (the ALPN outcome per endpoint). */
+  h2Responses: number;
+  h1Responses: number;
 }
-const traffic: K8sTraffic = { requests: 0, bytesRead: 0, watchLines: 0 };
+const traffic: K8sTraffic = { requests: 0, bytesRead: 0, watchLines: 0, h2Responses: 0, h1Responses: 0 };
+const countResponse = (p: Protocol): void => {
+  if (p === 'h2') traffic.h2Responses += 1;
+  else traffic.h1Responses += 1;
+};
 /** Process-wide counters of every connection made by lib/k8s (benchmarks read these). */
 export function k8sTraffic(): K8sTraffic {
   return { ...traffic };
@@ -65,6 +72,7 @@ export interface RawResponse {
   contentType: string;
   body: string;
   latencyMs: number;
+  protocol: Protocol;
 }
 
 export interface GetOptions {
@@ -103,6 +111,10 @@ export interface K8sConnection {
   stream(path: string, opts: StreamOptions, onLine: (line: string) => void): Promise<void>;
   /** The @kubernetes/client-node KubeConfig, for typed API clients and watches. */
   kubeConfig: KubeConfig;
+  /** HTTP/2 sessions and HTTP/1.1 endpoints of this connection (lib/net/transport.ts). */
+  transportStats(): TransportStats;
+  /** Closes every session and socket of this connection (in-flight requests and watches fail as cancelled). */
+  close(): void;
 }
 
 /** Maps Node/OpenSSL error codes to Quorum's error classes. */
@@ -120,6 +132,15 @@ export function classifyNetworkError(e: unknown): { errorClass: ErrorClass; mess
     case 'ECONNRESET':
     case 'EPIPE':
     case 'ERR_STREAM_PREMATURE_CLOSE': return { errorClass: 'unreachable', message: `connection reset by the server (${code})` };
+    // HTTP/2 (lib/net/transport.ts): the session went away (GOAWAY, closed, reset) or the stream was reset.
+    case 'ERR_HTTP2_GOAWAY_SESSION': return { errorClass: 'unreachable', message: 'the server is closing the HTTP/2 connection (GOAWAY)' };
+    case 'ERR_HTTP2_INVALID_SESSION':
+    case 'ERR_HTTP2_SESSION_ERROR':
+    case 'ERR_HTTP2_ERROR':
+    case 'ERR_HTTP2_STREAM_CANCEL':
+    case H2_STREAM_CLOSED_CODE: return { errorClass: 'unreachable', message: `the HTTP/2 connection closed before the answer (${code}: ${msg})` };
+    case 'ERR_HTTP2_STREAM_ERROR': return { errorClass: 'unreachable', message: `the server reset the HTTP/2 stream (${msg.replace(/^Stream closed with error code /, '')})` };
+    case H2_PING_TIMEOUT_CODE: return { errorClass: 'timeout', message: msg };
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
     case 'EAI_NONAME': return { errorClass: 'dns', message: `host name does not resolve (${code})` };
@@ -183,8 +204,12 @@ function kubeConfigFor(r: ResolvedContext, lookup: LookupFunction): KubeConfig {
 }
 
 /** Builds a connection from a kubeconfig text (validated by resolveContext). */
-export async function connect(kubeconfigText: string, context?: string, opts: { baseDir?: string } = {}): Promise<K8sConnection> {
-  const resolved = resolveContext(kubeconfigText, context, opts);
+export async function connect(
+  kubeconfigText: string,
+  context?: string,
+  opts: { baseDir?: string; /** HTTP/2 health and idle timings (tests); default client-go's. */ http2?: Pick<TransportOptions, 'readIdleMs' | 'pingTimeoutMs' | 'idleCloseMs'> } = {},
+): Promise<K8sConnection> {
+  const resolved = resolveContext(kubeconfigText, context, opts.baseDir ? { baseDir: opts.baseDir } : {});
   // Outbound policy (lib/net/outbound.ts): the server URL is checked before anything connects, and
   // every socket resolves names through the policy's lookup, so the checked address is the one used.
   const policy = outboundPolicy();
@@ -200,32 +225,34 @@ export async function connect(kubeconfigText: string, context?: string, opts: { 
     ...(reqOpts.cert ? { cert: reqOpts.cert } : {}),
     ...(reqOpts.key ? { key: reqOpts.key } : {}),
   });
-  const tls: https.AgentOptions = {
-    keepAlive: true,
+  const headers: Record<string, string> = { accept: 'application/json, text/plain;q=0.9, */*;q=0.1', 'user-agent': 'quorum/0.1' };
+  for (const [k, v] of Object.entries(reqOpts.headers ?? {})) if (typeof v === 'string') headers[k.toLowerCase()] = v;
+  if (resolved.auth.kind === 'basic') {
+    headers.authorization = `Basic ${Buffer.from(`${resolved.auth.username}:${resolved.auth.password}`).toString('base64')}`;
+  }
+  // HTTP/2 to every endpoint (one session each, multiplexing the probes and the watches), HTTP/1.1
+  // where the server does not negotiate h2: lib/net/transport.ts.
+  const transport = createTransport({
     secureContext,
     rejectUnauthorized: !resolved.insecureSkipTlsVerify,
     ...(resolved.tlsServerName ? { servername: resolved.tlsServerName } : {}),
     lookup: policy.lookup,
-  };
-  // Requests share 4 sockets; each watch holds its own long-lived one (never starving the requests).
-  const agent = new https.Agent({ ...tls, maxSockets: 4 });
-  const watchAgent = new https.Agent(tls);
-  const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4, lookup: policy.lookup });
-  const httpWatchAgent = new http.Agent({ keepAlive: true, lookup: policy.lookup });
-  const headers: Record<string, string> = { Accept: 'application/json, text/plain;q=0.9, */*;q=0.1', 'User-Agent': 'quorum/0.1' };
-  for (const [k, v] of Object.entries(reqOpts.headers ?? {})) if (typeof v === 'string') headers[k] = v;
-  if (resolved.auth.kind === 'basic') {
-    headers.Authorization = `Basic ${Buffer.from(`${resolved.auth.username}:${resolved.auth.password}`).toString('base64')}`;
-  }
+    headers,
+    ...opts.http2,
+  });
 
+  /** Replica base URLs that passed the outbound policy (checked once per connection, not per request). */
+  const allowedBases = new Set<string>();
   function get(path: string, o: GetOptions): Promise<RawResponse> {
-    try {
-      if (o.baseUrl !== undefined) policy.checkUrl(o.baseUrl, 'API server replica');
-    } catch (e) {
-      return Promise.reject(e);
+    if (o.baseUrl !== undefined && !allowedBases.has(o.baseUrl)) {
+      try {
+        policy.checkUrl(o.baseUrl, 'API server replica');
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      if (allowedBases.size < 64) allowedBases.add(o.baseUrl);
     }
     const url = new URL(path, `${o.baseUrl ?? resolved.server}/`);
-    const mod = url.protocol === 'http:' ? http : https;
     const started = performance.now();
     // Released once the request settles, however it settles.
     const deadline = requestDeadline(o.timeoutMs, o.signal);
@@ -237,46 +264,45 @@ export async function connect(kubeconfigText: string, context?: string, opts: { 
       }
       const cap = o.maxBodyBytes ?? MAX_BODY_BYTES;
       traffic.requests += 1;
-      let failed: QuorumError | undefined;
-      const req = mod.request(url, { method: 'GET', headers, agent: url.protocol === 'https:' ? agent : httpAgent, signal }, (res) => {
-        const declared = Number(res.headers['content-length']);
-        if (Number.isFinite(declared) && declared > cap) {
-          failed = tooLarge(`GET ${path}`, cap, 0, declared);
-          res.destroy();
-          reject(failed);
-          return;
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          traffic.bytesRead += c.length;
-          if (size <= cap) {
-            chunks.push(c);
-            return;
+      const fail = (e: unknown): void => reject(toQuorumError(e, deadline.timedOut, o.timeoutMs));
+      transport.send(url, { signal, background: false, connectTimeoutMs: o.timeoutMs }, {
+        onError: fail,
+        onResponse: (head, cancel) => {
+          countResponse(head.protocol);
+          const chunks: Buffer[] = [];
+          let size = 0;
+          const over = (e: QuorumError): void => {
+            cancel();
+            reject(e);
+          };
+          if (head.contentLength !== undefined && head.contentLength > cap) {
+            over(tooLarge(`GET ${path}`, cap, 0, head.contentLength));
+            return { data: () => undefined, end: () => undefined, error: () => undefined };
           }
-          failed = tooLarge(`GET ${path}`, cap, size);
-          res.destroy();
-          reject(failed);
-        });
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            contentType: String(res.headers['content-type'] ?? ''),
-            body: Buffer.concat(chunks).toString('utf8'),
-            latencyMs: Math.round(performance.now() - started),
-          }),
-        );
-        res.on('error', (e) => reject(failed ?? toQuorumError(e, deadline.timedOut, o.timeoutMs)));
+          return {
+            data: (c) => {
+              size += c.length;
+              traffic.bytesRead += c.length;
+              if (size <= cap) chunks.push(c);
+              else over(tooLarge(`GET ${path}`, cap, size));
+            },
+            end: () =>
+              resolve({
+                status: head.status,
+                contentType: head.contentType,
+                body: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'),
+                latencyMs: Math.round(performance.now() - started),
+                protocol: head.protocol,
+              }),
+            error: fail,
+          };
+        },
       });
-      req.on('error', (e) => reject(failed ?? toQuorumError(e, deadline.timedOut, o.timeoutMs)));
-      req.end();
     }).finally(deadline.done);
   }
 
   function stream(path: string, o: StreamOptions, onLine: (line: string) => void): Promise<void> {
     const url = new URL(path, `${resolved.server}/`);
-    const mod = url.protocol === 'http:' ? http : https;
     const maxLine = o.maxLineBytes ?? MAX_WATCH_LINE_BYTES;
     return new Promise<void>((resolve, reject) => {
       if (o.signal.aborted) {
@@ -304,65 +330,68 @@ export async function connect(kubeconfigText: string, context?: string, opts: { 
       };
       armIdle(o.timeoutMs, `no answer to GET ${path} within ${o.timeoutMs} ms`);
       traffic.requests += 1;
-      const req = mod.request(url, { method: 'GET', headers, agent: url.protocol === 'https:' ? watchAgent : httpWatchAgent, signal: controller.signal }, (res) => {
-        const status = res.statusCode ?? 0;
-        const parts: Buffer[] = [];
-        let partBytes = 0;
-        if (status !== 200) {
-          res.on('data', (c: Buffer) => {
-            traffic.bytesRead += c.length;
-            if (partBytes < 64 * 1024) parts.push(c);
-            partBytes += c.length;
-          });
-          res.on('end', () => finish(statusError(url.pathname, status, Buffer.concat(parts).toString('utf8'))));
-          res.on('error', (e) => finish(toStreamError(e, o.signal)));
-          return;
-        }
-        const idleWhy = `GET ${path}: nothing received for ${o.idleTimeoutMs} ms (connection presumed dead)`;
-        armIdle(o.idleTimeoutMs, idleWhy);
-        try {
-          o.onOpen?.();
-        } catch (e) {
-          finish(e);
-          return;
-        }
-        res.on('data', (c: Buffer) => {
-          if (settled) return;
-          traffic.bytesRead += c.length;
+      // A watch follows in the background: it never keeps the process alive on its own (the
+      // collector's schedule does; whoever awaits a watch holds its own timer).
+      transport.send(url, { signal: controller.signal, background: true, connectTimeoutMs: o.timeoutMs }, {
+        onError: (e) => finish(toStreamError(e, o.signal)),
+        onResponse: (head) => {
+          countResponse(head.protocol);
+          const status = head.status;
+          const parts: Buffer[] = [];
+          let partBytes = 0;
+          if (status !== 200) {
+            return {
+              data: (c) => {
+                traffic.bytesRead += c.length;
+                if (partBytes < 64 * 1024) parts.push(c);
+                partBytes += c.length;
+              },
+              end: () => finish(statusError(url.pathname, status, Buffer.concat(parts).toString('utf8'))),
+              error: (e) => finish(toStreamError(e, o.signal)),
+            };
+          }
+          const idleWhy = `GET ${path}: nothing received for ${o.idleTimeoutMs} ms (connection presumed dead)`;
           armIdle(o.idleTimeoutMs, idleWhy);
-          let start = 0;
           try {
-            for (let nl = c.indexOf(10, start); nl !== -1; nl = c.indexOf(10, start)) {
-              const piece = c.subarray(start, nl);
-              start = nl + 1;
-              const line = parts.length ? Buffer.concat([...parts, piece]).toString('utf8') : piece.toString('utf8');
-              parts.length = 0;
-              partBytes = 0;
-              if (line.length > maxLine) throw tooLarge(`one object of GET ${path}`, maxLine, line.length);
-              traffic.watchLines += 1;
-              if (line.trim()) onLine(line);
-              if (settled) return;
-            }
-            if (start < c.length) {
-              parts.push(c.subarray(start));
-              partBytes += c.length - start;
-              if (partBytes > maxLine) throw tooLarge(`one object of GET ${path}`, maxLine, partBytes);
-            }
+            o.onOpen?.();
           } catch (e) {
             finish(e);
           }
-        });
-        res.on('end', () => finish());
-        res.on('error', (e) => finish(toStreamError(e, o.signal)));
+          return {
+            data: (c) => {
+              if (settled) return;
+              traffic.bytesRead += c.length;
+              armIdle(o.idleTimeoutMs, idleWhy);
+              let start = 0;
+              try {
+                for (let nl = c.indexOf(10, start); nl !== -1; nl = c.indexOf(10, start)) {
+                  const piece = c.subarray(start, nl);
+                  start = nl + 1;
+                  const line = parts.length ? Buffer.concat([...parts, piece]).toString('utf8') : piece.toString('utf8');
+                  parts.length = 0;
+                  partBytes = 0;
+                  if (line.length > maxLine) throw tooLarge(`one object of GET ${path}`, maxLine, line.length);
+                  traffic.watchLines += 1;
+                  if (line.trim()) onLine(line);
+                  if (settled) return;
+                }
+                if (start < c.length) {
+                  parts.push(c.subarray(start));
+                  partBytes += c.length - start;
+                  if (partBytes > maxLine) throw tooLarge(`one object of GET ${path}`, maxLine, partBytes);
+                }
+              } catch (e) {
+                finish(e);
+              }
+            },
+            end: () => finish(),
+            error: (e) => finish(toStreamError(e, o.signal)),
+          };
+        },
       });
-      // A watch follows in the background: it never keeps the process alive on its own (the
-      // collector's schedule does; whoever awaits a watch holds its own timer).
-      req.on('socket', (sock) => sock.unref());
-      req.on('error', (e) => finish(toStreamError(e, o.signal)));
-      req.end();
     });
   }
-  return { server: resolved.server, context: resolved.context, get, stream, kubeConfig };
+  return { server: resolved.server, context: resolved.context, get, stream, kubeConfig, transportStats: transport.stats, close: transport.close };
 }
 
 function toStreamError(e: unknown, signal: AbortSignal): QuorumError {

@@ -61,5 +61,7 @@ export async function testConnection(input: { kubeconfigText: string; context?: 
     return { ok: true, ...base, version, readyz };
   } catch (e) {
     return { ok: false, ...base, error: asError(e) };
+  } finally {
+    conn.close();
   }
 }

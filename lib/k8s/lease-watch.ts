@@ -12,6 +12,9 @@ interface LeaseObject {
   spec?: { holderIdentity?: string | null; leaseDurationSeconds?: number | null; acquireTime?: string | null; renewTime?: string | null; leaseTransitions?: number | null };
 }
 
+/** The label of the apiserver identity Leases (one per kube-apiserver, kube-system). */
+const IDENTITY_LABEL = 'apiserver.kubernetes.io/identity';
+
 function toSnapshot(o: LeaseObject): LeaseSnapshot {
   return {
     namespace: o.metadata?.namespace ?? '',
@@ -45,8 +48,12 @@ export async function watchLeases(conn: K8sConnection, o: LeaseWatchOptions): Pr
     const lo = obj as LeaseObject;
     return toSnapshot({ ...lo, metadata: { ...lo.metadata, namespace: o.namespace } });
   };
+  // kube-system also holds one identity Lease per apiserver, renewed every 10 s: not leader election,
+  // and dropped by `keep` anyway, so the server leaves them out (unless one is asked for by name).
+  const identities = !o.names || [...o.names].some((n) => n.startsWith('apiserver-'));
   await runListWatch(conn, {
     path: `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(o.namespace)}/leases`,
+    ...(identities ? {} : { labelSelector: `!${IDENTITY_LABEL}` }),
     signal: o.signal,
     timeoutMs: o.timeoutMs ?? 10_000,
     ...(o.now ? { now: o.now } : {}),

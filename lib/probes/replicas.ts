@@ -8,6 +8,8 @@ import type { ProbeResult } from '../types';
 import { probeHealth } from './apiserver';
 import { readCaches } from './cache';
 import type { Probe, ProbeContext } from './types';
+import type { SliceInfo } from '../collector/cluster-watch';
+import type { Informer } from '../k8s/informer';
 
 interface EndpointSliceList {
   items?: Array<{
@@ -43,6 +45,16 @@ export function liveIdentities(list: LeaseList, nowMs: number): string[] {
     .sort();
 }
 
+/** The endpoints of the watched slices, recomputed only when the slices changed (not every cycle). */
+const watched = new WeakMap<Informer<SliceInfo>, { version: number; endpoints: ReplicaEndpoint[] }>();
+function watchedEndpoints(slices: Informer<SliceInfo>): ReplicaEndpoint[] {
+  const m = watched.get(slices);
+  if (m && m.version === slices.version) return m.endpoints;
+  const endpoints = endpointsFromSlices({ items: [...slices.values()] });
+  watched.set(slices, { version: slices.version, endpoints });
+  return endpoints;
+}
+
 const hostPort = (e: ReplicaEndpoint): string => (e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`);
 
 async function run(ctx: ProbeContext): Promise<ProbeResult[]> {
@@ -58,7 +70,7 @@ async function run(ctx: ProbeContext): Promise<ProbeResult[]> {
     // Watched by the collector: no list per cycle.
     const read = await readCaches([w.apiSlices], ctx);
     if (!read.ok) return cantList(read.status, read.reason, read.errorClass);
-    endpoints = endpointsFromSlices({ items: [...w.apiSlices.values()] });
+    endpoints = watchedEndpoints(w.apiSlices);
     const ids = await readCaches([w.identities], ctx);
     identities = ids.ok ? liveIdentities({ items: [...w.identities.values()] }, Date.now()) : null; // optional evidence; RBAC may not allow it
   } else {

@@ -24,7 +24,7 @@ const readyzEtcdDown = `[+]ping ok
 [+]shutdown ok
 readyz check failed
 `;
-const res = (status: number, body: string, contentType = 'text/plain; charset=utf-8'): RawResponse => ({ status, body, contentType, latencyMs: 12 });
+const res = (status: number, body: string, contentType = 'text/plain; charset=utf-8'): RawResponse => ({ status, body, contentType, latencyMs: 12, protocol: 'h2' });
 
 test('parseHealthChecks reads ok, failed with message, and excluded checks', () => {
   assert.deepEqual(parseHealthChecks(readyzEtcdDown).filter((c) => !c.ok), [
