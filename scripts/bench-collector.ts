@@ -1,6 +1,6 @@
 // `npm run bench:collector [-- --dimension registrations|size] [--registrations 1,50,200] [--sizes 3,1000,5000]
 //                          [--pods-per-node 10] [--cycles 5] [--window-cycles 6] [--concurrency 16] [--interval 10]
-//                          [--cpu-prof-dir DIR]`
+//                          [--cpu-prof-dir DIR] [--check]`
 // Real collector cycles (createCollector, every probe, the on-disk buffer, SQLite writes in a temp
 // database) against the lab, with the least-privilege `quorum` identity. Two dimensions, each run in
 // its own child process (so one's memory high-water mark never counts in the other's figures):
@@ -24,7 +24,9 @@
 //   nodes; the first (syncing) cycle apart; memory per watched node and pod. Ratios against 3 nodes.
 //   Changes the lab (kwok nodes) and restores its standard state at the end: hold the lab lock
 //   (`flock /work/lab.lock npm run bench:collector -- --dimension size`).
-// Figures, not a pass/fail test. Needs `npm run lab -- up`.
+// Figures, not a pass/fail test — except `--check` (registrations; `npm test` runs 1 and 3): it fails when the samples
+// per cycle are not proportional to the registrations, a result is not up on the healthy lab, or a sample produced is
+// not counted in the database's minute rollups. Needs `npm run lab -- up`.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -46,6 +48,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '16' },
     'timeout-ms': { type: 'string', default: '5000' },
     'keep-kwok': { type: 'boolean', default: false },
+    check: { type: 'boolean', default: false },
     'cpu-prof-dir': { type: 'string' },
   },
   strict: true,
@@ -101,7 +104,7 @@ process.env.QUORUM_OUTBOUND_ALLOW_LOOPBACK = '1';
 delete process.env.DATABASE_URL;
 
 const { migrate } = await import('@/lib/db/migrate');
-const { closeDb } = await import('@/lib/db');
+const { closeDb, withDb } = await import('@/lib/db');
 const { createCluster, listClusters, loadClusterCredentials, loadClusterKubeconfig, removeCluster } = await import('@/lib/data/clusters');
 const { insertSamples } = await import('@/lib/data/samples');
 const { insertFailoverEvents, insertWatchGaps, loadLeaseSeeds } = await import('@/lib/data/failovers');
@@ -152,6 +155,8 @@ interface RegRow {
   registrations: number; intervalMs: number; cpuMsPerClusterCycle: number; cycleCpuMsPerCluster: number; wallMsPerCycle: number; maxWallMs: number; samplesPerCycle: number;
   notUpPerCycle: number; notUpExamples: string[]; rssMiB: number; heapMiB: number; firstCycleCpuMs: number;
   requestsPerClusterCycle: number; h2Share: number; sockets: number;
+  /** Every cycle's samples (connecting and warm-up cycles too), and how many of them the database's minute rollups counted. */
+  produced: number; stored: number; buffered: number;
 }
 
 /** Open sockets of this process (TCP and TLS connections, listeners, the DNS resolvers' UDP sockets). */
@@ -210,10 +215,10 @@ async function runRegistrations(n: number): Promise<RegRow> {
   const col = newCollector(`reg-${n}`, (d) => (notUp = d));
   // First cycle: connections, TLS handshakes, credential decryption, every watch's first list — reported apart.
   const c0 = process.cpuUsage();
-  await col.runOnce();
+  let produced = (await col.runOnce()).samples;
   const first = process.cpuUsage(c0);
   await sleep(2000); // let the watches of every registration finish their first list
-  await col.runOnce();
+  produced += (await col.runOnce()).samples;
   gc();
   // Measured: `cycles` cycles at the collector's interval (aligned to its tick, as cron runs them). The
   // CPU is everything this process spent over those intervals — the cycles themselves and, between
@@ -230,6 +235,7 @@ async function runRegistrations(n: number): Promise<RegRow> {
     const cc0 = process.cpuUsage();
     const s = await col.runOnce();
     const cc = process.cpuUsage(cc0);
+    produced += s.samples;
     summaries.push({ samples: s.samples, ms: s.ms, notUp: notUp.length, cycleCpuMs: (cc.user + cc.system) / 1000 });
     for (const d of notUp) notUpSeen.add(d.replace(/^bench-\d+\//, ''));
     if (i < cycles - 1 || intervalMs > 0) await sleep(Math.max(0, intervalMs - (Date.now() - started)));
@@ -239,7 +245,10 @@ async function runRegistrations(n: number): Promise<RegRow> {
   const peak = mem.stop();
   const sockets = openSockets();
   await stopProfile();
+  await col.flushEvents().catch(() => undefined); // what the buffer still holds; a failure shows as `buffered` below
+  const buffered = col.buffer.pending;
   await col.stop();
+  const stored = await withDb(async (db) => Number(((await db.prisma.$queryRawUnsafe('SELECT COALESCE(SUM("samples"), 0) AS n FROM "RollupMinute"')) as Array<{ n: number | bigint }>)[0]?.n ?? 0));
   const h2 = t1.h2Responses - t0.h2Responses;
   const h1 = t1.h1Responses - t0.h1Responses;
   const avg = (f: (s: (typeof summaries)[number]) => number): number => summaries.reduce((a, s) => a + f(s), 0) / summaries.length;
@@ -247,7 +256,7 @@ async function runRegistrations(n: number): Promise<RegRow> {
     registrations: n, intervalMs, cpuMsPerClusterCycle: (cpu.user + cpu.system) / 1000 / (cycles * n), cycleCpuMsPerCluster: avg((s) => s.cycleCpuMs) / n,
     wallMsPerCycle: avg((s) => s.ms), maxWallMs: Math.max(...summaries.map((s) => s.ms)), samplesPerCycle: avg((s) => s.samples),
     notUpPerCycle: avg((s) => s.notUp), notUpExamples: [...notUpSeen].slice(0, 5), rssMiB: mib(peak.rss), heapMiB: mib(peak.heap), firstCycleCpuMs: (first.user + first.system) / 1000,
-    requestsPerClusterCycle: (t1.requests - t0.requests) / (cycles * n), h2Share: h2 + h1 ? h2 / (h2 + h1) : 0, sockets,
+    requestsPerClusterCycle: (t1.requests - t0.requests) / (cycles * n), h2Share: h2 + h1 ? h2 / (h2 + h1) : 0, sockets, produced, stored, buffered,
   };
 }
 
@@ -441,7 +450,12 @@ try {
       console.error(`[bench] ${n} registrations done: ${r.cpuMsPerClusterCycle.toFixed(2)} CPU ms per cluster-cycle, ${r.rssMiB.toFixed(0)} MiB peak RSS${r.notUpExamples.length ? `; not up: ${r.notUpExamples.join(' | ')}` : ''}`);
     }
     const base = rows[0]!;
-    const perCluster = (r: RegRow): string => (r.registrations > base.registrations ? ((r.rssMiB - base.rssMiB) / (r.registrations - base.registrations)).toFixed(2) : '–');
+    // Below a few dozen registrations the difference drowns in RSS noise (it can even come out negative): say so instead of printing it.
+    const perCluster = (r: RegRow): string => {
+      if (r.registrations <= base.registrations) return '–';
+      const d = (r.rssMiB - base.rssMiB) / (r.registrations - base.registrations);
+      return d > 0 ? d.toFixed(2) : `below the noise (RSS ${(r.rssMiB - base.rssMiB).toFixed(0)} MiB)`;
+    };
     const socketsPer = (r: RegRow): string => (r.registrations > base.registrations ? ((r.sockets - base.sockets) / (r.registrations - base.registrations)).toFixed(1) : '–');
     printTable(['registrations', 'CPU ms / cluster-cycle', '× base', 'of which in the cycle', 'wall ms / cycle (max)', 'samples / cycle', 'not up / cycle', 'peak RSS MiB', 'RSS MiB per extra cluster', 'peak heap MiB', 'first-cycle CPU ms', 'k8s requests / cluster-cycle (h2 share)', 'sockets per extra cluster'], rows.map((r) => [
       String(r.registrations), r.cpuMsPerClusterCycle.toFixed(2), (r.cpuMsPerClusterCycle / base.cpuMsPerClusterCycle).toFixed(2), r.cycleCpuMsPerCluster.toFixed(2), `${r.wallMsPerCycle.toFixed(0)} (${r.maxWallMs})`, r.samplesPerCycle.toFixed(0),
@@ -449,6 +463,21 @@ try {
     ]));
     const last = rows[rows.length - 1]!;
     const cores = (last.cpuMsPerClusterCycle * last.registrations) / Math.max(1, intervalMs || last.wallMsPerCycle);
+    if (values.check) {
+      // The small version in `npm test`: no timing asserted; it fails when a cycle lost or skipped work.
+      const perRegistration = base.samplesPerCycle / base.registrations;
+      const problems: string[] = [];
+      for (const r of rows) {
+        if (r.samplesPerCycle !== perRegistration * r.registrations) problems.push(`${r.registrations} registrations: ${r.samplesPerCycle} samples per cycle, expected ${perRegistration} × ${r.registrations}`);
+        if (r.notUpPerCycle > 0) problems.push(`${r.registrations} registrations: ${r.notUpPerCycle} results per cycle not up on the healthy lab (${r.notUpExamples.join(' | ')})`);
+        if (r.stored !== r.produced || r.buffered !== 0) problems.push(`${r.registrations} registrations: ${r.produced} samples produced, ${r.stored} in the database's minute rollups, ${r.buffered} left in the buffer`);
+      }
+      console.log(`\ncheck: ${rows.map((r) => `${r.registrations} registrations: ${r.produced} samples produced = ${r.stored} stored, ${r.samplesPerCycle} per cycle, ${r.notUpPerCycle} not up`).join('; ')}`);
+      if (problems.length) {
+        console.error(`check failed:\n  ${problems.join('\n  ')}`);
+        process.exitCode = 1;
+      }
+    }
     console.log(`\ntargets at ${last.registrations} registrations: ${last.cpuMsPerClusterCycle.toFixed(2)} CPU ms per cluster-cycle (target ≤ 2), ${perCluster(last)} MiB RSS per extra cluster (target ≤ 1), longest cycle ${last.maxWallMs} ms of a ${intervalMs / 1000} s interval (${(cores * 100).toFixed(0)} % of one core)`);
   }
   if (values.dimension === 'size' && sizes.length) {

@@ -84,6 +84,9 @@ async function main(): Promise<void> {
     labUp = await stage('lab up (ha profile)', tsx, ['lab/cli.ts', 'up', '--profile', 'ha'], { countTests: false });
   }
   if (want('lab')) {
+    // First, while the lab is fresh from `up`: bench:collector's small version (seconds, no timing asserted): fails when a cycle lost or skipped work —
+    // samples per cycle not proportional to registrations, a result not up on the healthy lab, or a sample not in the database.
+    await stage('bench:collector (small: 1 and 3 registrations, lab)', process.execPath, ['--expose-gc', '--import', 'tsx', 'scripts/bench-collector.ts', '--dimension', 'registrations', '--registrations', '1,3', '--cycles', '2', '--interval', '2', '--check'], { countTests: false });
     await stage('lab: real HA control plane', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/lab.test.ts']);
     await stage('quorum against the lab', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/lab/quorum.test.ts']);
     await stage('CLI beside npm start on one SQLite file (lab)', tsx, ['--test', '--test-concurrency=1', '--test-reporter=spec', 'test/faults/cli-beside-start.test.ts']);
