@@ -7,31 +7,20 @@
 // waits poll for a state with generous caps.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import http2, { type Http2Session, type ServerHttp2Stream } from 'node:http2';
 import https from 'node:https';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import tls from 'node:tls';
 import { QuorumError } from '@/lib/errors';
 import { connect } from '@/lib/k8s/client';
+import { createTestPki } from '../support/test-pki';
 
 process.env.QUORUM_OUTBOUND_ALLOW_LOOPBACK = '1';
-const dir = mkdtempSync(path.join(os.tmpdir(), 'quorum-k8s-h2-'));
-const file = (n: string): string => path.join(dir, n);
-const ssl = (...args: string[]): void => void execFileSync('openssl', args, { stdio: 'ignore' });
+const pki = createTestPki('quorum-k8s-h2-');
+const { file, ca, signed } = pki;
 const closers: Array<() => void> = [];
 
-function ca(name: string): void {
-  ssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', `/CN=${name}`, '-keyout', file(`${name}.key`), '-out', file(`${name}.crt`));
-}
-function signed(name: string, by: string, ext: string): void {
-  ssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', `/CN=${name}`, '-keyout', file(`${name}.key`), '-out', file(`${name}.csr`));
-  execFileSync('bash', ['-c', `printf '%s\\n' '${ext}' > ${file(`${name}.ext`)}`]);
-  ssl('x509', '-req', '-in', file(`${name}.csr`), '-CA', file(`${by}.crt`), '-CAkey', file(`${by}.key`), '-CAcreateserial', '-days', '2', '-extfile', file(`${name}.ext`), '-out', file(`${name}.crt`));
-}
 const serverTls = (): tls.TlsOptions => ({ cert: readFileSync(file('apiserver.crt')), key: readFileSync(file('apiserver.key')), ca: readFileSync(file('cluster-ca.crt')), requestCert: true, rejectUnauthorized: true });
 const kubeconfig = (port: number): string => [
   'apiVersion: v1', 'kind: Config',
@@ -83,7 +72,7 @@ before(() => {
 });
 after(() => {
   for (const c of closers) c();
-  rmSync(dir, { recursive: true, force: true });
+  pki.remove();
 });
 
 test('ALPN h2: requests and a watch share one session; the server saw the client certificate', async () => {

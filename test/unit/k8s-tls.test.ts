@@ -6,32 +6,21 @@
 // requestDeadline: the deadline, the caller's abort, and done() releasing both.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import https from 'node:https';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { requestDeadline } from '@/lib/deadline';
 import { QuorumError } from '@/lib/errors';
 import { connect } from '@/lib/k8s/client';
+import { createTestPki } from '../support/test-pki';
 
 process.env.QUORUM_OUTBOUND_ALLOW_LOOPBACK = '1';
-const dir = mkdtempSync(path.join(os.tmpdir(), 'quorum-k8s-tls-'));
-const file = (n: string): string => path.join(dir, n);
-const ssl = (...args: string[]): void => void execFileSync('openssl', args, { stdio: 'ignore' });
+const pki = createTestPki('quorum-k8s-tls-');
+const { file, ca, signed } = pki;
 const servers: https.Server[] = [];
 const seen: Array<{ server: number; subject: string; authorized: boolean; url: string }> = [];
 
-function ca(name: string): void {
-  ssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', `/CN=${name}`, '-keyout', file(`${name}.key`), '-out', file(`${name}.crt`));
-}
-function signed(name: string, by: string, ext: string): void {
-  ssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', `/CN=${name}`, '-keyout', file(`${name}.key`), '-out', file(`${name}.csr`));
-  execFileSync('bash', ['-c', `printf '%s\\n' '${ext}' > ${file(`${name}.ext`)}`]);
-  ssl('x509', '-req', '-in', file(`${name}.csr`), '-CA', file(`${by}.crt`), '-CAkey', file(`${by}.key`), '-CAcreateserial', '-days', '2', '-extfile', file(`${name}.ext`), '-out', file(`${name}.crt`));
-}
 async function listen(i: number, certName: string): Promise<number> {
   const s = https.createServer({ cert: readFileSync(file(`${certName}.crt`)), key: readFileSync(file(`${certName}.key`)), ca: readFileSync(file('cluster-ca.crt')), requestCert: true, rejectUnauthorized: false }, (req, res) => {
     const sock = req.socket as TLSSocket;
@@ -70,7 +59,7 @@ after(() => {
     s.closeAllConnections();
     s.close();
   }
-  rmSync(dir, { recursive: true, force: true });
+  pki.remove();
 });
 
 test('one connection, one TLS context: the probes, a replica through baseUrl and a watch all present the client certificate and verify the server', async () => {
