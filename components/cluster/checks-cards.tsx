@@ -87,7 +87,7 @@ export async function NamedChecksCards({ clusterId, now, zone }: { clusterId: st
             <span className="check-ok">✓</span> None of the {detail.checkHistory.length} named livez/readyz checks failed in the last 24 h.
           </p>
         ) : (
-          <DataTable caption={<>Checks that failed in the last 24 h (the other {detail.checkHistory.length - troubled.length} never did)</>} columns={['Probe', 'Check', 'Now', 'Failures 24 h', 'Last failure']}>
+          <DataTable caption={<>Checks that failed in the last 24 h (the other {detail.checkHistory.length - troubled.length} never did)</>} columns={['Probe', 'Check', 'Now', 'Failure episodes 24 h', 'Last failure']}>
             {troubled.map((c) => (
               <tr key={`${c.probe}-${c.name}`}>
                 <td>{componentName(c.probe)}</td>
@@ -144,19 +144,23 @@ export async function RecentSamplesCards({ clusterId, name, now, zone }: { clust
         {history.length === 0 ? (
           <p className="muted">No samples yet.</p>
         ) : (
-          <DataTable caption="Recent samples of /readyz and /livez, newest first" columns={['Time', 'Probe', 'Status', 'Reason', 'Latency']}>
+          <DataTable
+            caption="Runs of /readyz and /livez, newest first: consecutive samples with the same result (their latency and the digits of their reason may differ; latency per minute is in the chart above)"
+            columns={['From', 'Last sample', 'Samples', 'Probe', 'Status', 'Reason']}
+          >
             {history.map((s, i) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: two samples may share time and probe; the index keeps their keys apart.
+              // biome-ignore lint/suspicious/noArrayIndexKey: two runs may share start and probe; the index keeps their keys apart.
               <tr key={`${s.at}-${s.probe}-${i}`}>
                 <td>
                   <time dateTime={s.at}>{formatTime(s.at, zone)}</time>
                 </td>
+                <td>{s.samples > 1 ? <time dateTime={s.lastAt}>{formatTime(s.lastAt, zone)}</time> : <span className="muted">—</span>}</td>
+                <td className="num">{s.samples.toLocaleString('en-US')}</td>
                 <td>{componentName(s.probe)}</td>
                 <td>
                   <StatusBadge status={s.status} />
                 </td>
                 <td>{s.reason}</td>
-                <td>{formatLatency(s.latencyMs)}</td>
               </tr>
             ))}
           </DataTable>

@@ -275,6 +275,33 @@ export async function upsertMinutes(provider: DbProvider, tx: DbTx, rows: Readon
   await upsertBuckets(provider, tx, 'RollupMinute', MINUTE_SUMS, rows.map((r) => [r.bucketStartMs, r.seriesId, r.samples, r.badSamples, r.degradedSamples, r.unknownSamples, r.latencyCount, r.latencySumMs, r.latencyMinMs, r.latencyMaxMs]));
 }
 
+export interface MinuteRow {
+  bucketStartMs: number;
+  samples: number;
+  badSamples: number;
+  degradedSamples: number;
+  unknownSamples: number;
+  latencyMaxMs: number | null;
+}
+
+/** RollupMinute rows of one series in [startMs, endMs), oldest first. */
+export async function readMinutes(db: Pick<Db, 'provider' | 'prisma'>, seriesId: number, startMs: number, endMs: number): Promise<MinuteRow[]> {
+  const b = new Params(db);
+  const rows = (await db.prisma.$queryRawUnsafe(
+    q(db.provider, `SELECT "bucketStartMs","samples","badSamples","degradedSamples","unknownSamples","latencyMaxMs" FROM "RollupMinute"
+      WHERE "seriesId" = ${b.int(seriesId)} AND "bucketStartMs" >= ${b.int(startMs)} AND "bucketStartMs" < ${b.int(endMs)} ORDER BY "bucketStartMs"`),
+    ...b.values,
+  )) as Array<Record<string, unknown>>;
+  return rows.map((r) => ({
+    bucketStartMs: Number(r.bucketStartMs),
+    samples: Number(r.samples),
+    badSamples: Number(r.badSamples),
+    degradedSamples: Number(r.degradedSamples),
+    unknownSamples: Number(r.unknownSamples),
+    latencyMaxMs: r.latencyMaxMs === null || r.latencyMaxMs === undefined ? null : Number(r.latencyMaxMs),
+  }));
+}
+
 /** A DateTime column compared with epoch ms: PostgreSQL timestamp(3) from ms, SQLite Prisma's ISO text. */
 export function timeParam(b: Params, provider: DbProvider, ms: number): string {
   if (provider === 'postgresql') return pgTimestamp(b.int(ms));
