@@ -3,7 +3,7 @@ import { getOrInsert } from '../collections';
 import { DbError, withDb, type DbProvider, type DbTx, type LastSampleRow, type SampleRow } from '../db';
 import { sampleCapMs } from '../env';
 import { QuorumError } from '../errors';
-import { DAY_BUCKET_MS, HOUR_BUCKET_MS, advanceRuns, advanceSeries, bucketize, minuteBuckets, type BucketStats, type CoalescedInterval, type MinuteStats, type TimelineSample } from '../slo/timeline';
+import { DAY_BUCKET_MS, HOUR_BUCKET_MS, advanceRuns, advanceSeries, bucketize, nextRecentGaps, minuteBuckets, type BucketStats, type CoalescedInterval, type MinuteStats, type TimelineSample } from '../slo/timeline';
 import { STATUSES, type ProbeResult, type Status } from '../types';
 import { createSeries, insertRawSamples, lockClusterForWrite, lockSeries, readSeries, updateRuns, updateSeries, upsertIntervals, upsertMinutes, upsertRollups, type NewSeries, type RawSampleRow, type SeriesRow } from './sql';
 
@@ -240,7 +240,7 @@ async function rollUp(
     }
     const open = runs.runs.at(-1) ?? runs.continued;
     const last = r.accepted[r.accepted.length - 1]!;
-    cursors.set(key, { ...s, ...r.cursor, capMs, lastReason: last.reason, lastDetail: last.detail ?? null, lastLatencyMs: last.latencyMs, runSamples: open?.samples ?? s.runSamples });
+    cursors.set(key, { ...s, ...r.cursor, capMs, lastReason: last.reason, lastDetail: last.detail ?? null, lastLatencyMs: last.latencyMs, runSamples: open?.samples ?? s.runSamples, recentGaps: nextRecentGaps(prev, r.accepted) });
   }
   await upsertIntervals(provider, tx, intervals);
   await upsertRollups(provider, tx, 'RollupHour', hours);

@@ -132,9 +132,11 @@ export interface SeriesRow {
   /** The open run's Sample row (null: none yet) and its sample count. */
   runSampleId: number | null;
   runSamples: number;
+  /** Times of the samples before the last one (lib/slo/timeline.ts recentTimes). */
+  recentGaps: string;
 }
 
-const SERIES_COLS = `"id","probe","target","lastAtMs","lastStatus","openStartMs","openReason","openSamples","capMs","lastReason","lastDetail","lastLatencyMs","runSampleId","runSamples"`;
+const SERIES_COLS = `"id","probe","target","lastAtMs","lastStatus","openStartMs","openReason","openSamples","capMs","lastReason","lastDetail","lastLatencyMs","runSampleId","runSamples","recentGaps"`;
 
 function toSeriesRow(r: Record<string, unknown>): SeriesRow {
   return {
@@ -152,6 +154,7 @@ function toSeriesRow(r: Record<string, unknown>): SeriesRow {
     lastLatencyMs: r.lastLatencyMs === null || r.lastLatencyMs === undefined ? null : Number(r.lastLatencyMs),
     runSampleId: r.runSampleId === null || r.runSampleId === undefined ? null : Number(r.runSampleId),
     runSamples: Number(r.runSamples ?? 0),
+    recentGaps: r.recentGaps === null || r.recentGaps === undefined ? '' : String(r.recentGaps),
   };
 }
 
@@ -211,13 +214,13 @@ export async function createSeries(provider: DbProvider, tx: DbTx, clusterId: st
 /** Writes the advanced cursors. */
 export async function updateSeries(provider: DbProvider, tx: DbTx, rows: readonly SeriesRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const json = JSON.stringify(rows.map((s) => [s.id, s.lastAtMs, s.lastStatus, s.openStartMs, s.openReason, s.openSamples, s.capMs, s.lastReason, s.lastDetail, s.lastLatencyMs, s.runSampleId, s.runSamples]));
+  const json = JSON.stringify(rows.map((s) => [s.id, s.lastAtMs, s.lastStatus, s.openStartMs, s.openReason, s.openSamples, s.capMs, s.lastReason, s.lastDetail, s.lastLatencyMs, s.runSampleId, s.runSamples, s.recentGaps]));
   const E = (i: number, t?: string): string => el(provider, i, t);
   await tx.$executeRawUnsafe(
     `UPDATE "Series" SET "lastAtMs" = ${E(1, 'bigint')}, "lastStatus" = ${E(2, '"SampleStatus"')}, "openStartMs" = ${E(3, 'bigint')},
        "openReason" = ${E(4)}, "openSamples" = ${E(5, 'int')}, "capMs" = ${E(6, 'int')},
        "lastReason" = ${E(7)}, "lastDetail" = ${E(8)}, "lastLatencyMs" = ${E(9, 'int')},
-       "runSampleId" = ${E(10, 'int')}, "runSamples" = ${E(11, 'int')}
+       "runSampleId" = ${E(10, 'int')}, "runSamples" = ${E(11, 'int')}, "recentGaps" = ${E(12)}
      FROM ${from(provider, '$1')} WHERE "Series"."id" = ${E(0, 'int')}`,
     json,
   );

@@ -111,6 +111,31 @@ export function startsRun(prev: LastSample | null, s: Pick<TimelineSample, 't' |
   return s.t - prev.lastAtMs > capMs || s.status !== prev.lastStatus || reasonKey(s.reason) !== reasonKey(prev.lastReason) || detailKey(s.detail) !== detailKey(prev.lastDetail);
 }
 
+/** How many sample times before the last one a series keeps (Series.recentGaps): the alert rules' longest "for N cycles" + 1. */
+export const RECENT_SAMPLES = 100;
+
+/** The times of a series' last samples, newest first: the last one and the ones recentGaps encodes. Pure. */
+export function recentTimes(lastAtMs: number, recentGaps: string): number[] {
+  const out = [lastAtMs];
+  if (recentGaps === '') return out;
+  let t = lastAtMs;
+  for (const g of recentGaps.split(',')) {
+    const n = Number(g);
+    if (!Number.isSafeInteger(n) || n <= 0) break;
+    t -= n;
+    out.push(t);
+  }
+  return out;
+}
+
+/** recentGaps after `accepted` (in time order) followed the cursor (null: a new series). Pure. */
+export function nextRecentGaps(prev: { lastAtMs: number; recentGaps: string } | null, accepted: readonly Pick<TimelineSample, 't'>[]): string {
+  const times = [...accepted.map((a) => a.t).reverse(), ...(prev ? recentTimes(prev.lastAtMs, prev.recentGaps) : [])].slice(0, RECENT_SAMPLES + 1);
+  const gaps: number[] = [];
+  for (let i = 1; i < times.length; i++) gaps.push(times[i - 1]! - times[i]!);
+  return gaps.join(',');
+}
+
 /** A run of equal results as the Sample table keeps it: its first sample, how many samples, the last one's time. */
 export interface Run {
   first: TimelineSample;
