@@ -12,9 +12,9 @@ ADD COLUMN     "runSamples" INTEGER NOT NULL DEFAULT 0;
 
 -- Data move (issue 16, prisma/README.md "Sparse raw tier"): Sample keeps one row per RUN — the first sample of each
 -- run of equal results, with the run's sample count and last time. A row starts a run by
--- the write path's rule (lib/slo/timeline.ts startsRun) in SQL: status; reason with digits masked (regexp_replace, as
--- reasonKey); detail with the numbers of the volatile measurements masked (renewAgeMs, raftIndex, dbSize, dbSizeInUse,
--- latencyMs, as detailKey does on JSON.stringify's output); and a gap longer than the series' cap.
+-- the write path's rule (lib/slo/timeline.ts startsRun) in SQL: status, reason with digits masked (regexp_replace, as
+-- reasonKey), detail with the numbers of the volatile measurements masked (renewAgeMs, raftIndex, dbSize, dbSizeInUse,
+-- latencyMs, as detailKey does on JSON.stringify's output), and a gap longer than the series' cap.
 -- Where this keeps more rows than the write path would, each extra row only splits a run in two whose counts and
 -- times stay exact. A later row at the same time as an earlier one of its series was a late duplicate (never rolled
 -- up) and goes.
@@ -46,7 +46,7 @@ CREATE UNIQUE INDEX "_SampleRun_startId" ON "_SampleRun"("startId");
 CREATE INDEX "_SampleRun_series" ON "_SampleRun"("clusterId", "probe", "target", "lastAtMs");
 UPDATE "Sample" SET "runSamples" = r."n", "runLastAtMs" = r."lastAtMs" FROM "_SampleRun" r WHERE r."startId" = "Sample"."id";
 DELETE FROM "Sample" WHERE "id" NOT IN (SELECT "startId" FROM "_SampleRun");
--- The open run of each series: the run that ends at the cursor's last sample (its last run; without one the next
+-- The open run of each series: the run that ends at the cursor's last sample (its last run, without one the next
 -- sample starts a row of its own).
 UPDATE "Series" SET "runSampleId" = r."startId", "runSamples" = r."n" FROM "_SampleRun" r
 WHERE r."clusterId" = "Series"."clusterId" AND r."probe" = "Series"."probe" AND r."target" = "Series"."target" AND r."lastAtMs" = "Series"."lastAtMs";
