@@ -87,13 +87,13 @@ const SEVERITY: Record<Status, number> = { up: 0, unknown: 1, degraded: 2, down:
 
 
 /**
- * Buckets minute rollups (sorted) into `width`-ms buckets from `startMs` (a whole UTC minute): each
+ * Buckets minute rollups (as read: sorted, up to the chart's end) into `width`-ms buckets from `startMs` (a whole UTC minute): each
  * bucket's worst status and highest latency, as every sample of those minutes gives. Pure.
  */
-function toSeries(minutes: readonly MinuteRow[], startMs: number, endMs: number, width = Math.ceil(DETAIL_DAY_MS / MAX_SERIES_POINTS)): SeriesPoint[] {
+function toSeries(minutes: readonly MinuteRow[], startMs: number, width = Math.ceil(DETAIL_DAY_MS / MAX_SERIES_POINTS)): SeriesPoint[] {
   const buckets = new Map<number, { status: Status; latencyMs: number | null }>();
   for (const m of minutes) {
-    if (m.bucketStartMs < startMs || m.bucketStartMs >= endMs || m.samples === 0) continue;
+    if (m.bucketStartMs < startMs || m.samples === 0) continue;
     const idx = Math.floor((m.bucketStartMs - startMs) / width);
     const status: Status = m.badSamples > 0 ? 'down' : m.degradedSamples > 0 ? 'degraded' : m.unknownSamples > 0 ? 'unknown' : 'up';
     const b = buckets.get(idx);
@@ -130,11 +130,12 @@ async function clusterState(clusterId: string, nowMs: number, interval: number):
   // The write path's cap (3 intervals), so the Checks tab's 24 h figure is the one the rollups give
   // (2 intervals here made a 20–30 s gap good time in the SLO and unknown on this tab).
   const gapMs = sampleCapMs();
-  // The chart from the minute rollups: whole UTC minutes from the one holding now − 24 h to now's.
+  // The chart from the minute rollups: whole UTC minutes from the one holding now − 24 h to now's — or to the
+  // minute before now's when the series has samples after now (a page about the past), which now's minute would count.
   const chartStartMs = Math.floor(startMs / MINUTE_BUCKET_MS) * MINUTE_BUCKET_MS;
-  const chartEndMs = Math.floor(nowMs / MINUTE_BUCKET_MS) * MINUTE_BUCKET_MS + MINUTE_BUCKET_MS;
   const [runs, minutes] = await withDb(async (db) => {
     const series = (await readSeries(db, clusterId, [READYZ])).find((x) => x.target === ENDPOINT);
+    const chartEndMs = Math.floor(nowMs / MINUTE_BUCKET_MS) * MINUTE_BUCKET_MS + (series && series.lastAtMs > nowMs ? 0 : MINUTE_BUCKET_MS);
     return Promise.all([
       db.prisma.sample.findMany({
         where: { clusterId, probe: READYZ, target: ENDPOINT, at: { lt: new Date(nowMs) }, runLastAtMs: { gte: BigInt(startMs - gapMs) } },
@@ -150,7 +151,7 @@ async function clusterState(clusterId: string, nowMs: number, interval: number):
     ...currentState(latest, nowMs, interval),
     availability24h: a.availability,
     coverage24h: a.coverage,
-    series: toSeries(minutes, chartStartMs, chartEndMs),
+    series: toSeries(minutes, chartStartMs),
   };
 }
 

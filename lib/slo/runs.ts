@@ -34,7 +34,7 @@ export function runSpans(runs: readonly RunTimes[], capMs: number, startMs: numb
  * Time-based availability of [startMs, endMs) from one series' runs: the same figures
  * lib/slo/availability.ts `availability` gives for every sample of those runs (maxGapMs = capMs).
  */
-export function runsAvailability(runs: readonly RunTimes[], o: { startMs: number; endMs: number; capMs: number }): { availability: number | null; coverage: number } {
+export function runsAvailability(runs: readonly RunTimes[], o: { startMs: number; endMs: number; capMs: number }): { availability: number | null; coverage: number; goodMs: number; badMs: number } {
   if (!(o.endMs > o.startMs)) throw new RangeError(`runsAvailability: empty window [${o.startMs}, ${o.endMs})`);
   let goodMs = 0;
   let badMs = 0;
@@ -44,7 +44,7 @@ export function runsAvailability(runs: readonly RunTimes[], o: { startMs: number
     else if (s.status === 'down') badMs += ms;
   }
   const known = goodMs + badMs;
-  return { availability: known > 0 ? floorRatio(goodMs, known) : null, coverage: floorRatio(known, o.endMs - o.startMs) };
+  return { availability: known > 0 ? floorRatio(goodMs, known) : null, coverage: floorRatio(known, o.endMs - o.startMs), goodMs, badMs };
 }
 
 /**
