@@ -3,7 +3,7 @@ import { getOrInsert } from '../collections';
 import { DbError, withDb, type DbProvider, type DbTx, type LastSampleRow, type SampleRow } from '../db';
 import { sampleCapMs } from '../env';
 import { QuorumError } from '../errors';
-import { DAY_BUCKET_MS, HOUR_BUCKET_MS, advanceRuns, advanceSeries, bucketize, nextRecentGaps, minuteBuckets, type BucketStats, type CoalescedInterval, type MinuteStats, type TimelineSample } from '../slo/timeline';
+import { DAY_BUCKET_MS, HOUR_BUCKET_MS, advanceRuns, advanceSeries, bucketize, nextRecentGaps, recentTimes, minuteBuckets, type BucketStats, type CoalescedInterval, type MinuteStats, type TimelineSample } from '../slo/timeline';
 import { STATUSES, type ProbeResult, type Status } from '../types';
 import { createSeries, insertRawSamples, lockClusterForWrite, lockSeries, readSeries, updateRuns, updateSeries, upsertIntervals, upsertMinutes, upsertRollups, type NewSeries, type RawSampleRow, type SeriesRow } from './sql';
 
@@ -257,12 +257,15 @@ async function rollUp(
 }
 
 /**
- * The last sample of each series of a cluster as of `nowMs`, exactly, newest first: the series
- * cursor (which keeps the last sample's status, reason, detail and latency), without reading raw
- * rows. A series whose cursor is after `nowMs` (a page asked about the past) answers from the run
- * that holds `nowMs` instead: its last sample when the run ended by then, else its first — the same
- * status, reason and detail but for digits and measurements (runs keep no sample in between).
- * Series whose last sample is before `sinceMs` are left out. `id` is the series id for cursors.
+ * The last sample of each series of a cluster as of `nowMs`, newest first: the series cursor (which
+ * keeps the last sample's status, reason, detail and latency exactly), without reading raw rows.
+ * A series whose cursor is after `nowMs` (a sample written while a page was read, or a page about
+ * the past) answers from the run that holds `nowMs`: its time exactly when it is among the cursor's
+ * last 100 (recentGaps) or a run's first or last sample — else the run's first sample, the newest
+ * one known before `nowMs` — with the run's status, and its first sample's reason and detail (the
+ * same but for digits and measurements); the latency only when that is the run's first sample
+ * (runs keep no other), else null. Series whose last sample is before `sinceMs` are left out. `id`
+ * is the series id for cursors.
  */
 export async function latestSamples(clusterId: string, o: { nowMs: number; sinceMs?: number; probes?: readonly string[] }): Promise<LastSampleRow[]> {
   return withDb(async (db) => {
@@ -280,7 +283,11 @@ export async function latestSamples(clusterId: string, o: { nowMs: number; since
       });
       if (!row) continue;
       const { runSamples: _n, runLastAtMs, ...first } = row;
-      out.push(Number(runLastAtMs) <= o.nowMs ? { ...first, at: new Date(Number(runLastAtMs)) } : first);
+      const firstMs = first.at.getTime();
+      const lastMs = Number(runLastAtMs);
+      const known = lastMs <= o.nowMs ? lastMs : recentTimes(s.lastAtMs, s.recentGaps).find((t) => t <= o.nowMs && t >= firstMs);
+      if (known === undefined || known === firstMs) out.push(first);
+      else out.push({ ...first, at: new Date(known), latencyMs: null });
     }
     return out.sort((a, b) => b.at.getTime() - a.at.getTime() || b.id - a.id);
   });
