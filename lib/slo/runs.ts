@@ -17,7 +17,7 @@ export interface RunTimes {
 }
 
 /** The time each run (of ONE series, sorted by atMs) speaks for, clipped to [startMs, endMs). */
-export function runSpans(runs: readonly RunTimes[], capMs: number, startMs: number, endMs: number): Span[] {
+function runSpans(runs: readonly RunTimes[], capMs: number, startMs: number, endMs: number): Span[] {
   const out: Span[] = [];
   for (let i = 0; i < runs.length; i++) {
     const r = runs[i]!;

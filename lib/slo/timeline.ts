@@ -112,7 +112,7 @@ export function startsRun(prev: LastSample | null, s: Pick<TimelineSample, 't' |
 }
 
 /** How many sample times before the last one a series keeps (Series.recentGaps): the alert rules' longest "for N cycles" + 1. */
-export const RECENT_SAMPLES = 100;
+const RECENT_SAMPLES = 100;
 
 /** The times of a series' last samples, newest first: the last one and the ones recentGaps encodes. Pure. */
 export function recentTimes(lastAtMs: number, recentGaps: string): number[] {

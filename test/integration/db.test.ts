@@ -262,15 +262,15 @@ function providerSuite(provider: Provider): void {
       assert.equal(d.livez?.status, 'up');
       // History lists runs of readyz and livez, newest first: readyz up (224 samples, to now − 10 s), down (36), up
       // (100); livez one run of 360. The sample after now is not in them.
-      const T = (i: number): string => new Date(nowMs - 3_600_000 + i * 10_000).toISOString();
+      const at = (i: number): string => new Date(nowMs - 3_600_000 + i * 10_000).toISOString();
       assert.deepEqual(
         d.history.map((h) => [h.probe, h.status, h.at, h.lastAt, h.samples]),
         [
-          ['apiserver-readyz', 'up', T(136), T(359), 224],
-          ['apiserver-readyz', 'down', T(100), T(135), 36],
-          // Two runs start at T(0): the later row (livez, written after readyz's runs) first.
-          ['apiserver-livez', 'up', T(0), T(359), 360],
-          ['apiserver-readyz', 'up', T(0), T(99), 100],
+          ['apiserver-readyz', 'up', at(136), at(359), 224],
+          ['apiserver-readyz', 'down', at(100), at(135), 36],
+          // Two runs start at at(0): the later row (livez, written after readyz's runs) first.
+          ['apiserver-livez', 'up', at(0), at(359), 360],
+          ['apiserver-readyz', 'up', at(0), at(99), 100],
         ],
       );
       const etcd = d.checkHistory.find((h) => h.probe === 'apiserver-readyz' && h.name === 'etcd');

@@ -161,7 +161,6 @@ function providerSuite(provider: Provider): void {
   });
 
   test('pages read the cursor: components and the latest readyz equal what every sample gives, also for a time in the past', async () => {
-    const db = await getDb();
     // T1: after every sample (the cursors). T1 − 5 min + 5 s: a time in the past among the cursor's last 100 sample
     // times (as when a sample is written while a page is read): the sample before it, from its run.
     for (const nowMs of [T1, T1 - 5 * MIN + 5 * S]) {
