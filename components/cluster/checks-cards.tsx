@@ -1,5 +1,5 @@
 // Server components of a cluster's Checks and History tabs (lib/data/overview.ts getClusterDetail: the
-// latest named /readyz and /livez checks, which failed in the last 24 h, recent samples, 24 h chart).
+// latest named /readyz and /livez checks, which failed in the last 24 h, recent runs, 24 h chart).
 import { cache } from 'react';
 import { StatusBadge } from '@/components/status-badge';
 import { StatusChart } from '@/components/status-chart';
@@ -113,7 +113,7 @@ export async function NamedChecksCards({ clusterId, now, zone }: { clusterId: st
   );
 }
 
-/** Readiness and latency of the endpoint /readyz over the last 24 h (raw samples), and the recent samples. */
+/** Readiness and latency of the endpoint /readyz over the last 24 h (raw runs and minute rollups), and the recent runs. */
 export async function RecentSamplesCards({ clusterId, name, now, zone }: { clusterId: string; name: string; now: number; zone: DisplayZone }) {
   const detail = await clusterDetail(clusterId, now);
   if (!detail) return null;
@@ -141,13 +141,13 @@ export async function RecentSamplesCards({ clusterId, name, now, zone }: { clust
         <h2 id="history-title" className="mt-0">
           History
         </h2>
+        <p className="muted">
+          A run is consecutive samples with the same result: one row from its first to its last sample. Within a run only the latency and the digits of the reason change (the reason shown is the first sample&apos;s); latency is in the chart above, per minute.
+        </p>
         {history.length === 0 ? (
           <p className="muted">No samples yet.</p>
         ) : (
-          <DataTable
-            caption="Runs of /readyz and /livez, newest first: consecutive samples with the same result (their latency and the digits of their reason may differ; latency per minute is in the chart above)"
-            columns={['From', 'Last sample', 'Samples', 'Probe', 'Status', 'Reason']}
-          >
+          <DataTable caption="Runs of /readyz and /livez, newest first" columns={['From', 'Last sample', 'Samples', 'Probe', 'Status', 'Reason']}>
             {history.map((s, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: two runs may share start and probe; the index keeps their keys apart.
               <tr key={`${s.at}-${s.probe}-${i}`}>

@@ -162,7 +162,7 @@ function checksOf(detail: string | null): HealthCheck[] {
   return checks.filter((c): c is HealthCheck => typeof c === 'object' && c !== null && typeof c.name === 'string' && typeof c.ok === 'boolean');
 }
 
-/** A cluster page: state, the latest named checks of readyz and livez, check history, recent samples. */
+/** A cluster page: state, the latest named checks of readyz and livez, check history, recent runs. */
 export async function getClusterDetail(idOrName: string, opts: { now?: Date } = {}): Promise<ClusterDetail | null> {
   const cluster = await getCluster(idOrName);
   if (!cluster) return null;
