@@ -5,7 +5,7 @@ import { StatusBadge } from '@/components/status-badge';
 import { StatusChart } from '@/components/status-chart';
 import { toChartPoints } from '@/components/chart-points';
 import { DETAIL_DAY_MS, getClusterDetail, type LatestChecks } from '@/lib/data/overview';
-import { componentName, formatAvailability, formatCoverage, formatLatency, formatTime, type DisplayZone } from '@/lib/format';
+import { componentName, formatAvailability, formatCoverage, formatLatency, formatTime, formatTimeAfter, type DisplayZone } from '@/lib/format';
 import { DataTable } from '@/components/data-table';
 
 /** One read per request, shared by the cards below. */
@@ -154,7 +154,7 @@ export async function RecentSamplesCards({ clusterId, name, now, zone }: { clust
                 <td>
                   <time dateTime={s.at}>{formatTime(s.at, zone)}</time>
                 </td>
-                <td>{s.samples > 1 ? <time dateTime={s.lastAt}>{formatTime(s.lastAt, zone)}</time> : <span className="muted">—</span>}</td>
+                <td>{s.samples > 1 ? <time dateTime={s.lastAt}>{formatTimeAfter(s.lastAt, s.at, zone)}</time> : <span className="muted">—</span>}</td>
                 <td className="num">{s.samples.toLocaleString('en-US')}</td>
                 <td>{componentName(s.probe)}</td>
                 <td>
