@@ -48,7 +48,13 @@ export interface SampleRow {
   reason: string;
   latencyMs: number | null;
   detail: string | null;
+  /** The row is a run of equal results starting with this sample: its sample count and last sample's time (ms). */
+  runSamples: number;
+  runLastAtMs: bigint;
 }
+
+/** One sample exactly: a run's row without its run columns (latestSamples' answer, the series cursor's last sample). */
+export type LastSampleRow = Omit<SampleRow, 'runSamples' | 'runLastAtMs'>;
 
 /** A FailoverEvent row as stored (see prisma/schema.template.prisma). */
 export interface FailoverEventRow {
@@ -79,7 +85,7 @@ export interface LeaseWatchGapRow {
   dedupeKey: string;
 }
 
-type SampleCreate = Omit<SampleRow, 'id'>;
+type SampleCreate = Omit<SampleRow, 'id' | 'runSamples' | 'runLastAtMs'> & { runSamples?: number; runLastAtMs?: bigint };
 type ClusterCreate = Omit<ClusterRow, 'createdAt' | 'updatedAt' | 'settings'> & { settings?: string };
 type ClusterKey = { id: string } | { name: string };
 type ClusterWhere = { id?: string; name?: string; OR?: ClusterKey[] };
@@ -90,6 +96,7 @@ interface SampleWhere {
   target?: string;
   status?: Status | { in: Status[] };
   at?: DateRange;
+  runLastAtMs?: { gte?: bigint; lt?: bigint };
 }
 type SampleOrder = Array<{ at: Order } | { id: Order }>;
 /** The narrow projection used for charts and availability (no detail JSON). */

@@ -91,6 +91,16 @@ export function formatTime(iso: string | Date | number | null | undefined, zone:
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${p.zoneName}`;
 }
 
+/** A later time beside an earlier one (a run's last sample beside its first): "19:25:10" on the same day, else formatTime. */
+export function formatTimeAfter(iso: string, earlierIso: string, zone: DisplayZone = UTC): string {
+  const ms = toMs(iso);
+  const e = toMs(earlierIso);
+  if (!Number.isFinite(ms) || !Number.isFinite(e)) return formatTime(iso, zone);
+  const a = zoned(e, zone);
+  const b = zoned(ms, zone);
+  return a.year === b.year && a.month === b.month && a.day === b.day ? `${b.hour}:${b.minute}:${b.second}` : formatTime(iso, zone);
+}
+
 /** "HH:MM" for chart axes, in the display zone. */
 export function formatClock(ms: number, zone: DisplayZone = UTC): string {
   const p = zoned(ms, zone);

@@ -1,14 +1,15 @@
 // `npm run bench:storage [-- --clusters 100 --days 30 --providers sqlite,postgresql]`
 // Generates clusters × 8 components × days at one sample per 10 s and writes them through the real
-// write path (insertSamples: raw rows + series cursors + coalesced intervals + hourly/daily rollups),
+// write path (insertSamples: raw runs + series cursors + coalesced intervals + minute/hourly/daily rollups),
 // on SQLite (a temp file) and PostgreSQL (QUORUM_BENCH_PG_URL, default the quorum_slo_bench
 // database, in a throw-away schema). Prints:
 //   - ingest samples/s;
 //   - the fleet overview's 30-day composite availability for all clusters via rollups (getFleet, the overview's read model)
-//     vs a naive scan of raw samples (lib/slo availability over every raw readyz row), same run,
-//     and whether both give the same good/bad time;
-//   - bytes on disk per raw probe result: raw tier, and after raw retention expired (retention job
-//     run, space reclaimed), which leaves rollups + intervals.
+//     vs a scan of the raw tier (lib/slo/runs runsAvailability over every readyz run; and one SQL aggregate), same run,
+//     and whether all give the same good/bad time;
+//   - bytes on disk per probe result: the raw tier as it is now (Sample rows are runs, prisma/README.md "Sparse raw
+//     tier") beside the raw tier before issue 16 (every probe result a row: a scratch table `FullSample` with main's
+//     Sample DDL, filled with every result in the same run), the minute and rollup tiers, and after raw retention.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -23,8 +24,8 @@ import { runRetention } from '@/lib/data/retention';
 import { insertSamples } from '@/lib/data/samples';
 import { getFleet } from '@/lib/data/fleet';
 import { presetRange } from '@/lib/slo/range';
-import { availability } from '@/lib/slo/availability';
-import { startsRun, type LastSample } from '@/lib/slo/timeline';
+import { listSamples } from '@/lib/data/samples';
+import { runsAvailability } from '@/lib/slo/runs';
 import type { ProbeResult, Status } from '@/lib/types';
 
 const { values } = parseArgs({
@@ -133,7 +134,11 @@ interface Figures {
   rawSqlMs: number;
   same: boolean;
   sqlSame: boolean;
+  /** The Sample table (runs) with its indexes. */
   rawTierBytes: number;
+  rawRows: number;
+  /** Before issue 16: every probe result a row (FullSample: main's Sample DDL and indexes). */
+  fullRawBytes: number;
   /** Growth of RollupHour + RollupDay + StatusInterval + Series, indexes included, from empty to before raw retention ran. */
   rollupTierBytes: number;
   /** Growth of RollupMinute (kept as long as raw rows) from empty. */
@@ -142,32 +147,32 @@ interface Figures {
   afterRetentionBytes: number;
   retentionMs: number;
   retentionDeleted: number;
-  design: { sampleRows: number; sampleBytes: number };
   live: LiveFigures[];
 }
 
 /**
- * The fair raw baseline: the same per-cluster good/bad ms as lib/slo availability computes over raw
- * rows, in ONE SQL aggregate over the Sample table (LEAD over each cluster's readyz rows, each span
- * clipped to the next sample, the cap and the window), so the database does the scan, not Prisma. Joined
- * from Cluster so each cluster's rows come from the (clusterId, probe, at) index, as the ORM scan's do.
+ * The fair raw baseline: the same per-cluster good/bad ms as lib/slo/runs runsAvailability computes over
+ * the raw tier's runs, in ONE SQL aggregate over the Sample table (LEAD over each cluster's readyz runs:
+ * a run speaks for [its first sample, min(next run, its last sample + cap)), clipped to the window), so the
+ * database does the scan, not Prisma. Joined from Cluster so each cluster's rows come from the
+ * (clusterId, probe, at) index, as the ORM scan's do.
  */
 function rawAggregateSql(provider: 'sqlite' | 'postgresql'): string {
   const pg = provider === 'postgresql';
   const ms = pg ? `(EXTRACT(EPOCH FROM s."at") * 1000)::bigint` : `(CAST(strftime('%s', substr(s."at", 1, 19)) AS INTEGER) * 1000 + CAST(substr(s."at", 21, 3) AS INTEGER))`;
   const least = pg ? 'LEAST' : 'MIN';
   const greatest = pg ? 'GREATEST' : 'MAX';
-  const from = pg ? `(TIMESTAMP '1970-01-01 00:00:00' + ($1::bigint) * INTERVAL '1 millisecond')` : '?';
+  const from = pg ? `$1::bigint` : '?';
   const to = pg ? `(TIMESTAMP '1970-01-01 00:00:00' + ($2::bigint) * INTERVAL '1 millisecond')` : '?';
   const cap = pg ? `$3::bigint` : '?';
   // SQLite binds anonymous parameters in order, once each: the bounds are repeated as arguments.
   return `WITH s AS (
-      SELECT s."clusterId", s."id", s."status", ${ms} AS t
-      FROM "Cluster" c JOIN "Sample" s ON s."clusterId" = c."id" AND s."probe" = 'apiserver-readyz' AND s."at" >= ${from} AND s."at" < ${to}
+      SELECT s."clusterId", s."id", s."status", ${ms} AS t, s."runLastAtMs" AS lt
+      FROM "Cluster" c JOIN "Sample" s ON s."clusterId" = c."id" AND s."probe" = 'apiserver-readyz' AND s."target" = 'endpoint' AND s."runLastAtMs" >= ${from} AND s."at" < ${to}
     ), n AS (
-      SELECT "clusterId", "status", t, LEAD(t) OVER (PARTITION BY "clusterId" ORDER BY t, "id") AS nt FROM s
+      SELECT "clusterId", "status", t, lt, LEAD(t) OVER (PARTITION BY "clusterId" ORDER BY t, "id") AS nt FROM s
     ), spans AS (
-      SELECT "clusterId", "status", ${least}(COALESCE(nt, t + ${cap}), t + ${cap}, ${pg ? '$4::bigint' : '?'}) - ${greatest}(t, ${pg ? '$5::bigint' : '?'}) AS span FROM n
+      SELECT "clusterId", "status", ${least}(COALESCE(nt, lt + ${cap}), lt + ${pg ? '$4::bigint' : '?'}, ${pg ? '$5::bigint' : '?'}) - ${greatest}(t, ${pg ? '$6::bigint' : '?'}) AS span FROM n
     )
     SELECT "clusterId",
       SUM(CASE WHEN span > 0 AND "status" IN ('up', 'degraded') THEN span ELSE 0 END) AS good,
@@ -175,37 +180,35 @@ function rawAggregateSql(provider: 'sqlite' | 'postgresql'): string {
     FROM spans GROUP BY "clusterId"`;
 }
 
-/**
- * The sparse raw tier's Sample table, built as a scratch table in the same database, measured, dropped:
- * `DesignSample` (the Sample table's own DDL and indexes) holding only the rows that start a run. The
- * minute tier is measured on the real RollupMinute table (the write path fills it).
- */
-async function measureDesign(provider: 'sqlite' | 'postgresql', schema: string, changed: ReadonlyArray<{ clusterId: string; r: ProbeResult }>): Promise<{ sampleRows: number; sampleBytes: number }> {
+/** Main's Sample table before issue 16 (every probe result a row), as a scratch table beside the real one. */
+async function createFullRaw(provider: 'sqlite' | 'postgresql'): Promise<void> {
   const pg = provider === 'postgresql';
   await withDb(async (db) => {
-    const x = (sql: string, ...args: unknown[]): Promise<number> => db.prisma.$executeRawUnsafe(sql, ...args);
-    if (pg) await x(`CREATE TABLE "DesignSample" (LIKE "Sample" INCLUDING ALL)`);
-    else {
-      const ddl = (await db.prisma.$queryRawUnsafe(`SELECT sql FROM sqlite_master WHERE tbl_name = 'Sample' AND sql IS NOT NULL`)) as Array<{ sql: string }>;
-      for (const d of ddl) await x(d.sql.replace(/"Sample(_[A-Za-z_]*)?"/g, (_m, suffix: string | undefined) => `"DesignSample${suffix ?? ''}"`));
-    }
-    const rows = JSON.stringify(changed.map(({ clusterId, r }) => [clusterId, r.probe, r.target, pg ? r.at : sqliteTime(r.at), r.status, r.reason, r.latencyMs, r.detail === undefined ? null : JSON.stringify(r.detail)]));
+    const x = (sql: string): Promise<number> => db.prisma.$executeRawUnsafe(sql);
     await x(
       pg
-        ? `INSERT INTO "DesignSample" ("clusterId","probe","target","at","status","reason","latencyMs","detail") SELECT x->>0, x->>1, x->>2, TIMESTAMP '1970-01-01 00:00:00' + (x->>3)::bigint * INTERVAL '1 millisecond', (x->>4)::"SampleStatus", x->>5, (x->>6)::int, x->>7 FROM json_array_elements($1::json) AS x`
-        : `INSERT INTO "DesignSample" ("clusterId","probe","target","at","status","reason","latencyMs","detail") SELECT j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6, j.value->>7 FROM json_each(?) AS j`,
-      rows,
+        ? `CREATE TABLE "FullSample" ("id" SERIAL NOT NULL, "clusterId" TEXT NOT NULL, "probe" TEXT NOT NULL, "target" TEXT NOT NULL, "at" TIMESTAMP(3) NOT NULL, "status" "SampleStatus" NOT NULL, "reason" TEXT NOT NULL, "latencyMs" INTEGER, "detail" TEXT, CONSTRAINT "FullSample_pkey" PRIMARY KEY ("id"))`
+        : `CREATE TABLE "FullSample" ("id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, "clusterId" TEXT NOT NULL, "probe" TEXT NOT NULL, "target" TEXT NOT NULL, "at" DATETIME NOT NULL, "status" TEXT NOT NULL, "reason" TEXT NOT NULL, "latencyMs" INTEGER, "detail" TEXT, CONSTRAINT "FullSample_clusterId_fkey" FOREIGN KEY ("clusterId") REFERENCES "Cluster" ("id") ON DELETE CASCADE ON UPDATE CASCADE)`,
     );
-    if (pg) await x('VACUUM ANALYZE "DesignSample"');
+    await x(`CREATE INDEX "FullSample_clusterId_probe_at_idx" ON "FullSample"("clusterId", "probe", "at")`);
+    await x(`CREATE INDEX "FullSample_at_idx" ON "FullSample"("at")`);
+    if (pg) await x(`ALTER TABLE "FullSample" ADD CONSTRAINT "FullSample_clusterId_fkey" FOREIGN KEY ("clusterId") REFERENCES "Cluster"("id") ON DELETE CASCADE ON UPDATE CASCADE`);
   });
-  const bytes = await tableBytes(provider, schema);
-  const count = (t: string): Promise<number> => withDb(async (db) => Number(((await db.prisma.$queryRawUnsafe(`SELECT COUNT(*) AS n FROM "${t}"`)) as Array<{ n: unknown }>)[0]!.n));
-  const out = {
-    sampleRows: await count('DesignSample'),
-    sampleBytes: sumBytes(bytes, (n) => n === 'DesignSample' || n.startsWith('DesignSample_') || n.startsWith('sqlite_autoindex_DesignSample_')),
-  };
-  await withDb((db) => db.prisma.$executeRawUnsafe('DROP TABLE "DesignSample"'));
-  return out;
+}
+
+/** Every probe result of a batch into FullSample, as main's insertRawSamples wrote them (not timed). */
+async function insertFullRaw(provider: 'sqlite' | 'postgresql', clusterId: string, results: readonly ProbeResult[]): Promise<void> {
+  const pg = provider === 'postgresql';
+  const rows = JSON.stringify(results.map((r) => [r.probe, r.target, pg ? r.at : sqliteTime(r.at), r.status, r.reason, r.latencyMs === null ? null : Math.round(r.latencyMs), r.detail === undefined ? null : JSON.stringify(r.detail)]));
+  await withDb((db) =>
+    db.prisma.$executeRawUnsafe(
+      pg
+        ? `INSERT INTO "FullSample" ("clusterId","probe","target","at","status","reason","latencyMs","detail") SELECT $1, x->>0, x->>1, TIMESTAMP '1970-01-01 00:00:00' + (x->>2)::bigint * INTERVAL '1 millisecond', (x->>3)::"SampleStatus", x->>4, (x->>5)::int, x->>6 FROM json_array_elements($2::json) AS x`
+        : `INSERT INTO "FullSample" ("clusterId","probe","target","at","status","reason","latencyMs","detail") SELECT ?, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6 FROM json_each(?) AS j`,
+      clusterId,
+      rows,
+    ),
+  );
 }
 
 /** SQLite DateTime text as the Prisma adapter writes it. */
@@ -214,8 +217,8 @@ const sqliteTime = (ms: number): string => new Date(ms).toISOString().replace('Z
 async function rawAggregate(provider: 'sqlite' | 'postgresql', winStart: number, endMs: number): Promise<Map<string, { goodMs: number; badMs: number }>> {
   const sql = rawAggregateSql(provider);
   const args = provider === 'postgresql'
-    ? [String(winStart - CAP_MS), String(endMs), String(CAP_MS), String(endMs), String(winStart)]
-    : [sqliteTime(winStart - CAP_MS), sqliteTime(endMs), CAP_MS, CAP_MS, endMs, winStart];
+    ? [String(winStart - CAP_MS), String(endMs), String(CAP_MS), String(CAP_MS), String(endMs), String(winStart)]
+    : [winStart - CAP_MS, sqliteTime(endMs), CAP_MS, CAP_MS, endMs, winStart];
   const rows = await withDb((db) => db.prisma.$queryRawUnsafe(sql, ...args)) as Array<{ clusterId: string; good: unknown; bad: unknown }>;
   return new Map(rows.map((r) => [r.clusterId, { goodMs: Number(r.good), badMs: Number(r.bad) }]));
 }
@@ -238,6 +241,7 @@ async function tableBytes(provider: string, schema: string): Promise<Record<stri
 
 const sumBytes = (t: Record<string, number>, pred: (name: string) => boolean): number => Object.entries(t).filter(([n]) => pred(n)).reduce((s, [, b]) => s + b, 0);
 const isRaw = (n: string): boolean => n === 'Sample' || n.startsWith('Sample_') || n === 'sqlite_autoindex_Sample_1';
+const isFullRaw = (n: string): boolean => n === 'FullSample' || n.startsWith('FullSample_');
 /** RollupMinute and its primary key: kept as long as raw rows, so part of the raw window. */
 const isMinute = (n: string): boolean => n === 'RollupMinute' || n.startsWith('RollupMinute_') || n.startsWith('sqlite_autoindex_RollupMinute_');
 const ROLLUP_TABLES = ['RollupHour', 'RollupDay', 'StatusInterval', 'Series'];
@@ -273,20 +277,9 @@ async function benchProvider(provider: 'sqlite' | 'postgresql'): Promise<Figures
     const emptyMinuteBytes = sumBytes(empty, isMinute);
     let samples = 0;
     let ingestMs = 0;
-    // The sparse raw tier (prisma/README.md "Sparse raw tier"), its Sample table measured on a scratch
-    // table beside the real one: a raw row only where a result starts a new run of its series
-    // (lib/slo/timeline.ts startsRun, the rule the write path will use: status, reason with digits
-    // masked, detail without its volatile fields, or a gap beyond the cap).
-    const lastOf = new Map<string, LastSample>();
-    const changed: Array<{ clusterId: string; r: ProbeResult }> = [];
-    const keepChanged = (clusterId: string, results: readonly ProbeResult[]): void => {
-      for (const r of results) {
-        const series = `${clusterId}\u0000${r.probe}\u0000${r.target}`;
-        const s = { t: r.at, status: r.status, reason: r.reason, detail: r.detail === undefined ? null : JSON.stringify(r.detail) };
-        if (startsRun(lastOf.get(series) ?? null, s, CAP_MS)) changed.push({ clusterId, r });
-        lastOf.set(series, { lastAtMs: s.t, lastStatus: s.status, lastReason: s.reason, lastDetail: s.detail });
-      }
-    };
+    // Before issue 16 every probe result was a raw row: the same results go into a scratch table with main's
+    // Sample DDL (not timed), so the before and now of the raw tier are measured in one run.
+    await createFullRaw(provider);
     const batchMs = BATCH_HOURS * HOUR;
     const total = CLUSTERS * COMPONENTS.length * ((endMs - startMs) / INTERVAL_MS);
     let lastReport = Date.now();
@@ -308,7 +301,7 @@ async function benchProvider(provider: 'sqlite' | 'postgresql'): Promise<Figures
         await insertSamples(ids[ci]!, results, { capMs: CAP_MS });
         ingestMs += performance.now() - t0;
         samples += results.length;
-        keepChanged(ids[ci]!, results);
+        await insertFullRaw(provider, ids[ci]!, results);
       }
       if (Date.now() - lastReport > 15_000) {
         lastReport = Date.now();
@@ -330,12 +323,8 @@ async function benchProvider(provider: 'sqlite' | 'postgresql'): Promise<Figures
     const naive = new Map<string, { goodMs: number; badMs: number; availability: number | null }>();
     const winStart = endMs - 30 * DAY;
     for (const c of await listClusters()) {
-      const pts = await db.samplePoints.findMany({
-        where: { clusterId: c.id, probe: 'apiserver-readyz', at: { gte: new Date(winStart - CAP_MS), lt: new Date(endMs) } },
-        orderBy: [{ at: 'asc' }, { id: 'asc' }],
-        select: { at: true, status: true, latencyMs: true },
-      });
-      const a = availability({ samples: pts.map((p) => ({ t: p.at.getTime(), status: p.status })), startMs: winStart, endMs, intervalMs: INTERVAL_MS, maxGapMs: CAP_MS });
+      const runs = (await listSamples({ clusterId: c.id, probe: 'apiserver-readyz', since: new Date(winStart - CAP_MS), until: new Date(endMs), limit: 100_000 })).filter((r) => r.target === 'endpoint');
+      const a = runsAvailability(runs.map((r) => ({ atMs: Date.parse(r.at), lastAtMs: Date.parse(r.lastAt), samples: r.samples, status: r.status })), { startMs: winStart, endMs, capMs: CAP_MS });
       naive.set(c.id, { goodMs: a.goodMs, badMs: a.badMs, availability: a.availability });
     }
     const rawScanMs = performance.now() - t0;
@@ -368,10 +357,12 @@ async function benchProvider(provider: 'sqlite' | 'postgresql'): Promise<Figures
     else await db.prisma.$executeRawUnsafe('VACUUM ANALYZE');
     const before = await tableBytes(provider, schema);
     const rawTierBytes = sumBytes(before, isRaw);
+    const fullRawBytes = sumBytes(before, isFullRaw);
+    const rawRows = await withDb(async (d) => Number(((await d.prisma.$queryRawUnsafe(`SELECT COUNT(*) AS n FROM "Sample"`)) as Array<{ n: unknown }>)[0]!.n));
+    await withDb((d) => d.prisma.$executeRawUnsafe('DROP TABLE "FullSample"'));
     const rollupTierBytes = sumBytes(before, isRollup) - emptyRollupBytes;
     const minuteTierBytes = sumBytes(before, isMinute) - emptyMinuteBytes;
     const minuteRows = await withDb(async (d) => Number(((await d.prisma.$queryRawUnsafe(`SELECT COUNT(*) AS n FROM "RollupMinute"`)) as Array<{ n: unknown }>)[0]!.n));
-    const design = await measureDesign(provider, schema, changed);
 
     // Live path: one cycle per call, as the collector writes (lib/collector/collector.ts writeOnce →
     // writeSamples with dedupe off, capMs, and slotMs when collectors share PostgreSQL), on top of the
@@ -421,7 +412,7 @@ async function benchProvider(provider: 'sqlite' | 'postgresql'): Promise<Figures
       await c.end();
       afterRetentionBytes = Number(rows[0].bytes); // every table of the schema, indexes and TOAST included
     }
-    return { provider, samples, ingestMs, rollupMs: median(rollupTimes), rawScanMs, rawSqlMs: median(sqlTimes), same, sqlSame, rawTierBytes, rollupTierBytes, minuteTierBytes, minuteRows, afterRetentionBytes, retentionMs, retentionDeleted: ret.rawDeleted, live, design };
+    return { provider, samples, ingestMs, rollupMs: median(rollupTimes), rawScanMs, rawSqlMs: median(sqlTimes), same, sqlSame, rawTierBytes, rawRows, fullRawBytes, rollupTierBytes, minuteTierBytes, minuteRows, afterRetentionBytes, retentionMs, retentionDeleted: ret.rawDeleted, live };
   } finally {
     await closeDb();
     if (provider === 'postgresql') {
@@ -443,32 +434,33 @@ async function main(): Promise<void> {
     const f = await benchProvider(p);
     all.push(f);
     const perDay = COMPONENTS.length * (DAY / INTERVAL_MS); // probe results per cluster per day
-    const rawPerRow = f.rawTierBytes / f.samples;
+    const fullPerRow = f.fullRawBytes / f.samples;
+    const rawPerClusterDay = f.rawTierBytes / (CLUSTERS * DAYS);
     const rollupPerClusterDay = f.rollupTierBytes / (CLUSTERS * DAYS);
     const minutePerClusterDay = f.minuteTierBytes / (CLUSTERS * DAYS);
     const perResult = (bytesPerCluster: number): string => (bytesPerCluster / (perDay * RAW_RETENTION_DAYS)).toFixed(1);
-    // Before: main until issue 16 (every probe result a raw row, no minute tier). Now: raw rows + RollupMinute.
-    const beforeSteady = rawPerRow * perDay * RAW_RETENTION_DAYS + rollupPerClusterDay * ROLLUP_RETENTION_DAYS;
-    const steadyPerCluster = beforeSteady + minutePerClusterDay * RAW_RETENTION_DAYS;
-    const designPerClusterDay = f.design.sampleBytes / (CLUSTERS * DAYS) + minutePerClusterDay;
-    const designSteady = designPerClusterDay * RAW_RETENTION_DAYS + rollupPerClusterDay * ROLLUP_RETENTION_DAYS;
+    // Before: main until issue 16 (every probe result a raw row, no minute tier). Now: Sample rows are runs, + RollupMinute.
+    // (Runs per day are scaled from this run's days: a healthy series' one run per fortnight counts once per day here, so
+    // "now" is an upper bound.)
+    const beforeSteady = fullPerRow * perDay * RAW_RETENTION_DAYS + rollupPerClusterDay * ROLLUP_RETENTION_DAYS;
+    const steadyPerCluster = (rawPerClusterDay + minutePerClusterDay) * RAW_RETENTION_DAYS + rollupPerClusterDay * ROLLUP_RETENTION_DAYS;
     const n = (x: number, d = 0): string => x.toLocaleString('en', { maximumFractionDigits: d, minimumFractionDigits: d });
     console.log(`\n[${p}]`);
     console.log(`  backfill ingest:       ${n(f.samples)} samples in ${(f.ingestMs / 1000).toFixed(1)} s = ${n(f.samples / (f.ingestMs / 1000))} samples/s (${BATCH_HOURS}-hour batches per call)`);
     for (const l of f.live) {
-      console.log(`  live-path ingest:      ${n(l.calls)} calls of one cycle (${COMPONENTS.length} rows, dedupe off, capMs ${CAP_MS}${l.slotMs ? `, slotMs ${l.slotMs}` : ''}), ${l.writers} concurrent writer(s): median ${l.medianMs.toFixed(2)} ms, p95 ${l.p95Ms.toFixed(2)} ms per call; ${n(l.calls / (l.wallMs / 1000))} calls/s = ${n(l.rows / (l.wallMs / 1000))} rows/s (wall clock)`);
+      console.log(`  live-path ingest:      ${n(l.calls)} calls of one cycle (${COMPONENTS.length} results, dedupe off, capMs ${CAP_MS}${l.slotMs ? `, slotMs ${l.slotMs}` : ''}), ${l.writers} concurrent writer(s): median ${l.medianMs.toFixed(2)} ms, p95 ${l.p95Ms.toFixed(2)} ms per call; ${n(l.calls / (l.wallMs / 1000))} calls/s = ${n(l.rows / (l.wallMs / 1000))} results/s (wall clock)`);
     }
     console.log(`  fleet 30-day overview: rollups (getFleet) ${f.rollupMs.toFixed(1)} ms, median of ${REPEAT}, warm`);
-    console.log(`                         raw, one SQL aggregate  ${f.rawSqlMs.toFixed(1)} ms, median of ${REPEAT}, warm = ${(f.rawSqlMs / f.rollupMs).toFixed(1)}× the rollup path; same good/bad ms for every cluster: ${f.sqlSame ? 'yes' : 'NO'}`);
-    console.log(`                         raw, ORM scan (Prisma findMany + lib/slo, once, cold) ${f.rawScanMs.toFixed(0)} ms = ${(f.rawScanMs / f.rollupMs).toFixed(0)}× the rollup path; same: ${f.same ? 'yes' : 'NO'}`);
-    console.log(`  raw tier:              ${rawPerRow.toFixed(1)} bytes per raw probe result (Sample table + indexes)`);
-    console.log(`  rollup tier:           ${n(rollupPerClusterDay)} bytes per cluster-day = ${(rollupPerClusterDay / perDay).toFixed(3)} bytes per probe result written (RollupHour, RollupDay, StatusInterval, Series with indexes)`);
+    console.log(`                         raw runs, one SQL aggregate  ${f.rawSqlMs.toFixed(1)} ms, median of ${REPEAT}, warm = ${(f.rawSqlMs / f.rollupMs).toFixed(1)}× the rollup path; same good/bad ms for every cluster: ${f.sqlSame ? 'yes' : 'NO'}`);
+    console.log(`                         raw runs, ORM scan (listSamples + lib/slo/runs, once, cold) ${f.rawScanMs.toFixed(0)} ms = ${(f.rawScanMs / f.rollupMs).toFixed(1)}× the rollup path; same: ${f.same ? 'yes' : 'NO'}`);
+    console.log(`  raw tier before (every probe result a row, main's Sample DDL, measured on a scratch table): ${fullPerRow.toFixed(1)} bytes per probe result`);
+    console.log(`  raw tier now (Sample rows are runs): ${n(f.rawRows)} rows for ${n(f.samples)} probe results (${(f.samples / Math.max(1, f.rawRows)).toFixed(0)}× fewer), ${n(f.rawTierBytes)} bytes = ${(f.rawTierBytes / f.samples).toFixed(2)} bytes per probe result`);
     console.log(`  minute tier:           ${n(f.minuteRows)} RollupMinute rows = ${(f.minuteTierBytes / f.samples).toFixed(1)} bytes per probe result (kept ${RAW_RETENTION_DAYS} d, like raw rows)`);
-    console.log(`  steady state (${RAW_RETENTION_DAYS} d raw + minutes, ${ROLLUP_RETENTION_DAYS} d rollups): ${n(steadyPerCluster / 1048576, 1)} MiB per cluster = ${perResult(steadyPerCluster)} bytes per probe result of the raw window (before the minute tier: ${perResult(beforeSteady)}; target ≤ 40); rollups alone ${perResult(rollupPerClusterDay * ROLLUP_RETENTION_DAYS)}`);
-    console.log(`  sparse raw tier (Sample as change rows, measured on a scratch table; the write path does not thin Sample yet): ${n(f.design.sampleRows)} change rows = ${(f.design.sampleRows / f.samples).toFixed(4)} per probe result (${(f.samples / Math.max(1, f.design.sampleRows)).toFixed(0)}× fewer), ${n(f.design.sampleBytes)} bytes; with the real minute tier ${(designPerClusterDay / perDay).toFixed(2)} bytes per probe result in the raw window; steady state ${n(designSteady / 1048576, 1)} MiB per cluster = ${perResult(designSteady)} bytes per probe result (target ≤ 40)`);
-    console.log(`  after raw retention:   ${(f.afterRetentionBytes / (f.samples + f.live.reduce((a, l) => a + l.rows, 0))).toFixed(3)} bytes per probe result written (${n(f.afterRetentionBytes)} bytes on disk for rollups, intervals, series and settings)`);
-    console.log(`  retention job:         ${n(f.retentionDeleted)} raw rows deleted in ${(f.retentionMs / 1000).toFixed(1)} s (batches of 5,000)`);
-    console.log(JSON.stringify({ figure: 'bench:storage', provider: p, clusters: CLUSTERS, days: DAYS, series: COMPONENTS.length, samples: f.samples, backfillPerS: Math.round(f.samples / (f.ingestMs / 1000)), live: f.live.map((l) => ({ writers: l.writers, calls: l.calls, medianMs: +l.medianMs.toFixed(3), p95Ms: +l.p95Ms.toFixed(3), callsPerS: Math.round(l.calls / (l.wallMs / 1000)), rowsPerS: Math.round(l.rows / (l.wallMs / 1000)) })), rollupMs: +f.rollupMs.toFixed(2), rawSqlMs: +f.rawSqlMs.toFixed(2), rawOrmMs: Math.round(f.rawScanMs), same: f.same, sqlSame: f.sqlSame, rawBytesPerRow: +rawPerRow.toFixed(1), rollupBytesPerClusterDay: Math.round(rollupPerClusterDay), minuteRows: f.minuteRows, minuteBytes: f.minuteTierBytes, beforeSteadyBytesPerResult: +perResult(beforeSteady), steadyBytesPerCluster: Math.round(steadyPerCluster), steadyBytesPerResult: +perResult(steadyPerCluster), designChangeRows: f.design.sampleRows, designSampleBytes: f.design.sampleBytes, designSteadyBytesPerCluster: Math.round(designSteady), designSteadyBytesPerResult: +perResult(designSteady) }));
+    console.log(`  rollup tier:           ${n(rollupPerClusterDay)} bytes per cluster-day = ${(rollupPerClusterDay / perDay).toFixed(3)} bytes per probe result written (RollupHour, RollupDay, StatusInterval, Series with indexes)`);
+    console.log(`  steady state (${RAW_RETENTION_DAYS} d raw + minutes, ${ROLLUP_RETENTION_DAYS} d rollups): before ${n(beforeSteady / 1048576, 1)} MiB per cluster = ${perResult(beforeSteady)} bytes per probe result of the raw window; now ${n(steadyPerCluster / 1048576, 1)} MiB = ${perResult(steadyPerCluster)} bytes (${(beforeSteady / steadyPerCluster).toFixed(1)}× less; target ≤ 40); rollups alone ${perResult(rollupPerClusterDay * ROLLUP_RETENTION_DAYS)}`);
+    console.log(`  after raw retention:   ${(f.afterRetentionBytes / (f.samples + f.live.reduce((a, l) => a + l.rows, 0))).toFixed(3)} bytes per probe result written (${n(f.afterRetentionBytes)} bytes on disk: rollups, intervals, series, settings and each series' open run)`);
+    console.log(`  retention job:         ${n(f.retentionDeleted)} raw runs deleted in ${(f.retentionMs / 1000).toFixed(1)} s (batches of 5,000)`);
+    console.log(JSON.stringify({ figure: 'bench:storage', provider: p, clusters: CLUSTERS, days: DAYS, series: COMPONENTS.length, samples: f.samples, backfillPerS: Math.round(f.samples / (f.ingestMs / 1000)), live: f.live.map((l) => ({ writers: l.writers, calls: l.calls, medianMs: +l.medianMs.toFixed(3), p95Ms: +l.p95Ms.toFixed(3), callsPerS: Math.round(l.calls / (l.wallMs / 1000)), rowsPerS: Math.round(l.rows / (l.wallMs / 1000)) })), rollupMs: +f.rollupMs.toFixed(2), rawSqlMs: +f.rawSqlMs.toFixed(2), rawOrmMs: Math.round(f.rawScanMs), same: f.same, sqlSame: f.sqlSame, fullRawBytesPerResult: +fullPerRow.toFixed(1), rawRows: f.rawRows, rawBytes: f.rawTierBytes, rollupBytesPerClusterDay: Math.round(rollupPerClusterDay), minuteRows: f.minuteRows, minuteBytes: f.minuteTierBytes, beforeSteadyBytesPerResult: +perResult(beforeSteady), steadyBytesPerCluster: Math.round(steadyPerCluster), steadyBytesPerResult: +perResult(steadyPerCluster) }));
   }
   const bad = all.some((f) => !f.same || !f.sqlSame);
   process.exitCode = bad ? 1 : 0;

@@ -4,9 +4,9 @@
 //      table asks for it, and over the overview's default 30 days;
 //   2. the report: getReport (lib/data/reports.ts), per-cluster sections read through evaluatePeriod, for
 //      the fleet and for each cluster alone;
-//   3. the raw rows: every composite sample of the period (listSamples) through lib/slo availability,
-//      window by window outside maintenance, with the series' own cap.
-//   4. the cluster page's Checks tab (getClusterDetail), its 24 h availability and coverage from raw rows.
+//   3. the raw tier: every composite run of the period (listSamples: a row per run of equal results) through
+//      lib/slo/runs runsAvailability, window by window outside maintenance, with the series' own cap.
+//   4. the cluster page's Checks tab (getClusterDetail), its 24 h availability and coverage from raw runs.
 // Returns one line per disagreement (none = all equal) and the number of values compared.
 import { listClusters } from '@/lib/data/clusters';
 import { getFleet } from '@/lib/data/fleet';
@@ -14,7 +14,7 @@ import { getClusterDetail } from '@/lib/data/overview';
 import { getReport } from '@/lib/data/reports';
 import { listSamples } from '@/lib/data/samples';
 import { listMaintenanceWindows, listSeries, maintenanceRanges } from '@/lib/data/slo';
-import { availability } from '@/lib/slo/availability';
+import { runsAvailability } from '@/lib/slo/runs';
 import { COMPOSITE_COMPONENT, COMPOSITE_SOURCE } from '@/lib/slo/policy';
 import { reportPeriodBounds, type ReportPeriod } from '@/lib/slo/targets';
 import { presetRange } from '@/lib/slo/range';
@@ -33,17 +33,17 @@ function monthOf(ms: number, back: number): ReportPeriod {
   return { kind: 'month', year: Math.floor(m / 12), index: (m % 12) + 1 };
 }
 
-/** Raw good/bad ms of the composite series over [startMs, min(endMs, now)) minus maintenance. */
+/** Raw good/bad ms of the composite series over [startMs, min(endMs, now)) minus maintenance, from its runs. */
 async function rawComposite(clusterId: string, startMs: number, endMs: number, capMs: number, maint: ReadonlyArray<{ startMs: number; endMs: number }>): Promise<{ goodMs: number; badMs: number }> {
-  const samples = (await listSamples({ clusterId, probe: COMPOSITE_SOURCE.probe, since: new Date(startMs - capMs), until: new Date(endMs), limit: 100_000 }))
+  const runs = (await listSamples({ clusterId, probe: COMPOSITE_SOURCE.probe, since: new Date(startMs - capMs), until: new Date(endMs), limit: 100_000 }))
     .filter((s) => s.target === COMPOSITE_SOURCE.target)
-    .map((s) => ({ t: Date.parse(s.at), status: s.status }));
-  if (samples.length === 100_000) throw new Error(`rawComposite: cluster ${clusterId} has 100,000 samples or more in the period; use a smaller fleet for the check`);
+    .map((s) => ({ atMs: Date.parse(s.at), lastAtMs: Date.parse(s.lastAt), samples: s.samples, status: s.status }));
+  if (runs.length === 100_000) throw new Error(`rawComposite: cluster ${clusterId} has 100,000 runs or more in the period; use a smaller fleet for the check`);
   let goodMs = 0;
   let badMs = 0;
   for (const w of subtractRanges({ startMs, endMs }, maint)) {
     if (w.endMs <= w.startMs) continue;
-    const a = availability({ samples, startMs: w.startMs, endMs: w.endMs, intervalMs: capMs, maxGapMs: capMs });
+    const a = runsAvailability(runs, { startMs: w.startMs, endMs: w.endMs, capMs });
     goodMs += a.goodMs;
     badMs += a.badMs;
   }
@@ -109,7 +109,7 @@ export async function checkReadModels(nowMs: number): Promise<ReadModelCheck> {
     const raw = await rawComposite(row.cluster.id, range.startMs, end, s.capMs, maintenanceRanges(maintenance, row.cluster.id, { startMs: range.startMs, endMs: end }));
     same(`30d ${row.cluster.name}: composite good/bad ms (overview read model vs raw rows)`, { goodMs: row.slo.goodMs, badMs: row.slo.badMs }, raw);
   }
-  // The cluster page's Checks tab (getClusterDetail: its own 24 h figure from raw rows) vs the read model
+  // The cluster page's Checks tab (getClusterDetail: its own 24 h figure from raw runs) vs the read model
   // over the same 24 h, for clusters without maintenance in it (the tab does not leave maintenance out).
   const day = { startMs: nowMs - 86_400_000, endMs: nowMs };
   const daily = await getFleet({ range: day, now });

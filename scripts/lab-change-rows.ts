@@ -2,7 +2,8 @@
 // The sparse raw tier's change rule (lib/slo/timeline.ts startsRun) on REAL collector output: runs a
 // collector (Lease watch, etcd probed directly) against the lab for --cycles cycles of 10 s into a
 // fresh SQLite file, optionally SIGKILLs the kube-scheduler leader half-way (a real failover), and
-// prints, per series and in total, how many of the stored probe results would be change rows.
+// prints, per series and in total, how many of the probe results start a run — and checks that the
+// Sample table holds exactly those runs (the write path thins it since issue 16).
 // Needs the lab up (`npm run lab -- up --profile ha`) and its lock; --kill heals itself (the lab
 // restarts the killed replica).
 import { execFileSync } from 'node:child_process';
@@ -27,13 +28,18 @@ const c = await q.registerCluster({
   labels: {},
   etcd: { endpoints: [11, 12, 13].map((n) => `http://10.213.0.${n}:2379`) },
 });
+/** Every probe result the collector wrote (the Sample table keeps runs of them). */
+const written: Array<{ probe: string; target: string; at: number; status: LastSample['lastStatus']; reason: string; detail?: unknown }> = [];
 const col = q.createCollector(
   { intervalSeconds: INTERVAL_MS / 1000, probeTimeoutMs: 3000, concurrency: 8, bufferLimit: 10_000 },
   {
     listClusters: q.clusters.listClusters,
     loadKubeconfig: q.clusters.loadClusterKubeconfig,
     loadCredentials: q.clusters.loadClusterCredentials,
-    insertSamples: q.samples.insertSamples,
+    insertSamples: async (id, results, opts) => {
+      await q.samples.insertSamples(id, results, opts);
+      if (id === c.id) written.push(...results);
+    },
     probes: q.ALL_PROBES,
     now: Date.now,
     log: () => {},
@@ -48,9 +54,10 @@ for (let i = 0; i < cycles; i++) {
   const wait = INTERVAL_MS - (Date.now() - t);
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
 }
-const rows = await q.samples.listSamples({ clusterId: c.id, since: new Date(0), limit: 100_000 });
+const stored = await q.samples.listSamples({ clusterId: c.id, since: new Date(0), limit: 100_000 });
 await col.stop();
 await q.closeDb();
+const rows = [...written].sort((a, b) => a.at - b.at).map((r) => ({ ...r, at: new Date(r.at).toISOString(), detail: r.detail ?? null }));
 if (values.out) writeFileSync(values.out, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
 
 const last = new Map<string, LastSample>();
@@ -76,4 +83,6 @@ for (const [key, e] of [...per.entries()].sort()) {
   console.log(`  ${key.padEnd(52)} ${String(e.samples).padStart(5)} samples ${String(e.changes).padStart(4)} change rows${e.why.length ? ` (after the first: ${e.why.join(', ')})` : ''}`);
 }
 console.log(`[lab-change-rows] ${new Date().toISOString()}: ${cycles} cycles, ${per.size} series, ${samples} probe results, ${changes} change rows = ${(changes / samples).toFixed(4)} rows per probe result${values.kill ? ' (one scheduler leader kill)' : ''}`);
-process.exit(0);
+const storedSamples = stored.reduce((a, r) => a + r.samples, 0);
+console.log(`[lab-change-rows] the Sample table: ${stored.length} runs holding ${storedSamples} samples${stored.length === changes && storedSamples === samples ? ' — exactly the runs above' : ' — NOT the runs above'}`);
+process.exit(stored.length === changes && storedSamples === samples ? 0 : 1);

@@ -1,11 +1,11 @@
 // Server components of a cluster's Checks and History tabs (lib/data/overview.ts getClusterDetail: the
-// latest named /readyz and /livez checks, which failed in the last 24 h, recent samples, 24 h chart).
+// latest named /readyz and /livez checks, which failed in the last 24 h, recent runs, 24 h chart).
 import { cache } from 'react';
 import { StatusBadge } from '@/components/status-badge';
 import { StatusChart } from '@/components/status-chart';
 import { toChartPoints } from '@/components/chart-points';
 import { DETAIL_DAY_MS, getClusterDetail, type LatestChecks } from '@/lib/data/overview';
-import { componentName, formatAvailability, formatCoverage, formatLatency, formatTime, type DisplayZone } from '@/lib/format';
+import { componentName, formatAvailability, formatCoverage, formatLatency, formatTime, formatTimeAfter, type DisplayZone } from '@/lib/format';
 import { DataTable } from '@/components/data-table';
 
 /** One read per request, shared by the cards below. */
@@ -87,7 +87,7 @@ export async function NamedChecksCards({ clusterId, now, zone }: { clusterId: st
             <span className="check-ok">✓</span> None of the {detail.checkHistory.length} named livez/readyz checks failed in the last 24 h.
           </p>
         ) : (
-          <DataTable caption={<>Checks that failed in the last 24 h (the other {detail.checkHistory.length - troubled.length} never did)</>} columns={['Probe', 'Check', 'Now', 'Failures 24 h', 'Last failure']}>
+          <DataTable caption={<>Checks that failed in the last 24 h (the other {detail.checkHistory.length - troubled.length} never did)</>} columns={['Probe', 'Check', 'Now', 'Failure episodes 24 h', 'Last failure']}>
             {troubled.map((c) => (
               <tr key={`${c.probe}-${c.name}`}>
                 <td>{componentName(c.probe)}</td>
@@ -113,7 +113,7 @@ export async function NamedChecksCards({ clusterId, now, zone }: { clusterId: st
   );
 }
 
-/** Readiness and latency of the endpoint /readyz over the last 24 h (raw samples), and the recent samples. */
+/** Readiness and latency of the endpoint /readyz over the last 24 h (raw runs and minute rollups), and the recent runs. */
 export async function RecentSamplesCards({ clusterId, name, now, zone }: { clusterId: string; name: string; now: number; zone: DisplayZone }) {
   const detail = await clusterDetail(clusterId, now);
   if (!detail) return null;
@@ -141,22 +141,26 @@ export async function RecentSamplesCards({ clusterId, name, now, zone }: { clust
         <h2 id="history-title" className="mt-0">
           History
         </h2>
+        <p className="muted">
+          A run is consecutive samples with the same result: one row from its first to its last sample. Within a run only the latency and the digits of the reason change (the reason shown is the first sample&apos;s); latency is in the chart above, per minute.
+        </p>
         {history.length === 0 ? (
           <p className="muted">No samples yet.</p>
         ) : (
-          <DataTable caption="Recent samples of /readyz and /livez, newest first" columns={['Time', 'Probe', 'Status', 'Reason', 'Latency']}>
+          <DataTable caption="Runs of /readyz and /livez, newest first" columns={['From', 'Last sample', 'Samples', 'Probe', 'Status', 'Reason']}>
             {history.map((s, i) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: two samples may share time and probe; the index keeps their keys apart.
+              // biome-ignore lint/suspicious/noArrayIndexKey: two runs may share start and probe; the index keeps their keys apart.
               <tr key={`${s.at}-${s.probe}-${i}`}>
                 <td>
                   <time dateTime={s.at}>{formatTime(s.at, zone)}</time>
                 </td>
+                <td>{s.samples > 1 ? <time dateTime={s.lastAt}>{formatTimeAfter(s.lastAt, s.at, zone)}</time> : <span className="muted">—</span>}</td>
+                <td className="num">{s.samples.toLocaleString('en-US')}</td>
                 <td>{componentName(s.probe)}</td>
                 <td>
                   <StatusBadge status={s.status} />
                 </td>
                 <td>{s.reason}</td>
-                <td>{formatLatency(s.latencyMs)}</td>
               </tr>
             ))}
           </DataTable>

@@ -14,7 +14,7 @@ export class ClusterPage {
     this.status = page.getByTestId('cluster-status');
     this.readyzChecks = page.getByRole('table', { name: /readyz checks/i });
     this.livezChecks = page.getByRole('table', { name: /livez checks/i });
-    this.history = page.getByRole('table', { name: /recent samples/i });
+    this.history = page.getByRole('table', { name: /runs of \/readyz and \/livez/i });
     this.removeButton = page.getByRole('button', { name: 'Remove cluster' });
   }
 

@@ -3,7 +3,7 @@
 // each leader-election Lease, CoreDNS and the worker nodes. A sample older than the staleness
 // bound is not "current": the component is `unknown` (is the collector running?), not its old status.
 import { collectorIntervalMs } from '../env';
-import type { SampleRow } from '../db';
+import type { LastSampleRow } from '../db';
 import { PROBE_IDS, type HealthCheck, type ProbeId, type Status } from '../types';
 import { latestSamples, parseDetail } from './samples';
 
@@ -80,8 +80,8 @@ function checksOf(detail: ReturnType<typeof parseDetail>): HealthCheck[] {
  * Pure: the latest row per (probe, target) → component states. Probes with no recent row are listed
  * as unknown so a missing component is visible, never silently absent.
  */
-export function toComponents(rows: readonly SampleRow[], nowMs: number, staleAfterMs: number, probes: readonly ProbeId[] = PROBE_IDS): ComponentState[] {
-  const latest = new Map<string, SampleRow>();
+export function toComponents(rows: readonly LastSampleRow[], nowMs: number, staleAfterMs: number, probes: readonly ProbeId[] = PROBE_IDS): ComponentState[] {
+  const latest = new Map<string, LastSampleRow>();
   for (const r of rows) {
     const k = `${r.probe}\u0000${r.target}`;
     const cur = latest.get(k);

@@ -1,4 +1,4 @@
-// etcd leader history of one cluster, read from the direct etcd probe's raw samples (kept 14 days).
+// etcd leader history of one cluster, read from the direct etcd probe's runs (raw tier, kept 14 days after a run ends).
 import { collectorIntervalMs } from '../env';
 import { withDb } from '../db';
 import { QuorumError } from '../errors';
@@ -11,11 +11,12 @@ export async function getEtcdHistory(q: { clusterId: string; since: Date; until?
   const interval = collectorIntervalMs();
   const rows = await withDb((db) =>
     db.prisma.sample.findMany({
-      where: { clusterId: q.clusterId, probe: 'etcd', at: { gte: q.since, lt: until } },
+      where: { clusterId: q.clusterId, probe: 'etcd', target: 'etcd', at: { lt: until }, runLastAtMs: { gte: BigInt(q.since.getTime()) } },
       orderBy: [{ at: 'asc' }, { id: 'asc' }],
       take: 100_000,
     }),
   );
-  const points = rows.filter((r) => r.target === 'etcd').map((r) => ({ at: r.at.getTime(), facts: (parseDetail(r.detail)?.facts as Record<string, unknown> | undefined) ?? null }));
-  return { ...etcdLeaderHistory(points, 3 * interval, until.getTime()), samples: points.length };
+  const points = rows.map((r) => ({ at: r.at.getTime(), lastAt: Number(r.runLastAtMs), facts: (parseDetail(r.detail)?.facts as Record<string, unknown> | undefined) ?? null }));
+  // samples: of the runs that overlap the window (a run that began before `since` counts whole).
+  return { ...etcdLeaderHistory(points, 3 * interval, until.getTime(), q.since.getTime()), samples: rows.reduce((a, r) => a + r.runSamples, 0) };
 }

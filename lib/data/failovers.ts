@@ -179,8 +179,8 @@ function seedOf(lease: string, detail: string | null, atMs: number): LeaseSeed |
 /**
  * What the last collector run saw of each Lease of a cluster (within `lookbackMs`, default 14 days).
  * Seeds a new Lease watch after a restart. From each Lease's series cursor (its last sample, exact);
- * when that sample did not know the holder (watch down, no holder), from the latest raw
- * leader-election sample that did.
+ * when that sample did not know the holder (watch down, no holder), from the latest run of
+ * leader-election samples that did (its last sample).
  */
 export async function loadLeaseSeeds(clusterId: string, opts: { now?: number; lookbackMs?: number } = {}): Promise<LeaseSeed[]> {
   const now = opts.now ?? Date.now();
@@ -194,14 +194,15 @@ export async function loadLeaseSeeds(clusterId: string, opts: { now?: number; lo
   if (seeds.size === last.filter((r) => r.target.indexOf('/') > 0).length) return [...seeds.values()];
   const rows = await withDb((db) =>
     db.prisma.sample.findMany({
-      where: { clusterId, probe: 'leader-election', at: { gte: new Date(sinceMs) } },
+      where: { clusterId, probe: 'leader-election', runLastAtMs: { gte: BigInt(sinceMs) } },
       orderBy: [{ at: 'desc' }],
       take: 200,
     }),
   );
+  // Rows are runs: every sample of one has the same holder, transitions and duration; the last one is the latest seen.
   for (const r of rows) {
     if (seeds.has(r.target) || r.target.indexOf('/') <= 0) continue;
-    const seed = seedOf(r.target, r.detail, r.at.getTime());
+    const seed = seedOf(r.target, r.detail, Number(r.runLastAtMs));
     if (seed) seeds.set(r.target, seed);
   }
   return [...seeds.values()];

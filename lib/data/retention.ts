@@ -1,4 +1,4 @@
-// Retention: raw samples and minute rollups are kept QUORUM_RAW_RETENTION_DAYS (default 14), hourly/daily rollups and
+// Retention: raw runs (a Sample row is a run: by its last sample) and minute rollups are kept QUORUM_RAW_RETENTION_DAYS (default 14), hourly/daily rollups and
 // coalesced intervals QUORUM_ROLLUP_RETENTION_DAYS (default 400) (lib/env.ts). Deletes run in small
 // batches, each its own short autocommit statement (and database call) with a pause between them, so the collector's writes
 // (SQLite: one writer at a time; PostgreSQL: row locks) wait at most one batch. Run by the collector
@@ -6,7 +6,7 @@
 import { withDb, type DbProvider } from '../db';
 import { pause } from '../deadline';
 import type { RetentionEnv } from '../env';
-import { q, sqliteTime } from './sql';
+import { q } from './sql';
 
 export interface RetentionOptions extends RetentionEnv {
   now?: number;
@@ -53,13 +53,17 @@ export async function runRetention(opts: RetentionOptions): Promise<RetentionRes
   const count = { batches: 0 };
   const rawCutoff = now - opts.rawRetentionMs;
   const rollupCutoff = now - opts.rollupRetentionMs;
-  const rawCmp = (pg: boolean): string => (pg ? `(TIMESTAMP '1970-01-01 00:00:00' + ($1::bigint) * INTERVAL '1 millisecond')` : '$1');
-  const lim = (pg: boolean): string => (pg ? '$2::int' : '$2');
+    const lim = (pg: boolean): string => (pg ? '$2::int' : '$2');
   const cut = (pg: boolean): string => (pg ? '$1::bigint' : '$1');
   const rollArg = (pg: boolean): unknown => (pg ? String(rollupCutoff) : rollupCutoff);
   const rawDeleted = await inBatches((p) => {
     const pg = p === 'postgresql';
-    return { text: `DELETE FROM "Sample" WHERE "id" IN (SELECT "id" FROM "Sample" WHERE "at" < ${rawCmp(pg)} ORDER BY "at" LIMIT ${lim(pg)})`, args: [pg ? String(rawCutoff) : sqliteTime(rawCutoff)] };
+    // A row is a run: it goes when the run's LAST sample is past retention, never while its series' run is open.
+    return {
+      text: `DELETE FROM "Sample" WHERE "id" IN (SELECT "id" FROM "Sample" WHERE "runLastAtMs" < ${cut(pg)}
+        AND "id" NOT IN (SELECT "runSampleId" FROM "Series" WHERE "runSampleId" IS NOT NULL) LIMIT ${lim(pg)})`,
+      args: [pg ? String(rawCutoff) : rawCutoff],
+    };
   }, b, count);
   const rollup = (table: string, key: string, col: string) => (p: DbProvider) => {
     const pg = p === 'postgresql';

@@ -1,13 +1,18 @@
 // Probe results: batch writes from the collector, plain-object reads for pages and tests.
 import { getOrInsert } from '../collections';
-import { DbError, withDb, type DbProvider, type DbTx, type SampleRow } from '../db';
+import { DbError, withDb, type DbProvider, type DbTx, type LastSampleRow, type SampleRow } from '../db';
 import { sampleCapMs } from '../env';
 import { QuorumError } from '../errors';
-import { DAY_BUCKET_MS, HOUR_BUCKET_MS, advanceSeries, bucketize, minuteBuckets, type BucketStats, type CoalescedInterval, type MinuteStats, type TimelineSample } from '../slo/timeline';
+import { DAY_BUCKET_MS, HOUR_BUCKET_MS, advanceRuns, advanceSeries, bucketize, nextRecentGaps, recentTimes, minuteBuckets, type BucketStats, type CoalescedInterval, type MinuteStats, type TimelineSample } from '../slo/timeline';
 import { STATUSES, type ProbeResult, type Status } from '../types';
-import { createSeries, insertRawSamples, lockClusterForWrite, lockSeries, readSeries, updateSeries, upsertIntervals, upsertMinutes, upsertRollups, type NewSeries, type SeriesRow } from './sql';
+import { createSeries, insertRawSamples, lockClusterForWrite, lockSeries, readSeries, updateRuns, updateSeries, upsertIntervals, upsertMinutes, upsertRollups, type NewSeries, type RawSampleRow, type SeriesRow } from './sql';
 
-/** A sample as pages and tests see it: `at` as ISO text, `detail` parsed. */
+/**
+ * A run of one series as pages, the API and tests see it: its first sample (`at` as ISO text,
+ * `detail` parsed) and how far it went: `samples` samples, the last at `lastAt`. Every sample of a
+ * run has the run's status, and its reason and detail equal the first one's but for digits and
+ * measurements (lib/slo/timeline.ts startsRun); consecutive samples are at most the cap apart.
+ */
 export interface SampleView {
   id: string;
   clusterId: string;
@@ -16,8 +21,11 @@ export interface SampleView {
   at: string;
   status: Status;
   reason: string;
+  /** The first sample's latency (latency per minute: RollupMinute). */
   latencyMs: number | null;
   detail: ProbeResult['detail'] | null;
+  samples: number;
+  lastAt: string;
 }
 
 export interface ListSamplesQuery {
@@ -52,10 +60,12 @@ function toSampleView(r: SampleRow): SampleView {
     reason: r.reason,
     latencyMs: r.latencyMs,
     detail: parseDetail(r.detail),
+    samples: r.runSamples,
+    lastAt: new Date(Number(r.runLastAtMs)).toISOString(),
   };
 }
 
-function toRow(clusterId: string, r: ProbeResult): Omit<SampleRow, 'id'> {
+function toRow(clusterId: string, r: ProbeResult): Row {
   if (!STATUSES.includes(r.status)) throw new QuorumError('invalid-input', `sample status "${String(r.status)}" is not one of ${STATUSES.join(', ')}`);
   if (!Number.isFinite(r.at)) throw new QuorumError('invalid-input', `sample time ${String(r.at)} is not a number of ms`);
   if (typeof r.probe !== 'string' || r.probe.length === 0) throw new QuorumError('invalid-input', 'sample probe must be a non-empty string');
@@ -155,25 +165,21 @@ export async function writeSamples(clusterId: string, results: readonly ProbeRes
         return false;
       });
       if (rows.length === 0) return { written: 0, late: 0, superseded };
-      const { accepted, late } = await rollUp(db.provider, tx, clusterId, existing, rows, capMs);
-      const written = await insertRawSamples(
-        db.provider,
-        tx,
-        clusterId,
-        accepted.map((r) => ({ probe: r.probe, target: r.target, atMs: r.t, status: r.status, reason: r.reason, latencyMs: r.latencyMs, detail: r.detail ?? null })),
-      );
+      const { written, late } = await rollUp(db.provider, tx, clusterId, existing, rows, capMs);
       return { written, late, superseded };
     }),
   );
 }
 
-type Row = Omit<SampleRow, 'id'>;
+type Row = Omit<LastSampleRow, 'id'>;
 
 const seriesKey = (r: { probe: string; target: string }): string => `${r.probe}\u0000${r.target}`;
 
 /**
  * Advances every series touched by `rows` from its cursor and writes intervals, rollups (hour, day,
- * minute) and cursors. Returns the samples accepted (after their series' cursor), and how many were not.
+ * minute), runs (a Sample row for each run a sample starts, the open run's count and last time
+ * otherwise) and cursors. Returns how many samples were accepted (after their series' cursor), and
+ * how many were not.
  */
 async function rollUp(
   provider: DbProvider,
@@ -182,7 +188,7 @@ async function rollUp(
   existing: Map<string, SeriesRow>,
   rows: readonly Row[],
   capMs: number,
-): Promise<{ accepted: Array<TimelineSample & { probe: string; target: string }>; late: number }> {
+): Promise<{ written: number; late: number }> {
   const bySeries = new Map<string, { probe: string; target: string; samples: TimelineSample[] }>();
   for (const r of rows) {
     getOrInsert(bySeries, seriesKey(r), () => ({ probe: r.probe, target: r.target, samples: [] as TimelineSample[] })).samples.push({
@@ -208,8 +214,10 @@ async function rollUp(
   const hours: Array<BucketStats & { seriesId: number }> = [];
   const days: Array<BucketStats & { seriesId: number }> = [];
   const minutes: Array<MinuteStats & { seriesId: number }> = [];
-  const cursors: SeriesRow[] = [];
-  const accepted: Array<TimelineSample & { probe: string; target: string }> = [];
+  const cursors = new Map<string, SeriesRow>();
+  const newRuns: RawSampleRow[] = [];
+  const continued: Array<{ id: number; runSamples: number; runLastAtMs: number }> = [];
+  let written = 0;
   let late = 0;
   for (const [key, g] of bySeries) {
     const s = existing.get(key);
@@ -219,32 +227,49 @@ async function rollUp(
     const r = advanceSeries(prev, g.samples, capMs);
     late += r.late;
     if (r.accepted.length === 0) continue;
-    for (const a of r.accepted) accepted.push({ ...a, probe: g.probe, target: g.target });
+    written += r.accepted.length;
     for (const i of r.intervals) intervals.push({ ...i, seriesId: s.id });
     for (const b of bucketize(r.spans, r.accepted, HOUR_BUCKET_MS)) hours.push({ ...b, seriesId: s.id });
     for (const b of bucketize(r.spans, r.accepted, DAY_BUCKET_MS)) days.push({ ...b, seriesId: s.id });
     for (const b of minuteBuckets(r.accepted)) minutes.push({ ...b, seriesId: s.id });
+    const runs = advanceRuns(prev, r.accepted, capMs);
+    if (runs.continued && s.runSampleId !== null) continued.push({ id: s.runSampleId, runSamples: runs.continued.samples, runLastAtMs: runs.continued.lastAtMs });
+    for (const run of runs.runs) {
+      const f = run.first;
+      newRuns.push({ probe: g.probe, target: g.target, atMs: f.t, status: f.status, reason: f.reason, latencyMs: f.latencyMs, detail: f.detail ?? null, runSamples: run.samples, runLastAtMs: run.lastAtMs });
+    }
+    const open = runs.runs.at(-1) ?? runs.continued;
     const last = r.accepted[r.accepted.length - 1]!;
-    cursors.push({ ...s, ...r.cursor, capMs, lastReason: last.reason, lastDetail: last.detail ?? null, lastLatencyMs: last.latencyMs });
+    cursors.set(key, { ...s, ...r.cursor, capMs, lastReason: last.reason, lastDetail: last.detail ?? null, lastLatencyMs: last.latencyMs, runSamples: open?.samples ?? s.runSamples, recentGaps: nextRecentGaps(prev, r.accepted) });
   }
   await upsertIntervals(provider, tx, intervals);
   await upsertRollups(provider, tx, 'RollupHour', hours);
   await upsertRollups(provider, tx, 'RollupDay', days);
   await upsertMinutes(provider, tx, minutes);
-  await updateSeries(provider, tx, cursors);
-  return { accepted, late };
+  await updateRuns(provider, tx, continued);
+  // The open run of a series is its newest row.
+  for (const row of await insertRawSamples(provider, tx, clusterId, newRuns)) {
+    const c = cursors.get(seriesKey(row));
+    if (c && row.runLastAtMs === c.lastAtMs) c.runSampleId = row.id;
+  }
+  await updateSeries(provider, tx, [...cursors.values()]);
+  return { written, late };
 }
 
 /**
- * The last sample of each series of a cluster as of `nowMs`, exactly, newest first: the series
- * cursor (which keeps the last sample's status, reason, detail and latency), without reading raw
- * rows. A series whose cursor is after `nowMs` (a page asked about the past) answers with its latest
- * raw row at or before `nowMs` instead. Series whose last sample is before `sinceMs` are left out.
- * `id` is the series id for cursors.
+ * The last sample of each series of a cluster as of `nowMs`, newest first: the series cursor (which
+ * keeps the last sample's status, reason, detail and latency exactly), without reading raw rows.
+ * A series whose cursor is after `nowMs` (a sample written while a page was read, or a page about
+ * the past) answers from the run that holds `nowMs`: its time exactly when it is among the cursor's
+ * last 100 (recentGaps) or a run's first or last sample — else the run's first sample, the newest
+ * one known before `nowMs` — with the run's status, and its first sample's reason and detail (the
+ * same but for digits and measurements); the latency only when that is the run's first sample
+ * (runs keep no other), else null. Series whose last sample is before `sinceMs` are left out. `id`
+ * is the series id for cursors.
  */
-export async function latestSamples(clusterId: string, o: { nowMs: number; sinceMs?: number; probes?: readonly string[] }): Promise<SampleRow[]> {
+export async function latestSamples(clusterId: string, o: { nowMs: number; sinceMs?: number; probes?: readonly string[] }): Promise<LastSampleRow[]> {
   return withDb(async (db) => {
-    const out: SampleRow[] = [];
+    const out: LastSampleRow[] = [];
     for (const s of await readSeries(db, clusterId, o.probes)) {
       if (s.lastAtMs <= o.nowMs) {
         if (o.sinceMs === undefined || s.lastAtMs >= o.sinceMs) {
@@ -253,23 +278,32 @@ export async function latestSamples(clusterId: string, o: { nowMs: number; since
         continue;
       }
       const row = await db.prisma.sample.findFirst({
-        where: { clusterId, probe: s.probe, target: s.target, at: { lte: new Date(o.nowMs), ...(o.sinceMs === undefined ? {} : { gte: new Date(o.sinceMs) }) } },
+        where: { clusterId, probe: s.probe, target: s.target, at: { lte: new Date(o.nowMs) }, ...(o.sinceMs === undefined ? {} : { runLastAtMs: { gte: BigInt(o.sinceMs) } }) },
         orderBy: [{ at: 'desc' }, { id: 'asc' }],
       });
-      if (row) out.push(row);
+      if (!row) continue;
+      const { runSamples: _n, runLastAtMs, ...first } = row;
+      const firstMs = first.at.getTime();
+      const lastMs = Number(runLastAtMs);
+      const known = lastMs <= o.nowMs ? lastMs : recentTimes(s.lastAtMs, s.recentGaps).find((t) => t <= o.nowMs && t >= firstMs);
+      if (known === undefined || known === firstMs) out.push(first);
+      else out.push({ ...first, at: new Date(known), latencyMs: null });
     }
     return out.sort((a, b) => b.at.getTime() - a.at.getTime() || b.id - a.id);
   });
 }
 
-/** Samples of one cluster in [since, until), oldest first. */
+/**
+ * Runs of one cluster that overlap [since, until) — a run that started before `since` but whose
+ * last sample is at or after it is included — oldest first (by their first sample).
+ */
 export async function listSamples(q: ListSamplesQuery): Promise<SampleView[]> {
   if (!(q.since instanceof Date) || Number.isNaN(q.since.getTime())) throw new QuorumError('invalid-input', 'listSamples: since must be a valid Date');
   if (q.until !== undefined && (!(q.until instanceof Date) || Number.isNaN(q.until.getTime()))) throw new QuorumError('invalid-input', 'listSamples: until must be a valid Date');
   const limit = Math.min(100_000, Math.max(1, Math.floor(q.limit ?? 10_000)));
   const rows = await withDb((db) =>
     db.prisma.sample.findMany({
-      where: { clusterId: q.clusterId, ...(q.probe ? { probe: q.probe } : {}), at: { gte: q.since, ...(q.until ? { lt: q.until } : {}) } },
+      where: { clusterId: q.clusterId, ...(q.probe ? { probe: q.probe } : {}), runLastAtMs: { gte: BigInt(q.since.getTime()) }, ...(q.until ? { at: { lt: q.until } } : {}) },
       orderBy: [{ at: 'asc' }, { id: 'asc' }],
       take: limit,
     }),

@@ -67,32 +67,52 @@ export interface RawSampleRow {
   reason: string;
   latencyMs: number | null;
   detail: string | null;
+  /** The run this row starts: its sample count and the time of its last sample. */
+  runSamples: number;
+  runLastAtMs: number;
 }
 
-/** Inserts raw samples for one cluster in one statement per `chunk` rows. */
-export async function insertRawSamples(provider: DbProvider, tx: DbTx, clusterId: string, rows: readonly RawSampleRow[], chunk = 20_000): Promise<number> {
-  let n = 0;
+/**
+ * Inserts run rows (the first sample of each run) for one cluster in one statement per `chunk` rows.
+ * Returns each row's id with its series and time.
+ */
+export async function insertRawSamples(provider: DbProvider, tx: DbTx, clusterId: string, rows: readonly RawSampleRow[], chunk = 20_000): Promise<Array<{ id: number; probe: string; target: string; runLastAtMs: number }>> {
+  const out: Array<{ id: number; probe: string; target: string; runLastAtMs: number }> = [];
   for (let i = 0; i < rows.length; i += chunk) {
     const part = rows.slice(i, i + chunk);
+    let got: Array<Record<string, unknown>>;
     if (provider === 'sqlite') {
-      const json = JSON.stringify(part.map((r) => [r.probe, r.target, sqliteTime(r.atMs), r.status, r.reason, r.latencyMs, r.detail]));
-      n += await tx.$executeRawUnsafe(
-        `INSERT INTO "Sample" ("clusterId","probe","target","at","status","reason","latencyMs","detail")
-         SELECT ?, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6 FROM json_each(?) AS j`,
+      const json = JSON.stringify(part.map((r) => [r.probe, r.target, sqliteTime(r.atMs), r.status, r.reason, r.latencyMs, r.detail, r.runSamples, r.runLastAtMs]));
+      got = (await tx.$queryRawUnsafe(
+        `INSERT INTO "Sample" ("clusterId","probe","target","at","status","reason","latencyMs","detail","runSamples","runLastAtMs")
+         SELECT ?, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6, j.value->>7, j.value->>8 FROM json_each(?) AS j WHERE true
+         RETURNING "id","probe","target","runLastAtMs"`,
         clusterId,
         json,
-      );
+      )) as Array<Record<string, unknown>>;
     } else {
-      const json = JSON.stringify(part.map((r) => [r.probe, r.target, r.atMs, r.status, r.reason, r.latencyMs, r.detail]));
-      n += await tx.$executeRawUnsafe(
-        `INSERT INTO "Sample" ("clusterId","probe","target","at","status","reason","latencyMs","detail")
-         SELECT $1, x->>0, x->>1, ${pgTimestamp('(x->>2)::bigint')}, (x->>3)::"SampleStatus", x->>4, (x->>5)::int, x->>6 FROM json_array_elements($2::json) AS x`,
+      const json = JSON.stringify(part.map((r) => [r.probe, r.target, r.atMs, r.status, r.reason, r.latencyMs, r.detail, r.runSamples, r.runLastAtMs]));
+      got = (await tx.$queryRawUnsafe(
+        `INSERT INTO "Sample" ("clusterId","probe","target","at","status","reason","latencyMs","detail","runSamples","runLastAtMs")
+         SELECT $1, x->>0, x->>1, ${pgTimestamp('(x->>2)::bigint')}, (x->>3)::"SampleStatus", x->>4, (x->>5)::int, x->>6, (x->>7)::int, (x->>8)::bigint FROM json_array_elements($2::json) AS x
+         RETURNING "id","probe","target","runLastAtMs"`,
         clusterId,
         json,
-      );
+      )) as Array<Record<string, unknown>>;
     }
+    for (const r of got) out.push({ id: Number(r.id), probe: String(r.probe), target: String(r.target), runLastAtMs: Number(r.runLastAtMs) });
   }
-  return n;
+  return out;
+}
+
+/** Sets the open runs' sample count and last time (absolute values), one statement. */
+export async function updateRuns(provider: DbProvider, tx: DbTx, rows: ReadonlyArray<{ id: number; runSamples: number; runLastAtMs: number }>): Promise<void> {
+  if (rows.length === 0) return;
+  const E = (i: number, t?: string): string => el(provider, i, t);
+  await tx.$executeRawUnsafe(
+    `UPDATE "Sample" SET "runSamples" = ${E(1, 'int')}, "runLastAtMs" = ${E(2, 'bigint')} FROM ${from(provider, '$1')} WHERE "Sample"."id" = ${E(0, 'int')}`,
+    JSON.stringify(rows.map((r) => [r.id, r.runSamples, r.runLastAtMs])),
+  );
 }
 
 export interface SeriesRow {
@@ -109,9 +129,14 @@ export interface SeriesRow {
   lastReason: string;
   lastDetail: string | null;
   lastLatencyMs: number | null;
+  /** The open run's Sample row (null: none yet) and its sample count. */
+  runSampleId: number | null;
+  runSamples: number;
+  /** Times of the samples before the last one (lib/slo/timeline.ts recentTimes). */
+  recentGaps: string;
 }
 
-const SERIES_COLS = `"id","probe","target","lastAtMs","lastStatus","openStartMs","openReason","openSamples","capMs","lastReason","lastDetail","lastLatencyMs"`;
+const SERIES_COLS = `"id","probe","target","lastAtMs","lastStatus","openStartMs","openReason","openSamples","capMs","lastReason","lastDetail","lastLatencyMs","runSampleId","runSamples","recentGaps"`;
 
 function toSeriesRow(r: Record<string, unknown>): SeriesRow {
   return {
@@ -127,6 +152,9 @@ function toSeriesRow(r: Record<string, unknown>): SeriesRow {
     lastReason: String(r.lastReason),
     lastDetail: r.lastDetail === null || r.lastDetail === undefined ? null : String(r.lastDetail),
     lastLatencyMs: r.lastLatencyMs === null || r.lastLatencyMs === undefined ? null : Number(r.lastLatencyMs),
+    runSampleId: r.runSampleId === null || r.runSampleId === undefined ? null : Number(r.runSampleId),
+    runSamples: Number(r.runSamples ?? 0),
+    recentGaps: r.recentGaps === null || r.recentGaps === undefined ? '' : String(r.recentGaps),
   };
 }
 
@@ -186,12 +214,13 @@ export async function createSeries(provider: DbProvider, tx: DbTx, clusterId: st
 /** Writes the advanced cursors. */
 export async function updateSeries(provider: DbProvider, tx: DbTx, rows: readonly SeriesRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const json = JSON.stringify(rows.map((s) => [s.id, s.lastAtMs, s.lastStatus, s.openStartMs, s.openReason, s.openSamples, s.capMs, s.lastReason, s.lastDetail, s.lastLatencyMs]));
+  const json = JSON.stringify(rows.map((s) => [s.id, s.lastAtMs, s.lastStatus, s.openStartMs, s.openReason, s.openSamples, s.capMs, s.lastReason, s.lastDetail, s.lastLatencyMs, s.runSampleId, s.runSamples, s.recentGaps]));
   const E = (i: number, t?: string): string => el(provider, i, t);
   await tx.$executeRawUnsafe(
     `UPDATE "Series" SET "lastAtMs" = ${E(1, 'bigint')}, "lastStatus" = ${E(2, '"SampleStatus"')}, "openStartMs" = ${E(3, 'bigint')},
        "openReason" = ${E(4)}, "openSamples" = ${E(5, 'int')}, "capMs" = ${E(6, 'int')},
-       "lastReason" = ${E(7)}, "lastDetail" = ${E(8)}, "lastLatencyMs" = ${E(9, 'int')}
+       "lastReason" = ${E(7)}, "lastDetail" = ${E(8)}, "lastLatencyMs" = ${E(9, 'int')},
+       "runSampleId" = ${E(10, 'int')}, "runSamples" = ${E(11, 'int')}, "recentGaps" = ${E(12)}
      FROM ${from(provider, '$1')} WHERE "Series"."id" = ${E(0, 'int')}`,
     json,
   );
@@ -247,6 +276,33 @@ export async function upsertRollups(provider: DbProvider, tx: DbTx, table: Rollu
 /** Adds per-minute sample counts into RollupMinute, as upsertRollups does for hours and days. */
 export async function upsertMinutes(provider: DbProvider, tx: DbTx, rows: ReadonlyArray<MinuteStats & { seriesId: number }>): Promise<void> {
   await upsertBuckets(provider, tx, 'RollupMinute', MINUTE_SUMS, rows.map((r) => [r.bucketStartMs, r.seriesId, r.samples, r.badSamples, r.degradedSamples, r.unknownSamples, r.latencyCount, r.latencySumMs, r.latencyMinMs, r.latencyMaxMs]));
+}
+
+export interface MinuteRow {
+  bucketStartMs: number;
+  samples: number;
+  badSamples: number;
+  degradedSamples: number;
+  unknownSamples: number;
+  latencyMaxMs: number | null;
+}
+
+/** RollupMinute rows of one series in [startMs, endMs), oldest first. */
+export async function readMinutes(db: Pick<Db, 'provider' | 'prisma'>, seriesId: number, startMs: number, endMs: number): Promise<MinuteRow[]> {
+  const b = new Params(db);
+  const rows = (await db.prisma.$queryRawUnsafe(
+    q(db.provider, `SELECT "bucketStartMs","samples","badSamples","degradedSamples","unknownSamples","latencyMaxMs" FROM "RollupMinute"
+      WHERE "seriesId" = ${b.int(seriesId)} AND "bucketStartMs" >= ${b.int(startMs)} AND "bucketStartMs" < ${b.int(endMs)} ORDER BY "bucketStartMs"`),
+    ...b.values,
+  )) as Array<Record<string, unknown>>;
+  return rows.map((r) => ({
+    bucketStartMs: Number(r.bucketStartMs),
+    samples: Number(r.samples),
+    badSamples: Number(r.badSamples),
+    degradedSamples: Number(r.degradedSamples),
+    unknownSamples: Number(r.unknownSamples),
+    latencyMaxMs: r.latencyMaxMs === null || r.latencyMaxMs === undefined ? null : Number(r.latencyMaxMs),
+  }));
 }
 
 /** A DateTime column compared with epoch ms: PostgreSQL timestamp(3) from ms, SQLite Prisma's ISO text. */

@@ -80,7 +80,8 @@ function inspect(file: string): Omit<BackupSummary, 'ms' | 'file'> {
       migrations: migrations.length,
       lastMigration: migrations.at(-1) ?? null,
       clusters: envelopes.length,
-      samples: Number(h.prepare('SELECT count(*) FROM "Sample"').pluck().get()),
+      // Sample rows are runs since issue 16 (runSamples each); a file from before has one row per sample.
+      samples: Number(h.prepare((h.prepare(`SELECT name FROM pragma_table_info('Sample')`).pluck().all() as string[]).includes('runSamples') ? 'SELECT COALESCE(SUM("runSamples"), 0) FROM "Sample"' : 'SELECT count(*) FROM "Sample"').pluck().get()),
       credentialKeyIds: [...kids].sort(),
     };
   } finally {

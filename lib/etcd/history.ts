@@ -5,6 +5,11 @@
 
 export interface EtcdSamplePoint {
   at: number;
+  /**
+   * The last sample of the run this point stands for (runs: prisma/README.md "Sparse raw tier"; every sample of a
+   * run has the same leader, term and member states); absent: a single sample.
+   */
+  lastAt?: number;
   /** detail.facts of the etcd summary sample. */
   facts: Record<string, unknown> | null;
 }
@@ -44,16 +49,20 @@ function stateOf(facts: Record<string, unknown> | null): State {
   return answered ? { kind: 'leaderless' } : { kind: 'unknown' };
 }
 
-/** Samples must be sorted by time. `capMs`: the longest time one sample speaks for. */
-export function etcdLeaderHistory(points: readonly EtcdSamplePoint[], capMs: number, endMs: number): EtcdLeaderHistory {
+/**
+ * Samples (or runs) must be sorted by time. `capMs`: the longest time one sample speaks for. Time before
+ * `startMs` is not counted (a run that began before the window speaks for the window from its start).
+ */
+export function etcdLeaderHistory(points: readonly EtcdSamplePoint[], capMs: number, endMs: number, startMs = Number.NEGATIVE_INFINITY): EtcdLeaderHistory {
   const changes: LeaderChange[] = [];
   const leaderless: Array<{ start: number; end: number }> = [];
   let lastLeader: string | null = null;
   let observedMs = 0;
   for (let i = 0; i < points.length; i++) {
-    const p = points[i]!;
+    const raw = points[i]!;
+    const p = { ...raw, at: Math.max(raw.at, startMs) };
     const next = i + 1 < points.length ? points[i + 1]!.at : endMs;
-    const until = Math.min(next, p.at + capMs, endMs);
+    const until = Math.min(next, (raw.lastAt ?? raw.at) + capMs, endMs);
     const span = Math.max(0, until - p.at);
     const s = stateOf(p.facts);
     if (s.kind === 'unknown') continue;

@@ -111,6 +111,69 @@ export function startsRun(prev: LastSample | null, s: Pick<TimelineSample, 't' |
   return s.t - prev.lastAtMs > capMs || s.status !== prev.lastStatus || reasonKey(s.reason) !== reasonKey(prev.lastReason) || detailKey(s.detail) !== detailKey(prev.lastDetail);
 }
 
+/** How many sample times before the last one a series keeps (Series.recentGaps): the alert rules' longest "for N cycles" + 1. */
+const RECENT_SAMPLES = 100;
+
+/** The times of a series' last samples, newest first: the last one and the ones recentGaps encodes. Pure. */
+export function recentTimes(lastAtMs: number, recentGaps: string): number[] {
+  const out = [lastAtMs];
+  if (recentGaps === '') return out;
+  let t = lastAtMs;
+  for (const g of recentGaps.split(',')) {
+    const n = Number(g);
+    if (!Number.isSafeInteger(n) || n <= 0) break;
+    t -= n;
+    out.push(t);
+  }
+  return out;
+}
+
+/** recentGaps after `accepted` (in time order) followed the cursor (null: a new series). Pure. */
+export function nextRecentGaps(prev: { lastAtMs: number; recentGaps: string } | null, accepted: readonly Pick<TimelineSample, 't'>[]): string {
+  const times = [...accepted.map((a) => a.t).reverse(), ...(prev ? recentTimes(prev.lastAtMs, prev.recentGaps) : [])].slice(0, RECENT_SAMPLES + 1);
+  const gaps: number[] = [];
+  for (let i = 1; i < times.length; i++) gaps.push(times[i - 1]! - times[i]!);
+  return gaps.join(',');
+}
+
+/** A run of equal results as the Sample table keeps it: its first sample, how many samples, the last one's time. */
+export interface Run {
+  first: TimelineSample;
+  samples: number;
+  lastAtMs: number;
+}
+
+/** The open run as the series cursor knows it: its row (null: none, the next sample starts one) and count. */
+export interface OpenRun extends LastSample {
+  runSampleId: number | null;
+  runSamples: number;
+}
+
+/**
+ * Splits a series' accepted samples (in time order, after `prev`) into runs (startsRun). `continued`
+ * is the cursor's open run when the first samples extend it (its new count and last time); `runs`
+ * are the runs the batch starts, the last of them open. Pure.
+ */
+export function advanceRuns(prev: OpenRun | null, accepted: readonly TimelineSample[], capMs: number): { continued: { samples: number; lastAtMs: number } | null; runs: Run[] } {
+  const runs: Run[] = [];
+  let continued: { samples: number; lastAtMs: number } | null = null;
+  let open: { samples: number; lastAtMs: number } | null = prev && prev.runSampleId !== null ? { samples: prev.runSamples, lastAtMs: prev.lastAtMs } : null;
+  let last: LastSample | null = prev;
+  for (const s of accepted) {
+    if (!open || startsRun(last, s, capMs)) {
+      const r: Run = { first: s, samples: 1, lastAtMs: s.t };
+      runs.push(r);
+      open = r;
+    } else {
+      open.samples++;
+      open.lastAtMs = s.t;
+      if (runs.length === 0) continued = open;
+    }
+    last = { lastAtMs: s.t, lastStatus: s.status, lastReason: s.reason, lastDetail: s.detail ?? null };
+  }
+  return { continued, runs };
+}
+
 /**
  * Advances one series by a batch of samples (any order; sorted here). Pure. The previous cursor
  * (null for a new series) supplies the pending span of the last sample written before.

@@ -97,12 +97,12 @@ async function startWriter(env: Record<string, string>): Promise<{ writes: () =>
     } };
 }
 
-/** In a consistent snapshot every series' cursor is its newest raw sample (both move in one transaction). */
+/** In a consistent snapshot every series' cursor is the last sample of its newest run (both move in one transaction). */
 function cursorsMatchSamples(file: string, clusterName: string): number {
   const h = new Database(file, { readonly: true });
   try {
     const rows = h
-      .prepare(`SELECT s."probe", s."lastAtMs" AS cursor, (SELECT max(CAST((julianday(x."at") - 2440587.5) * 86400000 AS INTEGER)) FROM "Sample" x WHERE x."clusterId" = s."clusterId" AND x."probe" = s."probe") AS newest
+      .prepare(`SELECT s."probe", s."lastAtMs" AS cursor, (SELECT max(x."runLastAtMs") FROM "Sample" x WHERE x."clusterId" = s."clusterId" AND x."probe" = s."probe") AS newest
                 FROM "Series" s JOIN "Cluster" c ON c."id" = s."clusterId" WHERE c."name" = ?`)
       .all(clusterName) as Array<{ probe: string; cursor: number; newest: number }>;
     for (const r of rows) assert.ok(Math.abs(Number(r.cursor) - Number(r.newest)) <= 1, `${r.probe}: cursor ${r.cursor} vs newest sample ${r.newest}`);

@@ -14,7 +14,7 @@ import { forEachProvider, useProviderDb } from './provider-db';
 import { createCluster } from '@/lib/data/clusters';
 import { listSamples, writeSamples } from '@/lib/data/samples';
 import { q } from '@/lib/data/sql';
-import { DAY_BUCKET_MS, HOUR_BUCKET_MS, advanceSeries, bucketize, minuteBuckets, type SeriesCursor, type TimelineSample } from '@/lib/slo/timeline';
+import { DAY_BUCKET_MS, HOUR_BUCKET_MS, advanceSeries, bucketize, minuteBuckets, startsRun, type LastSample, type SeriesCursor, type TimelineSample } from '@/lib/slo/timeline';
 import type { ProbeResult, Status } from '@/lib/types';
 
 const S = 1000;
@@ -147,8 +147,22 @@ function suite(provider: Provider): void {
       }
       const minutes = await sql(`SELECT "bucketStartMs","samples","badSamples","degradedSamples","unknownSamples","latencyCount","latencySumMs","latencyMinMs","latencyMaxMs" FROM "RollupMinute" WHERE ${where} ORDER BY "bucketStartMs"`);
       assert.deepEqual(num(minutes), minuteBuckets(samples).map((b) => Object.values(b)), `${key}: RollupMinute`);
+      // Raw rows are runs of the accepted samples (startsRun: status, reason with digits masked, detail, a gap beyond
+      // the cap), each with its first sample, count and last time; late and superseded samples are in none.
       const raw = await listSamples({ clusterId, since: new Date(0), probe: String(s.probe), limit: 100_000 });
-      assert.deepEqual(raw.map((r) => [Date.parse(r.at), r.status, r.reason, r.latencyMs]), samples.map((x) => [x.t, x.status, x.reason, x.latencyMs]), `${key}: raw rows = the accepted samples (late and superseded ones are not stored)`);
+      const runs: Array<[number, string, string, number | null, number, number]> = [];
+      let prev: LastSample | null = null;
+      for (const x of samples) {
+        if (startsRun(prev, x, CAP)) runs.push([x.t, x.status, x.reason, x.latencyMs, 1, x.t]);
+        else {
+          const r = runs[runs.length - 1]!;
+          r[4]++;
+          r[5] = x.t;
+        }
+        prev = { lastAtMs: x.t, lastStatus: x.status, lastReason: x.reason, lastDetail: x.detail ?? null };
+      }
+      assert.deepEqual(raw.map((r) => [Date.parse(r.at), r.status, r.reason, r.latencyMs, r.samples, Date.parse(r.lastAt)]), runs, `${key}: raw rows = the runs of the accepted samples`);
+      assert.ok(runs.length < samples.length, `${key}: ${runs.length} runs of ${samples.length} samples`);
     }
     // A replay of everything writes nothing.
     for (const b of batches) assert.equal((await writeSamples(clusterId, b.results, { capMs: CAP, dedupe: true, slotMs: SLOT })).written, 0);

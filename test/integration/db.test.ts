@@ -151,23 +151,28 @@ function providerSuite(provider: Provider): void {
       for (let i = 0; i < 1200; i++) batch.push(readyz(t0 + i * 1000, i % 100 === 0 ? 'down' : 'up', i % 100 === 0 ? ['etcd'] : []));
       batch.push({ probe: 'apiserver-livez', target: 'endpoint', status: 'unknown', reason: '401 unauthorized', latencyMs: null, at: t0 + 500, detail: { errorClass: 'unauthorized' } });
       assert.equal(await insertSamplesCounted(c.id, batch), 1201);
+      // Sample rows are runs since issue 16: readyz is down 1 s, up 99 s, twelve times (24 runs), livez one sample.
       const all = await listSamples({ clusterId: c.id, since: new Date(t0), limit: 100_000 });
-      assert.equal(all.length, 1201);
+      assert.equal(all.length, 25);
+      assert.equal(all.reduce((a, r) => a + r.samples, 0), 1201, 'every sample is in a run');
       assert.deepEqual(all.map((s) => s.at), [...all.map((s) => s.at)].sort(), 'oldest first');
       const first = all[0]!;
       assert.equal(first.at, new Date(t0).toISOString());
-      assert.equal(first.status, 'down');
+      assert.deepEqual([first.status, first.samples, first.lastAt], ['down', 1, new Date(t0).toISOString()]);
       assert.equal(first.latencyMs, 40);
       assert.deepEqual(first.detail?.checks?.find((k) => k.name === 'etcd'), { name: 'etcd', ok: false, message: 'reason withheld' });
+      const up = all.find((r) => r.probe === 'apiserver-readyz' && r.status === 'up')!;
+      assert.deepEqual([up.at, up.samples, up.lastAt], [new Date(t0 + 1000).toISOString(), 99, new Date(t0 + 99_000).toISOString()]);
       const livez = await listSamples({ clusterId: c.id, since: new Date(t0), probe: 'apiserver-livez' });
-      assert.deepEqual(livez.map((s) => [s.status, s.reason, s.latencyMs, s.detail]), [['unknown', '401 unauthorized', null, { errorClass: 'unauthorized' }]]);
-      const windowed = await listSamples({ clusterId: c.id, since: new Date(t0 + 10_000), until: new Date(t0 + 20_000), probe: 'apiserver-readyz' });
-      assert.equal(windowed.length, 10);
-      assert.equal(windowed[1]!.latencyMs, 13, 'latency stored as whole ms');
+      assert.deepEqual(livez.map((s) => [s.status, s.reason, s.latencyMs, s.detail, s.samples]), [['unknown', '401 unauthorized', null, { errorClass: 'unauthorized' }, 1]]);
+      // Runs that overlap [since, until): the up run from t0 + 1 s began before the window.
+      const windowed = await listSamples({ clusterId: c.id, since: new Date(t0 + 10_000), until: new Date(t0 + 110_000), probe: 'apiserver-readyz' });
+      assert.deepEqual(windowed.map((r) => [r.at, r.status, r.samples]), [[new Date(t0 + 1000).toISOString(), 'up', 99], [new Date(t0 + 100_000).toISOString(), 'down', 1], [new Date(t0 + 101_000).toISOString(), 'up', 99]]);
+      assert.equal(windowed[0]!.latencyMs, 13, 'latency stored as whole ms');
       assert.equal((await listSamples({ clusterId: c.id, since: new Date(t0), limit: 7 })).length, 7);
       await assert.rejects(listSamples({ clusterId: c.id, since: new Date('nope') }), isInvalidInput(/since must be a valid Date/));
       await assert.rejects(insertSamples(c.id, [{ ...readyz(t0, 'up'), status: 'sideways' as Status }]), isInvalidInput(/not one of up, degraded, down, unknown/));
-      assert.equal((await listSamples({ clusterId: c.id, since: new Date(t0), limit: 100_000 })).length, 1201, 'a refused batch writes nothing');
+      assert.equal((await listSamples({ clusterId: c.id, since: new Date(t0), limit: 100_000 })).reduce((a, r) => a + r.samples, 0), 1201, 'a refused batch writes nothing');
       assert.equal(await insertSamplesCounted('00000000-0000-0000-0000-000000000000', [readyz(t0, 'up')]), 0);
       await insertSamples(c.id, []);
     } finally {
@@ -180,7 +185,8 @@ function providerSuite(provider: Provider): void {
     const other = await createCluster({ name: 'it-keep', server: 'https://k', context: 'k', labels: {}, kubeconfigYaml: 'k' });
     try {
       const t0 = Date.now() - 60_000;
-      await insertSamples(c.id, [readyz(t0, 'up'), readyz(t0 + 10_000, 'up')]);
+      // Two runs (a row each) for c, one for the other cluster.
+      await insertSamples(c.id, [readyz(t0, 'up'), readyz(t0 + 10_000, 'down', ['etcd'])]);
       await insertSamples(other.id, [readyz(t0, 'up')]);
       const db = await getDb();
       const count = async (id: string): Promise<number> => {
@@ -254,8 +260,19 @@ function providerSuite(provider: Provider): void {
       assert.ok(d.series.every((p, i, a) => i === 0 || p.t > a[i - 1]!.t));
       assert.deepEqual(d.readyz?.checks.map((k) => `${k.name}:${k.ok}`), ['ping:true', 'etcd:true', 'informer-sync:true']);
       assert.equal(d.livez?.status, 'up');
-      assert.equal(d.history.length, 50);
-      assert.equal(d.history[0]!.at, new Date(nowMs - 10_000).toISOString(), 'newest first, nothing after now');
+      // History lists runs of readyz and livez, newest first: readyz up (224 samples, to now − 10 s), down (36), up
+      // (100); livez one run of 360. The sample after now is not in them.
+      const at = (i: number): string => new Date(nowMs - 3_600_000 + i * 10_000).toISOString();
+      assert.deepEqual(
+        d.history.map((h) => [h.probe, h.status, h.at, h.lastAt, h.samples]),
+        [
+          ['apiserver-readyz', 'up', at(136), at(359), 224],
+          ['apiserver-readyz', 'down', at(100), at(135), 36],
+          // Two runs start at at(0): the later row (livez, written after readyz's runs) first.
+          ['apiserver-livez', 'up', at(0), at(359), 360],
+          ['apiserver-readyz', 'up', at(0), at(99), 100],
+        ],
+      );
       const etcd = d.checkHistory.find((h) => h.probe === 'apiserver-readyz' && h.name === 'etcd');
       assert.deepEqual(etcd, {
         probe: 'apiserver-readyz',
@@ -263,7 +280,7 @@ function providerSuite(provider: Provider): void {
         okNow: true,
         lastFailedAt: new Date(nowMs - 3_600_000 + 135 * 10_000).toISOString(),
         lastFailureMessage: 'reason withheld',
-        failures24h: 36,
+        failures24h: 1, // one episode of 36 failing samples (runs count episodes, not samples: prisma/README.md)
       });
       const ping = d.checkHistory.find((h) => h.probe === 'apiserver-livez' && h.name === 'ping');
       assert.deepEqual(ping, { probe: 'apiserver-livez', name: 'ping', okNow: true, lastFailedAt: null, lastFailureMessage: null, failures24h: 0 });

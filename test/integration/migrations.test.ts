@@ -20,13 +20,14 @@ import pg from 'pg';
 import { encodeCredentials } from '@/lib/clusters/credentials';
 import { listClusters, loadClusterKubeconfig } from '@/lib/data/clusters';
 import { listFailovers, listWatchGaps } from '@/lib/data/failovers';
-import { latestSamples, listSamples } from '@/lib/data/samples';
+import { insertSamples, latestSamples, listSamples } from '@/lib/data/samples';
 import { listMaintenanceWindows, listSloPolicies } from '@/lib/data/slo';
 import { listUsers } from '@/lib/data/auth';
 import { migrate } from '@/lib/db/migrate';
 import { LOCKFILE } from '@/lib/db/migrations';
 import { migrationsDir, type Provider } from '@/lib/db/schema';
-import { q, sqliteTime } from '@/lib/data/sql';
+import { q, readSeries, sqliteTime } from '@/lib/data/sql';
+import { withDb } from '@/lib/db';
 import { encryptSecret } from '@/lib/secrets';
 import { closedPortKubeconfig } from '../support/quorum-proc';
 import { withEnv } from '../support/with-env';
@@ -146,9 +147,64 @@ async function seed(provider: Provider, migration: string, t: Target, clusterId:
       await t.exec('INSERT INTO "User" ("id","name","role","passwordHash","disabled","createdAt","updatedAt") VALUES ($1,$2,$3,$4,$5,$6,$7)', [randomUUID(), 'alice', 'admin', null, bool(false), ts(NOW), ts(NOW)]);
       await t.exec('INSERT INTO "AuditEvent" ("at","actor","actorKind","role","action","target") VALUES ($1,$2,$3,$4,$5,$6)', [ts(NOW), 'cli:root', 'cli', 'admin', 'cluster.create', 'cluster legacy']);
       return { User: 1, AuditEvent: 1 };
+    case 'series_last_sample_minutes': {
+      // Raw rows as main wrote them before Sample held runs (every sample a row, a late duplicate stored raw too),
+      // with the cursors of that version: the sample_runs migration thins them to runs.
+      const row = (probe: string, target: string, k: number, status: string, reason: string, latencyMs: number | null, detail: string | null): Promise<void> =>
+        t.exec('INSERT INTO "Sample" ("clusterId","probe","target","at","status","reason","latencyMs","detail") VALUES ($1,$2,$3,$4,$5,$6,$7,$8)', [clusterId, probe, target, ts(RUNS_T0 + k * 10_000), status, reason, latencyMs, detail]);
+      for (const [k, status, reason, latency] of LIVEZ_STREAM) await row('apiserver-livez', 'endpoint', k, status, reason, latency, '{"checks":[]}');
+      for (const [k, holder, renew] of LEASE_STREAM) {
+        await row('leader-election', 'kube-system/kube-controller-manager', k, 'up', `held by ${holder}, renewed ${renew} s ago (lease 15 s)`, null, JSON.stringify({ facts: { holder, renewAgeMs: Math.round(renew * 1000), transitions: 1 } }));
+      }
+      for (const [probe, target, k, reason, detail] of [
+        ['apiserver-livez', 'endpoint', 9, 'ok', '{"checks":[]}'],
+        ['leader-election', 'kube-system/kube-controller-manager', 5, 'held by cp2_b, renewed 0.4 s ago (lease 15 s)', JSON.stringify({ facts: { holder: 'cp2_b', renewAgeMs: 400, transitions: 1 } })],
+      ] as const) {
+        await t.exec('INSERT INTO "Series" ("clusterId","probe","target","lastAtMs","lastStatus","openStartMs","openReason","openSamples","capMs","lastReason","lastDetail","lastLatencyMs") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)', [
+          clusterId, probe, target, String(RUNS_T0 + k * 10_000), 'up', String(RUNS_T0 + k * 10_000), reason, 1, 30_000, reason, detail, null,
+        ]);
+      }
+      // Sample rows after the migration (the 3 of `init` stay, one run each): livez 4 runs; the Lease 2 runs by the write
+      // path's rule, which PostgreSQL's SQL says exactly — SQLite masks each digit on its own ("1.2" ≠ "12"): 4 runs there.
+      return { Sample: 3 + 4 + (provider === 'sqlite' ? 4 : 2), Series: 4 };
+    }
     default:
       return {};
   }
+}
+
+const RUNS_T0 = NOW + 100_000;
+/** k (× 10 s after RUNS_T0), status, reason, latency; k = 1 twice (the second a late duplicate, never rolled up); k 4 → 8 is a gap beyond the 30 s cap. */
+const LIVEZ_STREAM: ReadonlyArray<readonly [number, string, string, number]> = [
+  [0, 'up', 'ok', 5], [1, 'up', 'ok', 7], [1, 'down', 'late duplicate', 1], [2, 'up', 'ok', 9],
+  [3, 'down', 'livez failed: etcd', 20], [4, 'down', 'livez failed: etcd', 21], [8, 'down', 'livez failed: etcd', 22], [9, 'up', 'ok', 6],
+];
+/** k, holder, renew age in s: the reason's digits and the detail's renewAgeMs change every sample, the holder once. */
+const LEASE_STREAM: ReadonlyArray<readonly [number, string, number]> = [[0, 'cp1_a', 1.2], [1, 'cp1_a', 3.4], [2, 'cp1_a', 12], [3, 'cp1_a', 5.6], [4, 'cp2_b', 1.1], [5, 'cp2_b', 0.4]];
+
+/** The raw rows of series_last_sample_minutes, thinned to runs by the sample_runs migration, read back and written on. */
+async function checkThinned(provider: Provider, clusterId: string): Promise<void> {
+  const iso = (k: number): string => new Date(RUNS_T0 + k * 10_000).toISOString();
+  const livez = await listSamples({ clusterId, since: new Date(0), probe: 'apiserver-livez' });
+  assert.deepEqual(
+    livez.map((r) => [r.at, r.status, r.reason, r.samples, r.lastAt, r.latencyMs]),
+    [[iso(0), 'up', 'ok', 3, iso(2), 5], [iso(3), 'down', 'livez failed: etcd', 2, iso(4), 20], [iso(8), 'down', 'livez failed: etcd', 1, iso(8), 22], [iso(9), 'up', 'ok', 1, iso(9), 6]],
+    'livez: runs by status and the cap, the late duplicate gone',
+  );
+  const lease = await listSamples({ clusterId, since: new Date(0), probe: 'leader-election' });
+  assert.equal(lease.reduce((a, r) => a + r.samples, 0), LEASE_STREAM.length, 'every Lease sample is in a run');
+  assert.deepEqual(
+    lease.map((r) => [r.at, r.samples, r.lastAt]),
+    provider === 'postgresql' ? [[iso(0), 4, iso(3)], [iso(4), 2, iso(5)]] : [[iso(0), 2, iso(1)], [iso(2), 1, iso(2)], [iso(3), 1, iso(3)], [iso(4), 2, iso(5)]],
+  );
+  // The open run continues: a next equal sample (another latency) adds to it, no row.
+  await insertSamples(clusterId, [{ probe: 'apiserver-livez', target: 'endpoint', at: RUNS_T0 + 100_000, status: 'up', reason: 'ok', latencyMs: 4, detail: { checks: [] } }]);
+  const after = await listSamples({ clusterId, since: new Date(0), probe: 'apiserver-livez' });
+  assert.deepEqual(after.map((r) => [r.samples, r.lastAt]).at(-1), [2, iso(10)]);
+  assert.equal(after.length, 4);
+  // The cursor kept the times of the samples before its last one (the late duplicate not among them).
+  const [c] = await withDb((db) => readSeries(db, clusterId, ['apiserver-livez']));
+  assert.equal(c?.recentGaps, '10000,10000,40000,10000,10000,10000,10000', 'k10 back to k0: 9, 8, 4, 3, 2, 1, 0');
 }
 
 function suite(provider: Provider): void {
@@ -176,8 +232,10 @@ function suite(provider: Provider): void {
           assert.deepEqual(c?.labels, { env: 'prod' });
           assert.deepEqual(c?.settings.leases, n >= 4 ? ['cert-manager/cert-manager-controller'] : []);
           assert.equal(JSON.parse(await loadClusterKubeconfig(clusterId)).clusters[0].cluster.server, 'https://127.0.0.1:9', 'credentials still decrypt');
-          const samples = await listSamples({ clusterId, since: new Date(0) });
-          assert.deepEqual(samples.map((s) => s.status), ['up', 'down', 'up']);
+          // Runs now (issue 16): each of these three samples is a run of its own.
+          const samples = await listSamples({ clusterId, since: new Date(0), probe: 'apiserver-readyz' });
+          assert.deepEqual(samples.map((s) => [s.status, s.samples, s.lastAt]), [['up', 1, new Date(NOW).toISOString()], ['down', 1, new Date(NOW + 10_000).toISOString()], ['up', 1, new Date(NOW + 20_000).toISOString()]]);
+          if (n === all.length - 1) await checkThinned(provider, clusterId);
           if (expected.FailoverEvent) {
             const [f] = await listFailovers({ clusterId, since: new Date(0) });
             assert.equal(f?.gapMs, 9500);
@@ -192,7 +250,7 @@ function suite(provider: Provider): void {
           if (expected.Series) {
             const last = await latestSamples(clusterId, { nowMs: Number.MAX_SAFE_INTEGER });
             assert.deepEqual(
-              last.map((l) => [l.probe, l.at.getTime() - NOW, l.status, l.reason, l.latencyMs, l.detail]).sort(),
+              last.filter((l) => l.probe === 'apiserver-readyz' || l.target === 'kube-system/kube-scheduler').map((l) => [l.probe, l.at.getTime() - NOW, l.status, l.reason, l.latencyMs, l.detail]).sort(),
               [
                 ['apiserver-readyz', 20_000, 'up', 'ok', 14, '{"checks":[]}'],
                 ['leader-election', 20_000, 'up', 'held by cp1_a, renewed 1.2 s ago (lease 15 s)', null, null],

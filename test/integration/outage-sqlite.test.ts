@@ -18,7 +18,8 @@ delete process.env.QUORUM_SECRET_KEY;
 process.env.QUORUM_OUTBOUND_ALLOW_LOOPBACK = '1';
 
 const { migrate } = await import('@/lib/db/migrate');
-const { closeDb } = await import('@/lib/db');
+const { closeDb, getDb } = await import('@/lib/db');
+const { storedSamples } = await import('../support/stored-samples');
 const { createCluster, listClusters, loadClusterKubeconfig } = await import('@/lib/data/clusters');
 const { insertSamples, listSamples } = await import('@/lib/data/samples');
 const { createCollector } = await import('@/lib/collector/collector');
@@ -75,11 +76,14 @@ test('SQLite locked by another connection: cycles buffer on disk, then every sam
   await col.stop();
   lockedCycles = [first, ...lockedCycles, after];
 
-  const rows = await listSamples({ clusterId: cl.id, since: new Date(0) });
-  assert.equal(rows.length, lockedCycles.reduce((a, c) => a + c.samples, 0));
-  const keys = rows.map((r) => `${r.probe}|${r.target}|${r.at}`);
+  // Sample rows are runs: every sample's time from the series cursors (checked against the runs' and minutes' counts).
+  const db = await getDb();
+  const times = await storedSamples((sql, id) => db.prisma.$queryRawUnsafe(sql, id) as Promise<Array<Record<string, unknown>>>, cl.id, '?');
+  assert.equal(times.length, lockedCycles.reduce((a, c) => a + c.samples, 0));
+  const keys = times.map((r) => `${r.probe}|${r.target}|${r.atMs}`);
   assert.equal(new Set(keys).size, keys.length, 'no sample twice');
-  const readyz = rows.filter((r) => r.probe === 'apiserver-readyz');
-  assert.equal(readyz.length, 4, 'one readyz sample per cycle, the two locked ones included');
+  assert.equal(times.filter((r) => r.probe === 'apiserver-readyz').length, 4, 'one readyz sample per cycle, the two locked ones included');
+  const readyz = (await listSamples({ clusterId: cl.id, since: new Date(0) })).filter((r) => r.probe === 'apiserver-readyz');
+  assert.equal(readyz.reduce((a, r) => a + r.samples, 0), 4);
   assert.ok(readyz.every((r) => r.status === 'down' && /^unreachable: connection refused/.test(r.reason)), JSON.stringify(readyz.map((r) => r.reason)));
 });

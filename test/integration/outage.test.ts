@@ -13,6 +13,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { freePort, startOwnPg, type OwnPg } from '../support/own-pg';
+import { storedSamples } from '../support/stored-samples';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'quorum-outage-data-'));
@@ -163,7 +164,8 @@ test('PostgreSQL down, collector SIGKILLed and restarted during the outage, Post
   const c = new pg.Client({ connectionString: dbUrl() });
   await c.connect();
   try {
-    const rows = (await c.query<{ probe: string; target: string; at: Date }>('SELECT probe, target, at FROM "Sample" WHERE "clusterId" = $1 ORDER BY at, id', [cluster.id])).rows;
+    // Sample rows are runs: every sample's time from the series cursors, checked against the runs' and minutes' counts.
+    const rows = (await storedSamples(async (sql, id) => (await c.query(sql, [id])).rows, cluster.id, '$1')).map((r) => ({ ...r, at: new Date(r.atMs) }));
     const superseded = sumSuperseded(a) + sumSuperseded(b);
     const produced = sumSamples(a) + sumSamples(b);
     t.diagnostic(`outage ${outageMs} ms; A buffered ${bufferedByA} samples before SIGKILL; B replayed them; stored ${rows.length}, produced ${produced}, superseded ${superseded} (a second cycle in one slot)`);
@@ -191,6 +193,7 @@ test('a crash between the DB commit and the buffer acknowledgement does not stor
   const { DiskBuffer } = await import('@/lib/collector/buffer');
   const { createCluster } = await import('@/lib/data/clusters');
   const { insertSamples, listSamples } = await import('@/lib/data/samples');
+  const { getDb } = await import('@/lib/db');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'quorum-ack-'));
   const cl = await createCluster({ name: 'ack-crash', server: 'https://127.0.0.1:1', context: 'c', labels: {}, kubeconfigYaml: 'apiVersion: v1' });
   const t0 = Date.now();
@@ -210,12 +213,17 @@ test('a crash between the DB commit and the buffer acknowledgement does not stor
     if (r.kind === 'samples') await insertSamples(r.clusterId, r.payload, { dedupe: info.maybeWritten });
   });
   assert.deepEqual(flags, [true]);
+  // Runs: one readyz run of 3 samples (equal results), the times from the cursor.
   const stored = await listSamples({ clusterId: cl.id, since: new Date(t0 - 1) });
-  assert.equal(stored.length, 3);
-  assert.deepEqual(stored.map((s) => Date.parse(s.at) - t0), [0, 10_000, 20_000]);
+  assert.deepEqual(stored.map((s) => [Date.parse(s.at) - t0, Date.parse(s.lastAt) - t0, s.samples]), [[0, 20_000, 3]]);
+  const times = async (): Promise<number[]> => {
+    const db = await getDb();
+    return (await storedSamples((sql, id) => db.prisma.$queryRawUnsafe(sql, id) as Promise<Array<Record<string, unknown>>>, cl.id, db.provider === 'sqlite' ? '?' : '$1')).map((r) => r.atMs - t0);
+  };
+  assert.deepEqual(await times(), [0, 10_000, 20_000]);
   // A batch with one new and one known sample: only the new one is added.
   await insertSamples(cl.id, [results[0]!, { ...results[0]!, at: t0 + 30_000 }], { dedupe: true });
-  assert.equal((await listSamples({ clusterId: cl.id, since: new Date(t0 - 1) })).length, 4);
+  assert.deepEqual(await times(), [0, 10_000, 20_000, 30_000]);
   second.close();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -18,6 +18,8 @@ import { getClusterDetail } from '@/lib/data/overview';
 import { getComponents, toComponents } from '@/lib/data/components';
 import { windowBounds } from '@/lib/slo/targets';
 import { availability } from '@/lib/slo/availability';
+import { runsAvailability } from '@/lib/slo/runs';
+import { reasonKey } from '@/lib/slo/timeline';
 import type { ProbeResult, Status } from '@/lib/types';
 
 const S = 1000;
@@ -70,6 +72,23 @@ function history(from: number, to: number): ProbeResult[] {
   return out;
 }
 
+/** Runs of one series' samples (in time order) by the write path's rule here: status, reason with digits masked, a gap beyond the cap. */
+function runsOf(samples: readonly ProbeResult[]): Array<[Status, string, string, number]> {
+  const out: Array<[Status, string, string, number]> = [];
+  let prev: ProbeResult | null = null;
+  for (const r of samples) {
+    const key = (x: ProbeResult): string => `${x.status}|${x.reason.replace(/\d+(?:\.\d+)?/g, '#')}|${JSON.stringify(x.detail ?? null)}`;
+    if (!prev || r.at - prev.at > CAP || key(r) !== key(prev)) out.push([r.status, new Date(r.at).toISOString(), new Date(r.at).toISOString(), 1]);
+    else {
+      const o = out[out.length - 1]!;
+      o[2] = new Date(r.at).toISOString();
+      o[3]++;
+    }
+    prev = r;
+  }
+  return out;
+}
+
 function providerSuite(provider: Provider): void {
   let clusterId = '';
 
@@ -87,25 +106,34 @@ function providerSuite(provider: Provider): void {
     const dup = await writeSamples(clusterId, [readyzAt(T0 + 5 * HOUR)!], { capMs: CAP });
     // Decided by the series cursor without reading raw rows (issue 16): neither stored nor rolled up.
     assert.deepEqual(dup, { written: 0, late: 1, superseded: 0 }, 'a sample at or before its series cursor is late: skipped');
+    // Sample rows are runs (issue 16): readyz up, down (outage), up, down (in maintenance), up to the gap, up after it
+    // (a gap beyond the cap starts a run); the latency changes every sample and splits nothing.
     const raw = await listSamples({ clusterId, since: new Date(T0), until: new Date(T1), probe: 'apiserver-readyz', limit: 100_000 });
-    assert.equal(raw.length, 8640 - 32); // 32 samples missing in the gap; the late duplicate is not stored
+    assert.deepEqual(raw.map((r) => [r.status, r.at, r.lastAt, r.samples]), runsOf(all.filter((r) => r.probe === 'apiserver-readyz')));
+    assert.equal(raw.reduce((a, r) => a + r.samples, 0), 8640 - 32); // 32 samples missing in the gap; the late duplicate is not stored
+    assert.equal(raw.length, 6);
+    // The scheduler's reason has another renew age every sample (digits masked): 3 runs (up, down 30 s, up).
+    const sched = await listSamples({ clusterId, since: new Date(T0), until: new Date(T1), probe: 'leader-election', limit: 100_000 });
+    assert.deepEqual(sched.map((r) => [r.status, r.at, r.lastAt, r.samples]), runsOf(all.filter((r) => r.probe === 'leader-election')));
+    assert.equal(sched.length, 3);
   });
 
-  test('the series cursor keeps the last sample exactly, and RollupMinute equals the raw rows per minute', async () => {
+  test('the series cursor keeps the last sample exactly, and RollupMinute equals the samples per minute', async () => {
     const db = await getDb();
     const cursors = (await db.prisma.$queryRawUnsafe(`SELECT "probe","target","lastAtMs","lastStatus","lastReason","lastDetail","lastLatencyMs" FROM "Series" WHERE "clusterId" = $1`.replace('$1', db.provider === 'sqlite' ? '?' : '$1'), clusterId)) as Array<Record<string, unknown>>;
     assert.equal(cursors.length, 2);
     for (const c of cursors) {
-      const rows = await listSamples({ clusterId, since: new Date(T0), until: new Date(T1), probe: String(c.probe), limit: 100_000 });
+      // Compared with the samples written (raw rows are runs now).
+      const rows = history(T0, T1).filter((r) => r.probe === String(c.probe)).map((r) => ({ ...r, latencyMs: r.latencyMs === null ? null : Math.round(r.latencyMs) }));
       const last = rows[rows.length - 1]!;
       assert.deepEqual(
         [Number(c.lastAtMs), c.lastStatus, c.lastReason, c.lastDetail === null ? null : JSON.parse(String(c.lastDetail)), c.lastLatencyMs === null ? null : Number(c.lastLatencyMs)],
-        [Date.parse(last.at), last.status, last.reason, last.detail, last.latencyMs],
-        `${String(c.probe)}: cursor = its last raw row`,
+        [last.at, last.status, last.reason, last.detail ?? null, last.latencyMs],
+        `${String(c.probe)}: cursor = its last sample`,
       );
       const minutes = new Map<number, number[]>();
       for (const r of rows) {
-        const m = Math.floor(Date.parse(r.at) / MIN) * MIN;
+        const m = Math.floor(r.at / MIN) * MIN;
         const e = minutes.get(m) ?? [0, 0, 0, 0, 0, 0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
         e[0]!++;
         if (r.status === 'down') e[1]!++;
@@ -128,20 +156,35 @@ function providerSuite(provider: Provider): void {
       const want = [...minutes.entries()].sort((a, b) => a[0] - b[0]).map(([m, e]) => [m, e[0], e[1], e[2], e[3], e[4], e[5], e[4] ? e[6] : null, e[4] ? e[7] : null]);
       const got = stored.map((r) => [Number(r.bucketStartMs), Number(r.samples), Number(r.badSamples), Number(r.degradedSamples), Number(r.unknownSamples), Number(r.latencyCount), Number(r.latencySumMs), r.latencyMinMs === null ? null : Number(r.latencyMinMs), r.latencyMaxMs === null ? null : Number(r.latencyMaxMs)]);
       assert.equal(got.length, want.length, `${String(c.probe)}: one minute row per minute with samples`);
-      assert.deepEqual(got, want, `${String(c.probe)}: minute rollups = raw rows per minute`);
+      assert.deepEqual(got, want, `${String(c.probe)}: minute rollups = the samples per minute`);
     }
   });
 
-  test('pages read the cursor: components and the latest readyz equal what the raw rows give, also for a time in the past', async () => {
-    const db = await getDb();
-    for (const nowMs of [T1, T0 + 5 * HOUR + 5 * S]) {
-      const rows = await db.prisma.sample.findMany({ where: { clusterId, at: { gte: new Date(nowMs - 10 * MIN), lte: new Date(nowMs) } }, orderBy: [{ at: 'desc' }, { id: 'desc' }], take: 5000 });
+  test('pages read the cursor: components and the latest readyz equal what every sample gives, also for a time in the past', async () => {
+    // T1: after every sample (the cursors). T1 − 5 min + 5 s: a time in the past among the cursor's last 100 sample
+    // times (as when a sample is written while a page is read): the sample before it, from its run.
+    for (const nowMs of [T1, T1 - 5 * MIN + 5 * S]) {
+      // What main read: every sample of the last 10 minutes, newest first — from the samples written.
+      const rows = history(T0, T1)
+        .filter((r) => r.at >= nowMs - 10 * MIN && r.at <= nowMs)
+        .reverse()
+        .map((r, i) => ({ id: i, clusterId, probe: r.probe, target: r.target, at: new Date(r.at), status: r.status, reason: r.reason, latencyMs: r.latencyMs === null ? null : Math.round(r.latencyMs), detail: r.detail === undefined ? null : JSON.stringify(r.detail) }));
       const snap = await getComponents(clusterId, { now: new Date(nowMs) });
       assert.ok(snap.components.some((c) => c.probe === 'apiserver-readyz' && c.at !== null));
-      assert.deepEqual(snap.components, toComponents(rows, nowMs, snap.staleAfterMs), `components at ${new Date(nowMs).toISOString()}`);
+      const want = toComponents(rows, nowMs, snap.staleAfterMs);
       const latest = rows.find((r) => r.probe === 'apiserver-readyz')!;
       const detail = (await getClusterDetail(clusterId, { now: new Date(nowMs) }))!;
-      assert.deepEqual([detail.readyz?.at, detail.readyz?.reason, detail.readyz?.latencyMs, detail.lastSampleAt], [latest.at.toISOString(), latest.reason, latest.latencyMs, latest.at.toISOString()]);
+      if (nowMs === T1) {
+        assert.deepEqual(snap.components, want, `components at ${new Date(nowMs).toISOString()}`);
+        assert.deepEqual([detail.readyz?.at, detail.readyz?.reason, detail.readyz?.latencyMs, detail.lastSampleAt], [latest.at.toISOString(), latest.reason, latest.latencyMs, latest.at.toISOString()]);
+      } else {
+        // In the past: the time, status and staleness exactly; the reason but for its digits (the run's first), the
+        // latency unknown (runs keep the first sample's only) — lib/data/samples.ts latestSamples.
+        const shape = (c: (typeof want)[number]): unknown[] => [c.probe, c.target, c.at, c.status, c.stale, reasonKey(c.reason)];
+        assert.deepEqual(snap.components.map(shape), want.map(shape), `components at ${new Date(nowMs).toISOString()}`);
+        assert.ok(snap.components.every((c) => c.at === null || c.latencyMs === null));
+        assert.deepEqual([detail.readyz?.at, detail.readyz?.reason, detail.readyz?.latencyMs, detail.lastSampleAt], [latest.at.toISOString(), latest.reason, null, latest.at.toISOString()]);
+      }
     }
   });
 
@@ -172,10 +215,11 @@ function providerSuite(provider: Provider): void {
     ]);
   });
 
-  test('rollup reads equal a raw scan for windows with arbitrary edges', async () => {
+  test('rollup reads and the raw runs equal every sample for windows with arbitrary edges', async () => {
     const series = await listSeries({ clusterIds: [clusterId] });
     assert.deepEqual(series.map((s) => s.component).sort(), ['apiserver-readyz', 'leader-election/kube-scheduler']);
-    const raw = await listSamples({ clusterId, since: new Date(T0 - HOUR), until: new Date(T1 + HOUR), limit: 100_000 });
+    const raw = history(T0, T1);
+    const runs = await listSamples({ clusterId, since: new Date(T0 - HOUR), until: new Date(T1 + HOUR), limit: 100_000 });
     const windows = [
       { startMs: T0 - HOUR, endMs: T1 + HOUR },
       { startMs: T0 + 17 * MIN + 13 * S, endMs: T1 - 3 * HOUR - 2 * MIN - 7 * S },
@@ -185,12 +229,15 @@ function providerSuite(provider: Provider): void {
     for (const w of windows) {
       const m = await measureSeries(series, () => [w], T1 + DAY);
       for (const s of series) {
-        const pts = raw.filter((r) => r.probe === s.probe && r.target === s.target).map((r) => ({ t: Date.parse(r.at), status: r.status }));
-        // the raw duplicate at 05:00 is a second sample at the same time: drop it as the write path did
-        const uniq = pts.filter((p, i) => i === 0 || p.t !== pts[i - 1]!.t);
-        const a = availability({ samples: uniq, startMs: w.startMs, endMs: w.endMs, intervalMs: 10 * S, maxGapMs: CAP });
+        // Every sample written (the late duplicate was not stored), and the raw tier's runs: both give the rollups' figure.
+        const pts = raw.filter((r) => r.probe === s.probe && r.target === s.target).map((r) => ({ t: r.at, status: r.status }));
+        const a = availability({ samples: pts, startMs: w.startMs, endMs: w.endMs, intervalMs: 10 * S, maxGapMs: CAP });
+        const own = runs.filter((r) => r.probe === s.probe && r.target === s.target).map((r) => ({ atMs: Date.parse(r.at), lastAtMs: Date.parse(r.lastAt), samples: r.samples, status: r.status }));
+        const fromRuns = runsAvailability(own, { startMs: w.startMs, endMs: w.endMs, capMs: CAP });
         const got = m.get(s.id)!;
-        assert.deepEqual([got.goodMs, got.badMs], [a.goodMs, a.badMs], `${s.component} in [${new Date(w.startMs).toISOString()}, ${new Date(w.endMs).toISOString()})`);
+        const what = `${s.component} in [${new Date(w.startMs).toISOString()}, ${new Date(w.endMs).toISOString()})`;
+        assert.deepEqual([got.goodMs, got.badMs], [a.goodMs, a.badMs], what);
+        assert.deepEqual([fromRuns.goodMs, fromRuns.badMs, fromRuns.availability, fromRuns.coverage], [a.goodMs, a.badMs, a.availability, a.coverage], `runs: ${what}`);
       }
     }
   });
@@ -303,13 +350,16 @@ function providerSuite(provider: Provider): void {
     const countMinutes = async (): Promise<number> => Number(((await db.prisma.$queryRawUnsafe(`SELECT count(*) AS n FROM "RollupMinute"`)) as Array<{ n: unknown }>)[0]!.n);
     const minutes = await countMinutes();
     assert.ok(minutes > 2 * 1440 - 10, `${minutes} minute rows for 2 series × 1 day (readyz has a 5-minute gap)`);
+    // Raw rows are runs, deleted by their LAST sample — but never a series' open run, however old (a healthy
+    // series may have one run for weeks): 9 runs, the 2 open ones stay.
     const r = await runRetention({ now: T1 + 20 * DAY, rawRetentionMs: 14 * DAY, rollupRetentionMs: 400 * DAY, batchSize: 1000, pauseMs: 0 });
-    assert.equal(r.rawDeleted, 8640 - 32 + 8640);
+    assert.equal(r.rawDeleted, 6 + 3 - 2);
     assert.equal(r.minutesDeleted, minutes, 'minute rollups are kept as long as raw rows');
     assert.equal(await countMinutes(), 0);
     assert.equal(r.hoursDeleted + r.daysDeleted + r.intervalsDeleted, 0);
-    assert.ok(r.batches >= 18);
-    assert.equal((await listSamples({ clusterId, since: new Date(0), limit: 10 })).length, 0);
+    assert.equal(r.batches, 1 + (Math.floor(minutes / 1000) + 1) + 3, 'raw 1, minutes in 1000s, hours, days, intervals');
+    const open = await listSamples({ clusterId, since: new Date(0), limit: 10 });
+    assert.deepEqual(open.map((x) => [x.probe, x.lastAt]).sort(), [['apiserver-readyz', new Date(T1 - 10 * S).toISOString()], ['leader-election', new Date(T1 - 10 * S).toISOString()]]);
     const after = await getReport({ clusterId, period: { kind: 'month', year: 2026, index: 10 }, now: NOW });
     assert.deepEqual(after, before);
     const old = await runRetention({ now: T1 + 401 * DAY, rawRetentionMs: 14 * DAY, rollupRetentionMs: 400 * DAY, batchSize: 1000, pauseMs: 0 });

@@ -252,7 +252,7 @@ test('Prometheus scrapes Quorum: PromQL returns the dashboard\'s availability an
   const collector = children.find((c) => c.spawnargs.includes('lib/collector/main.ts'))!;
   collector.kill('SIGTERM');
   await new Promise((r) => (collector.exitCode !== null ? r(undefined) : collector.once('exit', r)));
-  const last = Math.max(...(await listSamples({ clusterId, since: new Date(Date.now() - 5 * 60_000) })).map((s) => Date.parse(s.at)));
+  const last = Math.max(...(await listSamples({ clusterId, since: new Date(Date.now() - 5 * 60_000) })).map((s) => Date.parse(s.lastAt))); // rows are runs: their last samples
   const frozenAt = last + 3 * INTERVAL_S * 1000 + 1000;
   await new Promise((r) => setTimeout(r, Math.max(0, frozenAt - Date.now())));
   await waitFor('a scrape after the figures froze', async () => {

@@ -41,6 +41,7 @@ Object.assign(process.env, env, { QUORUM_DATA_DIR: path.join(tmp, 'test') });
 
 const { migrate } = await import('@/lib/db/migrate');
 const { closeDb } = await import('@/lib/db');
+const { recentTimes } = await import('@/lib/slo/timeline');
 const { createCluster } = await import('@/lib/data/clusters');
 const { resolveContext, toMinimalKubeconfig } = await import('@/lib/k8s/kubeconfig');
 
@@ -108,9 +109,9 @@ async function owners(): Promise<Map<string, string[]>> {
 
 const shares = (m: Map<string, string[]>, names: string[]): number[] => names.map((n) => m.get(n)?.length ?? 0);
 
-/** The newest apiserver-readyz sample time (ms) of each cluster. */
+/** The newest apiserver-readyz sample time (ms) of each cluster (rows are runs: their last samples). */
 async function newestReadyz(): Promise<Map<string, number>> {
-  const r = await db.query<{ clusterId: string; ms: string }>(`SELECT "clusterId", (EXTRACT(EPOCH FROM max("at")) * 1000)::bigint::text AS ms FROM "Sample" WHERE "probe" = 'apiserver-readyz' GROUP BY "clusterId"`);
+  const r = await db.query<{ clusterId: string; ms: string }>(`SELECT "clusterId", max("runLastAtMs")::text AS ms FROM "Sample" WHERE "probe" = 'apiserver-readyz' GROUP BY "clusterId"`);
   return new Map(r.rows.map((x) => [x.clusterId, Number(x.ms)]));
 }
 
@@ -313,9 +314,26 @@ test('a scheduler takeover during an ownership handoff is unobserved with a Leas
 test('over the whole run: exactly one sample per cluster, component and cycle; every Lease takeover kubectl saw recorded once per cluster', { timeout: 120_000 }, async () => {
   // Let the last writes land.
   await sleep(3000);
-  const r = await db.query<{ clusterId: string; probe: string; target: string; slot: string; n: number }>(
-    `SELECT "clusterId","probe","target", floor(EXTRACT(EPOCH FROM "at") * 1000 / ${INTERVAL_MS})::bigint::text AS slot, count(*)::int AS n FROM "Sample" GROUP BY 1, 2, 3, 4`,
+  // Sample rows are runs (issue 16): each series' sample times are its cursor's (the last 101 samples: lastAtMs and
+  // recentGaps); every sample is counted by its runs and by its minute rollups, and both counts must agree.
+  const series = await db.query<{ clusterId: string; probe: string; target: string; lastAtMs: string; recentGaps: string; n: string; minuteSamples: string }>(
+    `SELECT s."clusterId", s."probe", s."target", s."lastAtMs"::text AS "lastAtMs", s."recentGaps",
+       (SELECT COALESCE(SUM(x."runSamples"), 0) FROM "Sample" x WHERE x."clusterId" = s."clusterId" AND x."probe" = s."probe" AND x."target" = s."target")::text AS n,
+       (SELECT COALESCE(SUM(m."samples"), 0) FROM "RollupMinute" m WHERE m."seriesId" = s."id")::text AS "minuteSamples"
+     FROM "Series" s`,
   );
+  const bySlot = new Map<string, { clusterId: string; probe: string; target: string; slot: string; n: number }>();
+  for (const x of series.rows) {
+    assert.equal(x.n, x.minuteSamples, `${x.clusterId} ${x.probe}/${x.target}: runs and minute rollups count the same samples`);
+    for (const t of recentTimes(Number(x.lastAtMs), x.recentGaps)) {
+      const slot = String(Math.floor(t / INTERVAL_MS));
+      const k = `${x.clusterId}|${x.probe}|${x.target}|${slot}`;
+      const e = bySlot.get(k) ?? { clusterId: x.clusterId, probe: x.probe, target: x.target, slot, n: 0 };
+      e.n++;
+      bySlot.set(k, e);
+    }
+  }
+  const r = { rows: [...bySlot.values()] };
   const twice = r.rows.filter((x) => x.n > 1);
   let worstMissing = 0;
   assert.deepEqual(twice, [], 'no cluster, component and cycle stored twice');
@@ -336,6 +354,6 @@ test('over the whole run: exactly one sample per cluster, component and cycle; e
     }
   }
   const f = (xs: number[]): string => (xs.length ? `${(Math.min(...xs) / 1000).toFixed(1)}–${(Math.max(...xs) / 1000).toFixed(1)} s` : 'n/a');
-  console.log(`[ha] ${r.rows.length} (cluster, component, cycle) samples, none twice; at most ${worstMissing} cycles without a readyz sample per cluster`);
+  console.log(`[ha] ${r.rows.length} (cluster, component, cycle) samples (each series' last 101), none twice; at most ${worstMissing} cycles without a readyz sample per cluster`);
   for (const [label, m] of Object.entries(measured)) console.log(`[ha] measured (${label}): re-probed after a kill -9 ${f(m.reprobeMs)}; ownership gap ${f(m.gapMs)}; unprobed ${f(m.probeGapMs)}`);
 });

@@ -190,7 +190,8 @@ test('the LB killed under the Lease watch: the watch outage is recorded as a gap
   assert.ok(g.durationMs > 0 && g.durationMs < 60_000, JSON.stringify(g));
   assert.ok(g.reason.length > 0);
   console.log(`[watch] LB killed at ${String(k.at)}; watch gap ${g.startedAt} → ${g.endedAt} (${g.durationMs} ms): ${g.reason}`);
-  const le = await until('leader-election', 'kube-system/kube-scheduler', (s) => s.status === 'up' && Date.parse(s.at) > Date.parse(g.endedAt), 30_000, killedAt);
+  // Rows are runs (issue 16): the holder did not change, so the run goes on — its LAST sample is after the gap.
+  const le = await until('leader-election', 'kube-system/kube-scheduler', (s) => s.status === 'up' && Date.parse(s.lastAt) > Date.parse(g.endedAt), 30_000, killedAt);
   assert.match(le.reason, /^held by /);
 });
 

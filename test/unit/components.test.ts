@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { kubernetesComponentOf, toComponents } from '@/lib/data/components';
-import type { SampleRow } from '@/lib/db';
+import type { LastSampleRow } from '@/lib/db';
 
-const row = (id: number, probe: string, target: string, atMs: number, status: SampleRow['status'], reason: string, detail: unknown = null): SampleRow => ({
+const row = (id: number, probe: string, target: string, atMs: number, status: LastSampleRow['status'], reason: string, detail: unknown = null): LastSampleRow => ({
   id, clusterId: 'c', probe, target, at: new Date(atMs), status, reason, latencyMs: 1, detail: detail === null ? null : JSON.stringify(detail),
 });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readinessOf, toChartPoints, toStatusSlots } from '@/components/chart-points';
-import { componentLabel, componentName, formatAge, formatAvailability, formatCoverage, formatDay, formatLatency, formatPercent, formatRange, formatTime, isValidTimeZone, statusLabel, timeTicks, toDateTimeLocal } from '@/lib/format';
+import { componentLabel, componentName, formatAge, formatAvailability, formatCoverage, formatDay, formatLatency, formatPercent, formatRange, formatTime, formatTimeAfter, isValidTimeZone, statusLabel, timeTicks, toDateTimeLocal } from '@/lib/format';
 
 test('formatAvailability floors to hundredths and never shows 100 % for a shortfall', () => {
   const cases: Array<[number | null, string]> = [
@@ -145,4 +145,13 @@ test('timeTicks: round steps inside the domain, at most the number asked for, ne
   }
   assert.deepEqual(timeTicks(t0, t0), []);
   assert.deepEqual(timeTicks(t0, t0 - 1), []);
+});
+
+test('formatTimeAfter: a run\'s last sample beside its first — the clock on the same day (in the display zone), else the full time', () => {
+  const first = '2026-11-26T22:59:50.000Z';
+  assert.equal(formatTimeAfter('2026-11-26T23:00:10.000Z', first), '23:00:10');
+  assert.equal(formatTimeAfter('2026-11-27T00:00:10.000Z', first), '2026-11-27 00:00:10 UTC');
+  // 23:59:50 and 00:00:10 in Berlin (GMT+1) are on two days there.
+  assert.equal(formatTimeAfter('2026-11-26T23:00:10.000Z', first, 'Europe/Berlin'), '2026-11-27 00:00:10 GMT+1');
+  assert.equal(formatTimeAfter('nope', first), '—');
 });

@@ -11,14 +11,14 @@ export async function generateMetadata(props: ClusterPageProps): Promise<Metadat
   return { title: await clusterTitle(props, ' history') };
 }
 
-/** The endpoint's readiness and latency over the last 24 h, and the latest raw samples. */
+/** The endpoint's readiness and latency over the last 24 h, and the latest runs of /readyz and /livez. */
 export default async function ClusterHistoryPage(props: ClusterPageProps) {
   const ctx = await clusterPage(props);
   const { cluster, range, nowMs, zone } = ctx;
   return (
     <>
       <Suspense fallback={<CardSkeleton title={cluster.name} />}>
-        <ClusterHeader cluster={cluster} title={`${cluster.name}: recent samples`} tab="history" range={range} rangeError={ctx.rangeError} nowMs={nowMs} zone={zone} />
+        <ClusterHeader cluster={cluster} title={`${cluster.name}: recent history`} tab="history" range={range} rangeError={ctx.rangeError} nowMs={nowMs} zone={zone} />
       </Suspense>
       <Suspense fallback={<CardSkeleton title="Readiness and latency, last 24 h" />}>
         <RecentSamplesCards clusterId={cluster.id} name={cluster.name} now={nowMs} zone={zone} />
