@@ -151,12 +151,15 @@ export async function RecentSamplesCards({ clusterId, name, now, zone }: { clust
             {history.map((s, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: two runs may share start and probe; the index keeps their keys apart.
               <tr key={`${s.at}-${s.probe}-${i}`}>
-                <td>
+                <td className="nowrap">
                   <time dateTime={s.at}>{formatTime(s.at, zone)}</time>
                 </td>
-                <td>{s.samples > 1 ? <time dateTime={s.lastAt}>{formatTimeAfter(s.lastAt, s.at, zone)}</time> : <span className="muted">—</span>}</td>
+                <td className="nowrap">{s.samples > 1 ? <time dateTime={s.lastAt}>{formatTimeAfter(s.lastAt, s.at, zone)}</time> : <span className="muted">—</span>}</td>
                 <td className="num">{s.samples.toLocaleString('en-US')}</td>
-                <td>{componentName(s.probe)}</td>
+                {/* The API server's endpoint path only (its full name in the title), so a phone's row stays one line high. */}
+                <td className="nowrap" title={componentName(s.probe)}>
+                  {s.probe === 'apiserver-readyz' ? '/readyz' : '/livez'}
+                </td>
                 <td>
                   <StatusBadge status={s.status} />
                 </td>
