@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { freePort, startOwnPg, type OwnPg } from '../support/own-pg';
+import { storedSeries, type StoredSeries } from '../support/stored-samples';
 import { checkEveryCycleStoredOnce, isCycle, registerClosedPortCluster, signIn, startQuorum, timed, type LogLine, type QuorumProc, type SignedIn } from '../support/quorum-proc';
 
 const PORT = Number(process.env.QUORUM_FAULTS_PG_PORT ?? 3311);
@@ -67,12 +68,12 @@ after(async () => {
 
 const written = (l: LogLine): boolean => isCycle(l) && Number(l.written) > 0 && Number(l.buffered) === 0 && l.dbError === undefined;
 
-async function storedSamples(): Promise<Array<{ probe: string; target: string; atMs: number }>> {
+/** What our database holds of the cluster's series (Sample rows are runs: counts, the cursor's last times, minute rollups). */
+async function storedSamples(): Promise<StoredSeries[]> {
   const c = new pg.Client({ connectionString: own.url(DB) });
   await c.connect();
   try {
-    const r = await c.query<{ probe: string; target: string; at: Date }>('SELECT probe, target, at FROM "Sample" WHERE "clusterId" = $1', [clusterId]);
-    return r.rows.map((x) => ({ probe: x.probe, target: x.target, atMs: x.at.getTime() }));
+    return await storedSeries(async (sql, id) => (await c.query(sql, [id])).rows as Array<Record<string, unknown>>, clusterId, '$1');
   } finally {
     await c.end();
   }
@@ -141,7 +142,7 @@ test('PostgreSQL hung by SIGSTOP for 60 s: cycles keep their schedule, web answe
   assert.match(q.output(), /"svc":"web","event":"stopped"/, 'the web server drained and stopped on SIGTERM');
   const rows = await storedSamples();
   const r = checkEveryCycleStoredOnce(rows, allCycles, { fromMs, toMs, intervalMs: INTERVAL_S * 1000 });
-  t.diagnostic(`hang ${Math.round((toMs - fromMs) / 1000)} s: ${r.inWindow} cycles in the window, ${r.stored} readyz samples of the window stored, ${rows.length} samples in all, none twice`);
+  t.diagnostic(`hang ${Math.round((toMs - fromMs) / 1000)} s: ${r.inWindow} cycles in the window, ${r.stored} readyz samples stored, ${rows.reduce((a, x) => a + x.samples, 0)} samples in all, none twice`);
   assert.ok(r.inWindow >= 28);
   quorum = await startQuorum(PORT, env);
 });
@@ -164,7 +165,7 @@ test('PostgreSQL forced read-only (default_transaction_read_only, sessions termi
   await stopQuorum(q);
   const rows = await storedSamples();
   const r = checkEveryCycleStoredOnce(rows, allCycles, { fromMs: roFrom, toMs: Date.now(), intervalMs: INTERVAL_S * 1000 });
-  t.diagnostic(`${rows.length} samples stored once each; ${r.inWindow} cycles since the first read-only refusal, each with its readyz sample`);
+  t.diagnostic(`${r.stored} readyz samples stored once each; ${r.inWindow} cycles since the first read-only refusal, each with its readyz sample`);
   quorum = await startQuorum(PORT, env);
 });
 
@@ -205,5 +206,5 @@ test('a real deadlock with the collector write (40P01): the write is retried, no
   await stopQuorum(q);
   const rows = await storedSamples();
   const r = checkEveryCycleStoredOnce(rows, allCycles, { fromMs: 0, toMs: Date.now(), intervalMs: INTERVAL_S * 1000 });
-  t.diagnostic(`${rows.length} samples stored once each over ${r.inWindow} cycles of 3 runs`);
+  t.diagnostic(`${r.stored} readyz samples stored once each over ${r.inWindow} cycles of 3 runs`);
 });

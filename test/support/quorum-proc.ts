@@ -4,6 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 
+import type { StoredSeries } from './stored-samples';
+
 const root = path.resolve(import.meta.dirname, '..', '..');
 
 export type LogLine = Record<string, unknown>;
@@ -167,29 +169,37 @@ export function closedPortKubeconfig(port: number): string {
   });
 }
 
-export interface StoredSample {
-  probe: string;
-  target: string;
-  atMs: number;
-}
-
 /**
- * The exactly-once check against the collector's own cycle log: the database holds as many samples of
- * the cluster as the cycle lines produced, no natural key twice, and for every cycle that started in
- * [fromMs, toMs) its apiserver-readyz sample (stamped at probe start, within the cycle's interval).
+ * The exactly-once check against the collector's own cycle log, on what the database holds now that
+ * Sample rows are runs (test/support/stored-samples.ts `storedSeries`):
+ * - the runs count as many samples of the cluster as the cycle lines produced (a lost sample makes it
+ *   fewer, one stored twice more), and so do the minute rollups;
+ * - every cycle that started in [fromMs, toMs) has its apiserver-readyz sample (stamped at probe start,
+ *   within the cycle's interval): exactly by the cursor's last sample times where they reach back, and
+ *   before that by the readyz minute rollups, each between the cycles whose sample must fall in that
+ *   minute and the cycles whose sample may.
  */
-export function checkEveryCycleStoredOnce(rows: StoredSample[], cycles: LogLine[], window: { fromMs: number; toMs: number; intervalMs: number }): { inWindow: number; stored: number } {
+export function checkEveryCycleStoredOnce(series: StoredSeries[], cycles: LogLine[], window: { fromMs: number; toMs: number; intervalMs: number }): { inWindow: number; stored: number } {
   const produced = cycles.reduce((a, c) => a + Number(c.samples), 0);
-  if (rows.length !== produced) throw new Error(`the database holds ${rows.length} samples; the cycle lines produced ${produced}`);
-  const keys = new Set(rows.map((r) => `${r.probe}|${r.target}|${r.atMs}`));
-  if (keys.size !== rows.length) throw new Error(`${rows.length - keys.size} samples stored twice`);
-  const readyz = rows.filter((r) => r.probe === 'apiserver-readyz').map((r) => r.atMs);
-  const inWindow = cycles.filter((c) => Number(c.clusters) > 0 && Date.parse(String(c.startedAt)) >= window.fromMs && Date.parse(String(c.startedAt)) < window.toMs);
-  for (const c of inWindow) {
-    const s = Date.parse(String(c.startedAt));
-    if (!readyz.some((t) => t >= s && t < s + window.intervalMs)) throw new Error(`the cycle that started ${String(c.startedAt)} has no readyz sample stored`);
+  const stored = series.reduce((a, s) => a + s.samples, 0);
+  if (stored !== produced) throw new Error(`the database holds ${stored} samples; the cycle lines produced ${produced}`);
+  const readyz = series.find((s) => s.probe === 'apiserver-readyz');
+  if (!readyz) throw new Error('no apiserver-readyz series stored');
+  if (new Set(readyz.recent).size !== readyz.recent.length) throw new Error('a readyz sample time stored twice');
+  const starts = cycles.filter((c) => Number(c.clusters) > 0).map((c) => Date.parse(String(c.startedAt)));
+  const inWindow = starts.filter((s) => s >= window.fromMs && s < window.toMs);
+  const oldestRecent = Math.min(...readyz.recent);
+  for (const s of inWindow.filter((x) => x >= oldestRecent)) {
+    if (!readyz.recent.some((t) => t >= s && t < s + window.intervalMs)) throw new Error(`the cycle that started ${new Date(s).toISOString()} has no readyz sample stored`);
   }
-  return { inWindow: inWindow.length, stored: readyz.filter((t) => t >= window.fromMs && t < window.toMs).length };
+  const MINUTE = 60_000;
+  for (const m of new Set(inWindow.filter((x) => x < oldestRecent).map((x) => Math.floor(x / MINUTE) * MINUTE))) {
+    const must = starts.filter((s) => s >= m && s + window.intervalMs <= m + MINUTE).length;
+    const may = starts.filter((s) => s + window.intervalMs > m && s < m + MINUTE).length;
+    const got = readyz.minutes.find((x) => x.startMs === m)?.samples ?? 0;
+    if (got < must || got > may) throw new Error(`readyz samples of the minute ${new Date(m).toISOString()}: ${got}, the cycles say ${must}–${may}`);
+  }
+  return { inWindow: inWindow.length, stored: readyz.samples };
 }
 
 /**
