@@ -11,7 +11,7 @@
 // with ratios to Quorum; and how many probes each ran and how many succeeded.
 //
 // - Quorum: a child process running only the probe loop, exactly the collector's code path for these
-//   probes: one connection per "cluster" (lib/k8s/client.ts connect, keep-alive), probeHealth
+//   probes: one connection per "cluster" (lib/k8s/client.ts connect: HTTP/2, one session per endpoint), probeHealth
 //   (lib/probes/apiserver.ts: GET /readyz?verbose, classified, every named check parsed), the LB through
 //   the server URL and each replica through baseUrl; cycles aligned to the interval; the collector's
 //   V8 flags. Run with tsx (its loader is in the RSS; the TypeScript is compiled before the window).
