@@ -247,8 +247,18 @@ export function buildMessage(secret: ChannelSecret, group: readonly OutgoingNoti
   }
 }
 
-/** A short line for the delivery log: "firing QuorumEtcdQuorumLost lab/etcd; resolved …" (first 3). */
+const SUMMARY_ORDER: Record<OutgoingNotification['transition'], number> = { firing: 0, resolved: 1, repeat: 2, event: 3, test: 4 };
+
+/**
+ * A short line for the delivery log: the first 3 notifications, firing before resolved before repeats and
+ * events (a message's own order is oldest start first, so a failover event would hide what fired or
+ * resolved), then what the rest were: "firing QuorumEtcdQuorumLost lab/etcd; resolved …; +9 more (8 resolved, 1 event)".
+ */
 export function summarize(group: readonly OutgoingNotification[]): string {
-  const s = group.slice(0, 3).map((n) => `${n.transition} ${n.alertname} ${n.clusterName}/${n.component}`).join('; ');
-  return group.length > 3 ? `${s}; +${group.length - 3} more` : s;
+  const sorted = [...group].sort((a, b) => SUMMARY_ORDER[a.transition] - SUMMARY_ORDER[b.transition]);
+  const s = sorted.slice(0, 3).map((n) => `${n.transition} ${n.alertname} ${n.clusterName}/${n.component}`).join('; ');
+  if (sorted.length <= 3) return s;
+  const rest = new Map<string, number>();
+  for (const n of sorted.slice(3)) rest.set(n.transition, (rest.get(n.transition) ?? 0) + 1);
+  return `${s}; +${sorted.length - 3} more (${[...rest].map(([t, k]) => `${k} ${t}`).join(', ')})`;
 }

@@ -83,7 +83,11 @@ test('Slack: one text line per notification under a per-cluster headline', () =>
     ].join('\n'),
   );
   assert.deepEqual(b.blocks.map((x) => x.type), ['header', 'section', 'context']);
-  assert.equal(summarize([n(), n(), n(), n()]), 'firing QuorumEtcdQuorumLost lab/etcd; firing QuorumEtcdQuorumLost lab/etcd; firing QuorumEtcdQuorumLost lab/etcd; +1 more');
+  assert.equal(summarize([n(), n(), n(), n()]), 'firing QuorumEtcdQuorumLost lab/etcd; firing QuorumEtcdQuorumLost lab/etcd; firing QuorumEtcdQuorumLost lab/etcd; +1 more (1 firing)');
+  // A failover event starts earlier than what resolved with it; the line still leads with what fired and resolved.
+  const ev = n({ transition: 'event', alertname: 'QuorumLeaderFailover', component: 'leader-election/kube-system/kube-scheduler', startsAtMs: NOW - 60_000 });
+  const res = (c: string): OutgoingNotification => n({ transition: 'resolved', component: c, endsAtMs: NOW });
+  assert.equal(summarize([ev, ev, ev, res('etcd'), res('apiserver-readyz')]), 'resolved QuorumEtcdQuorumLost lab/etcd; resolved QuorumEtcdQuorumLost lab/apiserver-readyz; event QuorumLeaderFailover lab/leader-election/kube-system/kube-scheduler; +2 more (2 event)');
 });
 
 test('targets are shown as scheme://host only (a Slack URL path is its secret)', () => {
