@@ -5,7 +5,7 @@ import { sampleCapMs } from '../env';
 import { QuorumError } from '../errors';
 import { DAY_BUCKET_MS, HOUR_BUCKET_MS, advanceRuns, advanceSeries, bucketize, nextRecentGaps, recentTimes, minuteBuckets, type BucketStats, type CoalescedInterval, type MinuteStats, type TimelineSample } from '../slo/timeline';
 import { STATUSES, type ProbeResult, type Status } from '../types';
-import { createSeries, insertRawSamples, lockClusterForWrite, lockSeries, readSeries, updateRuns, updateSeries, upsertIntervals, upsertMinutes, upsertRollups, type NewSeries, type RawSampleRow, type SeriesRow } from './sql';
+import { createSeries, insertRawSamples, lockClustersForWrite, lockSeries, readSeries, updateRuns, updateSeries, upsertIntervals, upsertMinutes, upsertRollups, type NewSeries, type RawSampleRow, type SeriesRow } from './sql';
 
 /**
  * A run of one series as pages, the API and tests see it: its first sample (`at` as ISO text,
@@ -141,57 +141,89 @@ export async function insertSamplesCounted(clusterId: string, results: readonly 
 
 /** insertSamples with the full outcome (written, late, superseded). */
 export async function writeSamples(clusterId: string, results: readonly ProbeResult[], opts: SampleWriteOptions = {}): Promise<WriteResult> {
-  if (results.length === 0) return { written: 0, late: 0, superseded: 0 };
+  return (await writeSampleBatches([{ clusterId, results }], opts))[0]!;
+}
+
+/** One cluster's results in a write of several clusters. */
+export interface SampleBatch {
+  clusterId: string;
+  results: readonly ProbeResult[];
+}
+
+/**
+ * Writes several clusters' results in ONE transaction, each exactly as `writeSamples` would write it
+ * alone (its cluster row locked, its cursors deciding late, replayed and superseded samples, a removed
+ * cluster's results discarded), with one statement per table for all of them: the collector writes
+ * the cycles that finished while the previous write ran this way (lib/collector/collector.ts), so a
+ * fleet's cycle costs a few transactions instead of one per cluster. A cluster may appear once; the
+ * outcome of each batch is returned in order. All or nothing: a failure writes none of them (the
+ * collector then writes each alone, so one bad record is rejected by itself).
+ */
+export async function writeSampleBatches(batches: readonly SampleBatch[], opts: SampleWriteOptions = {}): Promise<WriteResult[]> {
+  if (batches.every((b) => b.results.length === 0)) return batches.map(() => ({ written: 0, late: 0, superseded: 0 }));
   const capMs = opts.capMs ?? sampleCapMs();
   if (!Number.isInteger(capMs) || capMs <= 0 || capMs > 2_147_483_647) throw new QuorumError('invalid-input', `capMs must be a whole number of ms > 0, got ${String(capMs)}`);
   const slotMs = opts.slotMs;
   if (slotMs !== undefined && (!Number.isInteger(slotMs) || slotMs <= 0)) throw new QuorumError('invalid-input', `slotMs must be a whole number of ms > 0, got ${String(slotMs)}`);
-  const all = results.map((r) => toRow(clusterId, r));
+  const seen = new Set<string>();
+  for (const b of batches) {
+    if (seen.has(b.clusterId)) throw new QuorumError('invalid-input', `writeSampleBatches: cluster ${b.clusterId} appears twice (merge its results, or write them in turn)`);
+    seen.add(b.clusterId);
+  }
+  const prepared = batches.map((b) => b.results.map((r) => toRow(b.clusterId, r)));
+  const ids = batches.filter((_b, i) => prepared[i]!.length > 0).map((b) => b.clusterId);
   return withDb((db) =>
     db.transaction(async (tx) => {
-      // First the cluster row, locked: writers of one cluster take turns (also two collectors), so the
+      const out: WriteResult[] = batches.map(() => ({ written: 0, late: 0, superseded: 0 }));
+      // First the cluster rows, locked: writers of one cluster take turns (also two collectors), so the
       // cursors read next are what an earlier attempt of this batch — or another writer — committed
       // (even one whose answer was lost in a timeout). Then the cursors, locked (PostgreSQL) until commit.
-      if (!(await lockClusterForWrite(db.provider, tx, clusterId))) return { written: 0, late: 0, superseded: 0 };
+      const present = await lockClustersForWrite(db.provider, tx, ids);
+      if (present.size === 0) return out;
       const existing = new Map<string, SeriesRow>();
-      for (const s of await lockSeries(db.provider, tx, clusterId)) existing.set(seriesKey(s), s);
-      let superseded = 0;
-      const rows = all.filter((r) => {
-        const c = existing.get(seriesKey(r));
-        const t = r.at.getTime();
-        // At or before the cursor: late or a replay, counted by advanceSeries below.
-        if (!c || !slotMs || t <= c.lastAtMs || Math.floor(t / slotMs) !== Math.floor(c.lastAtMs / slotMs)) return true;
-        superseded++;
-        return false;
+      for (const s of await lockSeries(db.provider, tx, [...present])) existing.set(seriesKey(s), s);
+      const rows: Row[] = [];
+      batches.forEach((b, i) => {
+        if (!present.has(b.clusterId)) return;
+        for (const r of prepared[i]!) {
+          const c = existing.get(seriesKey(r));
+          const t = r.at.getTime();
+          // At or before the cursor: late or a replay, counted by advanceSeries below.
+          if (!c || !slotMs || t <= c.lastAtMs || Math.floor(t / slotMs) !== Math.floor(c.lastAtMs / slotMs)) rows.push(r);
+          else out[i]!.superseded++;
+        }
       });
-      if (rows.length === 0) return { written: 0, late: 0, superseded };
-      const { written, late } = await rollUp(db.provider, tx, clusterId, existing, rows, capMs);
-      return { written, late, superseded };
+      if (rows.length === 0) return out;
+      const done = await rollUp(db.provider, tx, existing, rows, capMs);
+      batches.forEach((b, i) => {
+        const d = done.get(b.clusterId);
+        if (d) Object.assign(out[i]!, d);
+      });
+      return out;
     }),
   );
 }
 
 type Row = Omit<LastSampleRow, 'id'>;
 
-const seriesKey = (r: { probe: string; target: string }): string => `${r.probe}\u0000${r.target}`;
+const seriesKey = (r: { clusterId: string; probe: string; target: string }): string => `${r.clusterId}\u0000${r.probe}\u0000${r.target}`;
 
 /**
- * Advances every series touched by `rows` from its cursor and writes intervals, rollups (hour, day,
- * minute), runs (a Sample row for each run a sample starts, the open run's count and last time
- * otherwise) and cursors. Returns how many samples were accepted (after their series' cursor), and
- * how many were not.
+ * Advances every series touched by `rows` (of one or several clusters) from its cursor and writes
+ * intervals, rollups (hour, day, minute), runs (a Sample row for each run a sample starts, the open
+ * run's count and last time otherwise) and cursors, one statement per table. Returns per cluster how
+ * many samples were accepted (after their series' cursor), and how many were not.
  */
 async function rollUp(
   provider: DbProvider,
   tx: DbTx,
-  clusterId: string,
   existing: Map<string, SeriesRow>,
   rows: readonly Row[],
   capMs: number,
-): Promise<{ written: number; late: number }> {
-  const bySeries = new Map<string, { probe: string; target: string; samples: TimelineSample[] }>();
+): Promise<Map<string, { written: number; late: number }>> {
+  const bySeries = new Map<string, { clusterId: string; probe: string; target: string; samples: TimelineSample[] }>();
   for (const r of rows) {
-    getOrInsert(bySeries, seriesKey(r), () => ({ probe: r.probe, target: r.target, samples: [] as TimelineSample[] })).samples.push({
+    getOrInsert(bySeries, seriesKey(r), () => ({ clusterId: r.clusterId, probe: r.probe, target: r.target, samples: [] as TimelineSample[] })).samples.push({
       t: r.at.getTime(),
       status: r.status,
       reason: r.reason,
@@ -199,16 +231,18 @@ async function rollUp(
       detail: r.detail,
     });
   }
-  const missing: NewSeries[] = [];
+  const missing = new Map<string, NewSeries[]>();
   for (const [key, g] of bySeries) {
     if (existing.has(key)) continue;
     const first = g.samples.reduce((a, b) => (b.t < a.t ? b : a));
-    missing.push({ probe: g.probe, target: g.target, atMs: first.t, status: first.status, reason: first.reason, capMs });
+    getOrInsert(missing, g.clusterId, () => []).push({ probe: g.probe, target: g.target, atMs: first.t, status: first.status, reason: first.reason, capMs });
   }
   const created = new Set<string>();
-  for (const s of await createSeries(provider, tx, clusterId, missing)) {
-    existing.set(seriesKey(s), s);
-    created.add(seriesKey(s));
+  for (const [clusterId, list] of missing) {
+    for (const s of await createSeries(provider, tx, clusterId, list)) {
+      existing.set(seriesKey(s), s);
+      created.add(seriesKey(s));
+    }
   }
   const intervals: Array<CoalescedInterval & { seriesId: number }> = [];
   const hours: Array<BucketStats & { seriesId: number }> = [];
@@ -217,17 +251,17 @@ async function rollUp(
   const cursors = new Map<string, SeriesRow>();
   const newRuns: RawSampleRow[] = [];
   const continued: Array<{ id: number; runSamples: number; runLastAtMs: number }> = [];
-  let written = 0;
-  let late = 0;
+  const counts = new Map<string, { written: number; late: number }>();
   for (const [key, g] of bySeries) {
     const s = existing.get(key);
     if (!s) throw new DbError('query', `series ${g.probe}/${g.target} was not created`);
+    const n = getOrInsert(counts, g.clusterId, () => ({ written: 0, late: 0 }));
     // A series created just now has no earlier sample: start from nothing (its first sample is in the batch).
     const prev = created.has(key) ? null : s;
     const r = advanceSeries(prev, g.samples, capMs);
-    late += r.late;
+    n.late += r.late;
     if (r.accepted.length === 0) continue;
-    written += r.accepted.length;
+    n.written += r.accepted.length;
     for (const i of r.intervals) intervals.push({ ...i, seriesId: s.id });
     for (const b of bucketize(r.spans, r.accepted, HOUR_BUCKET_MS)) hours.push({ ...b, seriesId: s.id });
     for (const b of bucketize(r.spans, r.accepted, DAY_BUCKET_MS)) days.push({ ...b, seriesId: s.id });
@@ -236,7 +270,7 @@ async function rollUp(
     if (runs.continued && s.runSampleId !== null) continued.push({ id: s.runSampleId, runSamples: runs.continued.samples, runLastAtMs: runs.continued.lastAtMs });
     for (const run of runs.runs) {
       const f = run.first;
-      newRuns.push({ probe: g.probe, target: g.target, atMs: f.t, status: f.status, reason: f.reason, latencyMs: f.latencyMs, detail: f.detail ?? null, runSamples: run.samples, runLastAtMs: run.lastAtMs });
+      newRuns.push({ clusterId: g.clusterId, probe: g.probe, target: g.target, atMs: f.t, status: f.status, reason: f.reason, latencyMs: f.latencyMs, detail: f.detail ?? null, runSamples: run.samples, runLastAtMs: run.lastAtMs });
     }
     const open = runs.runs.at(-1) ?? runs.continued;
     const last = r.accepted[r.accepted.length - 1]!;
@@ -248,12 +282,12 @@ async function rollUp(
   await upsertMinutes(provider, tx, minutes);
   await updateRuns(provider, tx, continued);
   // The open run of a series is its newest row.
-  for (const row of await insertRawSamples(provider, tx, clusterId, newRuns)) {
+  for (const row of await insertRawSamples(provider, tx, newRuns)) {
     const c = cursors.get(seriesKey(row));
     if (c && row.runLastAtMs === c.lastAtMs) c.runSampleId = row.id;
   }
   await updateSeries(provider, tx, [...cursors.values()]);
-  return { written, late };
+  return counts;
 }
 
 /**

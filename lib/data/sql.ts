@@ -60,6 +60,7 @@ export function sqliteTime(ms: number): string {
 }
 
 export interface RawSampleRow {
+  clusterId: string;
   probe: string;
   target: string;
   atMs: number;
@@ -73,34 +74,32 @@ export interface RawSampleRow {
 }
 
 /**
- * Inserts run rows (the first sample of each run) for one cluster in one statement per `chunk` rows.
- * Returns each row's id with its series and time.
+ * Inserts run rows (the first sample of each run), of one or several clusters, in one statement per
+ * `chunk` rows. Returns each row's id with its series and time.
  */
-export async function insertRawSamples(provider: DbProvider, tx: DbTx, clusterId: string, rows: readonly RawSampleRow[], chunk = 20_000): Promise<Array<{ id: number; probe: string; target: string; runLastAtMs: number }>> {
-  const out: Array<{ id: number; probe: string; target: string; runLastAtMs: number }> = [];
+export async function insertRawSamples(provider: DbProvider, tx: DbTx, rows: readonly RawSampleRow[], chunk = 20_000): Promise<Array<{ id: number; clusterId: string; probe: string; target: string; runLastAtMs: number }>> {
+  const out: Array<{ id: number; clusterId: string; probe: string; target: string; runLastAtMs: number }> = [];
   for (let i = 0; i < rows.length; i += chunk) {
     const part = rows.slice(i, i + chunk);
     let got: Array<Record<string, unknown>>;
     if (provider === 'sqlite') {
-      const json = JSON.stringify(part.map((r) => [r.probe, r.target, sqliteTime(r.atMs), r.status, r.reason, r.latencyMs, r.detail, r.runSamples, r.runLastAtMs]));
+      const json = JSON.stringify(part.map((r) => [r.probe, r.target, sqliteTime(r.atMs), r.status, r.reason, r.latencyMs, r.detail, r.runSamples, r.runLastAtMs, r.clusterId]));
       got = (await tx.$queryRawUnsafe(
         `INSERT INTO "Sample" ("clusterId","probe","target","at","status","reason","latencyMs","detail","runSamples","runLastAtMs")
-         SELECT ?, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6, j.value->>7, j.value->>8 FROM json_each(?) AS j WHERE true
-         RETURNING "id","probe","target","runLastAtMs"`,
-        clusterId,
+         SELECT j.value->>9, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6, j.value->>7, j.value->>8 FROM json_each(?) AS j WHERE true
+         RETURNING "id","clusterId","probe","target","runLastAtMs"`,
         json,
       )) as Array<Record<string, unknown>>;
     } else {
-      const json = JSON.stringify(part.map((r) => [r.probe, r.target, r.atMs, r.status, r.reason, r.latencyMs, r.detail, r.runSamples, r.runLastAtMs]));
+      const json = JSON.stringify(part.map((r) => [r.probe, r.target, r.atMs, r.status, r.reason, r.latencyMs, r.detail, r.runSamples, r.runLastAtMs, r.clusterId]));
       got = (await tx.$queryRawUnsafe(
         `INSERT INTO "Sample" ("clusterId","probe","target","at","status","reason","latencyMs","detail","runSamples","runLastAtMs")
-         SELECT $1, x->>0, x->>1, ${pgTimestamp('(x->>2)::bigint')}, (x->>3)::"SampleStatus", x->>4, (x->>5)::int, x->>6, (x->>7)::int, (x->>8)::bigint FROM json_array_elements($2::json) AS x
-         RETURNING "id","probe","target","runLastAtMs"`,
-        clusterId,
+         SELECT x->>9, x->>0, x->>1, ${pgTimestamp('(x->>2)::bigint')}, (x->>3)::"SampleStatus", x->>4, (x->>5)::int, x->>6, (x->>7)::int, (x->>8)::bigint FROM json_array_elements($1::json) AS x
+         RETURNING "id","clusterId","probe","target","runLastAtMs"`,
         json,
       )) as Array<Record<string, unknown>>;
     }
-    for (const r of got) out.push({ id: Number(r.id), probe: String(r.probe), target: String(r.target), runLastAtMs: Number(r.runLastAtMs) });
+    for (const r of got) out.push({ id: Number(r.id), clusterId: String(r.clusterId), probe: String(r.probe), target: String(r.target), runLastAtMs: Number(r.runLastAtMs) });
   }
   return out;
 }
@@ -117,6 +116,7 @@ export async function updateRuns(provider: DbProvider, tx: DbTx, rows: ReadonlyA
 
 export interface SeriesRow {
   id: number;
+  clusterId: string;
   probe: string;
   target: string;
   lastAtMs: number;
@@ -136,11 +136,12 @@ export interface SeriesRow {
   recentGaps: string;
 }
 
-const SERIES_COLS = `"id","probe","target","lastAtMs","lastStatus","openStartMs","openReason","openSamples","capMs","lastReason","lastDetail","lastLatencyMs","runSampleId","runSamples","recentGaps"`;
+const SERIES_COLS = `"id","clusterId","probe","target","lastAtMs","lastStatus","openStartMs","openReason","openSamples","capMs","lastReason","lastDetail","lastLatencyMs","runSampleId","runSamples","recentGaps"`;
 
 function toSeriesRow(r: Record<string, unknown>): SeriesRow {
   return {
     id: Number(r.id),
+    clusterId: String(r.clusterId),
     probe: String(r.probe),
     target: String(r.target),
     lastAtMs: Number(r.lastAtMs),
@@ -168,12 +169,38 @@ export async function lockClusterForWrite(provider: DbProvider, tx: DbTx, cluste
   return rows.length > 0;
 }
 
-/** The cluster's series, locked for this transaction on PostgreSQL (SQLite has one writer anyway). */
-export async function lockSeries(provider: DbProvider, tx: DbTx, clusterId: string): Promise<SeriesRow[]> {
-  const rows = (await tx.$queryRawUnsafe(
-    q(provider, `SELECT ${SERIES_COLS} FROM "Series" WHERE "clusterId" = $1${provider === 'postgresql' ? ' FOR UPDATE' : ''}`),
-    clusterId,
-  )) as Array<Record<string, unknown>>;
+/**
+ * Locks several clusters' rows for one write transaction, in id order (two writers of overlapping
+ * sets queue on the first shared row instead of deadlocking; a one-cluster writer holds one row).
+ * Returns the ids that exist (the others were removed meanwhile).
+ */
+export async function lockClustersForWrite(provider: DbProvider, tx: DbTx, clusterIds: readonly string[]): Promise<Set<string>> {
+  if (clusterIds.length === 1) return new Set((await lockClusterForWrite(provider, tx, clusterIds[0]!)) ? clusterIds : []);
+  const sql =
+    provider === 'sqlite'
+      ? `SELECT "id" FROM "Cluster" WHERE "id" IN (SELECT value FROM json_each(?))`
+      : `SELECT "id" FROM "Cluster" WHERE "id" IN (SELECT json_array_elements_text($1::json)) ORDER BY "id" FOR NO KEY UPDATE`;
+  const rows = (await tx.$queryRawUnsafe(sql, JSON.stringify([...clusterIds].sort()))) as Array<{ id: unknown }>;
+  return new Set(rows.map((r) => String(r.id)));
+}
+
+/**
+ * The clusters' series, locked for this transaction on PostgreSQL (SQLite has one writer anyway).
+ * Call after locking the clusters' rows: every writer of a series holds its cluster's row first.
+ */
+export async function lockSeries(provider: DbProvider, tx: DbTx, clusterIds: readonly string[]): Promise<SeriesRow[]> {
+  if (clusterIds.length === 0) return [];
+  const lock = provider === 'postgresql' ? ' FOR UPDATE' : '';
+  const rows = (
+    clusterIds.length === 1
+      ? await tx.$queryRawUnsafe(q(provider, `SELECT ${SERIES_COLS} FROM "Series" WHERE "clusterId" = $1${lock}`), clusterIds[0])
+      : await tx.$queryRawUnsafe(
+          provider === 'sqlite'
+            ? `SELECT ${SERIES_COLS} FROM "Series" WHERE "clusterId" IN (SELECT value FROM json_each(?))`
+            : `SELECT ${SERIES_COLS} FROM "Series" WHERE "clusterId" IN (SELECT json_array_elements_text($1::json))${lock}`,
+          JSON.stringify(clusterIds),
+        )
+  ) as Array<Record<string, unknown>>;
   return rows.map(toSeriesRow);
 }
 
