@@ -1,6 +1,6 @@
 // `npm run bench:collector [-- --dimension registrations|size] [--registrations 1,50,200] [--sizes 3,1000,5000]
 //                          [--pods-per-node 10] [--cycles 5] [--window-cycles 6] [--concurrency 16] [--interval 10]
-//                          [--cpu-prof-dir DIR] [--check]`
+//                          [--write-batches on|off|on,off] [--semi-space-mib 4,16] [--cpu-prof-dir DIR] [--check]`
 // Real collector cycles (createCollector, every probe, the on-disk buffer, SQLite writes in a temp
 // database) against the lab, with the least-privilege `quorum` identity. Two dimensions, each run in
 // its own child process (so one's memory high-water mark never counts in the other's figures):
@@ -14,7 +14,11 @@
 //   cluster ((RSS(N) − RSS(first N)) / (N − first N)), ratios against the first count; requests per
 //   cluster-cycle and the share answered over HTTP/2 (lib/k8s counters), open sockets per extra cluster
 //   (/proc/self/fd). --cpu-prof-dir: a V8 CPU profile of exactly the measured cycles (node:inspector),
-//   one file per registration count.
+//   one file per registration count. --write-batches: `on` (default) writes the cycles that finished while
+//   the previous write ran in one transaction, as lib/collector/main.ts does; `off` one transaction per
+//   cluster-cycle (before issue 16's batching); `on,off` runs every count both ways, each in its own
+//   process, and prints the ratios. --semi-space-mib: V8's young-generation semi-space for the registration
+//   runs (default: the collector's own, lib/collector/node-flags.ts); a list runs every count with each.
 // - size: ONE registration of the lab grown with kwok to 3 (the lab's own workers), 1,000 and 5,000
 //   nodes with 10 pods per node. Per 10-s cycle (cycles at the real interval): collector CPU ms, bytes
 //   read from the apiserver and requests (lib/k8s counters), watch events, the apiservers' own CPU
@@ -49,13 +53,19 @@ const { values } = parseArgs({
     'timeout-ms': { type: 'string', default: '5000' },
     'keep-kwok': { type: 'boolean', default: false },
     check: { type: 'boolean', default: false },
+    'write-batches': { type: 'string', default: 'on' },
+    'semi-space-mib': { type: 'string', default: '' },
     'cpu-prof-dir': { type: 'string' },
   },
   strict: true,
 });
 const root = path.resolve(import.meta.dirname, '..');
 
-if (values.dimension && !COLLECTOR_NODE_FLAGS.every((f) => process.execArgv.includes(f))) {
+const SEMI_FLAG = '--max-semi-space-size=';
+/** The collector's V8 flags with another semi-space size (MiB). */
+const flagsWithSemiSpace = (mib: number): string[] => [...COLLECTOR_NODE_FLAGS.filter((f) => !f.startsWith(SEMI_FLAG)), `${SEMI_FLAG}${mib}`];
+const runningFlags = (): boolean => COLLECTOR_NODE_FLAGS.every((f) => (f.startsWith(SEMI_FLAG) ? process.execArgv.some((a) => a.startsWith(SEMI_FLAG)) : process.execArgv.includes(f)));
+if (values.dimension && !runningFlags()) {
   // Measure the collector as it runs: re-run this dimension with the collector's V8 flags.
   const c = spawn(process.execPath, [...COLLECTOR_NODE_FLAGS, '--expose-gc', '--import', 'tsx', path.join(root, 'scripts', 'bench-collector.ts'), ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });
   process.exit(await new Promise<number>((resolve) => c.on('close', (n) => resolve(n ?? 1))));
@@ -77,6 +87,17 @@ if (!values.dimension) {
 
 const list = (s: string): number[] => (s.trim() === '' ? [] : s.split(',').map(Number));
 const counts = list(values.registrations);
+const writeModes = values['write-batches'].split(',').map((m) => m.trim());
+const defaultSemi = Number(COLLECTOR_NODE_FLAGS.find((f) => f.startsWith(SEMI_FLAG))?.slice(SEMI_FLAG.length) ?? 16);
+const semiSpaces = values['semi-space-mib'] ? list(values['semi-space-mib']) : [defaultSemi];
+if (semiSpaces.some((m) => !Number.isInteger(m) || m < 1 || m > 256)) {
+  console.error(`--semi-space-mib: whole MiB from 1 to 256 (got ${values['semi-space-mib']})`);
+  process.exit(2);
+}
+if (writeModes.length === 0 || writeModes.some((m) => m !== 'on' && m !== 'off') || new Set(writeModes).size !== writeModes.length) {
+  console.error(`--write-batches: on, off or on,off (got ${values['write-batches']})`);
+  process.exit(2);
+}
 const sizes = list(values.sizes);
 const podsPerNode = Number(values['pods-per-node']);
 const cycles = Number(values.cycles);
@@ -106,7 +127,7 @@ delete process.env.DATABASE_URL;
 const { migrate } = await import('@/lib/db/migrate');
 const { closeDb, withDb } = await import('@/lib/db');
 const { createCluster, listClusters, loadClusterCredentials, loadClusterKubeconfig, removeCluster } = await import('@/lib/data/clusters');
-const { insertSamples } = await import('@/lib/data/samples');
+const { insertSamples, writeSampleBatches } = await import('@/lib/data/samples');
 const { insertFailoverEvents, insertWatchGaps, loadLeaseSeeds } = await import('@/lib/data/failovers');
 const { createCollector } = await import('@/lib/collector/collector');
 const { ALL_PROBES } = await import('@/lib/probes');
@@ -135,11 +156,28 @@ async function registerN(n: number, o: { etcd: boolean }): Promise<void> {
   }
 }
 
+/** Sample write transactions and the records (cluster-cycles) they held, counted over the measured cycles. */
+const writes = { transactions: 0, records: 0 };
+
 function newCollector(tag: string, onCycle: (notUp: string[]) => void) {
   return createCollector(
     { intervalSeconds: 10, probeTimeoutMs, concurrency, bufferLimit: 1_000_000 },
     {
-      listClusters, loadKubeconfig: loadClusterKubeconfig, loadCredentials: loadClusterCredentials, insertSamples, probes: ALL_PROBES, now: Date.now,
+      listClusters, loadKubeconfig: loadClusterKubeconfig, loadCredentials: loadClusterCredentials, probes: ALL_PROBES, now: Date.now,
+      insertSamples: (id, results, opts) => {
+        writes.transactions++;
+        writes.records++;
+        return insertSamples(id, results, opts);
+      },
+      ...(writeModes[0] === 'on'
+        ? {
+            insertSampleBatches: (batches, opts) => {
+              writes.transactions++;
+              writes.records += batches.length;
+              return writeSampleBatches(batches, opts);
+            },
+          }
+        : {}),
       // As lib/collector/main.ts wires it: the leader-election Lease watches and their writers too.
       failovers: { insertFailovers: insertFailoverEvents, insertWatchGaps, loadSeeds: (id: string) => loadLeaseSeeds(id) },
       bufferDir: path.join(dataDir, `buffer-${tag}`),
@@ -152,9 +190,15 @@ function newCollector(tag: string, onCycle: (notUp: string[]) => void) {
 
 // ---------------------------------------------------------------- registrations
 interface RegRow {
+  /** V8's semi-space size of the run (MiB). */
+  semiSpaceMiB: number;
+  /** on: several clusters' cycles per write transaction; off: one per cluster-cycle. */
+  writes: string;
   registrations: number; intervalMs: number; cpuMsPerClusterCycle: number; cycleCpuMsPerCluster: number; wallMsPerCycle: number; maxWallMs: number; samplesPerCycle: number;
   notUpPerCycle: number; notUpExamples: string[]; rssMiB: number; heapMiB: number; firstCycleCpuMs: number;
   requestsPerClusterCycle: number; h2Share: number; sockets: number;
+  /** Cluster-cycles per sample write transaction over the measured cycles. */
+  recordsPerWrite: number;
   /** Every cycle's samples (connecting and warm-up cycles too), and how many of them the database's minute rollups counted. */
   produced: number; stored: number; buffered: number;
 }
@@ -229,6 +273,7 @@ async function runRegistrations(n: number): Promise<RegRow> {
   const mem = memorySampler();
   const t0 = k8sTraffic();
   const cpu0 = process.cpuUsage();
+  const w0 = { ...writes };
   const notUpSeen = new Set<string>();
   for (let i = 0; i < cycles; i++) {
     const started = Date.now();
@@ -241,6 +286,7 @@ async function runRegistrations(n: number): Promise<RegRow> {
     if (i < cycles - 1 || intervalMs > 0) await sleep(Math.max(0, intervalMs - (Date.now() - started)));
   }
   const cpu = process.cpuUsage(cpu0);
+  const recordsPerWrite = (writes.records - w0.records) / Math.max(1, writes.transactions - w0.transactions);
   const t1 = k8sTraffic();
   const peak = mem.stop();
   const sockets = openSockets();
@@ -253,17 +299,19 @@ async function runRegistrations(n: number): Promise<RegRow> {
   const h1 = t1.h1Responses - t0.h1Responses;
   const avg = (f: (s: (typeof summaries)[number]) => number): number => summaries.reduce((a, s) => a + f(s), 0) / summaries.length;
   return {
-    registrations: n, intervalMs, cpuMsPerClusterCycle: (cpu.user + cpu.system) / 1000 / (cycles * n), cycleCpuMsPerCluster: avg((s) => s.cycleCpuMs) / n,
+    semiSpaceMiB: Number(process.execArgv.find((a) => a.startsWith(SEMI_FLAG))?.slice(SEMI_FLAG.length) ?? defaultSemi), writes: writeModes[0]!, registrations: n, intervalMs, cpuMsPerClusterCycle: (cpu.user + cpu.system) / 1000 / (cycles * n), cycleCpuMsPerCluster: avg((s) => s.cycleCpuMs) / n,
     wallMsPerCycle: avg((s) => s.ms), maxWallMs: Math.max(...summaries.map((s) => s.ms)), samplesPerCycle: avg((s) => s.samples),
     notUpPerCycle: avg((s) => s.notUp), notUpExamples: [...notUpSeen].slice(0, 5), rssMiB: mib(peak.rss), heapMiB: mib(peak.heap), firstCycleCpuMs: (first.user + first.system) / 1000,
-    requestsPerClusterCycle: (t1.requests - t0.requests) / (cycles * n), h2Share: h2 + h1 ? h2 / (h2 + h1) : 0, sockets, produced, stored, buffered,
+    requestsPerClusterCycle: (t1.requests - t0.requests) / (cycles * n), h2Share: h2 + h1 ? h2 / (h2 + h1) : 0, sockets, recordsPerWrite, produced, stored, buffered,
   };
 }
 
 /** Each registration count in its own process: one count's memory high-water mark never counts in another's. */
-async function runRegistrationsApart(n: number): Promise<RegRow> {
-  const args = process.argv.slice(2).filter((a, i, all) => a !== '--registrations' && all[i - 1] !== '--registrations' && !a.startsWith('--registrations='));
-  const c = spawn(process.execPath, [...process.execArgv, path.join(root, 'scripts', 'bench-collector.ts'), ...args, '--registrations', String(n), '--row-json'], { stdio: ['ignore', 'pipe', 'inherit'], cwd: root });
+async function runRegistrationsApart(n: number, writes: string, semiMiB: number): Promise<RegRow> {
+  const own = new Set(['--registrations', '--write-batches', '--semi-space-mib']);
+  const args = process.argv.slice(2).filter((a, i, all) => !own.has(a) && !own.has(all[i - 1] ?? '') && ![...own].some((o) => a.startsWith(`${o}=`)));
+  const execArgv = [...process.execArgv.filter((a) => !a.startsWith(SEMI_FLAG) && !COLLECTOR_NODE_FLAGS.includes(a)), ...flagsWithSemiSpace(semiMiB)];
+  const c = spawn(process.execPath, [...execArgv, path.join(root, 'scripts', 'bench-collector.ts'), ...args, '--registrations', String(n), '--write-batches', writes, '--semi-space-mib', String(semiMiB), '--row-json'], { stdio: ['ignore', 'pipe', 'inherit'], cwd: root });
   let out = '';
   c.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
   const code = await new Promise<number>((resolve) => c.on('close', (x) => resolve(x ?? 1)));
@@ -444,10 +492,13 @@ try {
     const pace = intervalMs > 0 ? `at the collector's ${intervalMs / 1000} s interval (CPU of the whole intervals: cycles and the watches between them)` : 'back to back (the cycles\' own CPU only)';
     console.log(`\ncollector benchmark, registrations: the lab registered N times with the quorum identity and its 3 etcd endpoints (full probe set), each N in its own process; ${cycles} measured cycles ${pace}, after one connecting and one warm-up cycle; concurrency ${concurrency}, probe timeout ${probeTimeoutMs} ms, probes: ${ALL_PROBES.map((p) => p.id).join(', ')}`);
     const rows: RegRow[] = [];
+    // Both write modes: alternated per count, so a busier minute of the shared machine hits both alike.
     for (const n of counts) {
-      const r = await runRegistrationsApart(n);
-      rows.push(r);
-      console.error(`[bench] ${n} registrations done: ${r.cpuMsPerClusterCycle.toFixed(2)} CPU ms per cluster-cycle, ${r.rssMiB.toFixed(0)} MiB peak RSS${r.notUpExamples.length ? `; not up: ${r.notUpExamples.join(' | ')}` : ''}`);
+      for (const w of writeModes) for (const semi of semiSpaces) {
+        const r = await runRegistrationsApart(n, w, semi);
+        rows.push(r);
+        console.error(`[bench] ${n} registrations, write batches ${w}, semi-space ${semi} MiB: ${r.cpuMsPerClusterCycle.toFixed(2)} CPU ms per cluster-cycle, ${r.rssMiB.toFixed(0)} MiB peak RSS${r.notUpExamples.length ? `; not up: ${r.notUpExamples.join(' | ')}` : ''}`);
+      }
     }
     const base = rows[0]!;
     // Below a few dozen registrations the difference drowns in RSS noise (it can even come out negative): say so instead of printing it.
@@ -457,11 +508,27 @@ try {
       return d > 0 ? d.toFixed(2) : `below the noise (RSS ${(r.rssMiB - base.rssMiB).toFixed(0)} MiB)`;
     };
     const socketsPer = (r: RegRow): string => (r.registrations > base.registrations ? ((r.sockets - base.sockets) / (r.registrations - base.registrations)).toFixed(1) : '–');
-    printTable(['registrations', 'CPU ms / cluster-cycle', '× base', 'of which in the cycle', 'wall ms / cycle (max)', 'samples / cycle', 'not up / cycle', 'peak RSS MiB', 'RSS MiB per extra cluster', 'peak heap MiB', 'first-cycle CPU ms', 'k8s requests / cluster-cycle (h2 share)', 'sockets per extra cluster'], rows.map((r) => [
-      String(r.registrations), r.cpuMsPerClusterCycle.toFixed(2), (r.cpuMsPerClusterCycle / base.cpuMsPerClusterCycle).toFixed(2), r.cycleCpuMsPerCluster.toFixed(2), `${r.wallMsPerCycle.toFixed(0)} (${r.maxWallMs})`, r.samplesPerCycle.toFixed(0),
-      r.notUpPerCycle.toFixed(1), r.rssMiB.toFixed(0), perCluster(r), r.heapMiB.toFixed(0), r.firstCycleCpuMs.toFixed(0), `${r.requestsPerClusterCycle.toFixed(1)} (${(r.h2Share * 100).toFixed(0)} %)`, socketsPer(r),
+    printTable(['semi-space MiB', 'write batches', 'registrations', 'CPU ms / cluster-cycle', '× base', 'of which in the cycle', 'wall ms / cycle (max)', 'samples / cycle', 'not up / cycle', 'peak RSS MiB', 'RSS MiB per extra cluster', 'peak heap MiB', 'first-cycle CPU ms', 'k8s requests / cluster-cycle (h2 share)', 'sockets per extra cluster', 'cluster-cycles per write'], rows.map((r) => [
+      String(r.semiSpaceMiB), r.writes, String(r.registrations), r.cpuMsPerClusterCycle.toFixed(2), (r.cpuMsPerClusterCycle / base.cpuMsPerClusterCycle).toFixed(2), r.cycleCpuMsPerCluster.toFixed(2), `${r.wallMsPerCycle.toFixed(0)} (${r.maxWallMs})`, r.samplesPerCycle.toFixed(0),
+      r.notUpPerCycle.toFixed(1), r.rssMiB.toFixed(0), perCluster(r), r.heapMiB.toFixed(0), r.firstCycleCpuMs.toFixed(0), `${r.requestsPerClusterCycle.toFixed(1)} (${(r.h2Share * 100).toFixed(0)} %)`, socketsPer(r), r.recordsPerWrite.toFixed(1),
     ]));
-    const last = rows[rows.length - 1]!;
+    if (writeModes.length === 2) {
+      for (const n of counts) {
+        const on = rows.find((r) => r.registrations === n && r.writes === 'on' && r.semiSpaceMiB === semiSpaces[0])!;
+        const off = rows.find((r) => r.registrations === n && r.writes === 'off' && r.semiSpaceMiB === semiSpaces[0])!;
+        console.log(`write batches at ${n} registrations: ${on.cpuMsPerClusterCycle.toFixed(2)} vs ${off.cpuMsPerClusterCycle.toFixed(2)} CPU ms per cluster-cycle (on / off = ${(on.cpuMsPerClusterCycle / off.cpuMsPerClusterCycle).toFixed(2)}), longest cycle ${on.maxWallMs} vs ${off.maxWallMs} ms`);
+      }
+    }
+    if (semiSpaces.length > 1) {
+      for (const n of counts) {
+        const a = rows.find((r) => r.registrations === n && r.writes === writeModes[0] && r.semiSpaceMiB === semiSpaces[0])!;
+        for (const semi of semiSpaces.slice(1)) {
+          const b = rows.find((r) => r.registrations === n && r.writes === writeModes[0] && r.semiSpaceMiB === semi)!;
+          console.log(`semi-space ${semi} vs ${semiSpaces[0]} MiB at ${n} registrations: ${b.cpuMsPerClusterCycle.toFixed(2)} vs ${a.cpuMsPerClusterCycle.toFixed(2)} CPU ms per cluster-cycle (${(b.cpuMsPerClusterCycle / a.cpuMsPerClusterCycle).toFixed(2)}×), peak RSS ${b.rssMiB.toFixed(0)} vs ${a.rssMiB.toFixed(0)} MiB, longest cycle ${b.maxWallMs} vs ${a.maxWallMs} ms`);
+        }
+      }
+    }
+    const last = rows.filter((r) => r.writes === writeModes[0] && r.semiSpaceMiB === semiSpaces[0]).at(-1)!;
     const cores = (last.cpuMsPerClusterCycle * last.registrations) / Math.max(1, intervalMs || last.wallMsPerCycle);
     if (values.check) {
       // The small version in `npm test`: no timing asserted; it fails when a cycle lost or skipped work.

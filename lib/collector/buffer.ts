@@ -59,6 +59,17 @@ export interface BufferStats {
   ackedSeq: number;
 }
 
+/** How `flush` writes several records at once (DiskBuffer.flush). */
+export interface FlushBatch {
+  /** Whether a record can be in a batch (e.g. samples only). */
+  joins: (rec: BufferRecord) => boolean;
+  /** Writes the records in one go: all or none. */
+  write: (recs: BufferRecord[], info: { maybeWritten: boolean }) => Promise<void>;
+  /** After a failed batch: true to write its records one at a time, false to rethrow (stop the flush). */
+  fallBack: (error: unknown) => boolean;
+  max: number;
+}
+
 interface Pending {
   rec: BufferRecord;
   weight: number;
@@ -305,6 +316,19 @@ export class DiskBuffer {
     }
   }
 
+  /** The records at the head that can go in one batch: consecutive, joinable, each cluster once, at most `max`. */
+  private headGroup(batch: FlushBatch): Pending[] {
+    const out: Pending[] = [];
+    const clusters = new Set<string>();
+    for (let i = this.head; i < this.queue.length && out.length < batch.max; i++) {
+      const p = this.queue[i]!;
+      if (!batch.joins(p.rec) || clusters.has(p.rec.clusterId)) break;
+      clusters.add(p.rec.clusterId);
+      out.push(p);
+    }
+    return out;
+  }
+
   private removeFront(): void {
     const p = this.queue[this.head]!;
     this.queue[this.head] = undefined as unknown as Pending;
@@ -348,15 +372,54 @@ export class DiskBuffer {
    * Stops at the first failure and rethrows it (the record stays first in line), unless
    * `isPermanent(error, attempts)` says the record can never be written: then it is dropped,
    * counted in `rejected`, and flushing goes on. Returns the weight written.
+   *
+   * With `batch`, the records at the head that `batch.joins` (consecutive, each cluster once, at most
+   * `batch.max`) go to `batch.write` together when there are two or more: all of them are then
+   * written or none. When that fails and `batch.fallBack(error)` says so (the error may be one
+   * record's), those records are written one at a time as above, so a bad record is rejected alone;
+   * otherwise (the database is down) the error is rethrown and they stay first in line.
    */
   async flush(
     write: (rec: BufferRecord, info: { maybeWritten: boolean }) => Promise<void>,
     isPermanent: (error: unknown, attempts: number) => boolean = () => false,
+    batch?: FlushBatch,
   ): Promise<number> {
     let written = 0;
     let unacked = 0;
+    let alone = 0; // records to write one at a time after a batch that failed
     try {
       while (this.pendingRecords > 0 && !this.closed) {
+        if (batch && alone === 0) {
+          const group = this.headGroup(batch);
+          if (group.length >= 2) {
+            try {
+              await batch.write(
+                group.map((g) => g.rec),
+                { maybeWritten: group.some((g) => g.maybeWritten) },
+              );
+              if (this.closed) break;
+            } catch (e) {
+              for (const g of group) g.maybeWritten = true;
+              if (!batch.fallBack(e)) throw e;
+              alone = group.length;
+              continue;
+            }
+            // In order; one dropped meanwhile (a bound was reached: oldest first) is no longer at the head.
+            for (const g of group) {
+              if (this.queue[this.head] !== g) continue;
+              this.removeFront();
+              written += g.weight;
+              this.stats.written += g.weight;
+              unacked++;
+            }
+            if (unacked >= ACK_EVERY) {
+              this.persistAck();
+              unacked = 0;
+            }
+            continue;
+          }
+        }
+        if (alone > 0) alone--;
         const p = this.queue[this.head]!;
         p.attempts++;
         try {

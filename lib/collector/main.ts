@@ -3,7 +3,7 @@ import cron from 'node-cron';
 import { listClusters, loadClusterEnvelope, loadClusterKubeconfig, openClusterEnvelope } from '../data/clusters';
 import { insertFailoverEvents, insertWatchGaps, loadLeaseSeeds } from '../data/failovers';
 import { runRetention } from '../data/retention';
-import { writeSamples } from '../data/samples';
+import { writeSampleBatches, writeSamples, type WriteResult } from '../data/samples';
 import { closeDb } from '../db';
 import { migrate } from '../db/migrate';
 import { KeyCheckError, checkKeysOnStart } from '../keys';
@@ -94,6 +94,12 @@ async function main(): Promise<void> {
           ...folder,
         })
       : singleOwnership({ info, heartbeat: upsertCollectorHeartbeat, stopped: markCollectorStopped, now: Date.now, log });
+  function logWrite(clusterId: string, r: WriteResult): void {
+    if (r.superseded > 0) log({ event: 'samples-superseded', clusterId, superseded: r.superseded, why: 'that cycle was already stored (by another collector, or before a restart)' });
+    // At or before their series' last stored sample: a replay of what was stored (after a lost answer), or
+    // older than what another collector stored meanwhile — skipped, not stored (issue 16: the cursor decides).
+    if (r.late > 0) log({ event: 'samples-late', clusterId, late: r.late, why: 'at or before the last stored sample of their series (a replay, or older than what another collector wrote)' });
+  }
   const collector = createCollector(
     { ...cfg, dbTimeoutMs: env.db.timeouts.callMs },
     {
@@ -101,12 +107,10 @@ async function main(): Promise<void> {
       listClusters,
       loadKubeconfig: loadClusterKubeconfig,
       credentialEnvelopes: { load: loadClusterEnvelope, open: openClusterEnvelope },
-      insertSamples: async (clusterId, results, opts) => {
-        const r = await writeSamples(clusterId, results, opts);
-        if (r.superseded > 0) log({ event: 'samples-superseded', clusterId, superseded: r.superseded, why: 'that cycle was already stored (by another collector, or before a restart)' });
-        // At or before their series' last stored sample: a replay of what was stored (after a lost answer), or
-        // older than what another collector stored meanwhile — skipped, not stored (issue 16: the cursor decides).
-        if (r.late > 0) log({ event: 'samples-late', clusterId, late: r.late, why: 'at or before the last stored sample of their series (a replay, or older than what another collector wrote)' });
+      insertSamples: async (clusterId, results, opts) => logWrite(clusterId, await writeSamples(clusterId, results, opts)),
+      insertSampleBatches: async (batches, opts) => {
+        const r = await writeSampleBatches(batches, opts);
+        for (const [i, b] of batches.entries()) logWrite(b.clusterId, r[i]!);
       },
       probes: ALL_PROBES,
       now: Date.now,

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createCollector, type CollectorDeps, type RecordWriteOptions } from '@/lib/collector/collector';
+import { WRITE_BATCH_MAX, createCollector, type CollectorDeps, type RecordWriteOptions } from '@/lib/collector/collector';
 import { DbError } from '@/lib/db/errors';
 import { QuorumError } from '@/lib/errors';
 import type { Probe } from '@/lib/probes/types';
@@ -166,5 +166,59 @@ test('refusals: transient ones keep the record (read-only, deadlock, an unknown 
   assert.equal(kept.length, 1);
   assert.equal(kept[0]!.record.clusterId, 'bad');
   assert.match(kept[0]!.error, /invalid-input: sample status "sideways"/);
+  await col.stop();
+});
+
+test('batched writes: the records that waited go in one transaction (each cluster once, at most WRITE_BATCH_MAX); a failed batch is written one by one, a bad record rejected alone; an unreachable database keeps them all', async () => {
+  const dir = tmp();
+  const rec = (clusterId: string, at: number) => ({ kind: 'samples' as const, clusterId, payload: [{ probe: 'apiserver-readyz' as const, target: 'endpoint', status: 'up' as const, reason: 'ok', latencyMs: 1, at }] });
+  const batches: string[][] = [];
+  const alone: string[] = [];
+  const failovers: string[] = [];
+  let fail: unknown = null;
+  const col = collectorWith(dir, {
+    insertSamples: async (id) => {
+      if (id === 'bad') throw new QuorumError('invalid-input', 'sample status "sideways" is not one of up, degraded, down, unknown');
+      alone.push(id);
+    },
+    insertSampleBatches: async (list) => {
+      if (fail) throw fail;
+      if (list.some((b) => b.clusterId === 'bad')) throw new QuorumError('invalid-input', 'sample status "sideways" is not one of up, degraded, down, unknown');
+      batches.push(list.map((b) => b.clusterId));
+    },
+    failovers: { insertFailovers: async (id) => void failovers.push(id), insertWatchGaps: async () => undefined },
+  });
+  // a b c, then b again (a second cycle of b ends the batch), a failover (not samples), then 60 clusters.
+  col.buffer.append([rec('a', 1), rec('b', 2), rec('c', 3), rec('b', 4), { kind: 'failover', clusterId: 'a', payload: { lease: 'kube-system/kube-scheduler' } } as never, ...Array.from({ length: 60 }, (_x, i) => rec(`k${i}`, 10 + i))]);
+  await col.flushEvents();
+  assert.equal(col.buffer.pendingRecords, 0);
+  assert.deepEqual(batches.map((b) => b.length), [3, WRITE_BATCH_MAX, 60 - WRITE_BATCH_MAX]);
+  assert.deepEqual(batches[0], ['a', 'b', 'c']);
+  // The second b was alone at the head before the failover: a group of one is written by itself.
+  assert.deepEqual(alone, ['b']);
+  assert.deepEqual(failovers, ['a']);
+  assert.equal(col.buffer.stats.written, 65, '64 samples and the failover');
+
+  // One bad record in the group: the batch fails, then each is written alone and only the bad one is rejected.
+  batches.length = 0;
+  alone.length = 0;
+  col.buffer.append([rec('x', 100), rec('bad', 101), rec('y', 102)]);
+  await col.flushEvents();
+  assert.deepEqual(batches, []);
+  assert.deepEqual(alone, ['x', 'y']);
+  assert.equal(col.buffer.stats.rejected, 1);
+  assert.equal(col.buffer.pendingRecords, 0);
+
+  // The database unreachable: the flush fails at the batch, nothing is tried one by one, everything stays.
+  fail = new DbError('unreachable', 'database unreachable: connect ECONNREFUSED 127.0.0.1:5432');
+  alone.length = 0;
+  col.buffer.append([rec('p', 200), rec('q', 201)]);
+  await assert.rejects(col.flushEvents(), DbError);
+  assert.deepEqual(alone, []);
+  assert.equal(col.buffer.pendingRecords, 2);
+  fail = null;
+  await col.flushEvents();
+  assert.deepEqual(batches.at(-1), ['p', 'q']);
+  assert.equal(col.buffer.pendingRecords, 0);
   await col.stop();
 });
