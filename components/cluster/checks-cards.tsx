@@ -163,7 +163,8 @@ export async function RecentSamplesCards({ clusterId, name, now, zone }: { clust
                 <td>
                   <StatusBadge status={s.status} />
                 </td>
-                <td>{s.reason}</td>
+                {/* At least a phrase wide: on a phone a long "down" reason wrapped one word per line, a row taller than the screen. */}
+                <td className="run-reason">{s.reason}</td>
               </tr>
             ))}
           </DataTable>
