@@ -21,7 +21,7 @@ import { closeDb, getDb, withDb } from '@/lib/db';
 import { migrate } from '@/lib/db/migrate';
 import { createCluster, listClusters } from '@/lib/data/clusters';
 import { runRetention } from '@/lib/data/retention';
-import { insertSamples } from '@/lib/data/samples';
+import { insertSamples, writeSampleBatches } from '@/lib/data/samples';
 import { getFleet } from '@/lib/data/fleet';
 import { presetRange } from '@/lib/slo/range';
 import { listSamples } from '@/lib/data/samples';
@@ -39,6 +39,11 @@ const { values } = parseArgs({
     'live-cycles': { type: 'string', default: '30' },
     /** Comma-separated writer counts: each runs --live-cycles cycles with that many concurrent insertSamples calls. */
     'live-concurrency': { type: 'string', default: '1' },
+    /**
+     * Comma-separated clusters per write transaction: 1 is insertSamples per cluster-cycle; B > 1 writes B
+     * clusters' cycles per writeSampleBatches call, as the collector does with the cycles that waited.
+     */
+    'live-batch': { type: 'string', default: '1' },
   },
   strict: true,
 });
@@ -49,6 +54,8 @@ const REPEAT = Number(values.repeat);
 const LIVE_CYCLES = Number(values['live-cycles']);
 const LIVE_CONCURRENCY = values['live-concurrency'].split(',').map(Number);
 if (LIVE_CONCURRENCY.some((c) => !Number.isInteger(c) || c < 1)) throw new Error('--live-concurrency must be whole numbers ≥ 1, e.g. 1,8');
+const LIVE_BATCH = values['live-batch'].split(',').map(Number);
+if (LIVE_BATCH.some((c) => !Number.isInteger(c) || c < 1)) throw new Error('--live-batch must be whole numbers ≥ 1, e.g. 1,50');
 const RAW_RETENTION_DAYS = 14;
 const ROLLUP_RETENTION_DAYS = 400;
 const INTERVAL_MS = 10_000;
@@ -116,6 +123,8 @@ function sampleFor(comp: number, t: number, fault: Exclude<Fault, 'gap'> | null,
 }
 
 interface LiveFigures {
+  /** Clusters' cycles per call (write transaction). */
+  batch: number;
   writers: number;
   calls: number;
   rows: number;
@@ -370,27 +379,33 @@ async function benchProvider(provider: 'sqlite' | 'postgresql'): Promise<Figures
     const slotMs = provider === 'postgresql' ? INTERVAL_MS : null;
     const live: LiveFigures[] = [];
     let cycle = 0;
-    for (const writers of LIVE_CONCURRENCY) {
+    for (const batch of LIVE_BATCH) for (const writers of LIVE_CONCURRENCY) {
       const callTimes: number[] = [];
       let rows = 0;
       const w0 = performance.now();
+      const opts = { capMs: CAP_MS, dedupe: false, ...(slotMs ? { slotMs } : {}) };
       for (let k = 0; k < LIVE_CYCLES; k++, cycle++) {
         const t = endMs + cycle * INTERVAL_MS;
         let next = 0;
         await Promise.all(Array.from({ length: writers }, async () => {
-          for (let ci = next++; ci < ids.length; ci = next++) {
-            const r = prng(ci * 104729 + cycle);
-            const results = COMPONENTS.map((_, comp) => sampleFor(comp, t, null, r));
+          // Each writer takes the next `batch` clusters until every cluster has its cycle.
+          for (let ci = next; ci < ids.length; ci = next) {
+            next += batch;
+            const part = ids.slice(ci, ci + batch).map((id, j) => {
+              const r = prng((ci + j) * 104729 + cycle);
+              return { clusterId: id, results: COMPONENTS.map((_, comp) => sampleFor(comp, t, null, r)) };
+            });
             const c0 = performance.now();
-            await insertSamples(ids[ci]!, results, { capMs: CAP_MS, dedupe: false, ...(slotMs ? { slotMs } : {}) });
+            if (batch === 1) await insertSamples(part[0]!.clusterId, part[0]!.results, opts);
+            else await writeSampleBatches(part, opts);
             callTimes.push(performance.now() - c0);
-            rows += results.length;
+            rows += part.reduce((a, b) => a + b.results.length, 0);
           }
         }));
       }
       const wallMs = performance.now() - w0;
       const sorted = [...callTimes].sort((a, b) => a - b);
-      live.push({ writers, calls: callTimes.length, rows, wallMs, medianMs: median(callTimes), p95Ms: sorted[Math.floor(sorted.length * 0.95)]!, slotMs });
+      live.push({ batch, writers, calls: callTimes.length, rows, wallMs, medianMs: median(callTimes), p95Ms: sorted[Math.floor(sorted.length * 0.95)]!, slotMs });
     }
 
     const r0 = performance.now();
@@ -448,7 +463,8 @@ async function main(): Promise<void> {
     console.log(`\n[${p}]`);
     console.log(`  backfill ingest:       ${n(f.samples)} samples in ${(f.ingestMs / 1000).toFixed(1)} s = ${n(f.samples / (f.ingestMs / 1000))} samples/s (${BATCH_HOURS}-hour batches per call)`);
     for (const l of f.live) {
-      console.log(`  live-path ingest:      ${n(l.calls)} calls of one cycle (${COMPONENTS.length} results, dedupe off, capMs ${CAP_MS}${l.slotMs ? `, slotMs ${l.slotMs}` : ''}), ${l.writers} concurrent writer(s): median ${l.medianMs.toFixed(2)} ms, p95 ${l.p95Ms.toFixed(2)} ms per call; ${n(l.calls / (l.wallMs / 1000))} calls/s = ${n(l.rows / (l.wallMs / 1000))} results/s (wall clock)`);
+      const cc = l.rows / COMPONENTS.length;
+      console.log(`  live-path ingest:      ${n(l.calls)} calls of ${l.batch === 1 ? 'one cluster-cycle' : `${l.batch} clusters' cycles`} (${COMPONENTS.length} results each, dedupe off, capMs ${CAP_MS}${l.slotMs ? `, slotMs ${l.slotMs}` : ''}), ${l.writers} concurrent writer(s): median ${l.medianMs.toFixed(2)} ms, p95 ${l.p95Ms.toFixed(2)} ms per call, ${(l.wallMs / cc).toFixed(3)} ms wall per cluster-cycle; ${n(cc / (l.wallMs / 1000))} cluster-cycles/s = ${n(l.rows / (l.wallMs / 1000))} results/s (wall clock)`);
     }
     console.log(`  fleet 30-day overview: rollups (getFleet) ${f.rollupMs.toFixed(1)} ms, median of ${REPEAT}, warm`);
     console.log(`                         raw runs, one SQL aggregate  ${f.rawSqlMs.toFixed(1)} ms, median of ${REPEAT}, warm = ${(f.rawSqlMs / f.rollupMs).toFixed(1)}× the rollup path; same good/bad ms for every cluster: ${f.sqlSame ? 'yes' : 'NO'}`);
@@ -460,7 +476,7 @@ async function main(): Promise<void> {
     console.log(`  steady state (${RAW_RETENTION_DAYS} d raw + minutes, ${ROLLUP_RETENTION_DAYS} d rollups): before ${n(beforeSteady / 1048576, 1)} MiB per cluster = ${perResult(beforeSteady)} bytes per probe result of the raw window; now ${n(steadyPerCluster / 1048576, 1)} MiB = ${perResult(steadyPerCluster)} bytes (${(beforeSteady / steadyPerCluster).toFixed(1)}× less; target ≤ 40); rollups alone ${perResult(rollupPerClusterDay * ROLLUP_RETENTION_DAYS)}`);
     console.log(`  after raw retention:   ${(f.afterRetentionBytes / (f.samples + f.live.reduce((a, l) => a + l.rows, 0))).toFixed(3)} bytes per probe result written (${n(f.afterRetentionBytes)} bytes on disk: rollups, intervals, series, settings and each series' open run)`);
     console.log(`  retention job:         ${n(f.retentionDeleted)} raw runs deleted in ${(f.retentionMs / 1000).toFixed(1)} s (batches of 5,000)`);
-    console.log(JSON.stringify({ figure: 'bench:storage', provider: p, clusters: CLUSTERS, days: DAYS, series: COMPONENTS.length, samples: f.samples, backfillPerS: Math.round(f.samples / (f.ingestMs / 1000)), live: f.live.map((l) => ({ writers: l.writers, calls: l.calls, medianMs: +l.medianMs.toFixed(3), p95Ms: +l.p95Ms.toFixed(3), callsPerS: Math.round(l.calls / (l.wallMs / 1000)), rowsPerS: Math.round(l.rows / (l.wallMs / 1000)) })), rollupMs: +f.rollupMs.toFixed(2), rawSqlMs: +f.rawSqlMs.toFixed(2), rawOrmMs: Math.round(f.rawScanMs), same: f.same, sqlSame: f.sqlSame, fullRawBytesPerResult: +fullPerRow.toFixed(1), rawRows: f.rawRows, rawBytes: f.rawTierBytes, rollupBytesPerClusterDay: Math.round(rollupPerClusterDay), minuteRows: f.minuteRows, minuteBytes: f.minuteTierBytes, beforeSteadyBytesPerResult: +perResult(beforeSteady), steadyBytesPerCluster: Math.round(steadyPerCluster), steadyBytesPerResult: +perResult(steadyPerCluster) }));
+    console.log(JSON.stringify({ figure: 'bench:storage', provider: p, clusters: CLUSTERS, days: DAYS, series: COMPONENTS.length, samples: f.samples, backfillPerS: Math.round(f.samples / (f.ingestMs / 1000)), live: f.live.map((l) => ({ batch: l.batch, writers: l.writers, calls: l.calls, medianMs: +l.medianMs.toFixed(3), p95Ms: +l.p95Ms.toFixed(3), callsPerS: Math.round(l.calls / (l.wallMs / 1000)), rowsPerS: Math.round(l.rows / (l.wallMs / 1000)) })), rollupMs: +f.rollupMs.toFixed(2), rawSqlMs: +f.rawSqlMs.toFixed(2), rawOrmMs: Math.round(f.rawScanMs), same: f.same, sqlSame: f.sqlSame, fullRawBytesPerResult: +fullPerRow.toFixed(1), rawRows: f.rawRows, rawBytes: f.rawTierBytes, rollupBytesPerClusterDay: Math.round(rollupPerClusterDay), minuteRows: f.minuteRows, minuteBytes: f.minuteTierBytes, beforeSteadyBytesPerResult: +perResult(beforeSteady), steadyBytesPerCluster: Math.round(steadyPerCluster), steadyBytesPerResult: +perResult(steadyPerCluster) }));
   }
   const bad = all.some((f) => !f.same || !f.sqlSame);
   process.exitCode = bad ? 1 : 0;

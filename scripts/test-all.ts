@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   // fails when the rollups disagree with the raw rows (ORM scan and one SQL aggregate); bench:dashboard
   // --no-server fails when the page's read model, the reports and the raw rows disagree.
   if (want('bench')) {
-    await stage('bench:storage (small: 3 clusters × 1 day, SQLite + PostgreSQL)', tsx, ['scripts/bench-storage.ts', '--clusters', '3', '--days', '1', '--repeat', '1', '--live-cycles', '3', ...(process.env.QUORUM_TEST_PG_URL ? ['--pg-url', process.env.QUORUM_TEST_PG_URL] : ['--providers', 'sqlite'])], { countTests: false });
+    await stage('bench:storage (small: 3 clusters × 1 day, SQLite + PostgreSQL)', tsx, ['scripts/bench-storage.ts', '--clusters', '3', '--days', '1', '--repeat', '1', '--live-cycles', '3', '--live-batch', '1,3', ...(process.env.QUORUM_TEST_PG_URL ? ['--pg-url', process.env.QUORUM_TEST_PG_URL] : ['--providers', 'sqlite'])], { countTests: false });
     await stage('bench:dashboard (small: read model = reports = raw rows)', tsx, ['scripts/bench-dashboard.ts', '--clusters', '8', '--days', '3', '--interval-s', '60', '--no-server'], { countTests: false });
   }
   let labUp = false;
