@@ -137,10 +137,13 @@ const SICK_WAIT_MS = 250;
 const CONFLICT_RETRIES = 3;
 /**
  * Records (clusters) per write transaction at most. A transaction of 50 clusters' cycles holds the
- * SQLite write lock ≈ 50 ms on this machine's 2 cores; one per cluster cost a transaction and ≈ 10
+ * SQLite write lock ≈ 35 ms (median; p95 74 ms, bench:storage --live-batch 50) on this machine's 2 cores; one per cluster cost a transaction and ≈ 10
  * statements each (issue 16: 23–27 % of the collector's CPU at 200 clusters).
  */
 export const WRITE_BATCH_MAX = 50;
+
+/** A deadlock or serialization failure: the transaction was rolled back, and the same write can be retried at once. */
+const isWriteConflict = (e: unknown): boolean => e instanceof DbError && (e.kind === 'deadlock' || e.kind === 'serialization');
 
 /**
  * The collector: one cycle per tick, never overlapping, never waiting on the database longer than
@@ -278,7 +281,7 @@ export function createCollector(cfg: CollectorConfig, deps: CollectorDeps) {
           await tracked(batchWriter(batches, writeOptions(info.maybeWritten)), `buffered records ${recs[0]!.seq}–${recs.at(-1)!.seq} (samples of ${recs.length} clusters)`);
         },
         // Unreachable, timed out, or no connection left: writing them one by one fails the same way.
-        fallBack: (e) => !(e instanceof DbError && e.transient && e.kind !== 'deadlock' && e.kind !== 'serialization'),
+        fallBack: (e) => !(e instanceof DbError && e.transient && !isWriteConflict(e)),
       }
     : undefined;
 
@@ -314,8 +317,7 @@ export function createCollector(cfg: CollectorConfig, deps: CollectorDeps) {
       try {
         return await writeOnce(r, writeOptions(dedupe));
       } catch (e) {
-        const conflict = e instanceof DbError && (e.kind === 'deadlock' || e.kind === 'serialization');
-        if (!conflict || attempt >= CONFLICT_RETRIES || stopped) throw e;
+        if (!isWriteConflict(e) || attempt >= CONFLICT_RETRIES || stopped) throw e;
         deps.log({ event: 'write-retry', seq: r.seq, attempt, error: describeError(e) });
         dedupe = true; // rolled back — but be safe
         await pause(backoffMs({ baseMs: 50, maxMs: 500 }, attempt));

@@ -190,17 +190,12 @@ export async function lockClustersForWrite(provider: DbProvider, tx: DbTx, clust
  */
 export async function lockSeries(provider: DbProvider, tx: DbTx, clusterIds: readonly string[]): Promise<SeriesRow[]> {
   if (clusterIds.length === 0) return [];
-  const lock = provider === 'postgresql' ? ' FOR UPDATE' : '';
-  const rows = (
-    clusterIds.length === 1
-      ? await tx.$queryRawUnsafe(q(provider, `SELECT ${SERIES_COLS} FROM "Series" WHERE "clusterId" = $1${lock}`), clusterIds[0])
-      : await tx.$queryRawUnsafe(
-          provider === 'sqlite'
-            ? `SELECT ${SERIES_COLS} FROM "Series" WHERE "clusterId" IN (SELECT value FROM json_each(?))`
-            : `SELECT ${SERIES_COLS} FROM "Series" WHERE "clusterId" IN (SELECT json_array_elements_text($1::json))${lock}`,
-          JSON.stringify(clusterIds),
-        )
-  ) as Array<Record<string, unknown>>;
+  const rows = (await tx.$queryRawUnsafe(
+    provider === 'sqlite'
+      ? `SELECT ${SERIES_COLS} FROM "Series" WHERE "clusterId" IN (SELECT value FROM json_each(?))`
+      : `SELECT ${SERIES_COLS} FROM "Series" WHERE "clusterId" IN (SELECT json_array_elements_text($1::json)) FOR UPDATE`,
+    JSON.stringify(clusterIds),
+  )) as Array<Record<string, unknown>>;
   return rows.map(toSeriesRow);
 }
 
