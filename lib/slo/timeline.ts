@@ -108,7 +108,12 @@ export interface LastSample {
  */
 export function startsRun(prev: LastSample | null, s: Pick<TimelineSample, 't' | 'status' | 'reason' | 'detail'>, capMs: number): boolean {
   if (!prev) return true;
-  return s.t - prev.lastAtMs > capMs || s.status !== prev.lastStatus || reasonKey(s.reason) !== reasonKey(prev.lastReason) || detailKey(s.detail) !== detailKey(prev.lastDetail);
+  if (s.t - prev.lastAtMs > capMs || s.status !== prev.lastStatus) return true;
+  // Equal texts have equal keys: most samples repeat the previous one exactly (a healthy /readyz's
+  // fifty named checks), and are told apart without parsing their detail.
+  if (s.reason !== prev.lastReason && reasonKey(s.reason) !== reasonKey(prev.lastReason)) return true;
+  const detail = s.detail ?? null;
+  return detail !== prev.lastDetail && detailKey(detail) !== detailKey(prev.lastDetail);
 }
 
 /** How many sample times before the last one a series keeps (Series.recentGaps): the alert rules' longest "for N cycles" + 1. */
