@@ -56,6 +56,8 @@ const { values } = parseArgs({
     'write-batches': { type: 'string', default: 'on' },
     'semi-space-mib': { type: 'string', default: '' },
     'cpu-prof-dir': { type: 'string' },
+    'heap-prof-dir': { type: 'string' },
+    'node-flags': { type: 'string', default: '' },
   },
   strict: true,
 });
@@ -232,6 +234,22 @@ async function cpuProfile(name: string): Promise<() => Promise<void>> {
   };
 }
 
+/** A V8 sampling allocation profile (every allocation, also those collected since) of the measured cycles, to --heap-prof-dir. */
+async function allocationProfile(name: string): Promise<() => Promise<void>> {
+  const dir = values['heap-prof-dir'];
+  if (!dir) return async () => undefined;
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.enable');
+  await session.post('HeapProfiler.startSampling', { samplingInterval: 32 * 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  return async () => {
+    const { profile } = await session.post('HeapProfiler.stopSampling');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, `${name}.heapprofile`), JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
 /** Samples RSS and heap every 250 ms (a peak between two cycles counts too). */
 function memorySampler(): { stop: () => { rss: number; heap: number } } {
   let rss = 0;
@@ -270,6 +288,7 @@ async function runRegistrations(n: number): Promise<RegRow> {
   // by cycles × registrations. With --interval 0 the cycles run back to back (the cycles' own work only).
   if (intervalMs > 0) await sleep(intervalMs - (Date.now() % intervalMs));
   const stopProfile = await cpuProfile(`registrations-${n}`);
+  const stopAllocations = await allocationProfile(`registrations-${n}`);
   const mem = memorySampler();
   const t0 = k8sTraffic();
   const cpu0 = process.cpuUsage();
@@ -291,6 +310,7 @@ async function runRegistrations(n: number): Promise<RegRow> {
   const peak = mem.stop();
   const sockets = openSockets();
   await stopProfile();
+  await stopAllocations();
   await col.flushEvents().catch(() => undefined); // what the buffer still holds; a failure shows as `buffered` below
   const buffered = col.buffer.pending;
   await col.stop();
@@ -310,7 +330,8 @@ async function runRegistrations(n: number): Promise<RegRow> {
 async function runRegistrationsApart(n: number, writes: string, semiMiB: number): Promise<RegRow> {
   const own = new Set(['--registrations', '--write-batches', '--semi-space-mib']);
   const args = process.argv.slice(2).filter((a, i, all) => !own.has(a) && !own.has(all[i - 1] ?? '') && ![...own].some((o) => a.startsWith(`${o}=`)));
-  const execArgv = [...process.execArgv.filter((a) => !a.startsWith(SEMI_FLAG) && !COLLECTOR_NODE_FLAGS.includes(a)), ...flagsWithSemiSpace(semiMiB)];
+  const extra = values['node-flags'].split(/\s+/).filter(Boolean);
+  const execArgv = [...process.execArgv.filter((a) => !a.startsWith(SEMI_FLAG) && !COLLECTOR_NODE_FLAGS.includes(a) && !extra.includes(a)), ...flagsWithSemiSpace(semiMiB), ...extra];
   const c = spawn(process.execPath, [...execArgv, path.join(root, 'scripts', 'bench-collector.ts'), ...args, '--registrations', String(n), '--write-batches', writes, '--semi-space-mib', String(semiMiB), '--row-json'], { stdio: ['ignore', 'pipe', 'inherit'], cwd: root });
   let out = '';
   c.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
