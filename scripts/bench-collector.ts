@@ -1,6 +1,7 @@
 // `npm run bench:collector [-- --dimension registrations|size] [--registrations 1,50,200] [--sizes 3,1000,5000]
 //                          [--pods-per-node 10] [--cycles 5] [--window-cycles 6] [--concurrency 16] [--interval 10]
-//                          [--write-batches on|off|on,off] [--semi-space-mib 4,16] [--cpu-prof-dir DIR] [--check]`
+//                          [--write-batches on|off|on,off] [--semi-space-mib 4,16] [--cpu-prof-dir DIR] [--heap-prof-dir DIR]
+//                          [--node-flags "--flag …"] [--check]`
 // Real collector cycles (createCollector, every probe, the on-disk buffer, SQLite writes in a temp
 // database) against the lab, with the least-privilege `quorum` identity. Two dimensions, each run in
 // its own child process (so one's memory high-water mark never counts in the other's figures):
@@ -14,7 +15,9 @@
 //   cluster ((RSS(N) − RSS(first N)) / (N − first N)), ratios against the first count; requests per
 //   cluster-cycle and the share answered over HTTP/2 (lib/k8s counters), open sockets per extra cluster
 //   (/proc/self/fd). --cpu-prof-dir: a V8 CPU profile of exactly the measured cycles (node:inspector),
-//   one file per registration count. --write-batches: `on` (default) writes the cycles that finished while
+//   one file per registration count; --heap-prof-dir: a V8 sampling allocation profile of the same stretch (every
+//   allocation, also what GC collected since: where the garbage comes from); --node-flags: extra V8 flags for the
+//   measured processes (e.g. "--single-threaded-gc", "--trace-gc"). --write-batches: `on` (default) writes the cycles that finished while
 //   the previous write ran in one transaction, as lib/collector/main.ts does; `off` one transaction per
 //   cluster-cycle (before issue 16's batching); `on,off` runs every count both ways, each in its own
 //   process, and prints the ratios. --semi-space-mib: V8's young-generation semi-space for the registration
@@ -34,6 +37,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { PerformanceObserver, constants } from 'node:perf_hooks';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
@@ -203,6 +207,52 @@ interface RegRow {
   recordsPerWrite: number;
   /** Every cycle's samples (connecting and warm-up cycles too), and how many of them the database's minute rollups counted. */
   produced: number; stored: number; buffered: number;
+  /** Main-thread GC pauses over the measured cycles, ms per cluster-cycle: scavenges and mark-compact (with its incremental steps). */
+  gcMinorMs: number; gcMajorMs: number;
+  /** CPU of this process's other threads (V8's GC helpers, libuv's pool) over the measured cycles: ms per cluster-cycle. */
+  helperThreadsMs: number;
+}
+
+/** utime + stime (ms) of every thread of this process but the main one (/proc/self/task). */
+function helperThreadsCpuMs(): number {
+  const tick = 1000 / 100; // USER_HZ
+  let ms = 0;
+  for (const tid of readdirSync('/proc/self/task')) {
+    if (tid === String(process.pid)) continue;
+    try {
+      const f = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+      ms += (Number(rest[11]) + Number(rest[12])) * tick; // fields 14 and 15: utime, stime
+    } catch {
+      /* the thread ended meanwhile */
+    }
+  }
+  return ms;
+}
+
+/** Main-thread GC pause time by kind while running (perf_hooks 'gc' entries). */
+function gcPauses(): { stop: () => { minorMs: number; majorMs: number } } {
+  let minorMs = 0;
+  let majorMs = 0;
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) minorMs += e.duration;
+      else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR || kind === constants.NODE_PERFORMANCE_GC_INCREMENTAL) majorMs += e.duration;
+    }
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  return {
+    stop: () => {
+      for (const e of obs.takeRecords()) {
+        const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+        if (kind === constants.NODE_PERFORMANCE_GC_MINOR) minorMs += e.duration;
+        else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR || kind === constants.NODE_PERFORMANCE_GC_INCREMENTAL) majorMs += e.duration;
+      }
+      obs.disconnect();
+      return { minorMs, majorMs };
+    },
+  };
 }
 
 /** Open sockets of this process (TCP and TLS connections, listeners, the DNS resolvers' UDP sockets). */
@@ -292,6 +342,8 @@ async function runRegistrations(n: number): Promise<RegRow> {
   const mem = memorySampler();
   const t0 = k8sTraffic();
   const cpu0 = process.cpuUsage();
+  const pauses = gcPauses();
+  const helpers0 = helperThreadsCpuMs();
   const w0 = { ...writes };
   const notUpSeen = new Set<string>();
   for (let i = 0; i < cycles; i++) {
@@ -305,6 +357,8 @@ async function runRegistrations(n: number): Promise<RegRow> {
     if (i < cycles - 1 || intervalMs > 0) await sleep(Math.max(0, intervalMs - (Date.now() - started)));
   }
   const cpu = process.cpuUsage(cpu0);
+  const helpersMs = helperThreadsCpuMs() - helpers0;
+  const gcMs = pauses.stop();
   const recordsPerWrite = (writes.records - w0.records) / Math.max(1, writes.transactions - w0.transactions);
   const t1 = k8sTraffic();
   const peak = mem.stop();
@@ -323,6 +377,7 @@ async function runRegistrations(n: number): Promise<RegRow> {
     wallMsPerCycle: avg((s) => s.ms), maxWallMs: Math.max(...summaries.map((s) => s.ms)), samplesPerCycle: avg((s) => s.samples),
     notUpPerCycle: avg((s) => s.notUp), notUpExamples: [...notUpSeen].slice(0, 5), rssMiB: mib(peak.rss), heapMiB: mib(peak.heap), firstCycleCpuMs: (first.user + first.system) / 1000,
     requestsPerClusterCycle: (t1.requests - t0.requests) / (cycles * n), h2Share: h2 + h1 ? h2 / (h2 + h1) : 0, sockets, recordsPerWrite, produced, stored, buffered,
+    gcMinorMs: gcMs.minorMs / (cycles * n), gcMajorMs: gcMs.majorMs / (cycles * n), helperThreadsMs: helpersMs / (cycles * n),
   };
 }
 
@@ -529,9 +584,10 @@ try {
       return d > 0 ? d.toFixed(2) : `below the noise (RSS ${(r.rssMiB - base.rssMiB).toFixed(0)} MiB)`;
     };
     const socketsPer = (r: RegRow): string => (r.registrations > base.registrations ? ((r.sockets - base.sockets) / (r.registrations - base.registrations)).toFixed(1) : '–');
-    printTable(['semi-space MiB', 'write batches', 'registrations', 'CPU ms / cluster-cycle', '× base', 'of which in the cycle', 'wall ms / cycle (max)', 'samples / cycle', 'not up / cycle', 'peak RSS MiB', 'RSS MiB per extra cluster', 'peak heap MiB', 'first-cycle CPU ms', 'k8s requests / cluster-cycle (h2 share)', 'sockets per extra cluster', 'cluster-cycles per write'], rows.map((r) => [
+    printTable(['semi-space MiB', 'write batches', 'registrations', 'CPU ms / cluster-cycle', '× base', 'of which in the cycle', 'wall ms / cycle (max)', 'samples / cycle', 'not up / cycle', 'peak RSS MiB', 'RSS MiB per extra cluster', 'peak heap MiB', 'first-cycle CPU ms', 'k8s requests / cluster-cycle (h2 share)', 'sockets per extra cluster', 'cluster-cycles per write', 'GC pauses ms / cluster-cycle: scavenge · mark-compact', 'helper threads\' CPU ms / cluster-cycle'], rows.map((r) => [
       String(r.semiSpaceMiB), r.writes, String(r.registrations), r.cpuMsPerClusterCycle.toFixed(2), (r.cpuMsPerClusterCycle / base.cpuMsPerClusterCycle).toFixed(2), r.cycleCpuMsPerCluster.toFixed(2), `${r.wallMsPerCycle.toFixed(0)} (${r.maxWallMs})`, r.samplesPerCycle.toFixed(0),
       r.notUpPerCycle.toFixed(1), r.rssMiB.toFixed(0), perCluster(r), r.heapMiB.toFixed(0), r.firstCycleCpuMs.toFixed(0), `${r.requestsPerClusterCycle.toFixed(1)} (${(r.h2Share * 100).toFixed(0)} %)`, socketsPer(r), r.recordsPerWrite.toFixed(1),
+      `${r.gcMinorMs.toFixed(2)} · ${r.gcMajorMs.toFixed(2)}`, r.helperThreadsMs.toFixed(2),
     ]));
     if (writeModes.length === 2) {
       for (const n of counts) {
