@@ -30,7 +30,7 @@ export interface ProbeResult {
   at: number;
   detail?: {
     httpStatus?: number;
-    checks?: HealthCheck[];
+    checks?: readonly HealthCheck[];
     errorClass?: ErrorClass;
     message?: string;
     /** Probe-specific facts (replica counts, DNS answers, node headroom…), plain JSON. */

@@ -8,7 +8,7 @@ export interface ConnectionTestResult {
   server: string;
   context?: string;
   version?: string;
-  readyz?: { allowed: boolean; status: Status; reason: string; checks: HealthCheck[] };
+  readyz?: { allowed: boolean; status: Status; reason: string; checks: readonly HealthCheck[] };
   error?: { errorClass: ErrorClass; message: string };
 }
 

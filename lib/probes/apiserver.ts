@@ -9,7 +9,7 @@ export type HealthEndpoint = 'livez' | 'readyz';
 interface Classified {
   status: Status;
   reason: string;
-  checks?: HealthCheck[];
+  checks?: readonly HealthCheck[];
   errorClass?: ErrorClass;
 }
 

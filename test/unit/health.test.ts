@@ -39,6 +39,21 @@ test('parseHealthChecks reads ok, failed with message, and excluded checks', () 
   assert.deepEqual(parseHealthChecks('<html>nope</html>'), []);
 });
 
+test('parseHealthChecks: the same text gets the same frozen array, another text its own parse', () => {
+  const a = parseHealthChecks(readyzEtcdDown);
+  const again = parseHealthChecks(`${readyzEtcdDown}`.slice(0)); // an equal string, not necessarily the same one
+  assert.equal(again, a, 'an equal body is parsed once');
+  assert.ok(Object.isFrozen(a) && a.every((c) => Object.isFrozen(c)), 'shared results are frozen, so no caller can change another\'s');
+  assert.throws(() => (a as { name: string; ok: boolean }[]).push({ name: 'x', ok: true }), TypeError);
+  const other = parseHealthChecks(readyzEtcdDown.replace('[-]etcd failed', '[+]etcd ok'));
+  assert.notEqual(other, a);
+  assert.equal(other.find((c) => c.name === 'etcd')?.ok, true);
+  assert.equal(parseHealthChecks(readyzEtcdDown).find((c) => c.name === 'etcd')?.ok, false, 'the earlier text still reads as it did');
+  // More distinct bodies than are kept: each still parses correctly (the oldest are parsed again).
+  for (let i = 0; i < 200; i++) assert.deepEqual(parseHealthChecks(`[+]check-${i} ok\n[-]etcd failed: n${i}\n`), [{ name: `check-${i}`, ok: true }, { name: 'etcd', ok: false, message: `n${i}` }]);
+  assert.deepEqual(parseHealthChecks(readyzEtcdDown).filter((c) => !c.ok).map((c) => c.name), ['etcd', 'etcd-readiness']);
+});
+
 test('classifyHealth: the status table', () => {
   const rows: Array<[RawResponse | QuorumError, string, RegExp]> = [
     [res(200, readyzOk), 'up', /^ok$/],
