@@ -249,6 +249,7 @@ async function rollUp(
   const days: Array<BucketStats & { seriesId: number }> = [];
   const minutes: Array<MinuteStats & { seriesId: number }> = [];
   const cursors = new Map<string, SeriesRow>();
+  const detailKept = new Set<number>();
   const newRuns: RawSampleRow[] = [];
   const continued: Array<{ id: number; runSamples: number; runLastAtMs: number }> = [];
   const counts = new Map<string, { written: number; late: number }>();
@@ -274,6 +275,7 @@ async function rollUp(
     }
     const open = runs.runs.at(-1) ?? runs.continued;
     const last = r.accepted[r.accepted.length - 1]!;
+    if ((last.detail ?? null) === s.lastDetail) detailKept.add(s.id);
     cursors.set(key, { ...s, ...r.cursor, capMs, lastReason: last.reason, lastDetail: last.detail ?? null, lastLatencyMs: last.latencyMs, runSamples: open?.samples ?? s.runSamples, recentGaps: nextRecentGaps(prev, r.accepted) });
   }
   await upsertIntervals(provider, tx, intervals);
@@ -286,7 +288,7 @@ async function rollUp(
     const c = cursors.get(seriesKey(row));
     if (c && row.runLastAtMs === c.lastAtMs) c.runSampleId = row.id;
   }
-  await updateSeries(provider, tx, [...cursors.values()]);
+  await updateSeries(provider, tx, [...cursors.values()], detailKept);
   return counts;
 }
 

@@ -234,14 +234,19 @@ export async function createSeries(provider: DbProvider, tx: DbTx, clusterId: st
 }
 
 /** Writes the advanced cursors. */
-export async function updateSeries(provider: DbProvider, tx: DbTx, rows: readonly SeriesRow[]): Promise<void> {
+export async function updateSeries(provider: DbProvider, tx: DbTx, rows: readonly SeriesRow[], detailKept: ReadonlySet<number> = new Set()): Promise<void> {
   if (rows.length === 0) return;
-  const json = JSON.stringify(rows.map((s) => [s.id, s.lastAtMs, s.lastStatus, s.openStartMs, s.openReason, s.openSamples, s.capMs, s.lastReason, s.lastDetail, s.lastLatencyMs, s.runSampleId, s.runSamples, s.recentGaps]));
+  // A series whose id is in `detailKept` already holds this lastDetail: the text (a healthy /readyz's
+  // fifty checks, a few KiB) is not sent again every cycle, the row keeps its own.
+  const json = JSON.stringify(rows.map((s) => {
+    const kept = detailKept.has(s.id);
+    return [s.id, s.lastAtMs, s.lastStatus, s.openStartMs, s.openReason, s.openSamples, s.capMs, s.lastReason, kept ? null : s.lastDetail, s.lastLatencyMs, s.runSampleId, s.runSamples, s.recentGaps, kept ? 1 : 0];
+  }));
   const E = (i: number, t?: string): string => el(provider, i, t);
   await tx.$executeRawUnsafe(
     `UPDATE "Series" SET "lastAtMs" = ${E(1, 'bigint')}, "lastStatus" = ${E(2, '"SampleStatus"')}, "openStartMs" = ${E(3, 'bigint')},
        "openReason" = ${E(4)}, "openSamples" = ${E(5, 'int')}, "capMs" = ${E(6, 'int')},
-       "lastReason" = ${E(7)}, "lastDetail" = ${E(8)}, "lastLatencyMs" = ${E(9, 'int')},
+       "lastReason" = ${E(7)}, "lastDetail" = CASE WHEN ${E(13, 'int')} = 1 THEN "Series"."lastDetail" ELSE ${E(8)} END, "lastLatencyMs" = ${E(9, 'int')},
        "runSampleId" = ${E(10, 'int')}, "runSamples" = ${E(11, 'int')}, "recentGaps" = ${E(12)}
      FROM ${from(provider, '$1')} WHERE "Series"."id" = ${E(0, 'int')}`,
     json,
