@@ -232,25 +232,21 @@ function helperThreadsCpuMs(): number {
 
 /** Main-thread GC pause time by kind while running (perf_hooks 'gc' entries). */
 function gcPauses(): { stop: () => { minorMs: number; majorMs: number } } {
-  let minorMs = 0;
-  let majorMs = 0;
-  const obs = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) {
+  const ms = { minorMs: 0, majorMs: 0 };
+  const add = (entries: readonly PerformanceEntry[]): void => {
+    for (const e of entries) {
       const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
-      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) minorMs += e.duration;
-      else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR || kind === constants.NODE_PERFORMANCE_GC_INCREMENTAL) majorMs += e.duration;
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) ms.minorMs += e.duration;
+      else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR || kind === constants.NODE_PERFORMANCE_GC_INCREMENTAL) ms.majorMs += e.duration;
     }
-  });
+  };
+  const obs = new PerformanceObserver((list) => add(list.getEntries()));
   obs.observe({ entryTypes: ['gc'] });
   return {
     stop: () => {
-      for (const e of obs.takeRecords()) {
-        const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
-        if (kind === constants.NODE_PERFORMANCE_GC_MINOR) minorMs += e.duration;
-        else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR || kind === constants.NODE_PERFORMANCE_GC_INCREMENTAL) majorMs += e.duration;
-      }
+      add(obs.takeRecords());
       obs.disconnect();
-      return { minorMs, majorMs };
+      return ms;
     },
   };
 }
@@ -269,33 +265,28 @@ function openSockets(): number {
 }
 
 /** A V8 CPU profile of a stretch of this process (the measured cycles only), written to --cpu-prof-dir. */
-async function cpuProfile(name: string): Promise<() => Promise<void>> {
-  const dir = values['cpu-prof-dir'];
-  if (!dir) return async () => undefined;
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
-  return async () => {
-    const { profile } = await session.post('Profiler.stop');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
-    session.disconnect();
-  };
-}
+const cpuProfile = (name: string): Promise<() => Promise<void>> =>
+  inspectorCapture(values['cpu-prof-dir'], `${name}.cpuprofile`, [['Profiler.enable'], ['Profiler.start']], async (s) => (await s.post('Profiler.stop')).profile);
 
-/** A V8 sampling allocation profile (every allocation, also those collected since) of the measured cycles, to --heap-prof-dir. */
-async function allocationProfile(name: string): Promise<() => Promise<void>> {
-  const dir = values['heap-prof-dir'];
+/** A V8 sampling allocation profile (every allocation, also those collected since) of the same stretch, to --heap-prof-dir. */
+const allocationProfile = (name: string): Promise<() => Promise<void>> =>
+  inspectorCapture(
+    values['heap-prof-dir'],
+    `${name}.heapprofile`,
+    [['HeapProfiler.enable'], ['HeapProfiler.startSampling', { samplingInterval: 32 * 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }]],
+    async (s) => (await s.post('HeapProfiler.stopSampling')).profile,
+  );
+
+/** Starts an inspector recording (`start` commands in order) when `dir` is set; the returned function stops it and writes `file` into `dir`. */
+async function inspectorCapture(dir: string | undefined, file: string, start: ReadonlyArray<[string, object?]>, stop: (s: Session) => Promise<unknown>): Promise<() => Promise<void>> {
   if (!dir) return async () => undefined;
   const session = new Session();
   session.connect();
-  await session.post('HeapProfiler.enable');
-  await session.post('HeapProfiler.startSampling', { samplingInterval: 32 * 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  for (const [method, params] of start) await (session.post as (m: string, p?: object) => Promise<unknown>)(method, params);
   return async () => {
-    const { profile } = await session.post('HeapProfiler.stopSampling');
+    const data = await stop(session);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, `${name}.heapprofile`), JSON.stringify(profile));
+    writeFileSync(path.join(dir, file), JSON.stringify(data));
     session.disconnect();
   };
 }
