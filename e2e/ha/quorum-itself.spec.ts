@@ -21,7 +21,7 @@ const clusterIds: string[] = [];
 
 interface CollectorsJson {
   mode: string;
-  collectors: Array<{ name: string; state: string; owned: number; ownedClusters: Array<{ name: string }> }>;
+  collectors: Array<{ name: string; state: string; owned: number; ownedClusters: Array<{ name: string }>; lastCycle: { clusters: number; written: number } | null }>;
   takeovers: Array<{ kind: string; previousCollector: string; newCollector: string; gapMs: number | null; probeGapMs: number | null; firstProbeAt: string | null; cluster: string }>;
   unowned: unknown[];
 }
@@ -84,6 +84,13 @@ test('two collectors share the lab 2 and 2; one is killed; the other takes its c
   await expect(qp.collectorRow('collector-a').getByTestId('owned-clusters')).toContainText('2:');
   await shootAll(page, testInfo, 'quorum-itself-two-collectors');
 
+  // Killed only once it has stored a cycle of its two clusters: the takeover's probe gap starts at the
+  // last stored sample, and a collector killed before its first write leaves none (then "unknown" is
+  // the honest answer, not what this test is about).
+  await expect.poll(async () => {
+    const cb = (await state()).collectors.find((c) => c.name === 'collector-b');
+    return cb?.owned === 2 && cb.lastCycle !== null && cb.lastCycle.clusters === 2 && cb.lastCycle.written > 0;
+  }, { timeout: 60_000 }).toBe(true);
   // SIGKILL: no hand-over; its ownership locks go with its database session.
   const b = collectors.get('collector-b')!;
   b.kill('SIGKILL');
