@@ -42,6 +42,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { COLLECTOR_NODE_FLAGS } from '@/lib/collector/node-flags';
+import { statCpuMs } from './proc-stat';
 
 const { values } = parseArgs({
   options: {
@@ -215,14 +216,11 @@ interface RegRow {
 
 /** utime + stime (ms) of every thread of this process but the main one (/proc/self/task). */
 function helperThreadsCpuMs(): number {
-  const tick = 1000 / 100; // USER_HZ
   let ms = 0;
   for (const tid of readdirSync('/proc/self/task')) {
     if (tid === String(process.pid)) continue;
     try {
-      const f = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-      ms += (Number(rest[11]) + Number(rest[12])) * tick; // fields 14 and 15: utime, stime
+      ms += statCpuMs(`/proc/self/task/${tid}/stat`);
     } catch {
       /* the thread ended meanwhile */
     }
@@ -404,18 +402,16 @@ async function lab(...args: string[]): Promise<Record<string, unknown>> {
 /** utime + stime (ms) of every kube-apiserver process of the lab. */
 function apiserverCpuMs(): number {
   const st = JSON.parse(readFileSync(path.join(labState, 'state.json'), 'utf8')) as { procs: Array<{ component: string; pid: number | null }> };
-  let ticks = 0;
+  let ms = 0;
   for (const p of st.procs) {
     if (p.component !== 'kube-apiserver' || !p.pid) continue;
     try {
-      const f = readFileSync(`/proc/${p.pid}/stat`, 'utf8');
-      const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(rest[11]) + Number(rest[12]); // fields 14 and 15: utime, stime (clock ticks of 10 ms)
+      ms += statCpuMs(`/proc/${p.pid}/stat`);
     } catch {
       /* restarted in between: counted from its new start */
     }
   }
-  return ticks * 10;
+  return ms;
 }
 
 interface Window { cycles: number; cpuMs: number; bytes: number; requests: number; watchLines: number; apiCpuMs: number; notUp: number; rssMiB: number; heapMiB: number }

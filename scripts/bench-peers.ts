@@ -33,6 +33,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { COLLECTOR_NODE_FLAGS } from '@/lib/collector/node-flags';
+import { statCpuMs } from './proc-stat';
 
 const { values } = parseArgs({
   options: {
@@ -183,12 +184,8 @@ function start(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv
   return p;
 }
 
-/** utime + stime of a process, in ms (clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return (Number(rest[11]) + Number(rest[12])) * 10;
-}
+/** utime + stime of a process, in ms. */
+const cpuMs = (pid: number): number => statCpuMs(`/proc/${pid}/stat`);
 function rssMiB(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 }
